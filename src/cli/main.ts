@@ -1,8 +1,28 @@
-// The CLI entry: builds the commander program and owns the only process.exit.
+// The CLI entry: builds the commander program from one register function per command file
+// and owns the only process.exit. Commands set process.exitCode through their return value.
 import { Command } from '@commander-js/extra-typings';
+import { EXIT } from './exit-codes.js';
 
-const program = new Command('sshield').description('Audit and harden OpenSSH servers').version('0.1.0');
-program.parseAsync(process.argv).catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exit(2);
-});
+export const VERSION = '0.1.0';
+
+const program = new Command('sshield')
+  .description('Audit and harden OpenSSH servers (Proxmox VE, Debian, Ubuntu) without locking anyone out.')
+  .version(VERSION)
+  .showHelpAfterError()
+  .configureOutput({ outputError: (str, write) => write(str) })
+  .exitOverride();
+
+// One line per command (keep this list sorted; each file exports register(program)).
+
+program.parseAsync(process.argv).then(
+  () => process.exit(process.exitCode ?? EXIT.ok),
+  (err: unknown) => {
+    const e = err as { code?: string; exitCode?: number; message?: string };
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
+      // --help and --version exit 0; usage errors exit 2.
+      process.exit(e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.ok : EXIT.error);
+    }
+    process.stderr.write(`sshield: ${e.message ?? String(err)}\n`);
+    process.exit(EXIT.error);
+  },
+);

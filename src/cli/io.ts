@@ -1,0 +1,56 @@
+// Terminal conventions shared by every command: colour (picocolors honours NO_COLOR,
+// FORCE_COLOR and non-TTY output), progress on stderr only when stderr is a TTY, and the one
+// rule for asking: never prompt without a TTY; --yes answers yes; --dry-run never gets here.
+import pc from 'picocolors';
+import { createInterface } from 'node:readline/promises';
+
+export const color = pc;
+
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+  readonly stdoutIsTTY: boolean;
+  readonly stdinIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+}
+
+export const processOutput: Output = {
+  out: (t) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
+  err: (t) => void process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  stdoutIsTTY: Boolean(process.stdout.isTTY),
+  stdinIsTTY: Boolean(process.stdin.isTTY),
+  stderrIsTTY: Boolean(process.stderr.isTTY),
+};
+
+export type ConfirmOutcome = 'yes' | 'no' | 'no-tty';
+
+/**
+ * Asks before a change. With `yes` it does not ask. Without a TTY on stdin it does not ask
+ * either and answers 'no-tty': the caller stops before writing and says to pass --yes.
+ */
+export async function confirm(question: string, opts: { yes?: boolean }, io: Output = processOutput): Promise<ConfirmOutcome> {
+  if (opts.yes) return 'yes';
+  if (!io.stdinIsTTY) return 'no-tty';
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = (await rl.question(`${question} [y/N] `)).trim().toLowerCase();
+    return answer === 'y' || answer === 'yes' ? 'yes' : 'no';
+  } finally {
+    rl.close();
+  }
+}
+
+export const NO_TTY_MESSAGE = 'not changing anything: no terminal to ask on; re-run with --yes to apply, or --dry-run to only show the plan';
+
+/** A tiny progress line for long work, on stderr, only when it is a TTY. */
+export function progress(io: Output = processOutput): { update(done: number, total: number, label?: string): void; done(): void } {
+  if (!io.stderrIsTTY) return { update() {}, done() {} };
+  return {
+    update(done, total, label) {
+      process.stderr.write(`\r\x1b[K${done}/${total}${label ? ` ${label}` : ''}`);
+    },
+    done() {
+      process.stderr.write('\r\x1b[K');
+    },
+  };
+}
