@@ -4,7 +4,7 @@
 // sshd itself derives from them (servconf.c strdelim for the keyword, misc.c argv_split for the
 // arguments, OpenSSH 9.2p1), so that nothing downstream re-tokenises text.
 import type { ByteString } from '../text/bytes.js';
-import type { Diagnostic } from './diagnostics.js';
+import type { Diagnostic, DiagnosticCode, Severity } from './diagnostics.js';
 
 export interface Span {
   /** Byte offset of the first byte. */
@@ -46,6 +46,12 @@ export interface DirectiveLine extends LineBase {
   readonly args: readonly Token[];
   /** A `#` comment that started a token position (argv_split stops there), if any. */
   readonly trailingComment?: Token;
+  /**
+   * Everything after the keyword separator, as servconf.c's `str` sees it after strdelim()
+   * (trailing blanks stripped, comments and quotes NOT processed). sshd 9.2 reads some keywords
+   * from this raw text instead of the argv_split() tokens: see src/sshd/parser.ts.
+   */
+  readonly rest: Token;
 }
 
 /** A line sshd cannot tokenise (e.g. unbalanced quotes). Kept verbatim. */
@@ -53,6 +59,14 @@ export interface InvalidLine extends LineBase {
   readonly kind: 'invalid';
   readonly keyword?: Token;
   readonly reason: string;
+  /** The diagnostic code reported for this line. */
+  readonly code: DiagnosticCode;
+  /**
+   * 'error': sshd counts the line as a bad option and refuses the file at its end
+   * (parse_server_config_depth: "terminating, N bad configuration options");
+   * 'warning': sshd silently skips the line.
+   */
+  readonly severity: Severity;
 }
 
 export type ConfigLine = BlankLine | CommentLine | DirectiveLine | InvalidLine;
