@@ -8,7 +8,7 @@
 // own: callers pass the resolved path of the file they mean to replace (see src/keys/safety.ts).
 // Also a backup copy helper (bytes, owner, mode and sha256). No policy lives here.
 import { createHash, randomBytes } from 'node:crypto';
-import { constants as C } from 'node:fs';
+import { constants as C, type Stats } from 'node:fs';
 import { open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -78,7 +78,7 @@ async function fsyncDir(dir: string): Promise<void> {
  */
 export async function atomicReplace(path: string, bytes: Uint8Array, opts: AtomicReplaceOptions = {}): Promise<AtomicReplaceResult> {
   const fail = (reason: 'changed' | 'validation' | 'io', message: string): AtomicReplaceResult => ({ ok: false, path, reason, message });
-  let before: Awaited<ReturnType<typeof stat>> | undefined;
+  let before: Stats | undefined;
   try {
     before = await stat(path);
   } catch (e) {
