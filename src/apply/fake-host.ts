@@ -1,0 +1,216 @@
+// An in-memory ApplyHost for tests: files with owner and mode, a scriptable sshd (`-t`, `-T`),
+// a scriptable daemon probe, and scripted faults at any operation: 'fail' throws like an I/O
+// error, 'crash' simulates SIGKILL: a write in progress leaves a truncated file, and every later
+// operation of this host throws until revive(), exactly as if the process had died there. Used
+// by the exhaustive fault tests; it never touches the real machine.
+import type { FileStat, ReadOnlyFs, ReadResult } from '../host/fs.js';
+import type { ApplyHost, FileOwnership, ProbeResult, RunResult } from './host.js';
+
+export type FakeOp = 'createExclusive' | 'writeFile' | 'replaceFile' | 'rename' | 'remove' | 'removeTree' | 'mkdirp' | 'run' | 'signal' | 'probe' | 'spawnDetached';
+
+export interface Fault {
+  readonly op: FakeOp;
+  /** Matches the path (or for run, "cmd args..."); substring or RegExp; any when absent. */
+  readonly match?: string | RegExp;
+  /** Fire on the n-th matching call (1-based, default 1). */
+  readonly nth?: number;
+  readonly action: 'fail' | 'crash';
+}
+
+interface FakeFile {
+  bytes: Uint8Array;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+export class SimulatedCrash extends Error {
+  constructor(where: string) {
+    super(`simulated SIGKILL at ${where}`);
+  }
+}
+
+export class FakeHost implements ApplyHost {
+  readonly label = 'fake';
+  readonly files = new Map<string, FakeFile>();
+  readonly dirs = new Set<string>(['/']);
+  readonly log: string[] = [];
+  faults: Fault[] = [];
+  private counts = new Map<Fault, number>();
+  dead = false;
+  live = true;
+  pid = 4242;
+  clock = Date.UTC(2026, 10, 24, 10, 0, 0);
+  private tmpCounter = 0;
+  /** Scripted commands: return undefined to use the default (exit 0, no output). */
+  onRun: (cmd: string, args: readonly string[], host: FakeHost) => RunResult | undefined = () => undefined;
+  onProbe: (address: string, port: number, user: string, host: FakeHost) => ProbeResult = () => ({ ok: true, ident: 'SSH-2.0-OpenSSH_9.2p1', methods: ['publickey'] });
+  onSignal: (pid: number, signal: string, host: FakeHost) => boolean = () => true;
+  readonly alive = new Set<number>([4242]);
+  readonly spawned: string[][] = [];
+
+  revive(): void {
+    this.dead = false;
+    this.faults = [];
+  }
+
+  put(path: string, text: string | Uint8Array, own: Partial<FileOwnership> = {}): void {
+    this.mkdirSync(dirname(path));
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'latin1') : text;
+    this.files.set(path, { bytes, mode: own.mode ?? 0o644, uid: own.uid ?? 0, gid: own.gid ?? 0 });
+  }
+
+  text(path: string): string | undefined {
+    const f = this.files.get(path);
+    return f ? Buffer.from(f.bytes).toString('latin1') : undefined;
+  }
+
+  /** Test setup: creates a directory (and its parents) without going through the fault gate. */
+  mkdirpSync(path: string): void {
+    this.mkdirSync(path);
+  }
+
+  private mkdirSync(path: string): void {
+    let p = path;
+    while (p !== '/' && p !== '.' && p !== '') {
+      this.dirs.add(p);
+      p = dirname(p);
+    }
+  }
+
+  /** Checks the scripted faults; 'crash' kills this host. */
+  private gate(op: FakeOp, subject: string, partialWrite?: () => void): void {
+    if (this.dead) throw new SimulatedCrash(`${op} ${subject} (process already dead)`);
+    this.log.push(`${op} ${subject}`);
+    for (const f of this.faults) {
+      if (f.op !== op) continue;
+      if (f.match !== undefined && !(typeof f.match === 'string' ? subject.includes(f.match) : f.match.test(subject))) continue;
+      const n = (this.counts.get(f) ?? 0) + 1;
+      this.counts.set(f, n);
+      if (n !== (f.nth ?? 1)) continue;
+      if (f.action === 'crash') {
+        partialWrite?.();
+        this.dead = true;
+        throw new SimulatedCrash(`${op} ${subject}`);
+      }
+      throw Object.assign(new Error(`injected failure: ${op} ${subject}`), { code: 'EIO' });
+    }
+  }
+
+  async createExclusive(path: string, bytes: Uint8Array, mode: number): Promise<'ok' | 'exists'> {
+    this.gate('createExclusive', path);
+    if (this.files.has(path)) return 'exists';
+    this.put(path, bytes, { mode });
+    return 'ok';
+  }
+
+  async writeFile(path: string, bytes: Uint8Array, own: Partial<FileOwnership> = {}): Promise<void> {
+    // A crash mid-write leaves a truncated file: the pipeline must never rely on such a file.
+    this.gate('writeFile', path, () => this.put(path, bytes.slice(0, Math.floor(bytes.length / 2)), own));
+    if (!this.dirs.has(dirname(path))) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    this.put(path, bytes, own);
+  }
+
+  async replaceFile(path: string, bytes: Uint8Array, own: FileOwnership): Promise<void> {
+    // Atomic: a crash leaves at most a stray temp file beside the target, never a partial target.
+    const tmp = `${path}.sshield-tmp`;
+    this.gate('replaceFile', path, () => this.put(tmp, bytes.slice(0, Math.floor(bytes.length / 2)), own));
+    if (!this.dirs.has(dirname(path))) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    this.put(path, bytes, own);
+  }
+
+  async rename(from: string, to: string): Promise<void> {
+    this.gate('rename', `${from} -> ${to}`);
+    const f = this.files.get(from);
+    if (!f) throw Object.assign(new Error(`ENOENT: ${from}`), { code: 'ENOENT' });
+    this.files.delete(from);
+    this.files.set(to, f);
+  }
+
+  async remove(path: string): Promise<void> {
+    this.gate('remove', path);
+    this.files.delete(path);
+  }
+
+  async removeTree(path: string): Promise<void> {
+    this.gate('removeTree', path);
+    for (const p of [...this.files.keys()]) if (p === path || p.startsWith(`${path}/`)) this.files.delete(p);
+    for (const d of [...this.dirs]) if (d === path || d.startsWith(`${path}/`)) this.dirs.delete(d);
+  }
+
+  async mkdirp(path: string): Promise<void> {
+    this.gate('mkdirp', path);
+    this.mkdirSync(path);
+  }
+
+  async run(cmd: string, args: readonly string[]): Promise<RunResult> {
+    this.gate('run', [cmd, ...args].join(' '));
+    return this.onRun(cmd, args, this) ?? { code: 0, stdout: '', stderr: '' };
+  }
+
+  async signal(pid: number, signal: 'SIGHUP' | 'SIGTERM' | 0): Promise<boolean> {
+    this.gate('signal', `${signal} ${pid}`);
+    if (signal === 0) return this.alive.has(pid);
+    return this.onSignal(pid, signal, this);
+  }
+
+  async probe(address: string, port: number, user: string): Promise<ProbeResult> {
+    this.gate('probe', `${address}:${port} ${user}`);
+    return this.onProbe(address, port, user, this);
+  }
+
+  async spawnDetached(args: readonly string[]): Promise<number> {
+    this.gate('spawnDetached', args.join(' '));
+    this.spawned.push([...args]);
+    const pid = 5000 + this.spawned.length;
+    this.alive.add(pid);
+    return pid;
+  }
+
+  async tempDir(prefix: string): Promise<string> {
+    const d = `/tmp/${prefix}${++this.tmpCounter}`;
+    this.mkdirSync(d);
+    return d;
+  }
+
+  now(): number {
+    return this.clock;
+  }
+
+  async sleep(ms: number): Promise<void> {
+    this.clock += ms;
+  }
+
+  readonly fs: ReadOnlyFs = {
+    label: 'fake',
+    readFile: async (path: string): Promise<ReadResult> => {
+      if (this.dead) throw new SimulatedCrash(`readFile ${path} (process already dead)`);
+      const f = this.files.get(path);
+      if (f) return { ok: true, bytes: f.bytes };
+      if (this.dirs.has(path)) return { ok: false, reason: 'not-a-file', detail: `${path} is a directory` };
+      return { ok: false, reason: 'missing', detail: `${path}: no such file` };
+    },
+    readDir: async (path: string) => {
+      if (!this.dirs.has(path)) return undefined;
+      const names = new Set<string>();
+      for (const p of [...this.files.keys(), ...this.dirs]) if (p !== path && dirname(p) === path) names.add(p.slice(path === '/' ? 1 : path.length + 1));
+      return [...names];
+    },
+    lstat: async (path: string) => this.statOf(path),
+    stat: async (path: string) => this.statOf(path),
+    readLink: async () => undefined,
+    realPath: async (path: string) => (this.files.has(path) || this.dirs.has(path) ? path : undefined),
+  };
+
+  private statOf(path: string): FileStat | undefined {
+    const f = this.files.get(path);
+    if (f) return { kind: 'file', size: f.bytes.length, mode: f.mode, uid: f.uid, gid: f.gid, mtimeMs: 0 };
+    if (this.dirs.has(path)) return { kind: 'directory', size: 0, mode: 0o755, uid: 0, gid: 0, mtimeMs: 0 };
+    return undefined;
+  }
+}
+
+function dirname(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i <= 0 ? '/' : p.slice(0, i);
+}

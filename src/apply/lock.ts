@@ -1,0 +1,62 @@
+// The apply lock: one file created with O_EXCL holding the owner's pid, so two sshield runs never
+// change the same host at once. A lock whose pid no longer exists is stale (the owner was killed)
+// and is taken over; the journal then tells the new owner what the dead one left behind.
+import { bytesToText } from '../text/bytes.js';
+import type { ApplyHost } from './host.js';
+
+export class LockHeldError extends Error {
+  constructor(
+    readonly lockPath: string,
+    readonly ownerPid: number,
+  ) {
+    super(`another sshield run (pid ${ownerPid}) holds ${lockPath}; wait for it to finish`);
+  }
+}
+
+export interface Lock {
+  readonly path: string;
+  /** Whether a stale lock of a dead process was taken over. */
+  readonly tookOverStale: boolean;
+  release(): Promise<void>;
+}
+
+export async function acquireLock(host: ApplyHost, lockPath: string): Promise<Lock> {
+  const dir = lockPath.slice(0, lockPath.lastIndexOf('/')) || '/';
+  await host.mkdirp(dir, 0o700);
+  let tookOverStale = false;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const r = await host.createExclusive(lockPath, Buffer.from(`${host.pid}\n`), 0o600);
+    if (r === 'ok') {
+      return {
+        path: lockPath,
+        tookOverStale,
+        release: async () => {
+          const cur = await readOwner(host, lockPath);
+          if (cur === host.pid) await host.remove(lockPath);
+        },
+      };
+    }
+    const owner = await readOwner(host, lockPath);
+    if (owner !== undefined && owner !== host.pid && (await host.signal(owner, 0))) throw new LockHeldError(lockPath, owner);
+    // Dead owner (or an unreadable / empty lock left by a crash between create and write): stale.
+    await host.remove(lockPath);
+    tookOverStale = true;
+  }
+  throw new LockHeldError(lockPath, (await readOwner(host, lockPath)) ?? -1);
+}
+
+async function readOwner(host: ApplyHost, lockPath: string): Promise<number | undefined> {
+  const r = await host.fs.readFile(lockPath, 64);
+  if (!r.ok) return undefined;
+  const n = Number.parseInt(bytesToText(r.bytes).trim(), 10);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
+export async function withLock<T>(host: ApplyHost, lockPath: string, fn: (lock: Lock) => Promise<T>): Promise<T> {
+  const lock = await acquireLock(host, lockPath);
+  try {
+    return await fn(lock);
+  } finally {
+    await lock.release().catch(() => undefined);
+  }
+}

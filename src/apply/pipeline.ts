@@ -1,0 +1,267 @@
+// The only writer. Applies a Plan in journaled, undoable steps: re-check the files did not change
+// since planning (sha256) -> back up every touched file with a manifest -> validate the staged
+// candidate tree with the real `sshd -t` / `sshd -T` (stage.ts) -> write candidates beside the
+// originals (fsynced, owner and mode kept) -> install each by an atomic rename -> reload -> verify
+// with a new connection -> commit, or arm the confirm watcher. Any failure restores the backup
+// and reloads again; a run killed at any point leaves each file old or new (never partial) and
+// its journal tells the next run (recover) what to undo. Decisions about *what* to change are
+// the planner's; this module never edits text.
+import { textToBytes } from '../text/bytes.js';
+import type { ApplyHost } from './host.js';
+import type { Plan } from './plan.js';
+import { blockingGuards, sha256 } from './plan.js';
+import { withLock } from './lock.js';
+import type { BackupRecord, Journal, Manifest, ManifestEntry } from './backup.js';
+import { CANDIDATE_SUFFIX, backupDir, currentSha, isTerminal, listBackups, loadBackup, newBackupId, phaseIndex, readBackupCopy, writeJournal, writeManifest } from './backup.js';
+import { stageTree } from './stage.js';
+import { validateStaged } from './validate.js';
+import { reloadDaemon, verifyDaemon } from './reload.js';
+
+export interface PipelineOptions {
+  readonly backupRoot: string;
+  /** Default: <backupRoot>/.lock */
+  readonly lockPath?: string;
+  /** The sshd binary used to validate; undefined = skip validation (only when it cannot run). */
+  readonly sshd?: string;
+  /** Throwaway host key for validating an offline root. */
+  readonly extraHostKey?: string;
+  readonly confirmTimeoutSec?: number;
+  /** Arguments for `sshield` that start the confirm watcher of a backup. */
+  readonly watcherArgs?: (backupId: string) => readonly string[];
+  readonly verifyTimeoutMs?: number;
+  /** Progress callback for people (never required for correctness). */
+  readonly onStep?: (step: Step, detail?: string) => void;
+}
+
+export type Step = 'recover' | 'recheck' | 'backup' | 'validate' | 'candidates' | 'install' | 'reload' | 'verify' | 'confirm-watch' | 'commit' | 'rollback';
+
+export type ApplyOutcome =
+  | { readonly status: 'applied'; readonly backupId: string; readonly confirmDeadline?: number; readonly notes: readonly string[] }
+  | { readonly status: 'nothing-to-do' }
+  | { readonly status: 'refused'; readonly reason: string }
+  | { readonly status: 'stale'; readonly reason: string }
+  | { readonly status: 'pending-confirm'; readonly backupId: string; readonly reason: string }
+  | { readonly status: 'failed'; readonly step: Step; readonly reason: string; readonly backupId?: string; readonly rolledBack: boolean; readonly rollbackError?: string };
+
+class StepFailure extends Error {
+  constructor(
+    readonly step: Step,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
+export function lockPathOf(opts: PipelineOptions): string {
+  return opts.lockPath ?? `${opts.backupRoot}/.lock`;
+}
+
+/** Applies a plan under the lock, after recovering whatever an earlier killed run left behind. */
+export async function applyPlan(host: ApplyHost, plan: Plan, opts: PipelineOptions): Promise<ApplyOutcome> {
+  const blocking = blockingGuards(plan);
+  if (blocking.length) return { status: 'refused', reason: blocking.map((g) => `${g.message} (override: ${g.overrideFlag})`).join('; ') };
+  if (plan.files.length === 0) return { status: 'nothing-to-do' };
+  return withLock(host, lockPathOf(opts), async () => {
+    const pending = await recoverUnlocked(host, opts);
+    if (pending) return pending;
+    return applyUnlocked(host, plan, opts);
+  });
+}
+
+async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions): Promise<ApplyOutcome> {
+  const step = (s: Step, d?: string) => opts.onStep?.(s, d);
+  step('recheck');
+  for (const f of plan.files) {
+    const cur = await currentSha(host, f.hostPath);
+    if (cur !== f.beforeSha256) return { status: 'stale', reason: `${f.hostPath} changed since the plan was made; plan again` };
+  }
+
+  step('backup');
+  const root = opts.backupRoot;
+  await host.mkdirp(root, 0o700);
+  const id = await newBackupId(host, root);
+  const dir = backupDir(root, id);
+  await host.mkdirp(`${dir}/files`, 0o700);
+  let j: Journal = await writeJournal(host, root, undefined, id, 'preparing');
+  const entries: ManifestEntry[] = [];
+  for (const [i, f] of plan.files.entries()) {
+    const existed = f.beforeSha256 !== null;
+    const newSha256 = f.action === 'write' ? sha256(f.after) : null;
+    if (existed) {
+      const st = await host.fs.stat(f.hostPath);
+      const r = await host.fs.readFile(f.hostPath);
+      if (!st || !r.ok || sha256(r.bytes) !== f.beforeSha256) return { status: 'stale', reason: `${f.hostPath} changed while backing it up; plan again` };
+      const copy = `files/${i}`;
+      await host.writeFile(`${dir}/${copy}`, r.bytes, { mode: 0o600, uid: 0, gid: 0 });
+      entries.push({ path: f.path, hostPath: f.hostPath, existed, sha256: f.beforeSha256, newSha256, mode: st.mode, uid: st.uid, gid: st.gid, copy });
+    } else {
+      entries.push({ path: f.path, hostPath: f.hostPath, existed, sha256: null, newSha256, mode: f.newFileMode, uid: 0, gid: 0 });
+    }
+  }
+  const manifest: Manifest = {
+    version: 1,
+    id,
+    created: new Date(host.now()).toISOString(),
+    kind: plan.kind,
+    configPath: plan.configPath,
+    ...(plan.root !== undefined ? { root: plan.root } : {}),
+    reload: plan.reload,
+    // After a rollback only an answer is required: the old daemon's methods were never planned.
+    ...(plan.verify ? { verify: { address: plan.verify.address, port: plan.verify.port, user: plan.verify.user } } : {}),
+    ...(opts.confirmTimeoutSec !== undefined ? { confirmTimeoutSec: opts.confirmTimeoutSec } : {}),
+    files: entries,
+  };
+  await writeManifest(host, root, manifest);
+  j = await writeJournal(host, root, j, id, 'backed-up');
+  const rec: BackupRecord = { id, dir, manifest, journal: j };
+  const notes: string[] = [];
+
+  let failedStep: Step = 'validate';
+  try {
+    if (host.live && opts.sshd) {
+      step('validate');
+      const staged = await stageTree(host, plan, `${dir}/stage`);
+      try {
+        const v = await validateStaged(host, staged.main, plan, { sshd: opts.sshd, ...(opts.extraHostKey ? { extraHostKey: opts.extraHostKey } : {}) });
+        if (!v.ok) throw new StepFailure('validate', v.reason);
+      } finally {
+        await host.removeTree(staged.dir).catch(() => undefined);
+      }
+    } else {
+      notes.push('not validated by sshd: programs cannot run on this host');
+    }
+    j = await writeJournal(host, root, j, id, 'validated');
+
+    failedStep = 'candidates';
+    step('candidates');
+    for (const [i, f] of plan.files.entries()) {
+      if (f.action !== 'write') continue;
+      const e = entries[i]!;
+      await host.writeFile(f.hostPath + CANDIDATE_SUFFIX, textToBytes(f.after), { mode: e.mode, uid: e.uid, gid: e.gid });
+    }
+    j = await writeJournal(host, root, j, id, 'staged');
+
+    failedStep = 'install';
+    j = await writeJournal(host, root, j, id, 'installing');
+    step('install');
+    for (const f of plan.files) {
+      if (f.action === 'write') await host.rename(f.hostPath + CANDIDATE_SUFFIX, f.hostPath);
+      else await host.remove(f.hostPath);
+    }
+    j = await writeJournal(host, root, j, id, 'installed');
+
+    failedStep = 'reload';
+    step('reload');
+    const r = await reloadDaemon(host, plan.reload);
+    if (!r.ok) throw new StepFailure('reload', r.reason);
+    if (r.detail) notes.push(r.detail);
+    j = await writeJournal(host, root, j, id, 'reloaded');
+
+    if (plan.verify && plan.reload.kind !== 'none') {
+      failedStep = 'verify';
+      step('verify');
+      const v = await verifyDaemon(host, plan.verify, opts.verifyTimeoutMs);
+      if (!v.ok) throw new StepFailure('verify', v.reason);
+      if (v.detail) notes.push(`verified: ${v.detail}`);
+    }
+    j = await writeJournal(host, root, j, id, 'verified');
+
+    if (opts.confirmTimeoutSec !== undefined && plan.reload.kind !== 'none') {
+      failedStep = 'confirm-watch';
+      step('confirm-watch');
+      const deadline = host.now() + opts.confirmTimeoutSec * 1000;
+      j = await writeJournal(host, root, j, id, 'awaiting-confirm', { confirmDeadline: deadline });
+      const pid = await host.spawnDetached(opts.watcherArgs?.(id) ?? ['confirm', '--watch', id, '--backup-dir', root]);
+      j = await writeJournal(host, root, j, id, 'awaiting-confirm', { watcherPid: pid });
+      return { status: 'applied', backupId: id, confirmDeadline: deadline, notes };
+    }
+    step('commit');
+    await writeJournal(host, root, j, id, 'committed');
+    return { status: 'applied', backupId: id, notes };
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    const s = err instanceof StepFailure ? err.step : failedStep;
+    step('rollback', reason);
+    try {
+      const latest = (await loadBackup(host, root, id)) ?? rec;
+      await rollback(host, latest, opts, reason);
+      return { status: 'failed', step: s, reason, backupId: id, rolledBack: true };
+    } catch (rbErr) {
+      const rollbackError = rbErr instanceof Error ? rbErr.message : String(rbErr);
+      return { status: 'failed', step: s, reason, backupId: id, rolledBack: false, rollbackError };
+    }
+  }
+}
+
+/**
+ * Puts every file of a backup back as it was (only those that differ), removes candidates, and,
+ * when the change may have reached the daemon, checks the restored config with `sshd -t` and
+ * reloads. Idempotent: running it twice (e.g. after a crash during a rollback) is safe.
+ */
+export async function rollback(host: ApplyHost, rec: BackupRecord, opts: PipelineOptions, why: string): Promise<void> {
+  const m = rec.manifest;
+  const root = opts.backupRoot;
+  if (!m) {
+    await host.removeTree(`${rec.dir}/stage`);
+    await writeJournal(host, root, rec.journal, rec.id, 'rolled-back', { error: `${why} (nothing had been changed)` });
+    return;
+  }
+  await host.removeTree(`${rec.dir}/stage`);
+  for (const e of m.files) await host.remove(e.hostPath + CANDIDATE_SUFFIX);
+  for (const e of m.files) {
+    const cur = await currentSha(host, e.hostPath);
+    if (cur === e.sha256) continue;
+    if (e.existed) await host.replaceFile(e.hostPath, await readBackupCopy(host, rec, e), { mode: e.mode, uid: e.uid, gid: e.gid });
+    else await host.remove(e.hostPath);
+  }
+  const reached = rec.journal ? phaseIndex(rec.journal.phase) : 0;
+  let error = why;
+  if (reached >= phaseIndex('installing') && m.reload.kind !== 'none' && host.live) {
+    const mainHost = m.files.find((f) => f.path === m.configPath)?.hostPath ?? m.configPath;
+    const t = opts.sshd ? await host.run(opts.sshd, ['-t', '-f', mainHost], { timeoutMs: 30_000 }) : { code: 0, stderr: '' };
+    if (t.code !== 0) {
+      error += `; the restored configuration does not pass sshd -t (${t.stderr.trim()}), so the daemon was not reloaded`;
+    } else {
+      const r = await reloadDaemon(host, m.reload);
+      if (!r.ok) error += `; reload after restoring failed: ${r.reason}`;
+      else if (m.verify) {
+        const v = await verifyDaemon(host, m.verify, opts.verifyTimeoutMs);
+        if (!v.ok) error += `; after restoring: ${v.reason}`;
+      }
+    }
+  }
+  await writeJournal(host, root, rec.journal, rec.id, 'rolled-back', { error });
+}
+
+/** Recovers unfinished runs (caller holds the lock). Returns an outcome when a change awaits confirmation. */
+async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions): Promise<ApplyOutcome | undefined> {
+  for (const rec of await listBackups(host, opts.backupRoot)) {
+    const j = rec.journal;
+    if (!j) {
+      // Killed before the first journal write: nothing was changed, only an empty directory remains.
+      await writeJournal(host, opts.backupRoot, undefined, rec.id, 'rolled-back', { error: 'interrupted before any change' });
+      continue;
+    }
+    if (isTerminal(j.phase)) continue;
+    opts.onStep?.('recover', `${rec.id} (${j.phase})`);
+    if (j.phase === 'awaiting-confirm') {
+      const watcherAlive = j.watcherPid !== undefined && (await host.signal(j.watcherPid, 0));
+      if (j.confirmDeadline !== undefined && host.now() < j.confirmDeadline && watcherAlive) {
+        return { status: 'pending-confirm', backupId: rec.id, reason: `change ${rec.id} awaits confirmation: run \`sshield confirm\` (from a new login) or wait for its rollback` };
+      }
+      await rollback(host, rec, opts, 'not confirmed in time (recovered by a later run)');
+      continue;
+    }
+    if (j.phase === 'verified' && rec.manifest?.confirmTimeoutSec === undefined) {
+      await writeJournal(host, opts.backupRoot, j, rec.id, 'committed');
+      continue;
+    }
+    await rollback(host, rec, opts, `interrupted at phase "${j.phase}" (recovered by a later run)`);
+  }
+  return undefined;
+}
+
+/** `sshield harden`/`restore` call applyPlan (which recovers); this is for a bare recovery. */
+export async function recover(host: ApplyHost, opts: PipelineOptions): Promise<ApplyOutcome | undefined> {
+  return withLock(host, lockPathOf(opts), () => recoverUnlocked(host, opts));
+}
