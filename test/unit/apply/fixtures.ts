@@ -4,9 +4,9 @@ import { FakeHost } from '../../../src/apply/fake-host.js';
 import type { FileChange, Plan } from '../../../src/apply/plan.js';
 import { sha256 } from '../../../src/apply/plan.js';
 
-export const MAIN = '/etc/ssh/sshd_config';
-export const DROPIN = '/etc/ssh/sshd_config.d/00-sshield.conf';
-export const CLOUD = '/etc/ssh/sshd_config.d/50-cloud-init.conf';
+export const MAIN = '/etc/ssh/sshd_config' as const;
+export const DROPIN = '/etc/ssh/sshd_config.d/00-sshield.conf' as const;
+export const CLOUD = '/etc/ssh/sshd_config.d/50-cloud-init.conf' as const;
 
 export const OLD_MAIN = 'Include /etc/ssh/sshd_config.d/*.conf\nKbdInteractiveAuthentication no\nX11Forwarding yes\n';
 export const NEW_MAIN = 'Include /etc/ssh/sshd_config.d/*.conf\nKbdInteractiveAuthentication no\n# X11Forwarding yes # sshield\n';
@@ -79,5 +79,5 @@ export function snapshot(h: FakeHost): Record<string, string | null> {
   return { [MAIN]: h.text(MAIN) ?? null, [DROPIN]: h.text(DROPIN) ?? null, [CLOUD]: h.text(CLOUD) ?? null };
 }
 
-export const OLD_STATE = { [MAIN]: OLD_MAIN, [DROPIN]: null, [CLOUD]: OLD_CLOUD };
-export const NEW_STATE = { [MAIN]: NEW_MAIN, [DROPIN]: NEW_DROPIN, [CLOUD]: null };
+export const OLD_STATE: Record<string, string | null> = { [MAIN]: OLD_MAIN, [DROPIN]: null, [CLOUD]: OLD_CLOUD };
+export const NEW_STATE: Record<string, string | null> = { [MAIN]: NEW_MAIN, [DROPIN]: NEW_DROPIN, [CLOUD]: null };

@@ -120,7 +120,7 @@ test('SIGKILL at every operation: each file old or new, never partial; the next 
       (e: unknown) => assert.ok(e instanceof SimulatedCrash, `#${i} ${o.op}: ${String(e)}`),
     );
     const s = snapshot(h);
-    for (const p of [MAIN, DROPIN, CLOUD]) assert.ok(s[p] === OLD_STATE[p] || s[p] === NEW_STATE[p], `#${i} ${o.op} ${o.subject}: ${p} is partial: ${JSON.stringify(s[p])}`);
+    for (const p of [MAIN, DROPIN, CLOUD] as const) assert.ok(s[p] === OLD_STATE[p] || s[p] === NEW_STATE[p], `#${i} ${o.op} ${o.subject}: ${p} is partial: ${JSON.stringify(s[p])}`);
     h.revive();
     await recover(h, OPTS);
     const after = snapshot(h);

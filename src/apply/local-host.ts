@@ -1,0 +1,158 @@
+// The live machine as an ApplyHost: node:fs writes with fsync, atomicReplace (atomic-write.ts)
+// for replacing files, execFile without a shell, signals by pid, a detached `sshield` process
+// for the confirm watcher, and the daemon probe: a new SSH connection (ssh2) whose 'none'
+// authentication is refused with the list of methods the daemon offers (RFC 4252 §5.2).
+import { spawn } from 'node:child_process';
+import { constants as C } from 'node:fs';
+import { chmod, chown, mkdir, mkdtemp, open, rename, rm, unlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import ssh2 from 'ssh2';
+import type { ReadOnlyFs } from '../host/fs.js';
+import { localExecutor } from '../host/executor.js';
+import { atomicReplace } from './atomic-write.js';
+import type { ApplyHost, FileOwnership, ProbeResult, RunResult } from './host.js';
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, C.O_RDONLY).catch(() => undefined);
+  if (!fh) return;
+  await fh.sync().catch(() => undefined);
+  await fh.close();
+}
+
+export interface LocalHostOptions {
+  /** How to start this sshield for the watcher: [node, script] by default. */
+  readonly self?: readonly string[];
+  /** Whether programs may run (false: an offline root is planned and written, never executed). */
+  readonly live?: boolean;
+}
+
+export function localApplyHost(fs: ReadOnlyFs, opts: LocalHostOptions = {}): ApplyHost {
+  const exec = localExecutor(fs);
+  const self = opts.self ?? [process.execPath, process.argv[1] ?? 'sshield'];
+  return {
+    label: fs.label,
+    fs,
+    live: opts.live ?? true,
+    pid: process.pid,
+    async createExclusive(path, bytes, mode) {
+      let fh;
+      try {
+        fh = await open(path, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, mode);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
+        throw e;
+      }
+      try {
+        await fh.write(bytes);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fsyncDir(dirname(path));
+      return 'ok';
+    },
+    async writeFile(path, bytes, own: Partial<FileOwnership> = {}) {
+      const fh = await open(path, C.O_WRONLY | C.O_CREAT | C.O_TRUNC | C.O_NOFOLLOW, own.mode ?? 0o600);
+      try {
+        await fh.write(bytes);
+        if (own.uid !== undefined && own.gid !== undefined) await fh.chown(own.uid, own.gid);
+        if (own.mode !== undefined) await fh.chmod(own.mode);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    },
+    async replaceFile(path, bytes, own) {
+      const r = await atomicReplace(path, bytes, { newFile: own });
+      if (!r.ok) throw new Error(r.message);
+      if (r.mode !== own.mode || r.uid !== own.uid || r.gid !== own.gid) {
+        await chown(path, own.uid, own.gid);
+        await chmod(path, own.mode);
+      }
+    },
+    async rename(from, to) {
+      await rename(from, to);
+      await fsyncDir(dirname(to));
+    },
+    async remove(path) {
+      await unlink(path).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      });
+      await fsyncDir(dirname(path));
+    },
+    async removeTree(path) {
+      await rm(path, { recursive: true, force: true });
+    },
+    async mkdirp(path, mode = 0o755) {
+      await mkdir(path, { recursive: true, mode });
+    },
+    async run(cmd, args, o = {}): Promise<RunResult> {
+      const r = await exec.run(cmd, args, { timeoutMs: o.timeoutMs ?? 30_000 });
+      if (!r) return { code: null, stdout: '', stderr: '', error: 'cannot run programs here' };
+      return { code: r.code, stdout: r.stdout, stderr: r.stderr, ...(r.error ? { error: r.error } : {}) };
+    },
+    async signal(pid, sig) {
+      try {
+        process.kill(pid, sig);
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'EPERM') return true;
+        return false;
+      }
+    },
+    probe: probeDaemon,
+    async spawnDetached(args) {
+      const [cmd, ...pre] = self;
+      const child = spawn(cmd!, [...pre, ...args], { detached: true, stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
+      child.unref();
+      if (child.pid === undefined) throw new Error('could not start the confirm watcher');
+      return child.pid;
+    },
+    async tempDir(prefix) {
+      return mkdtemp(join(tmpdir(), prefix));
+    },
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  };
+}
+
+/** A new connection: reads the server's identification line and the methods it offers to `user`. */
+export function probeDaemon(address: string, port: number, user: string, timeoutMs: number): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const client = new ssh2.Client();
+    let ident = '';
+    let methods: string[] | undefined;
+    let settled = false;
+    const finish = (r: ProbeResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      client.end();
+      resolve(r);
+    };
+    const timer = setTimeout(() => finish({ ok: false, error: `no answer within ${timeoutMs} ms` }), timeoutMs);
+    client.on('error', (e: Error) => {
+      if (methods) finish({ ok: true, ident, methods });
+      else finish({ ok: false, error: e.message });
+    });
+    client.on('ready', () => finish({ ok: true, ident, methods: methods ?? [] }));
+    client.on('close', () => finish(methods ? { ok: true, ident, methods } : { ok: false, error: 'connection closed before authentication' }));
+    client.connect({
+      host: address,
+      port,
+      username: user,
+      readyTimeout: timeoutMs,
+      debug: (msg: string) => {
+        const m = /Remote ident: '([^']*)'/.exec(msg);
+        if (m) ident = m[1]!;
+      },
+      authHandler: (methodsLeft: string[] | null, _partial: boolean | null, next: (m: unknown) => void) => {
+        if (methodsLeft === null) return next({ type: 'none', username: user });
+        methods = [...methodsLeft];
+        finish({ ok: true, ident, methods });
+        return next(false);
+      },
+    } as unknown as ssh2.ConnectConfig);
+  });
+}
