@@ -1,0 +1,120 @@
+// Match criteria, as servconf.c match_cfg_line (OpenSSH 9.2p1) evaluates them. `ci` undefined is
+// sshd's first pass (connectinfo NULL: only syntax and "all"); in test mode (-T) a criterion whose
+// attribute the spec lacks does not match, except LocalPort, whose absence is fatal.
+import type { ConnectionSpec } from './types.js';
+import { strdelim } from '../lexer.js';
+import { a2port } from '../values/time.js';
+import { addrMatchList, matchHostname, matchPatternList } from '../values/pattern.js';
+
+export interface Accounts {
+  /** user -> primary gid name and supplementary groups (from /etc/passwd and /etc/group). */
+  groupsOf(user: string): readonly string[] | undefined;
+}
+
+export type MatchResult = { readonly ok: true; readonly value: boolean } | { readonly ok: false; readonly message: string };
+
+/** match.c match_usergroup_pattern_list (no user@host patterns here): user names are case-sensitive. */
+function matchUser(user: string, list: string): boolean {
+  return matchPatternList(user, list) === 1;
+}
+
+export function matchCondition(rest: string, ci: ConnectionSpec | undefined, accounts: Accounts | undefined, version: number): MatchResult {
+  let result = true;
+  let attributes = 0;
+  let pos: number | undefined = 0;
+  const next = (): string | undefined => {
+    if (pos === undefined || pos >= rest.length) return pos === undefined ? undefined : '';
+    const d = strdelim(rest, pos);
+    if (!d) { pos = undefined; return undefined; }
+    pos = d.next;
+    return d.value;
+  };
+  for (;;) {
+    const attrib = next();
+    if (attrib === undefined || attrib === '') break;
+    if (attrib.startsWith('#')) break;
+    attributes++;
+    const low = attrib.toLowerCase();
+    if (low === 'all') {
+      const arg = next();
+      if (attributes > 1 || (arg !== undefined && arg !== '' && !arg.startsWith('#'))) return { ok: false, message: "'all' cannot be combined with other Match attributes" };
+      return { ok: true, value: true };
+    }
+    const arg = next();
+    if (arg === undefined || arg === '' || arg.startsWith('#')) return { ok: false, message: `Missing Match criteria for ${attrib}` };
+    switch (low) {
+      case 'user':
+        if (!ci || ci.user === undefined) { result = false; continue; }
+        if (!matchUser(ci.user, arg)) result = false;
+        break;
+      case 'group': {
+        if (!ci || ci.user === undefined) { result = false; continue; }
+        const groups = accounts?.groupsOf(ci.user);
+        if (!groups || !groups.some((g) => matchPatternList(g, arg) === 1) || groups.some((g) => matchPatternList(g, arg) === -1)) result = false;
+        break;
+      }
+      case 'host':
+        if (!ci || ci.host === undefined) { result = false; continue; }
+        if (matchHostname(ci.host, arg) !== 1) result = false;
+        break;
+      case 'address':
+      case 'localaddress': {
+        const a = low === 'address' ? ci?.addr : ci?.laddr;
+        if (!ci || a === undefined) {
+          if (addrMatchList(undefined, arg) !== 0) return { ok: false, message: `Invalid Match ${low} argument '${arg}'`, };
+          result = false;
+          continue;
+        }
+        const r = addrMatchList(a, arg);
+        if (r === -2) return { ok: false, message: `Bad Match ${low} list '${arg}'` };
+        if (r !== 1) result = false;
+        break;
+      }
+      case 'localport': {
+        const port = a2port(arg);
+        if (port === -1) return { ok: false, message: `Invalid LocalPort '${arg}' on Match line` };
+        if (!ci) { result = false; continue; }
+        if (ci.lport === undefined || ci.lport === 0) return { ok: false, message: "'Match LocalPort' in configuration but 'lport' not in connection test specification." };
+        if (port !== ci.lport) result = false;
+        break;
+      }
+      case 'rdomain':
+        if (!ci || ci.rdomain === undefined) { result = false; continue; }
+        if (matchPatternList(ci.rdomain, arg) !== 1) result = false;
+        break;
+      default:
+        void version;
+        return { ok: false, message: `Unsupported Match attribute ${attrib}` };
+    }
+  }
+  if (attributes === 0) return { ok: false, message: 'One or more attributes required for Match' };
+  return { ok: true, value: result };
+}
+
+/** Parses /etc/passwd and /etc/group texts into group membership (ga_init: primary + supplementary). */
+export function accountsFrom(passwd: string | undefined, group: string | undefined): Accounts {
+  const gidName = new Map<string, string>();
+  const members = new Map<string, string[]>();
+  for (const l of (group ?? '').split('\n')) {
+    const f = l.split(':');
+    if (f.length < 4 || !f[0]) continue;
+    gidName.set(f[2]!, f[0]);
+    for (const m of f[3]!.split(',')) if (m) members.set(m, [...(members.get(m) ?? []), f[0]]);
+  }
+  const primary = new Map<string, string>();
+  for (const l of (passwd ?? '').split('\n')) {
+    const f = l.split(':');
+    if (f.length < 4 || !f[0]) continue;
+    primary.set(f[0], f[3]!);
+  }
+  return {
+    groupsOf(user) {
+      const gid = primary.get(user);
+      if (gid === undefined) return undefined;
+      const g = gidName.get(gid);
+      const out = g ? [g] : [];
+      for (const s of members.get(user) ?? []) if (!out.includes(s)) out.push(s);
+      return out;
+    },
+  };
+}

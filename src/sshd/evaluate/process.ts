@@ -1,0 +1,490 @@
+// One directive, as servconf.c process_server_config_line_depth handles it (OpenSSH 9.2p1, with
+// the 10.x differences the build profile names): value validation (sshd's fatal errors become
+// error diagnostics), then the effect on Options when the line is active.
+import type { DirectiveLine } from '../cst.js';
+import type { Diagnostic } from '../diagnostics.js';
+import type { KeywordSpec } from '../keywords/index.js';
+import type { BuildProfile } from '../builds/index.js';
+import { namesValid, keyNamesValid } from './algos.js';
+import type { Options } from './options.js';
+import type { Origin } from './types.js';
+import { a2port, atoiErr, convtime, logFacility, logLevel, octalPrefix, parseIpqos, scanScaled, iptos2str } from '../values/time.js';
+import { matchPatternList } from '../values/pattern.js';
+
+export interface LineContext {
+  readonly file: string;
+  readonly line: DirectiveLine;
+  readonly spec: KeywordSpec;
+  readonly active: boolean;
+  readonly origin: Origin;
+  readonly build: BuildProfile;
+  readonly opts: Options;
+  readonly cwd: string;
+  /** Only in the second pass: Subsystem duplicates there are not re-checked against pass 1. */
+  error(message: string, code?: Diagnostic['code']): void;
+  /** Queued ListenAddress entries (process_queued_listen_addrs runs after parsing). */
+  queueListen(addr: string, port: number, rdomain: string | undefined, origin: Origin): void;
+}
+
+const FLAG: Record<string, string> = { yes: 'yes', no: 'no' };
+const MULTI: Record<string, Record<string, string>> = {
+  AddressFamily: { inet: 'inet', inet6: 'inet6', any: 'any' },
+  IgnoreRhosts: { yes: 'yes', no: 'no', 'shosts-only': 'shosts-only' },
+  Compression: { yes: 'yes', delayed: 'yes', no: 'no' },
+  GatewayPorts: { clientspecified: 'clientspecified', yes: 'yes', no: 'no' },
+  AllowTcpForwarding: { yes: 'yes', all: 'yes', no: 'no', remote: 'remote', local: 'local' },
+  AllowStreamLocalForwarding: { yes: 'yes', all: 'yes', no: 'no', remote: 'remote', local: 'local' },
+};
+const FLAG_OPCODES = new Set(['UsePAM', 'IgnoreUserKnownHosts', 'HostbasedAuthentication', 'HostbasedUsesNameFromPacketOnly', 'PubkeyAuthentication', 'KerberosAuthentication', 'KerberosOrLocalPasswd',
+  'KerberosTicketCleanup', 'GssAuthentication', 'GssKeyEx', 'GssCleanupCreds', 'GssStrictAcceptor', 'GssStoreRekey', 'PasswordAuthentication', 'KbdInteractiveAuthentication', 'PrintMotd', 'PrintLastLog',
+  'X11Forwarding', 'X11UseLocalhost', 'PermitTTY', 'PermitUserRC', 'StrictModes', 'TCPKeepAlive', 'EmptyPasswd', 'UseDNS', 'AllowAgentForwarding', 'DisableForwarding', 'StreamLocalBindUnlink',
+  'ExposeAuthInfo', 'DebianBanner', 'RefuseConnection']);
+const INT_OPCODES = new Set(['X11DisplayOffset', 'MaxAuthTries', 'MaxSessions', 'ClientAliveCountMax', 'RequiredRSASize']);
+const TIME_OPCODES = new Set(['LoginGraceTime', 'ClientAliveInterval']);
+const FILE_OPCODES = new Set(['PidFile', 'ModuliFile', 'XAuthLocation', 'Banner', 'TrustedUserCAKeys', 'RevokedKeys', 'SshdSessionPath', 'SshdAuthPath']);
+const TUN = ['yes', 'point-to-point', 'ethernet', 'no'];
+
+/** misc.c derelativise_path / tilde_expand_filename for root (uid 0). */
+export function derelativise(p: string, cwd: string): string {
+  if (p.toLowerCase() === 'none') return 'none';
+  const t = tildeExpand(p);
+  return t.startsWith('/') ? t : `${cwd === '/' ? '' : cwd}/${t}`;
+}
+function tildeExpand(p: string): string {
+  if (p === '~' ) return '/root';
+  if (p.startsWith('~/')) return `/root${p.slice(1)}`;
+  return p;
+}
+
+export function processDirective(c: LineContext): void {
+  const { spec, line, opts, origin, active } = c;
+  const args = line.args.map((a) => a.value);
+  let i = 0;
+  const next = (): string | undefined => args[i++];
+  const key = spec.dumpKey ?? spec.name.toLowerCase();
+  const kw = line.keyword.value;
+  const first = (vals: string[], raw?: string) => {
+    if (!active) return;
+    if (opts.isSet(key)) opts.touch(key, origin);
+    else opts.set(key, vals, origin, 'first', raw);
+  };
+  const last = (vals: string[]) => { if (active) opts.set(key, vals, origin, 'last'); };
+  const append = (vals: string[]) => { if (active && vals.length) opts.set(key, vals, origin, 'append'); };
+  const firstLine = (vals: string[]) => { if (active) { if (opts.isSet(key)) opts.touch(key, origin); else opts.set(key, vals, origin, 'first'); } };
+  const op = spec.opcode;
+  const need = (what: string): string | undefined => {
+    const a = next();
+    if (a === undefined || a === '') { c.error(`${kw} ${what}`, 'MISSING_ARGUMENT'); return undefined; }
+    return a;
+  };
+
+  if (FLAG_OPCODES.has(op) || MULTI[op] || op === 'PermitRootLogin') {
+    const a = need('missing argument.');
+    if (a === undefined) return;
+    const table = op === 'PermitRootLogin'
+      ? { 'without-password': c.build.prohibitPasswordName, 'prohibit-password': c.build.prohibitPasswordName, 'forced-commands-only': 'forced-commands-only', yes: 'yes', no: 'no' } as Record<string, string>
+      : MULTI[op] ?? FLAG;
+    const v = table[a.toLowerCase()];
+    if (v === undefined) return c.error(`unsupported option "${a}".`, 'BAD_VALUE');
+    first([v]);
+  } else if (INT_OPCODES.has(op)) {
+    const a = next();
+    const v = atoiErr(a);
+    if (v === undefined) return c.error(`${kw} integer value ${a === undefined || a === '' ? 'missing' : 'invalid'}.`, 'BAD_VALUE');
+    first([String(v)]);
+  } else if (TIME_OPCODES.has(op)) {
+    const a = need('missing time value.');
+    if (a === undefined) return;
+    const v = convtime(a);
+    if (v === undefined) return c.error('invalid time value.', 'BAD_VALUE');
+    first([String(v)]);
+  } else if (FILE_OPCODES.has(op)) {
+    const a = need('missing file name.');
+    if (a === undefined) return;
+    first([derelativise(a, c.cwd)]);
+  } else {
+    switch (op) {
+      case 'Port': {
+        const a = need('missing port number.');
+        if (a === undefined) return;
+        const p = a2port(a);
+        if (p <= 0) return c.error('Badly formatted port number.', 'BAD_VALUE');
+        append([String(p)]);
+        break;
+      }
+      case 'ListenAddress': {
+        const a = need('missing address');
+        if (a === undefined) return;
+        let host: string, port = 0;
+        const colon = a.indexOf(':');
+        if (!a.includes('[') && colon >= 0 && a.indexOf(':', colon + 1) >= 0) host = a;
+        else {
+          const m = /^\[([^\]]*)\](?::(.*))?$/.exec(a) ?? /^([^:]*)(?::(.*))?$/.exec(a);
+          if (!m) return c.error('bad address:port usage', 'BAD_VALUE');
+          host = m[1]!;
+          if (m[2] !== undefined) {
+            port = a2port(m[2]);
+            if (port <= 0) return c.error('bad port number', 'BAD_VALUE');
+          }
+        }
+        let rdomain: string | undefined;
+        const r = next();
+        if (r !== undefined) {
+          rdomain = next();
+          if (r !== 'rdomain' || rdomain === undefined) return c.error('bad ListenAddress syntax', 'BAD_VALUE');
+        }
+        if (active) c.queueListen(host, port, rdomain, origin);
+        break;
+      }
+      case 'HostKeyFile':
+      case 'HostCertificate': {
+        const a = need('missing file name.');
+        if (a === undefined) return;
+        append([derelativise(a, c.cwd)]);
+        break;
+      }
+      case 'HostKeyAgent': {
+        const a = need('missing socket name.');
+        if (a === undefined) return;
+        first([a === 'SSH_AUTH_SOCK' ? a : derelativise(a, c.cwd)]);
+        break;
+      }
+      case 'HostbasedAcceptedAlgorithms':
+      case 'HostKeyAlgorithms':
+      case 'CASignatureAlgorithms':
+      case 'PubkeyAcceptedAlgorithms': {
+        const a = need('Missing argument.');
+        if (a === undefined) return;
+        if (!a.startsWith('-') && !keyNamesValid(a.startsWith('+') || a.startsWith('^') ? a.slice(1) : a, c.build.algorithms.allKeys)) return c.error(`Bad key types '${a}'.`, 'BAD_VALUE');
+        first([a], a);
+        break;
+      }
+      case 'Ciphers':
+      case 'Macs':
+      case 'KexAlgorithms': {
+        const a = need('missing argument.');
+        if (a === undefined) return;
+        const all = op === 'Ciphers' ? c.build.algorithms.allCiphers : op === 'Macs' ? c.build.algorithms.allMacs : c.build.algorithms.allKex;
+        if (!a.startsWith('-') && !namesValid(a.startsWith('+') || a.startsWith('^') ? a.slice(1) : a, all)) return c.error(`Bad SSH2 ${op === 'Ciphers' ? 'cipher' : op === 'Macs' ? 'mac' : 'KexAlgorithms'} spec '${a}'.`, 'BAD_VALUE');
+        first([a], a);
+        break;
+      }
+      case 'GssKexAlgorithms': {
+        const a = need('Missing argument.');
+        if (a === undefined) return;
+        const ok = a.split(',').every((n) => /^gss-(group1-sha1|group14-sha1|gex-sha1|group14-sha256|group16-sha512|nistp256-sha256|curve25519-sha256)-$/.test(n));
+        if (!ok) return c.error(`Bad GSSAPI KexAlgorithms '${a}'.`, 'BAD_VALUE');
+        first([a]);
+        break;
+      }
+      case 'PubkeyAuthOptions': {
+        let touch = false, verify = false;
+        for (let a = next(); a !== undefined; a = next()) {
+          const l = a.toLowerCase();
+          if (l === 'none') continue;
+          if (l === 'touch-required') touch = true;
+          else if (l === 'verify-required') verify = true;
+          else return c.error(`unsupported ${kw} option ${a}`, 'BAD_VALUE');
+        }
+        const v = [touch ? 'touch-required' : '', verify ? 'verify-required' : ''].filter(Boolean).join(' ') || 'none';
+        first([v]);
+        break;
+      }
+      case 'PermitUserEnvironment': {
+        const a = need('missing argument.');
+        if (a === undefined) return;
+        first([a === 'yes' || a === 'no' ? a : `=${a}`]);
+        break;
+      }
+      case 'RekeyLimit': {
+        const a = need('missing argument.');
+        if (a === undefined) return;
+        let v = 0;
+        if (a !== 'default') {
+          const s = scanScaled(a);
+          if (s === undefined) return c.error(`Bad ${kw} number '${a}'`, 'BAD_VALUE');
+          if (s !== 0 && s < 16) return c.error(`${kw} too small`, 'BAD_VALUE');
+          v = s;
+        }
+        let interval: string | undefined;
+        const b = next();
+        if (b !== undefined && b !== 'none') {
+          const t = convtime(b);
+          if (t === undefined) return c.error('invalid time value.', 'BAD_VALUE');
+          interval = String(t);
+        }
+        if (active) {
+          if (!opts.isSet('rekeylimit')) opts.set('rekeylimit', [String(v)], origin, 'first');
+          else opts.touch('rekeylimit', origin);
+          if (interval !== undefined && !opts.isSet('rekeyinterval')) opts.set('rekeyinterval', [interval], origin, 'first');
+        }
+        break;
+      }
+      case 'LogFacility': {
+        const a = next();
+        const v = a === undefined ? undefined : logFacility(a);
+        if (v === undefined) return c.error(`unsupported log facility '${a ?? '<NONE>'}'`, 'BAD_VALUE');
+        first([v]);
+        break;
+      }
+      case 'LogLevel': {
+        const a = next();
+        const v = a === undefined ? undefined : logLevel(a);
+        if (v === undefined) return c.error(`unsupported log level '${a ?? '<NONE>'}'`, 'BAD_VALUE');
+        first([v]);
+        break;
+      }
+      case 'LogVerbose':
+      case 'ChannelTimeout': {
+        const vals: string[] = [];
+        for (let a = next(); a !== undefined; a = next()) {
+          if (a === '' && op === 'LogVerbose') return c.error(`keyword ${kw} empty argument`, 'BAD_VALUE');
+          if (a.toLowerCase() === 'none') {
+            if (vals.length > 0 || i < args.length) return c.error(`keyword ${kw} "none" argument must appear alone.`, 'BAD_VALUE');
+          } else if (op === 'ChannelTimeout' && !validChannelTimeout(a)) return c.error(`invalid channel timeout ${a}`, 'BAD_VALUE');
+          vals.push(a);
+        }
+        if (op === 'LogVerbose') firstLine(vals);
+        else firstLine(vals);
+        break;
+      }
+      case 'AllowUsers':
+      case 'DenyUsers':
+      case 'AllowGroups':
+      case 'DenyGroups':
+      case 'AcceptEnv': {
+        const vals: string[] = [];
+        for (let a = next(); a !== undefined; a = next()) {
+          if (a === '') return c.error(`empty ${kw} pattern`, 'BAD_VALUE');
+          if (op === 'AcceptEnv' && a.includes('=')) return c.error('Invalid environment name.', 'BAD_VALUE');
+          if ((op === 'AllowUsers' || op === 'DenyUsers') && !validUserPattern(a)) return c.error(`invalid ${kw} pattern: "${a}"`, 'BAD_VALUE');
+          vals.push(a);
+        }
+        append(vals);
+        break;
+      }
+      case 'SetEnv': {
+        const vals: string[] = [];
+        for (let a = next(); a !== undefined; a = next()) {
+          if (a === '' || !a.includes('=')) return c.error('Invalid environment.', 'BAD_VALUE');
+          const name = a.slice(0, a.indexOf('='));
+          if (!vals.some((v) => v.slice(0, v.indexOf('=')) === name)) vals.push(a);
+        }
+        if (vals.length) firstLine(vals);
+        break;
+      }
+      case 'AuthorizedKeysFile': {
+        const vals: string[] = [];
+        for (let a = next(); a !== undefined; a = next()) {
+          if (a === '') return c.error(`keyword ${kw} empty argument`, 'BAD_VALUE');
+          vals.push(tildeExpand(a));
+        }
+        if (vals.length) firstLine([vals.join(' ')]);
+        break;
+      }
+      case 'AuthenticationMethods': {
+        let any = false;
+        const vals: string[] = [];
+        for (let a = next(); a !== undefined; a = next()) {
+          if (a === 'any') {
+            if (vals.length > 0) return c.error(`"any" must appear alone in ${kw}`, 'BAD_VALUE');
+            any = true;
+          } else if (any) return c.error(`"any" must appear alone in ${kw}`, 'BAD_VALUE');
+          else if (!validAuthMethods(a)) return c.error(`invalid ${kw} method list.`, 'BAD_VALUE');
+          vals.push(a);
+        }
+        if (vals.length === 0) return c.error(`no ${kw} specified`, 'MISSING_ARGUMENT');
+        firstLine(vals);
+        break;
+      }
+      case 'Subsystem': {
+        const name = need('missing argument.');
+        if (name === undefined) return;
+        if (!active) { next(); break; }
+        const cmd = next();
+        const existing = opts.slots.get('subsystem')?.values.some((v) => v.split(' ')[0] === name);
+        if (existing && c.build.duplicateSubsystemFatal) return c.error(`Subsystem '${name}' already defined.`, 'DUPLICATE_VALUE');
+        if (cmd === undefined || cmd === '') return c.error('Missing subsystem command.', 'MISSING_ARGUMENT');
+        const rest = [cmd, ...args.slice(i)];
+        i = args.length;
+        if (existing) { opts.touch('subsystem', origin); break; }
+        opts.set('subsystem', [`${name} ${rest.join(' ')}`], origin, 'append');
+        break;
+      }
+      case 'MaxStartups': {
+        const a = need('missing argument.');
+        if (a === undefined) return;
+        const m = /^([+-]?\d+)(?::([+-]?\d+)(?::([+-]?\d+))?)?/.exec(a.trim());
+        if (!m) return c.error(`Invalid ${kw} spec.`, 'BAD_VALUE');
+        const b = Number(m[1]);
+        let v: string;
+        if (m[3] !== undefined) {
+          const r = Number(m[2]), f = Number(m[3]);
+          if (b > f || r > 100 || r < 1 || f <= 0 || b <= 0) return c.error(`Invalid ${kw} spec.`, 'BAD_VALUE');
+          v = `${b}:${r}:${f}`;
+        } else if (m[2] !== undefined) return c.error(`Invalid ${kw} spec.`, 'BAD_VALUE');
+        else {
+          if (b <= 0) return c.error(`Invalid ${kw} spec.`, 'BAD_VALUE');
+          // only begin and full are set; the rate keeps its previous value (default 30)
+          const prev = opts.slots.get('maxstartups')?.values[0]?.split(':')[1] ?? '-1';
+          v = `${b}:${prev}:${b}`;
+        }
+        last([v]);
+        break;
+      }
+      case 'PerSourceNetBlockSize': {
+        const a = need('missing argument.');
+        if (a === undefined) return;
+        const m = /^[ \t]*([+-]?\d+)(?::[ \t]*([+-]?\d+))?/.exec(a);
+        if (!m) return c.error(`Invalid ${kw} spec.`, 'BAD_VALUE');
+        const v4 = Number(m[1]);
+        const v6 = m[2] === undefined ? undefined : Number(m[2]);
+        if (v4 < 0 || v4 > 32 || (v6 !== undefined && (v6 < 0 || v6 > 128))) return c.error(`Invalid ${kw} spec.`, 'BAD_VALUE');
+        last([`${v4}:${v6 ?? 'UNSET'}`]);
+        break;
+      }
+      case 'PerSourceMaxStartups': {
+        const a = need('missing argument.');
+        if (a === undefined) return;
+        if (a === 'none') { last(['none']); break; }
+        const v = atoiErr(a);
+        if (v === undefined) return c.error(`${kw} integer value invalid.`, 'BAD_VALUE');
+        last([v === 2147483647 ? 'none' : String(v)]);
+        break;
+      }
+      case 'AuthorizedPrincipalsFile':
+      case 'ChrootDirectory':
+      case 'AuthorizedKeysCommandUser':
+      case 'AuthorizedPrincipalsCommandUser':
+      case 'PAMServiceName':
+      case 'PerSourcePenaltyExemptList': {
+        const a = need('missing argument.');
+        if (a === undefined) return;
+        first([op === 'AuthorizedPrincipalsFile' ? tildeExpand(a) : a]);
+        break;
+      }
+      case 'PermitTunnel': {
+        const a = need('missing argument.');
+        if (a === undefined) return;
+        if (!TUN.includes(a)) return c.error(`bad ${kw} argument ${a}`, 'BAD_VALUE');
+        first([a]);
+        break;
+      }
+      case 'PermitOpen':
+      case 'PermitListen': {
+        const a = need('missing argument.');
+        if (a === undefined) return;
+        if (a === 'any' || a === 'none') { firstLine([a]); break; }
+        const vals: string[] = [];
+        for (let x: string | undefined = a; x !== undefined && x !== ''; x = next()) {
+          let portText: string | undefined;
+          let stored = x;
+          if (op === 'PermitListen' && !x.includes(':')) { stored = `*:${x}`; portText = x; }
+          else {
+            const m = /^\[([^\]]*)\]:(.*)$/.exec(x) ?? /^([^:]*):(.*)$/.exec(x);
+            if (!m && !/^\[[^\]]*\]$/.test(x) && x.includes(':') === false) return c.error(`${kw} missing host`, 'BAD_VALUE');
+            portText = m?.[2];
+          }
+          if (portText === undefined || (portText !== '*' && a2port(portText) <= 0)) return c.error(`${kw} bad port number`, 'BAD_VALUE');
+          vals.push(stored);
+        }
+        firstLine([vals.join(' ')]);
+        break;
+      }
+      case 'ForceCommand':
+      case 'VersionAddendum':
+      case 'AuthorizedKeysCommand':
+      case 'AuthorizedPrincipalsCommand': {
+        const rest = line.rest.value;
+        if (rest === '') return c.error(`${kw} missing argument.`, 'MISSING_ARGUMENT');
+        if ((op === 'AuthorizedKeysCommand' || op === 'AuthorizedPrincipalsCommand') && !rest.startsWith('/') && rest.toLowerCase() !== 'none') return c.error(`${kw} must be an absolute path`, 'BAD_VALUE');
+        i = args.length;
+        if (op === 'VersionAddendum') { first([rest.toLowerCase() === 'none' ? 'none' : rest]); break; }
+        // parse_command checks authorized_keys_command even for the principals command (9.2p1 quirk)
+        if (op === 'AuthorizedPrincipalsCommand' && active) {
+          if (opts.isSet('authorizedkeyscommand')) { opts.touch(key, origin); break; }
+          opts.set(key, [rest], origin, 'last');
+          break;
+        }
+        first([rest]);
+        break;
+      }
+      case 'SecurityKeyProvider': {
+        const a = need('missing argument.');
+        if (a === undefined) return;
+        first([a.toLowerCase() === 'internal' ? a : derelativise(a, c.cwd)]);
+        break;
+      }
+      case 'IPQoS': {
+        const a = need('missing argument.');
+        if (a === undefined) return;
+        const v = parseIpqos(a);
+        if (v === undefined) return c.error(`Bad ${kw} value: ${a}`, 'BAD_VALUE');
+        const b = next();
+        const v2 = b === undefined ? v : parseIpqos(b);
+        if (v2 === undefined) return c.error(`Bad ${kw} value: ${b}`, 'BAD_VALUE');
+        last([`${iptos2str(v)} ${iptos2str(v2)}`]);
+        break;
+      }
+      case 'StreamLocalBindMask': {
+        const a = need('missing argument.');
+        if (a === undefined) return;
+        const v = octalPrefix(a);
+        if (v === undefined || v < 0 || v > 0o777) return c.error(`Invalid ${kw}.`, 'BAD_VALUE');
+        last([`0${v.toString(8)}`]);
+        break;
+      }
+      case 'FingerprintHash': {
+        const a = need('missing argument.');
+        if (a === undefined) return;
+        const v = { md5: 'MD5', sha1: 'SHA1', sha256: 'SHA256', sha384: 'SHA384', sha512: 'SHA512' }[a.toLowerCase()];
+        if (v === undefined) return c.error(`Invalid ${kw} algorithm "${a}".`, 'BAD_VALUE');
+        last([v]);
+        break;
+      }
+      case 'RDomain':
+        return c.error('setting RDomain not supported on this platform.', 'UNSUPPORTED_KEYWORD');
+      case 'UnusedConnectionTimeout': {
+        if (args[0] !== undefined && args[0].toLowerCase() === 'none') { next(); if (active) first(['none']); break; }
+        const a = need('missing time value.');
+        if (a === undefined) return;
+        const v = convtime(a);
+        if (v === undefined) return c.error('invalid time value.', 'BAD_VALUE');
+        first([v === 0 ? 'none' : String(v)]);
+        break;
+      }
+      case 'PerSourcePenalties': {
+        for (let a = next(); a !== undefined; a = next()) void a; // 10.x only; values kept as written
+        break;
+      }
+      default:
+        return c.error(`Missing handler for opcode ${kw}`, 'UNKNOWN_KEYWORD');
+    }
+  }
+  if (i < args.length) c.error(`keyword ${kw} extra arguments at end of line`, 'EXTRA_ARGUMENT');
+}
+
+function validChannelTimeout(a: string): boolean {
+  const eq = a.indexOf('=');
+  if (eq <= 0) return false;
+  return convtime(a.slice(eq + 1)) !== undefined;
+}
+
+function validUserPattern(a: string): boolean {
+  // match.c match_user with a user@host pattern: the host part, when a CIDR-looking list, must parse.
+  return !a.endsWith('@') || a.length > 1;
+}
+
+const METHODS = ['password', 'publickey', 'keyboard-interactive', 'hostbased', 'gssapi-with-mic', 'none'];
+/** auth2.c auth2_methods_valid: comma-separated methods, optional ":submethod" for keyboard-interactive. */
+function validAuthMethods(list: string): boolean {
+  if (list === '') return false;
+  for (const m of list.split(',')) {
+    const base = m.split(':')[0]!;
+    if (!METHODS.includes(base) || base === 'none') return false;
+    if (m.includes(':') && base !== 'keyboard-interactive') return false;
+  }
+  return true;
+}
+
+export { matchPatternList };
