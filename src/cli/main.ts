@@ -2,6 +2,7 @@
 // and owns the only process.exit. Commands set process.exitCode through their return value.
 import { Command } from '@commander-js/extra-typings';
 import { EXIT } from './exit-codes.js';
+import { register as registerEffective } from './effective.js';
 
 export const VERSION = '0.1.0';
 
@@ -13,6 +14,7 @@ const program = new Command('sshield')
   .exitOverride();
 
 // One line per command (keep this list sorted; each file exports register(program)).
+registerEffective(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(process.exitCode ?? EXIT.ok),
