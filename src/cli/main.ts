@@ -3,6 +3,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { EXIT } from './exit-codes.js';
 import { register as registerEffective } from './effective.js';
+import { register as registerScan } from './scan.js';
 
 export const VERSION = '0.1.0';
 
@@ -15,6 +16,7 @@ const program = new Command('sshield')
 
 // One line per command (keep this list sorted; each file exports register(program)).
 registerEffective(program);
+registerScan(program);
 
 program.parseAsync(process.argv).then(
   () => process.exit(process.exitCode ?? EXIT.ok),

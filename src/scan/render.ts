@@ -1,0 +1,102 @@
+// Renderers for a ScanReport: text for people, JSON (the report as is), SARIF 2.1.0 for code
+// scanning dashboards. Pure: strings out. Scan results have no source file, so SARIF locations
+// are logical (the target `host:port`), each finding a result with ruleId and level.
+import type { Log, ReportingDescriptor, Result } from 'sarif';
+import type { ScanFinding, ScanReport, ScanRuleId, ScanTargetResult } from './types.js';
+
+export interface Colors {
+  red(s: string): string;
+  yellow(s: string): string;
+  green(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+}
+
+const plain: Colors = { red: (s) => s, yellow: (s) => s, green: (s) => s, dim: (s) => s, bold: (s) => s };
+
+export function renderJson(report: ScanReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}
+
+function levelTag(f: ScanFinding, c: Colors): string {
+  return f.level === 'fail' ? c.red('FAIL') : f.level === 'warn' ? c.yellow('WARN') : c.dim('info');
+}
+
+function renderTarget(r: ScanTargetResult, c: Colors, verbose: boolean): string[] {
+  const lines: string[] = [];
+  const head = `${c.bold(r.target)}${r.address && r.address !== r.host ? c.dim(` (${r.address})`) : ''}`;
+  if (r.status === 'error') lines.push(`${head}  ${c.red('ERROR')} ${r.error!.code}: ${r.error!.message}`);
+  else lines.push(`${head}  ${r.banner?.raw ?? ''}`);
+  if (r.software?.packageVersion) lines.push(`  software: ${r.software.product} ${r.software.version ?? ''}, ${r.software.distro} package ${r.software.packageVersion}`);
+  else if (r.software) lines.push(`  software: ${r.software.product} ${r.software.version ?? '(no version)'}`);
+  if (r.algorithms && verbose) {
+    const a = r.algorithms;
+    lines.push(`  kex: ${a.kex.join(',')}`, `  host key: ${a.hostKey.join(',')}`, `  ciphers: ${a.ciphersServerToClient.join(',')}`, `  macs: ${a.macsServerToClient.join(',')}`);
+  }
+  for (const k of r.hostKeys ?? []) lines.push(`  host key ${k.type}${k.bits ? ` ${k.bits}` : ''} ${k.sha256}`);
+  for (const e of r.hostKeyErrors ?? []) lines.push(c.dim(`  host key ${e.algorithm}: ${e.error.message}`));
+  if (r.auth) lines.push(r.auth.error ? c.dim(`  auth methods for ${r.auth.user}: ${r.auth.error.code}: ${r.auth.error.message}`) : `  auth methods for ${r.auth.user}: ${r.auth.methods.join(',') || '(none)'}`);
+  const order = { fail: 0, warn: 1, info: 2 } as const;
+  for (const f of [...r.findings].sort((x, y) => order[x.level] - order[y.level])) {
+    lines.push(`  ${levelTag(f, c)} ${f.message}${c.dim(` [${f.ruleId}]`)}`);
+    if (verbose && f.reason) lines.push(c.dim(`       ${f.reason}`));
+  }
+  if (r.status === 'ok' && r.findings.length === 0) lines.push(`  ${c.green('ok')} nothing to report`);
+  return lines;
+}
+
+export function renderText(report: ScanReport, opts: { colors?: Colors; verbose?: boolean } = {}): string {
+  const c = opts.colors ?? plain;
+  const out: string[] = [];
+  for (const r of report.targets) out.push(...renderTarget(r, c, opts.verbose ?? false), '');
+  const s = report.summary;
+  out.push(`${s.targets} target(s): ${s.ok} scanned, ${s.errors} error(s); findings: ${s.fail} fail, ${s.warn} warn, ${s.info} info; profile ${report.profile.name} v${report.profile.version}; ${Math.round(s.wallMs)} ms`);
+  return `${out.join('\n')}\n`;
+}
+
+const RULE_TEXT: Readonly<Record<ScanRuleId, string>> = {
+  'scan/restrict-kex-algorithms': 'Only strong key exchange algorithms are offered',
+  'scan/restrict-host-key-algorithms': 'Only strong host key algorithms are offered',
+  'scan/restrict-ciphers': 'Only strong ciphers are offered',
+  'scan/restrict-macs': 'Only strong MACs are offered',
+  'scan/require-pq-kex': 'A post-quantum hybrid key exchange is offered',
+  'scan/no-terrapin': 'Not exposed to the Terrapin attack (CVE-2023-48795)',
+  'scan/no-password-auth': 'Password login is not offered',
+  'scan/no-known-vulnerabilities': 'The software version has no known unfixed vulnerability',
+  'scan/limit-host-key-size': 'Host keys are large enough',
+};
+
+export function renderSarif(report: ScanReport): string {
+  const ruleIds = Object.keys(RULE_TEXT) as ScanRuleId[];
+  const rules: ReportingDescriptor[] = ruleIds.map((id) => ({ id, shortDescription: { text: RULE_TEXT[id] }, helpUri: `https://github.com/sshield/sshield/blob/main/docs/rules/${id.replace('/', '-')}.md` }));
+  const results: Result[] = [];
+  for (const t of report.targets) {
+    const location = { logicalLocations: [{ name: `${t.host}:${t.port}`, fullyQualifiedName: `ssh://${t.target}`, kind: 'resource' }] };
+    for (const f of t.findings) {
+      results.push({
+        ruleId: f.ruleId,
+        ruleIndex: ruleIds.indexOf(f.ruleId),
+        level: f.level === 'fail' ? 'error' : f.level === 'warn' ? 'warning' : 'note',
+        message: { text: `${t.target}: ${f.message}${f.reason ? `. ${f.reason}` : ''}` },
+        locations: [location],
+        partialFingerprints: { 'sshield/v1': `${t.target}|${f.ruleId}|${f.algorithm ?? f.cve ?? ''}` },
+        ...(f.cve || f.algorithm ? { properties: { ...(f.cve ? { cve: f.cve } : {}), ...(f.algorithm ? { algorithm: f.algorithm } : {}) } } : {}),
+      });
+    }
+  }
+  const notifications = report.targets
+    .filter((t) => t.error)
+    .map((t) => ({ level: 'error' as const, message: { text: `${t.target}: ${t.error!.code}: ${t.error!.message}` }, descriptor: { id: t.error!.code } }));
+  const log: Log = {
+    version: '2.1.0',
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    runs: [
+      {
+        tool: { driver: { name: 'sshield', version: report.tool.version, informationUri: 'https://github.com/sshield/sshield', rules } },
+        invocations: [{ executionSuccessful: report.summary.errors === 0, startTimeUtc: report.startedAt, toolExecutionNotifications: notifications }],
+        results,
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}

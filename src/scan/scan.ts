@@ -1,0 +1,130 @@
+// One target, then many: runs the clear-text probe (one connection), optional host-key and
+// auth probes (ssh2, only when asked), grades the result under a profile, and assembles the
+// ScanReport in input order with a bounded pool. No process access: options come in, results
+// go out; progress is a callback.
+import { probeKexinit, type ProbeOutcome, type ScanError } from './transport.js';
+import { gradeAlgorithms, gradeAuth, gradeCves, gradeHostKeys, levelCounts, toScanAlgorithms } from './grade.js';
+import { hostKeyProbePlan, probeAuthMethods, probeHostKey } from './ssh2-probes.js';
+import { mapPool } from './pool.js';
+import { printable } from './ident.js';
+import { parseSoftware } from './software.js';
+import type { ScanProfile } from './profiles.js';
+import type { Target } from './target.js';
+import { SCAN_SCHEMA_VERSION, type ScanAuth, type ScanCve, type ScanHostKey, type ScanReport, type ScanSoftware, type ScanTargetResult, type ScanTiming } from './types.js';
+import type { ProbeLimits } from './probe.js';
+
+/** Banner -> software and CVE status; the CLI plugs in src/vulns here so audit and scan share data. */
+export type BannerAssessor = (banner: { softwareVersion: string; comments: string | null; raw: string }) => { software: ScanSoftware; cves: ScanCve[] };
+
+export interface ScanOptions {
+  readonly profile: ScanProfile;
+  /** Per target, for the whole clear-text probe; each extra ssh2 probe gets the same budget. */
+  readonly timeoutMs: number;
+  readonly concurrency: number;
+  readonly user?: string;
+  readonly hostKeys?: boolean;
+  readonly limits?: ProbeLimits;
+  readonly assess?: BannerAssessor;
+  readonly toolVersion: string;
+  readonly now?: () => Date;
+}
+
+function defaultAssess(b: { softwareVersion: string; comments: string | null }): { software: ScanSoftware; cves: ScanCve[] } {
+  return { software: parseSoftware(b.softwareVersion, b.comments), cves: [] };
+}
+
+export async function scanTarget(target: Target, opts: ScanOptions): Promise<ScanTargetResult> {
+  const t0 = performance.now();
+  const probe: ProbeOutcome = await probeKexinit(target.host, target.port, { timeoutMs: opts.timeoutMs, ...(opts.limits ? { limits: opts.limits } : {}) });
+  const timings: ScanTiming = { ...probe.timings, probeMs: probe.timings.totalMs, totalMs: 0 };
+  delete (timings as { totalMs?: number }).totalMs;
+  const base = { target: target.spec, host: target.host, port: target.port, ...(probe.address ? { address: probe.address } : {}) };
+  const banner = probe.ident
+    ? {
+        raw: printable(probe.ident.raw),
+        protoVersion: printable(probe.ident.protoVersion),
+        softwareVersion: printable(probe.ident.softwareVersion),
+        comments: probe.ident.comments === null ? null : printable(probe.ident.comments),
+        preamble: probe.preamble.slice(0, 20).map((l) => printable(l.slice(0, 200))),
+      }
+    : undefined;
+  const assessed = banner ? (opts.assess ?? defaultAssess)(banner) : undefined;
+  const findings = [];
+  if (assessed) findings.push(...gradeCves(assessed.cves, opts.profile));
+  if (!probe.kexinit) {
+    return {
+      ...base,
+      status: 'error',
+      error: probe.error ?? { code: 'CLOSED_EARLY', message: 'no KEXINIT' },
+      ...(banner ? { banner } : {}),
+      ...(assessed ? { software: assessed.software } : {}),
+      cves: assessed?.cves ?? [],
+      findings,
+      timings: { ...timings, totalMs: round(performance.now() - t0) },
+    };
+  }
+  const algorithms = toScanAlgorithms(probe.kexinit);
+  findings.push(...gradeAlgorithms(algorithms, opts.profile));
+
+  let hostKeys: ScanHostKey[] | undefined;
+  let hostKeyErrors: { algorithm: string; error: ScanError }[] | undefined;
+  if (opts.hostKeys) {
+    const h0 = performance.now();
+    const plan = hostKeyProbePlan(algorithms.hostKey);
+    const got = await Promise.all(plan.probe.map((alg) => probeHostKey(target.host, target.port, alg, opts.timeoutMs)));
+    hostKeys = [];
+    hostKeyErrors = plan.unsupported.map((algorithm) => ({ algorithm, error: { code: 'BAD_KEXINIT' as const, message: 'host-key algorithm not supported by the ssh2 key exchange; not fetched' } }));
+    for (const g of got) {
+      if (g.kind === 'ok') hostKeys.push({ algorithm: g.algorithm, type: g.key.type, bits: g.key.bits, sha256: g.key.sha256 });
+      else hostKeyErrors.push({ algorithm: g.algorithm, error: g.error });
+    }
+    findings.push(...gradeHostKeys(hostKeys, opts.profile));
+    timings.hostKeysMs = round(performance.now() - h0);
+  }
+
+  let auth: ScanAuth | undefined;
+  if (opts.user !== undefined) {
+    const a0 = performance.now();
+    const r = await probeAuthMethods(target.host, target.port, opts.user, opts.timeoutMs);
+    auth =
+      r.kind === 'ok'
+        ? { user: opts.user, methods: r.methods, passwordOffered: r.methods.includes('password'), keyboardInteractiveOffered: r.methods.includes('keyboard-interactive') }
+        : { user: opts.user, methods: [], passwordOffered: false, keyboardInteractiveOffered: false, error: r.error };
+    findings.push(...gradeAuth(auth, opts.profile));
+    timings.authMs = round(performance.now() - a0);
+  }
+
+  return {
+    ...base,
+    status: 'ok',
+    ...(banner ? { banner } : {}),
+    ...(assessed ? { software: assessed.software } : {}),
+    algorithms,
+    ...(hostKeys ? { hostKeys } : {}),
+    ...(hostKeyErrors?.length ? { hostKeyErrors } : {}),
+    ...(auth ? { auth } : {}),
+    cves: assessed?.cves ?? [],
+    findings,
+    timings: { ...timings, totalMs: round(performance.now() - t0) },
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+export async function scanTargets(targets: readonly Target[], opts: ScanOptions, onProgress?: (done: number, total: number, last: ScanTargetResult) => void): Promise<ScanReport> {
+  const t0 = performance.now();
+  const startedAt = (opts.now ?? (() => new Date()))().toISOString();
+  const results = await mapPool(targets, opts.concurrency, (t) => scanTarget(t, opts), (done, _i, r) => onProgress?.(done, targets.length, r));
+  const counts = levelCounts(results.flatMap((r) => r.findings));
+  return {
+    schemaVersion: SCAN_SCHEMA_VERSION,
+    tool: { name: 'sshield', version: opts.toolVersion },
+    command: 'scan',
+    startedAt,
+    profile: { name: opts.profile.name, version: opts.profile.version },
+    summary: { targets: results.length, ok: results.filter((r) => r.status === 'ok').length, errors: results.filter((r) => r.status === 'error').length, ...counts, wallMs: round(performance.now() - t0) },
+    targets: results,
+  };
+}

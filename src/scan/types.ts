@@ -1,0 +1,130 @@
+// The scan result model: what one target gave and what we found, in a shape that is the JSON
+// output (schemaVersion below). Types only.
+import type { AlgorithmCategory } from './algorithms.js';
+import type { Level } from './profiles.js';
+import type { ScanError } from './transport.js';
+
+export const SCAN_SCHEMA_VERSION = 1;
+
+export type ScanRuleId =
+  | 'scan/restrict-kex-algorithms'
+  | 'scan/restrict-host-key-algorithms'
+  | 'scan/restrict-ciphers'
+  | 'scan/restrict-macs'
+  | 'scan/require-pq-kex'
+  | 'scan/no-terrapin'
+  | 'scan/no-password-auth'
+  | 'scan/no-known-vulnerabilities'
+  | 'scan/limit-host-key-size';
+
+export type FindingLevel = Exclude<Level, 'off'>;
+
+export interface ScanFinding {
+  readonly ruleId: ScanRuleId;
+  readonly level: FindingLevel;
+  readonly message: string;
+  /** Why it matters (the algorithm's reason, the CVE summary...). */
+  readonly reason?: string;
+  readonly category?: AlgorithmCategory;
+  readonly algorithm?: string;
+  readonly cve?: string;
+}
+
+export interface ScanAlgorithms {
+  readonly kex: readonly string[];
+  readonly hostKey: readonly string[];
+  readonly ciphersClientToServer: readonly string[];
+  readonly ciphersServerToClient: readonly string[];
+  readonly macsClientToServer: readonly string[];
+  readonly macsServerToClient: readonly string[];
+  readonly compressionClientToServer: readonly string[];
+  readonly compressionServerToClient: readonly string[];
+  readonly languagesClientToServer: readonly string[];
+  readonly languagesServerToClient: readonly string[];
+  readonly firstKexPacketFollows: boolean;
+  /** Markers in the kex list that are not algorithms. */
+  readonly strictKex: boolean;
+  readonly extInfo: boolean;
+}
+
+export interface ScanBanner {
+  /** The identification line, control bytes escaped. */
+  readonly raw: string;
+  readonly protoVersion: string;
+  readonly softwareVersion: string;
+  readonly comments: string | null;
+  /** Lines the server sent before it (RFC 4253 §4.2), escaped. */
+  readonly preamble: readonly string[];
+}
+
+export interface ScanSoftware {
+  readonly product: string;
+  readonly version: string | null;
+  /** e.g. "debian", "ubuntu", when the banner names a distribution build. */
+  readonly distro: string | null;
+  /** The distro package revision the banner names, e.g. "1:9.2p1-2+deb12u10" (Debian) */
+  readonly packageVersion: string | null;
+}
+
+export interface ScanCve {
+  readonly id: string;
+  readonly status: 'affected' | 'fixed' | 'unknown';
+  readonly summary?: string;
+  readonly fixedIn?: string;
+  /** How sure: the banner names the exact distro revision ('exact'), only upstream ('upstream'). */
+  readonly confidence?: string;
+}
+
+export interface ScanHostKey {
+  readonly algorithm: string;
+  readonly type: string;
+  readonly bits: number | null;
+  readonly sha256: string;
+}
+
+export interface ScanAuth {
+  readonly user: string;
+  /** Methods the server lists after a 'none' request (RFC 4252 §5.2). */
+  readonly methods: readonly string[];
+  readonly passwordOffered: boolean;
+  readonly keyboardInteractiveOffered: boolean;
+  readonly error?: ScanError;
+}
+
+export interface ScanTiming {
+  connectMs?: number;
+  identMs?: number;
+  kexinitMs?: number;
+  probeMs: number;
+  hostKeysMs?: number;
+  authMs?: number;
+  totalMs: number;
+}
+
+export interface ScanTargetResult {
+  readonly target: string;
+  readonly host: string;
+  readonly port: number;
+  readonly address?: string;
+  readonly status: 'ok' | 'error';
+  readonly error?: ScanError;
+  readonly banner?: ScanBanner;
+  readonly software?: ScanSoftware;
+  readonly algorithms?: ScanAlgorithms;
+  readonly hostKeys?: readonly ScanHostKey[];
+  readonly hostKeyErrors?: readonly { algorithm: string; error: ScanError }[];
+  readonly auth?: ScanAuth;
+  readonly cves: readonly ScanCve[];
+  readonly findings: readonly ScanFinding[];
+  readonly timings: ScanTiming;
+}
+
+export interface ScanReport {
+  readonly schemaVersion: typeof SCAN_SCHEMA_VERSION;
+  readonly tool: { readonly name: 'sshield'; readonly version: string };
+  readonly command: 'scan';
+  readonly startedAt: string;
+  readonly profile: { readonly name: string; readonly version: number };
+  readonly summary: { readonly targets: number; readonly ok: number; readonly errors: number; readonly fail: number; readonly warn: number; readonly info: number; readonly wallMs: number };
+  readonly targets: readonly ScanTargetResult[];
+}
