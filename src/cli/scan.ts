@@ -8,6 +8,7 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import { parseTarget, parseTargetsFile, type Target } from '../scan/target.js';
 import { loadProfile } from '../scan/profiles.js';
 import { scanTargets } from '../scan/scan.js';
+import { assessBanner } from '../scan/vulns-adapter.js';
 import { renderJson, renderSarif, renderText } from '../scan/render.js';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -116,7 +117,7 @@ export async function runScan(specs: string[], opts: ScanCliOptions, io: Output)
   const bar = progress(io);
   const report = await scanTargets(
     targets,
-    { profile: profile.profile, timeoutMs: opts.timeout, concurrency: opts.concurrency, toolVersion: pkg.version, ...(opts.user !== undefined ? { user: opts.user } : {}), ...(opts.hostKeys ? { hostKeys: true } : {}) },
+    { profile: profile.profile, timeoutMs: opts.timeout, concurrency: opts.concurrency, toolVersion: pkg.version, assess: assessBanner, ...(opts.user !== undefined ? { user: opts.user } : {}), ...(opts.hostKeys ? { hostKeys: true } : {}) },
     (done, total, last) => bar.update(done, total, last.target),
   );
   bar.done();

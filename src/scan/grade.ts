@@ -149,14 +149,22 @@ export function gradeCves(cves: readonly ScanCve[], profile: ScanProfile): ScanF
   const out: ScanFinding[] = [];
   for (const c of cves) {
     if (c.status !== 'affected') continue;
-    push(out, profile.knownCve, {
+    // Critical/high CVEs at the profile's level; medium/low ones one step down (fail -> warn).
+    const level = c.severity === 'medium' || c.severity === 'low' ? (profile.knownCve === 'fail' ? 'warn' : profile.knownCve === 'warn' ? 'info' : profile.knownCve) : profile.knownCve;
+    push(out, level, {
       ruleId: 'scan/no-known-vulnerabilities',
       cve: c.id,
-      message: `${c.id}: the banner's version is affected${c.fixedIn ? ` (fixed in ${c.fixedIn})` : ''}${c.confidence ? `; confidence: ${c.confidence}` : ''}`,
-      ...(c.summary ? { reason: c.summary } : {}),
+      message: `${c.id}${c.severity ? ` (${c.severity})` : ''}${c.summary ? ` ${c.summary}` : ''}: the banner's version is affected${c.fixedIn ? ` (fixed in ${c.fixedIn})` : ''}`,
+      reason: [c.note, c.confidence ? `Confidence: ${c.confidence}.` : ''].filter(Boolean).join(' '),
     });
   }
   return out;
+}
+
+/** Version says Terrapin-affected, but nothing offered is exposed: mark it mitigated. */
+export function applyTerrapinMitigation(cves: readonly ScanCve[], a: ScanAlgorithms): ScanCve[] {
+  if (terrapinExposure(a).vulnerable) return [...cves];
+  return cves.map((c) => (c.id === 'CVE-2023-48795' && c.status === 'affected' ? { ...c, status: 'mitigated', note: `${c.note ?? ''} Mitigated: the server offers neither chacha20-poly1305 nor a CBC cipher with an -etm MAC, or announces strict KEX.`.trim() } : c));
 }
 
 export function levelCounts(findings: readonly ScanFinding[]): { fail: number; warn: number; info: number } {

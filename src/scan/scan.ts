@@ -3,7 +3,7 @@
 // ScanReport in input order with a bounded pool. No process access: options come in, results
 // go out; progress is a callback.
 import { probeKexinit, type ProbeOutcome, type ScanError } from './transport.js';
-import { gradeAlgorithms, gradeAuth, gradeCves, gradeHostKeys, levelCounts, toScanAlgorithms } from './grade.js';
+import { applyTerrapinMitigation, gradeAlgorithms, gradeAuth, gradeCves, gradeHostKeys, levelCounts, toScanAlgorithms } from './grade.js';
 import { hostKeyProbePlan, probeAuthMethods, probeHostKey } from './ssh2-probes.js';
 import { mapPool } from './pool.js';
 import { printable } from './ident.js';
@@ -49,6 +49,7 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Sca
       }
     : undefined;
   const assessed = banner ? (opts.assess ?? defaultAssess)(banner) : undefined;
+  if (assessed && probe.kexinit) assessed.cves = applyTerrapinMitigation(assessed.cves, toScanAlgorithms(probe.kexinit));
   const findings = [];
   if (assessed) findings.push(...gradeCves(assessed.cves, opts.profile));
   if (!probe.kexinit) {

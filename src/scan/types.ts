@@ -68,8 +68,12 @@ export interface ScanSoftware {
 
 export interface ScanCve {
   readonly id: string;
-  readonly status: 'affected' | 'fixed' | 'unknown';
+  /** 'mitigated': affected by version, but the offered algorithms avoid it (Terrapin). */
+  readonly status: 'affected' | 'fixed' | 'unknown' | 'mitigated';
+  readonly severity?: 'critical' | 'high' | 'medium' | 'low';
   readonly summary?: string;
+  readonly note?: string;
+  readonly basis?: 'distro-revision' | 'upstream-version';
   readonly fixedIn?: string;
   /** How sure: the banner names the exact distro revision ('exact'), only upstream ('upstream'). */
   readonly confidence?: string;
