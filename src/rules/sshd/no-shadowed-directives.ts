@@ -1,0 +1,46 @@
+// sshd/no-shadowed-directives: directives that look effective but are not because an earlier one
+// (first value wins for most keywords, servconf.c; drop-ins included at the top of Debian's
+// main file come first) already set the keyword: the classic "I set PasswordAuthentication no
+// and nothing changed" of cloud images.
+import { defineRule } from '../define-rule.js';
+import { locationOf } from '../helpers.js';
+import { man } from '../references.js';
+import type { Location } from '../types.js';
+
+export default defineRule({
+  meta: {
+    id: 'sshd/no-shadowed-directives',
+    title: 'No directive is silently overridden by an earlier one',
+    severity: 'low',
+    tags: ['hygiene'],
+    profile: 'baseline',
+    keywords: [],
+    references: [man('Include'), { source: 'sshd_config(5)', item: 'first obtained value is used' }],
+    remediable: 'auto',
+    docs: {
+      what: 'For every keyword in the effective configuration of the identities checked, lists directives that set it but lost to an earlier one (for first-wins keywords), e.g. the main file\'s `PasswordAuthentication no` losing to `sshd_config.d/50-cloud-init.conf`.',
+      why: 'A shadowed line misleads whoever reads the file: the setting they see is not the one in force.',
+      fix: 'Remove (comment out) the losing directive, or move the intended value into the file read first.',
+      whenNot: 'Deliberate layering where a drop-in overrides the distribution\'s file: the finding is only a warning.',
+    },
+  },
+  check(ctx) {
+    const seen = new Set<string>();
+    for (const s of ctx.specs) {
+      for (const e of s.config.entries) {
+        if (e.setBy.length < 2) continue;
+        const winner = locationOf(e.setBy[0]!);
+        const losers = e.setBy.slice(1).map(locationOf).filter((l): l is Location => !!l);
+        const fresh = losers.filter((l) => !seen.has(`${l.file}:${l.line}`));
+        if (fresh.length === 0 || !winner) continue;
+        for (const l of fresh) seen.add(`${l.file}:${l.line}`);
+        ctx.report({
+          status: 'warn',
+          message: `${e.key}: ${fresh.map((l) => `${l.file}:${l.line}`).join(', ')} ${fresh.length > 1 ? 'have' : 'has'} no effect; ${winner.file}:${winner.line} is read first and wins`,
+          locations: fresh,
+          remediation: [{ kind: 'comment-out', directives: fresh, description: `comment out the ineffective ${e.key} directive(s)` }],
+        });
+      }
+    }
+  },
+});
