@@ -105,6 +105,8 @@ export function evaluateEffective(items: readonly EvalItem[], o: EvaluateOptions
   let ok = runPass(items, 1, o, build, g, diags, listens);
   let entries: EffectiveEntry[] = [];
   if (ok) {
+    // fill_default_server_options: CLEAR_ON_NONE_ARRAY(channel_timeouts) before Match values are copied
+    if (build.version < 10 && g.slots.get('channeltimeout')?.values[0]?.toLowerCase() === 'none') g.slots.delete('channeltimeout');
     const m = new Options();
     ok = runPass(items, 2, o, build, m, diags, []);
     if (ok) {

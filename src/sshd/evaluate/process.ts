@@ -244,8 +244,7 @@ export function processDirective(c: LineContext): void {
           } else if (op === 'ChannelTimeout' && !validChannelTimeout(a)) return c.error(`invalid channel timeout ${a}`, 'BAD_VALUE');
           vals.push(a);
         }
-        if (op === 'LogVerbose') firstLine(vals);
-        else firstLine(vals);
+        firstLine(vals);
         break;
       }
       case 'AllowUsers':
@@ -340,7 +339,7 @@ export function processDirective(c: LineContext): void {
         const v4 = Number(m[1]);
         const v6 = m[2] === undefined ? undefined : Number(m[2]);
         if (v4 < 0 || v4 > 32 || (v6 !== undefined && (v6 < 0 || v6 > 128))) return c.error(`Invalid ${kw} spec.`, 'BAD_VALUE');
-        last([`${v4}:${v6 ?? 'UNSET'}`]);
+        last([`${v4}:${v6 ?? 0}`]); // sscanf leaves value2 as initialised: 0 on Debian's 9.2p1 build
         break;
       }
       case 'PerSourceMaxStartups': {

@@ -123,10 +123,10 @@ export function octalPrefix(s: string): number | undefined {
 }
 
 const LEVELS = ['QUIET', 'FATAL', 'ERROR', 'INFO', 'VERBOSE', 'DEBUG', 'DEBUG1', 'DEBUG2', 'DEBUG3'] as const;
-/** log.c log_level_number / log_level_name (DEBUG prints as DEBUG1). */
+/** log.c log_level_number / log_level_name (DEBUG1 prints as DEBUG: first name of that level). */
 export function logLevel(s: string): string | undefined {
   const up = LEVELS.find((l) => l.toLowerCase() === s.toLowerCase());
-  return up === 'DEBUG' ? 'DEBUG1' : up;
+  return up === 'DEBUG1' ? 'DEBUG' : up;
 }
 
 const FACILITIES = ['DAEMON', 'USER', 'AUTH', 'AUTHPRIV', 'LOCAL0', 'LOCAL1', 'LOCAL2', 'LOCAL3', 'LOCAL4', 'LOCAL5', 'LOCAL6', 'LOCAL7'];
