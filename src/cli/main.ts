@@ -2,7 +2,11 @@
 // and owns the only process.exit. Commands set process.exitCode through their return value.
 import { Command } from '@commander-js/extra-typings';
 import { EXIT } from './exit-codes.js';
+import { register as registerBackups } from './backups.js';
+import { register as registerConfirm } from './confirm.js';
 import { register as registerEffective } from './effective.js';
+import { register as registerHarden } from './harden.js';
+import { register as registerRestore } from './restore.js';
 import { register as registerScan } from './scan.js';
 
 export const VERSION = '0.1.0';
@@ -15,7 +19,11 @@ const program = new Command('sshield')
   .exitOverride();
 
 // One line per command (keep this list sorted; each file exports register(program)).
+registerBackups(program);
+registerConfirm(program);
 registerEffective(program);
+registerHarden(program);
+registerRestore(program);
 registerScan(program);
 
 program.parseAsync(process.argv).then(

@@ -1,0 +1,54 @@
+// A restore is an ordinary plan: the files of a backup become the "after" text (files that did
+// not exist before that run are deleted), so it goes through the same recheck, backup, sshd -t
+// validation, install, reload and verify steps as harden, and is itself undoable.
+import { createTwoFilesPatch } from 'diff';
+import type { ReadOnlyFs } from '../host/fs.js';
+import { bytesToText, displayText, type ByteString } from '../text/bytes.js';
+import { loadConfigTree } from '../sshd/include.js';
+import type { ApplyHost } from './host.js';
+import type { FileChange, Plan } from './plan.js';
+import { PLAN_VERSION, sha256 } from './plan.js';
+import { type BackupRecord, readBackupCopy } from './backup.js';
+import { overlayFs } from './planner.js';
+
+export async function planRestore(host: ApplyHost, viewFs: ReadOnlyFs, rec: BackupRecord): Promise<Plan> {
+  const m = rec.manifest;
+  if (!m) throw new Error(`backup ${rec.id} has no manifest (its run was interrupted before changing anything)`);
+  const files: FileChange[] = [];
+  const over = new Map<string, ByteString | null>();
+  for (const e of m.files) {
+    const cur = await host.fs.readFile(e.hostPath);
+    const curText = cur.ok ? bytesToText(cur.bytes) : null;
+    const after = e.existed ? bytesToText(await readBackupCopy(host, rec, e)) : null;
+    if (curText === after) continue;
+    over.set(e.path, after);
+    files.push({
+      path: e.path,
+      hostPath: e.hostPath,
+      action: after === null ? 'delete' : 'write',
+      beforeSha256: cur.ok ? sha256(cur.bytes) : null,
+      before: curText ?? '',
+      after: after ?? '',
+      edits: [],
+      diff: createTwoFilesPatch(e.path, after === null ? '/dev/null' : e.path, displayText(curText ?? ''), displayText(after ?? ''), '', '', { context: 3 }),
+      newFileMode: e.mode,
+      reasons: [`restore backup ${rec.id}`],
+    });
+  }
+  const tree = await loadConfigTree(overlayFs(viewFs, over), m.configPath);
+  const root = m.root?.replace(/\/+$/, '');
+  return {
+    version: PLAN_VERSION,
+    kind: 'restore',
+    configPath: m.configPath,
+    ...(m.root !== undefined ? { root: m.root } : {}),
+    files,
+    tree: [...tree.files.keys()].map((p) => ({ path: p, hostPath: root ? `${root}${p}` : p })),
+    predicted: [],
+    guards: [],
+    remediated: [],
+    notes: [],
+    reload: m.reload,
+    ...(m.verify ? { verify: m.verify } : {}),
+  };
+}

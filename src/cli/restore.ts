@@ -1,0 +1,52 @@
+// `sshield restore [ID]`: puts a backup's files back through the same validate/reload/verify
+// pipeline as harden (default: the newest backup). Exit 0 restored, 2 failed, 3 declined.
+import type { Command } from '@commander-js/extra-typings';
+import { localFs } from '../host/local-fs.js';
+import { rootFs } from '../host/root-fs.js';
+import { localApplyHost } from '../apply/local-host.js';
+import { DEFAULT_BACKUP_ROOT, listBackups, loadBackup } from '../apply/backup.js';
+import { planRestore } from '../apply/restore.js';
+import { applyPlan } from '../apply/pipeline.js';
+import { EXIT } from './exit-codes.js';
+import { NO_TTY_MESSAGE, confirm, processOutput } from './io.js';
+import { describeOutcome, outcomeExit } from './harden.js';
+
+export function register(program: Command): void {
+  program
+    .command('restore')
+    .argument('[id]', 'backup id from `sshield backups` (default: the newest)')
+    .description('Restore the files of a backup, validated by sshd -t, then reload and verify; the restore itself is backed up.')
+    .option('--backup-dir <dir>', 'where backups live', DEFAULT_BACKUP_ROOT)
+    .option('--sshd <path>', 'the sshd binary that validates', '/usr/sbin/sshd')
+    .option('--dry-run', 'show what would be restored and stop')
+    .option('--yes', 'restore without asking')
+    .option('--json', 'machine-readable output')
+    .action(async (id, o) => {
+      const io = processOutput;
+      const host = localApplyHost(localFs());
+      const rec = id ? await loadBackup(host, o.backupDir, id) : (await listBackups(host, o.backupDir)).filter((b) => b.manifest).at(-1);
+      if (!rec) {
+        io.err(`sshield restore: ${id ? `no backup "${id}"` : 'no backups'} in ${o.backupDir}`);
+        process.exitCode = EXIT.error;
+        return;
+      }
+      const view = rec.manifest?.root ? rootFs(rec.manifest.root) : localFs();
+      const plan = await planRestore(host, view, rec);
+      if (!o.json) io.out(plan.files.length ? plan.files.map((f) => f.diff).join('\n') : `Nothing to restore: the files already match backup ${rec.id}.`);
+      if (o.dryRun || plan.files.length === 0) {
+        if (o.json) io.out(JSON.stringify({ backup: rec.id, plan }, null, 2));
+        process.exitCode = EXIT.ok;
+        return;
+      }
+      const answer = await confirm(`Restore backup ${rec.id}?`, { ...(o.yes ? { yes: true } : {}) }, io);
+      if (answer !== 'yes') {
+        io.err(answer === 'no-tty' ? `sshield restore: ${NO_TTY_MESSAGE}` : 'sshield restore: declined; nothing changed');
+        process.exitCode = EXIT.refused;
+        return;
+      }
+      const outcome = await applyPlan(host, plan, { backupRoot: o.backupDir, sshd: o.sshd });
+      if (o.json) io.out(JSON.stringify({ backup: rec.id, outcome }, null, 2));
+      else io.out(describeOutcome(outcome));
+      process.exitCode = outcomeExit(outcome);
+    });
+}
