@@ -66,7 +66,9 @@ export async function validateStaged(host: ApplyHost, main: string, plan: Plan, 
     if (r.code !== 0) return { ok: false, reason: `sshd -T failed${k ? ` for ${k}` : ''}: ${firstLines(r.stderr || r.error || `exit ${r.code}`)}` };
     const actual = parseSshdT(r.stdout);
     for (const p of g.values) {
-      const got = actual.get(p.key) ?? [];
+      const got = actual.get(p.key);
+      // A key this binary does not print (Debian 12's sshd -T omits debianbanner) cannot be compared.
+      if (got === undefined) continue;
       if (!sameValues(p.values, got)) mismatches.push({ label: p.label, key: p.key, expected: p.values, actual: got });
     }
   }

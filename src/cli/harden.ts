@@ -97,7 +97,7 @@ async function runHarden(o: { profile: string; root?: string; config?: string; d
     io.err(answer === 'no-tty' ? `sshield harden: ${NO_TTY_MESSAGE}` : 'sshield harden: declined; nothing changed');
     return EXIT.refused;
   }
-  const host = localApplyHost(fs);
+  const host = localApplyHost(localFs());
   const outcome = await applyPlan(host, plan, {
     backupRoot: o.backupDir,
     sshd: o.sshd,
