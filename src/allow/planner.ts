@@ -9,6 +9,7 @@
 import type { ByteString } from '../text/bytes.js';
 import { applyEdits, type TextEdit } from '../text/edit.js';
 import type { ConfigFile } from '../sshd/cst.js';
+import { findKeyword } from '../sshd/keywords/index.js';
 import type { ConnectionSpec } from '../sshd/evaluate/types.js';
 import type { GuardVerdict } from '../apply/plan.js';
 import { type AccessVerdict, accessListsOf, checkAccess } from './access.js';
@@ -140,6 +141,9 @@ export async function planAllow(ctx: AllowContext, req: AllowRequest): Promise<A
   const users = new Set<string>(['root', UNKNOWN_USER]);
   if (ctx.admin) users.add(ctx.admin);
   if (ctx.session) users.add(ctx.session.user);
+  // Users named in AllowUsers (plain names): the case an address list must not leave open.
+  const named = file.lines.flatMap((l) => (l.kind === 'directive' && findKeyword(l.keyword.value)?.name === 'AllowUsers' ? l.args.map((a) => a.value.split('@')[0]!) : []));
+  for (const n of named) if (/^[A-Za-z0-9._-]+$/.test(n) && users.size < 12) users.add(n);
   for (const k of lists.keys()) if (k !== '*') users.add(k);
   for (const k of listBefore.keys()) if (k !== '*') users.add(k);
 
