@@ -2,6 +2,7 @@
 // and owns the only process.exit. Commands set process.exitCode through their return value.
 import { Command } from '@commander-js/extra-typings';
 import { EXIT } from './exit-codes.js';
+import { register as registerAllow } from './allow.js';
 import { register as registerBackups } from './backups.js';
 import { register as registerConfirm } from './confirm.js';
 import { register as registerEffective } from './effective.js';
@@ -19,6 +20,7 @@ const program = new Command('sshield')
   .exitOverride();
 
 // One line per command (keep this list sorted; each file exports register(program)).
+registerAllow(program);
 registerBackups(program);
 registerConfirm(program);
 registerEffective(program);
