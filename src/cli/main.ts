@@ -7,6 +7,7 @@ import { register as registerBackups } from './backups.js';
 import { register as registerConfirm } from './confirm.js';
 import { register as registerEffective } from './effective.js';
 import { register as registerHarden } from './harden.js';
+import { register as registerKeys } from './keys.js';
 import { register as registerRestore } from './restore.js';
 import { register as registerScan } from './scan.js';
 
@@ -25,6 +26,7 @@ registerBackups(program);
 registerConfirm(program);
 registerEffective(program);
 registerHarden(program);
+registerKeys(program);
 registerRestore(program);
 registerScan(program);
 

@@ -1,0 +1,307 @@
+// `sshield keys list|restrict|unrestrict`: every user's authorized_keys, listed key by key, and
+// per-key option changes made safely: selection by fingerprint (or --all), a plan of one text
+// edit per chosen line (src/keys/restrict.ts), guards (symlink/owner, the admin's own session
+// key), a unified diff, confirmation (never without a TTY), a backup, then atomicReplace of the
+// real file (a symlink stays a symlink). Only this file touches process (env, exit code).
+import type { Command } from '@commander-js/extra-typings';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { atomicReplace, backupCopy, sha256Hex } from '../apply/atomic-write.js';
+import { gatherAccounts, type Accounts } from '../host/facts/accounts.js';
+import type { ReadOnlyFs } from '../host/fs.js';
+import { localFs } from '../host/local-fs.js';
+import { rootFs } from '../host/root-fs.js';
+import { collectUserKeys, writeTarget, type UserKeyFile } from '../keys/inventory.js';
+import { effectivePermissions, PERMISSIONS, type KeyOption, type Permission } from '../keys/options.js';
+import { keyLines, parseAuthorizedKeys, type KeyLine } from '../keys/parser.js';
+import { planKeyLine, validateFromList, type KeyChangeRequest } from '../keys/restrict.js';
+import { sessionKeyFromAuthLog, sessionKeyFromExposeAuthInfo, type SessionKey } from '../keys/session.js';
+import { bytesToText, displayText, textToBytes, utf8ToByteString } from '../text/bytes.js';
+import { applyEdits, type TextEdit } from '../text/edit.js';
+import { unifiedDiff } from '../text/diff.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { color, confirm, NO_TTY_MESSAGE, processOutput, type Output } from './io.js';
+import { formatDiagnostic } from '../sshd/diagnostics.js';
+
+const BACKUP_DIR = '/var/backups/sshield/keys';
+
+class UsageError extends Error {}
+
+function openFs(root: string | undefined): ReadOnlyFs {
+  return root ? rootFs(root) : localFs();
+}
+
+async function accountsOf(fs: ReadOnlyFs): Promise<Accounts> {
+  const a = await gatherAccounts(fs);
+  if (a.status === 'unknown') throw new UsageError(`cannot read the accounts (${a.reason})`);
+  return a.value;
+}
+
+function optionsText(o: readonly KeyOption[] | undefined): string {
+  return o ? o.map((x) => displayText(x.text)).join(',') : '';
+}
+
+function keyRow(f: UserKeyFile, k: KeyLine) {
+  const perms = k.options ? effectivePermissions(k.options) : undefined;
+  return {
+    user: f.user.name,
+    file: f.info.path,
+    line: k.line,
+    type: k.typeName,
+    bits: k.key.bits,
+    fingerprint: k.key.fingerprint,
+    comment: displayText(k.comment),
+    options: optionsText(k.options),
+    ...(k.optionsError ? { ignoredBySshd: `bad options: ${k.optionsError}` } : {}),
+    ...(perms ? { allows: PERMISSIONS.filter((p) => perms[p]) } : {}),
+    ...(k.key.certificate ? { certificate: { keyId: k.key.certificate.keyId, serial: String(k.key.certificate.serial), principals: k.key.certificate.principals, ca: k.key.certificate.caFingerprint } } : {}),
+  };
+}
+
+async function list(o: { root?: string; user?: string; json?: boolean }, io: Output): Promise<ExitCode> {
+  const fs = openFs(o.root);
+  const accounts = await accountsOf(fs);
+  if (o.user && !accounts.user(o.user)) throw new UsageError(`no such user: ${o.user}`);
+  const { files, problems } = await collectUserKeys(fs, accounts, o.user ? { user: o.user } : {});
+  const rows = files.flatMap((f) => (f.parsed ? keyLines(f.parsed).map((k) => keyRow(f, k)) : []));
+  const diagnostics = files.flatMap((f) => f.parsed?.diagnostics ?? []);
+  const unreadable = files.flatMap((f) => (f.readError ? [f.readError] : []));
+  if (o.json) {
+    io.out(JSON.stringify({ target: fs.label, keys: rows, diagnostics, problems: [...problems, ...unreadable] }, null, 2));
+  } else {
+    if (rows.length === 0) io.out(`No authorized keys found on ${fs.label}${o.user ? ` for ${o.user}` : ''}.`);
+    for (const r of rows) {
+      io.out(`${color.bold(r.user)}  ${r.file}:${r.line}  ${r.type} ${r.bits}  ${r.fingerprint}  ${r.comment}${r.options ? `\n    options: ${r.options}` : ''}${r.ignoredBySshd ? color.red(`\n    ignored by sshd: ${r.ignoredBySshd}`) : ''}`);
+    }
+    for (const d of diagnostics) io.err(formatDiagnostic(d as never));
+    for (const p of [...problems, ...unreadable]) io.err(`warning: ${p}`);
+  }
+  return EXIT.ok;
+}
+
+function parsePermissions(list: string | undefined): Permission[] | undefined {
+  if (list === undefined) return undefined;
+  const out: Permission[] = [];
+  for (const raw of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const name = raw.toLowerCase().replace(/^no-/, '');
+    if (!(PERMISSIONS as readonly string[]).includes(name)) throw new UsageError(`--options: unknown option "${raw}" (choose from no-agent-forwarding, no-port-forwarding, no-pty, no-user-rc, no-X11-forwarding)`);
+    if (!out.includes(name as Permission)) out.push(name as Permission);
+  }
+  if (out.length === 0) throw new UsageError('--options: empty list');
+  return out;
+}
+
+async function detectSession(env: NodeJS.ProcessEnv, user: string): Promise<SessionKey> {
+  if (!env.SSH_CONNECTION) return { inSession: false };
+  if (env.SSH_USER_AUTH) {
+    const text = await readFile(env.SSH_USER_AUTH, 'utf8').catch(() => '');
+    const fp = sessionKeyFromExposeAuthInfo(text);
+    if (fp) return { inSession: true, fingerprint: fp, source: 'SSH_USER_AUTH' };
+  }
+  for (const log of ['/var/log/auth.log', '/var/log/secure']) {
+    const text = await readFile(log, 'latin1').catch(() => '');
+    const fp = text ? sessionKeyFromAuthLog(text, user, env.SSH_CONNECTION) : undefined;
+    if (fp) return { inSession: true, fingerprint: fp, source: 'auth-log' };
+  }
+  return { inSession: true };
+}
+
+interface ChangeOpts {
+  root?: string;
+  user?: string;
+  fingerprint?: string;
+  all?: boolean;
+  restrict?: boolean;
+  options?: string;
+  from?: string;
+  command?: string;
+  removeFrom?: boolean;
+  removeCommand?: boolean;
+  dryRun?: boolean;
+  yes?: boolean;
+  force?: boolean;
+  json?: boolean;
+}
+
+async function change(mode: 'restrict' | 'unrestrict', o: ChangeOpts, io: Output, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  if (!o.user) throw new UsageError('--user is required');
+  if (!o.fingerprint === !o.all) throw new UsageError('choose the keys with exactly one of --fingerprint SHA256:... or --all');
+  let req: KeyChangeRequest;
+  if (mode === 'restrict') {
+    const deny = parsePermissions(o.options);
+    if (o.from !== undefined) {
+      const errs = validateFromList(o.from);
+      if (errs.length) throw new UsageError(`--from: ${errs.join('; ')}`);
+    }
+    if (o.command !== undefined && (/[\n\r\0]/.test(o.command) || o.command.endsWith('\\'))) throw new UsageError('--command cannot contain a newline or NUL or end with a backslash (authorized_keys cannot hold it)');
+    if (!o.restrict && !deny && o.from === undefined && o.command === undefined) throw new UsageError('nothing to do: give --restrict, --options, --from and/or --command');
+    req = { mode, ...(o.restrict ? { restrict: true } : {}), ...(deny ? { deny } : {}), ...(o.from !== undefined ? { from: utf8ToByteString(o.from) } : {}), ...(o.command !== undefined ? { command: utf8ToByteString(o.command) } : {}) };
+  } else {
+    const allow = parsePermissions(o.options);
+    req = { mode, ...(o.restrict ? { restrict: true } : {}), ...(allow ? { allow } : {}), ...(o.removeFrom ? { removeFrom: true } : {}), ...(o.removeCommand ? { removeCommand: true } : {}) };
+  }
+  const fs = openFs(o.root);
+  const accounts = await accountsOf(fs);
+  const user = accounts.user(o.user);
+  if (!user) throw new UsageError(`no such user: ${o.user}`);
+  const { files } = await collectUserKeys(fs, accounts, { user: user.name });
+  const wantFp = o.fingerprint && !o.fingerprint.startsWith('SHA256:') ? `SHA256:${o.fingerprint}` : o.fingerprint;
+  const allKeys = files.flatMap((f) => (f.parsed ? keyLines(f.parsed).map((k) => ({ f, k })) : []));
+  const chosen = allKeys.filter(({ k }) => o.all || k.key.fingerprint === wantFp);
+  if (chosen.length === 0) throw new UsageError(o.all ? `${user.name} has no authorized keys` : `no key of ${user.name} has fingerprint ${wantFp} (see \`sshield keys list --user ${user.name}\`)`);
+
+  // Guard: the admin's own session key (live host only).
+  if (mode === 'restrict' && !o.root && !o.force) {
+    const me = env.SUDO_USER || env.USER || env.LOGNAME;
+    if (me === user.name) {
+      const s = await detectSession(env, user.name);
+      const chosenFps = new Set(chosen.map((c) => c.k.key.fingerprint));
+      const others = allKeys.filter((c) => !chosenFps.has(c.k.key.fingerprint));
+      const hit = s.inSession && (s.fingerprint ? chosenFps.has(s.fingerprint) && !others.some((c) => c.k.options && effectivePermissions(c.k.options).pty) : others.length === 0);
+      if (hit) {
+        io.err(`refused: this would restrict ${s.fingerprint ? `the key your current SSH session used (${s.fingerprint}, from ${s.source})` : 'every key of the account you are logged in as'} and leave ${user.name} no other unrestricted key. Re-run with --force if you have another way in.`);
+        return EXIT.refused;
+      }
+    }
+  }
+
+  const plans: { f: UserKeyFile; edits: TextEdit[]; lines: number[] }[] = [];
+  const refusals: string[] = [];
+  let unchanged = 0;
+  for (const f of files) {
+    if (!f.parsed) continue;
+    const edits: TextEdit[] = [];
+    const lines: number[] = [];
+    for (const c of chosen.filter((c) => c.f === f)) {
+      const p = planKeyLine(c.k, req);
+      if (p.kind === 'refused') refusals.push(`${f.info.path}:${p.message}`);
+      else if (p.kind === 'unchanged') unchanged++;
+      else {
+        edits.push(p.edit);
+        lines.push(c.k.line);
+      }
+    }
+    if (edits.length) plans.push({ f, edits, lines });
+  }
+  if (refusals.length) {
+    for (const r of refusals) io.err(`refused: ${r}`);
+    return EXIT.refused;
+  }
+  if (plans.length === 0) {
+    if (o.json) io.out(JSON.stringify({ changed: false, keys: chosen.length, message: 'nothing to change' }, null, 2));
+    else io.out(`Nothing to change: ${chosen.length} key(s) of ${user.name} already ${mode === 'restrict' ? 'have these restrictions' : 'lack these restrictions'}.`);
+    return EXIT.ok;
+  }
+
+  const prepared: { path: string; hostPath: string; before: string; after: string; diff: string; viaSymlink: boolean; lines: number[] }[] = [];
+  for (const p of plans) {
+    const t = await writeTarget(fs, p.f);
+    if (!t.ok) {
+      io.err(`refused: ${t.message}`);
+      return EXIT.refused;
+    }
+    const before = p.f.parsed!.text;
+    const after = applyEdits(before, p.edits);
+    const hostPath = o.root ? join(o.root, t.path) : t.path;
+    prepared.push({ path: p.f.info.path, hostPath, before, after, diff: unifiedDiff(t.path, before, after), viaSymlink: t.viaSymlink, lines: p.lines });
+  }
+  if (!o.json) for (const p of prepared) io.out(p.diff.trimEnd());
+  const summary = prepared.map((p) => ({ file: p.path, writes: p.hostPath, viaSymlink: p.viaSymlink, lines: p.lines, diff: p.diff }));
+  if (o.dryRun) {
+    if (o.json) io.out(JSON.stringify({ changed: false, dryRun: true, files: summary }, null, 2));
+    else io.out('Dry run: nothing written.');
+    return EXIT.ok;
+  }
+  const answer = await confirm(`Apply these changes to ${prepared.length} file(s)?`, { yes: o.yes }, io);
+  if (answer !== 'yes') {
+    io.err(answer === 'no-tty' ? NO_TTY_MESSAGE : 'declined: nothing written');
+    return EXIT.refused;
+  }
+  const done: { file: string; backup: string; sha256: string }[] = [];
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const backupDir = join(o.root ?? '/', BACKUP_DIR, `${stamp}-${user.name}`);
+  await mkdir(backupDir, { recursive: true, mode: 0o700 });
+  for (const p of prepared) {
+    const b = await backupCopy(p.hostPath, backupDir);
+    if (!b.ok) {
+      io.err(`error: ${b.message}; nothing written to ${p.path}`);
+      return EXIT.error;
+    }
+    const before = textToBytes(p.before);
+    if (b.sha256 !== sha256Hex(before)) {
+      io.err(`refused: ${p.path} changed since it was read; nothing written`);
+      return EXIT.refused;
+    }
+    const wantFps = keyLines(parseAuthorizedKeys(p.before, p.path)).map((k) => k.key.fingerprint).join(',');
+    const r = await atomicReplace(p.hostPath, textToBytes(p.after), {
+      expectSha256: b.sha256,
+      validate: async (tmp) => {
+        const again = parseAuthorizedKeys(bytesToText(await readFile(tmp)), tmp);
+        if (keyLines(again).map((k) => k.key.fingerprint).join(',') !== wantFps) return 'the new file does not hold the same keys in the same order';
+        if (bytesToText(await readFile(tmp)) !== p.after) return 'the temp file does not hold the planned bytes';
+        return undefined;
+      },
+    });
+    if (!r.ok) {
+      io.err(`${r.reason === 'changed' ? 'refused' : 'error'}: ${r.message}`);
+      return r.reason === 'changed' ? EXIT.refused : EXIT.error;
+    }
+    done.push({ file: p.path, backup: b.path, sha256: r.sha256After });
+  }
+  if (o.json) io.out(JSON.stringify({ changed: true, files: summary.map((s, i) => ({ ...s, backup: done[i]?.backup })) }, null, 2));
+  else for (const d of done) io.out(`Updated ${d.file} (backup: ${d.backup}).`);
+  return EXIT.ok;
+}
+
+async function guarded(f: () => Promise<ExitCode>): Promise<void> {
+  try {
+    process.exitCode = await f();
+  } catch (e) {
+    if (e instanceof UsageError) {
+      processOutput.err(`sshield keys: ${e.message}`);
+      process.exitCode = EXIT.error;
+    } else throw e;
+  }
+}
+
+const CHANGE_HELP = `
+Selects keys of one account by fingerprint (as \`sshield keys list\` prints it) or all of them,
+changes only those lines' options and keeps every other byte. Shows a diff, asks (needs a TTY
+unless --yes), backs the file up under ${BACKUP_DIR}/, replaces it atomically keeping owner,
+group and mode. A symlinked file (e.g. Proxmox's /root/.ssh/authorized_keys) is edited at its
+target when that is owned by root or the account. Running it again changes nothing (exit 0).
+Exit codes: 0 done or nothing to do, 2 bad usage or error, 3 refused by a guard or declined.`;
+
+export function register(program: Command): void {
+  const keys = program.command('keys').description("Every user's authorized_keys: list them, restrict keys one by one.");
+  keys
+    .command('list')
+    .description('List authorized keys: user, file:line, type, bits, SHA256 fingerprint, comment, options.')
+    .option('--root <dir>', 'read an offline root directory instead of this host')
+    .option('--user <name>', 'only this account')
+    .option('--json', 'machine-readable output')
+    .action((o) => guarded(() => list(o, processOutput)));
+  const common = (c: Command) =>
+    c
+      .requiredOption('--user <name>', 'the account whose keys change')
+      .option('--fingerprint <fp>', 'the key to change (SHA256:...)')
+      .option('--all', 'every key of the account')
+      .option('--restrict', mode(c) === 'restrict' ? 'add "restrict" (all forwarding, pty and user-rc off)' : 'remove "restrict"')
+      .option('--options <list>', mode(c) === 'restrict' ? 'comma list of no-agent-forwarding,no-port-forwarding,no-pty,no-user-rc,no-X11-forwarding' : 'comma list of permissions to give back (same names)')
+      .option('--root <dir>', 'edit the files under this offline root instead of this host')
+      .option('--dry-run', 'show the diff, write nothing')
+      .option('--yes', 'apply without asking')
+      .option('--json', 'machine-readable output');
+  const mode = (c: Command): string => c.name();
+  const r = keys.command('restrict').description('Add restrictions to chosen keys of one account.').addHelpText('after', CHANGE_HELP);
+  common(r as unknown as Command)
+    .option('--from <list>', 'allow the key only from these addresses/CIDRs/patterns (from="...")')
+    .option('--command <cmd>', 'force this command (command="...")')
+    .option('--force', 'restrict even the key of your own current SSH session');
+  r.action((_o, cmd) => guarded(() => change('restrict', cmd.opts() as ChangeOpts, processOutput, process.env)));
+  const u = keys.command('unrestrict').description('Remove restrictions from chosen keys of one account (default: restrict and the five no-* flags).').addHelpText('after', CHANGE_HELP);
+  common(u as unknown as Command)
+    .option('--remove-from', 'remove from="..."')
+    .option('--remove-command', 'remove command="..."');
+  u.action((_o, cmd) => guarded(() => change('unrestrict', cmd.opts() as ChangeOpts, processOutput, process.env)));
+}
