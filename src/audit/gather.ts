@@ -1,0 +1,219 @@
+// gatherAudit: everything the rules read, from one host executor: the config tree and its
+// directives, host facts (src/host/facts), the OpenSSH build (detected, or overridden), the
+// effective configuration for every planned connection spec (src/sshd/evaluate), the
+// vulnerability assessment (src/vulns) and the file-level facts rules need (modes, moduli,
+// chroot components). Unknown facts become { missing: reason }, never exceptions.
+import type { HostExecutor } from '../host/executor.js';
+import { gatherFacts, inspectHostKeys, type HostFacts } from '../host/facts/index.js';
+import type { ReadOnlyFs } from '../host/fs.js';
+import { loadConfigTree } from '../sshd/include.js';
+import { evaluateEffective } from '../sshd/evaluate/evaluate.js';
+import type { EffectiveConfig } from '../sshd/evaluate/types.js';
+import { BUILDS, getBuild, type BuildProfile } from '../sshd/builds/index.js';
+import { assessVulnerabilities, opensshCurrency, type BuildInput } from '../vulns/assess.js';
+import type { AuditFacts, FileModeFact, OpenSshBuildFact, PveFact, RuleInput, SpecEvaluation, VulnFinding } from '../rules/types.js';
+import type { ReportTarget } from '../report/types.js';
+import { directivesOf, evalItemsOf } from './tree.js';
+import { planSpecs } from './specs.js';
+
+export interface GatherOptions {
+  readonly mainConfig?: string;
+  /** Build id ("9.2p1-debian") or version ("9.2p1", "1:9.2p1-2+deb12u3") overriding detection. */
+  readonly openssh?: string;
+  readonly admin?: string;
+  readonly adminAddr?: string;
+  readonly note?: string;
+}
+
+export interface AuditInput {
+  readonly input: RuleInput;
+  readonly target: ReportTarget;
+  readonly isPve: boolean;
+  readonly configOk: boolean;
+  readonly specsUsed: readonly { role: string; label: string; spec: string }[];
+}
+
+const missing = (reason: string) => ({ missing: reason }) as const;
+
+function profileFor(upstream: string): BuildProfile {
+  const m = /^(\d+)\.(\d+)/.exec(upstream);
+  const n = m ? Number(m[1]) + Number(m[2]) / 10 : 9.2;
+  return n >= 10.6 ? BUILDS['10.6p1'] : n >= 10 ? BUILDS['10.0p1-debian'] : BUILDS['9.2p1-debian'];
+}
+
+function overrideBuild(s: string): { profile: BuildProfile; fact: OpenSshBuildFact } | undefined {
+  const byId = getBuild(s);
+  if (byId) return { profile: byId, fact: { upstream: s.split('-')[0]!, source: 'override' } };
+  const m = /^(?:\d+:)?(\d+\.\d+(?:p\d+)?)(?:-(.+))?$/.exec(s.trim());
+  if (!m) return undefined;
+  const upstream = m[1]!;
+  const distro = m[2] ? (/ubuntu/.test(m[2]) ? 'ubuntu' : 'debian') : undefined;
+  return { profile: profileFor(upstream), fact: { upstream, ...(m[2] ? { packageVersion: s.trim() } : {}), ...(distro ? { distro } : {}), source: 'override' } };
+}
+
+function toPve(f: HostFacts): PveFact | undefined {
+  if (f.pve.status !== 'known' || !f.pve.value.isPve) return undefined;
+  const p = f.pve.value;
+  const local = p.localNodeName;
+  return {
+    ...(p.managerVersion ? { version: p.managerVersion } : {}),
+    ...(local ? { nodeName: local } : {}),
+    ...(p.cluster
+      ? { cluster: { name: p.cluster.clusterName ?? 'cluster', nodes: p.cluster.nodes.map((n) => ({ name: n.name ?? `node${n.nodeid ?? '?'}`, addresses: n.addresses, local: n.name !== undefined && n.name === local })) } }
+      : {}),
+  };
+}
+
+async function fileModes(fs: ReadOnlyFs, paths: readonly string[]): Promise<FileModeFact[]> {
+  const out: FileModeFact[] = [];
+  for (const p of [...new Set(paths)]) {
+    const s = await fs.stat(p);
+    if (s) out.push({ path: p, mode: s.mode, uid: s.uid, gid: s.gid });
+  }
+  return out;
+}
+
+async function moduliFact(fs: ReadOnlyFs, path: string): Promise<AuditFacts['moduli']> {
+  const r = await fs.readFile(path, 8 << 20);
+  if (!r.ok) return missing(`${path}: ${r.reason}`);
+  let min = Infinity;
+  let weak = 0;
+  let total = 0;
+  for (const line of Buffer.from(r.bytes).toString('latin1').split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 7 || line.startsWith('#')) continue;
+    const bits = Number(f[4]) + 1;
+    if (!Number.isFinite(bits)) continue;
+    total++;
+    if (bits < min) min = bits;
+    if (bits < 3072) weak++;
+  }
+  if (total === 0) return missing(`${path}: no moduli`);
+  return { path, minBits: min, weakCount: weak, total };
+}
+
+function expandChroot(p: string, user: string, home: string, uid: number): string {
+  return p.replace(/%(.)/g, (_, c: string) => (c === '%' ? '%' : c === 'h' ? home : c === 'u' ? user : c === 'U' ? String(uid) : `%${c}`));
+}
+
+async function chrootFacts(fs: ReadOnlyFs, specs: readonly SpecEvaluation[], f: HostFacts): Promise<AuditFacts['chroot']> {
+  const chrooted = specs.filter((s) => (s.config.value('chrootdirectory') ?? 'none') !== 'none');
+  if (chrooted.length === 0) return [];
+  if (f.accounts.status !== 'known') return missing(`users unknown: ${f.accounts.reason}`);
+  const users = f.accounts.value.users;
+  const out: { user: string; path: string; problems: string[] }[] = [];
+  for (const s of chrooted) {
+    const u = users.find((x) => x.name === s.spec.user);
+    if (!u) continue;
+    const path = expandChroot(s.config.value('chrootdirectory')!, u.name, u.home, u.uid).replace(/\/+$/, '') || '/';
+    const problems: string[] = [];
+    const parts = path.split('/').filter(Boolean);
+    for (let i = 0; i <= parts.length; i++) {
+      const comp = `/${parts.slice(0, i).join('/')}`;
+      const st = await fs.stat(comp);
+      if (!st) { problems.push(`${comp} does not exist`); break; }
+      if (st.kind !== 'directory') problems.push(`${comp} is not a directory`);
+      if (st.uid !== 0) problems.push(`${comp} is owned by uid ${st.uid}, not root`);
+      if ((st.mode & 0o022) !== 0) problems.push(`${comp} is writable by group or others (mode ${(st.mode & 0o777).toString(8)})`);
+    }
+    out.push({ user: u.name, path, problems });
+  }
+  return out;
+}
+
+function mapVulns(build: BuildInput, effective: EffectiveConfig | undefined): AuditFacts['vulns'] {
+  const all = assessVulnerabilities(build, effective);
+  const findings: VulnFinding[] = all
+    .filter((a) => a.serverSide && a.status !== 'unknown')
+    .map((a) => ({
+      cve: a.id,
+      severity: a.severity,
+      summary: a.title,
+      status: a.status === 'affected' ? 'vulnerable' : (a.status as 'mitigated' | 'fixed' | 'not-affected'),
+      reason: a.note,
+      basis: a.basis === 'distro-revision' ? 'package' : 'upstream',
+      ...(a.status === 'mitigated' ? { mitigation: 'configuration mitigation in effect' } : {}),
+    }));
+  const c = opensshCurrency(build);
+  return {
+    findings,
+    newestUpstream: c.newestUpstream,
+    ...(c.isCurrent !== undefined ? { currency: { current: c.isCurrent, message: c.note.replace(/\.$/, '') } } : {}),
+  };
+}
+
+export async function gatherAudit(exec: HostExecutor, opts: GatherOptions = {}): Promise<AuditInput> {
+  const mainConfig = opts.mainConfig ?? '/etc/ssh/sshd_config';
+  const [tree, facts] = await Promise.all([loadConfigTree(exec.fs, mainConfig), gatherFacts(exec)]);
+  let profile: BuildProfile = BUILDS['9.2p1-debian'];
+  let opensshFact: AuditFacts['openssh'] = missing(facts.openssh.status === 'unknown' ? facts.openssh.reason : 'unknown');
+  const ov = opts.openssh ? overrideBuild(opts.openssh) : undefined;
+  if (ov) ({ profile, fact: opensshFact } = { profile: ov.profile, fact: ov.fact });
+  else if (facts.openssh.status === 'known') {
+    const b = facts.openssh.value;
+    profile = profileFor(b.upstream);
+    const id = b.distro?.id;
+    opensshFact = { upstream: b.upstream, ...(b.packageVersion ? { packageVersion: b.packageVersion } : {}), distro: id === 'debian' || id === 'ubuntu' ? id : 'other', source: b.source };
+  }
+  const accounts = facts.accounts.status === 'known' ? facts.accounts.value : undefined;
+  const items = evalItemsOf(tree);
+  const directives = directivesOf(tree);
+  const global = evaluateEffective(items, { build: profile, ...(accounts ? { accounts } : {}) });
+  const pve = toPve(facts);
+  const admin = opts.admin ?? accounts?.users.find((u) => u.uid >= 1000 && u.uid < 60000 && u.loginShell && accounts.groupsOf(u.name).some((g) => g === 'sudo' || g === 'wheel' || g === 'adm'))?.name ?? accounts?.users.find((u) => u.uid >= 1000 && u.uid < 60000 && u.loginShell)?.name;
+  const planned = planSpecs({
+    ...(admin ? { admin } : {}),
+    ...(opts.adminAddr ? { adminAddr: opts.adminAddr } : {}),
+    directives,
+    ...(pve ? { pve } : {}),
+    groupMembers: (g) => accounts?.users.filter((u) => accounts.groupsOf(u.name).includes(g)).map((u) => u.name) ?? [],
+    lport: Number(global.value('port') ?? 22) || 22,
+  });
+  const specs: SpecEvaluation[] = planned.map((p) => {
+    const config = evaluateEffective(items, { build: profile, spec: p.spec, ...(accounts ? { accounts } : {}) });
+    const fc = config.get('forcecommand')?.values.join(' ') ?? '';
+    const isUser = accounts?.users.some((u) => u.name === p.spec.user) ?? false;
+    const role = p.role === 'match-probe' && isUser && /internal-sftp/.test(fc) ? 'sftp-user' : p.role;
+    return { ...p, role, config };
+  });
+  const first = specs[0]?.config;
+  const hostKeyPaths = first?.get('hostkey')?.values ?? [];
+  const hostKeysRaw = hostKeyPaths.length > 0 ? await inspectHostKeys(exec.fs, hostKeyPaths) : facts.hostKeys.status === 'known' ? facts.hostKeys.value : [];
+  const hostKeys = hostKeysRaw.filter((k) => k.public).map((k) => ({ path: k.path, type: k.public!.family === 'other' ? k.public!.type : k.public!.family, ...(k.public!.bits ? { bits: k.public!.bits } : {}) }));
+  const configFiles = [...tree.files.keys()];
+  const dirs = [...new Set(configFiles.map((p) => p.slice(0, p.lastIndexOf('/')) || '/'))];
+  const osText = facts.os.status === 'known' ? facts.os.value.pretty ?? `${facts.os.value.id} ${facts.os.value.versionId ?? ''}`.trim() : undefined;
+  const buildInput: BuildInput | undefined = 'missing' in opensshFact ? undefined : {
+    upstreamVersion: opensshFact.upstream,
+    ...(opensshFact.packageVersion ? { packageVersion: opensshFact.packageVersion } : {}),
+    ...(facts.os.status === 'known' ? { distro: { id: facts.os.value.id, ...(facts.os.value.versionId ? { versionId: facts.os.value.versionId } : {}) } } : {}),
+  };
+  const auditFacts: AuditFacts = {
+    openssh: opensshFact,
+    users: accounts ? accounts.users.map((u) => ({ name: u.name, uid: u.uid, gid: u.gid, home: u.home, shell: u.shell, groups: accounts.groupsOf(u.name) })) : missing(facts.accounts.status === 'unknown' ? facts.accounts.reason : 'unknown'),
+    hostKeys,
+    moduli: await moduliFact(exec.fs, first?.value('modulifile') ?? '/etc/ssh/moduli'),
+    fileModes: await fileModes(exec.fs, [...configFiles, ...dirs, ...hostKeysRaw.filter((k) => k.privateExists).map((k) => k.path)]),
+    pve,
+    vulns: buildInput ? mapVulns(buildInput, first) : missing('OpenSSH build unknown'),
+    chroot: await chrootFacts(exec.fs, specs, facts),
+  };
+  const b = 'missing' in opensshFact ? undefined : opensshFact;
+  const target: ReportTarget = {
+    kind: exec.kind === 'memory' ? 'memory' : exec.kind === 'ssh' ? 'ssh' : exec.kind === 'root' ? 'root' : 'local',
+    label: exec.label,
+    ...(osText ? { os: osText } : {}),
+    ...(b ? { openssh: `OpenSSH ${b.upstream}${b.packageVersion ? ` (${b.packageVersion})` : ''} [${b.source}]` } : {}),
+    build: profile.id,
+    ...(pve ? { pve: `Proxmox VE ${pve.version ?? ''}${pve.cluster ? ` cluster ${pve.cluster.name} (${pve.cluster.nodes.length} nodes)` : ' (standalone)'}`.replace(/\s+/g, ' ') } : {}),
+    ...(opts.note ? { note: opts.note } : {}),
+  };
+  const specText = (s: SpecEvaluation['spec']) => Object.entries(s).map(([k, v]) => `${k}=${v}`).join(',');
+  return {
+    input: { specs, directives, diagnostics: global.diagnostics, facts: auditFacts, mainConfig },
+    target,
+    isPve: pve !== undefined,
+    configOk: global.ok,
+    specsUsed: specs.map((s) => ({ role: s.role, label: s.label, spec: specText(s.spec) })),
+  };
+}

@@ -1,0 +1,154 @@
+// `sshield audit`: judges the host's effective sshd configuration and installed OpenSSH build
+// against a profile or policy file and prints text, JSON or SARIF. Only this file touches
+// process (env, TTY); gathering, rules and rendering are pure/injected.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Option, type Command } from '@commander-js/extra-typings';
+import { color, processOutput, type Output } from './io.js';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { localFs } from '../host/local-fs.js';
+import { rootFs } from '../host/root-fs.js';
+import { localExecutor, offlineExecutor, type HostExecutor } from '../host/executor.js';
+import { gatherAudit } from '../audit/gather.js';
+import { runAudit } from '../audit/run.js';
+import { PROFILES, isBuiltinProfile } from '../policy/profiles.js';
+import { formatPolicyError, parsePolicy, type Policy } from '../policy/policy-file.js';
+import { DEFAULT_FAIL_ON, failing, isSeverity } from '../report/types.js';
+import { renderJson } from '../report/json.js';
+import { renderSarif } from '../report/sarif.js';
+import { NO_COLOR, renderText } from '../report/text.js';
+import pkg from '../../package.json' with { type: 'json' };
+
+const HELP = `
+What it checks: every step of the guide (root login, passwords incl. keyboard-interactive via PAM,
+auth limits, forwarding, AcceptEnv, banner, allow-list, chroot, client-only keywords), the extras
+(algorithms, Terrapin, host keys, moduli, modes, penalties, logging, shadowed directives) and the
+installed build's CVEs. Values are judged on the EFFECTIVE configuration (drop-ins and Match
+blocks included) for the admin, root, an unknown user, each PVE cluster node and SFTP users.
+
+Profiles: baseline (the guide), proxmox (baseline + cluster-aware; default on PVE hosts),
+strict (baseline + algorithm hardening and extras), or a YAML policy file:
+  extends: proxmox
+  rules:
+    sshd/require-allowlist: off
+    sshd/limit-max-auth-tries: { options: { max: 4 } }
+  waivers:
+    - { rule: sshd/no-x11-forwarding, reason: "GUI admin tools", expires: 2027-06-30 }
+
+Exit codes: 0 nothing at or above --fail-on failed (default: ${DEFAULT_FAIL_ON}); 1 something did;
+2 usage or runtime error. Severities: info < low < medium < high < critical.
+
+Examples:
+  sshield audit                              # this host (or the PVE 9 example without sshd)
+  sshield audit --root /mnt/vm-image --json  # an offline root (image, container, fixture)
+  sshield audit -f ./sshd_config --openssh 1:9.2p1-2+deb12u3
+  sshield audit --profile strict --fail-on low --format sarif > audit.sarif
+`;
+
+export interface AuditCliOptions {
+  root?: string;
+  file?: string;
+  profile?: string;
+  format: 'text' | 'json' | 'sarif';
+  json?: boolean;
+  failOn: string;
+  openssh?: string;
+  admin?: string;
+  verbose?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('audit')
+    .summary("judge the host's effective sshd config and OpenSSH build against the guide (Proxmox-aware)")
+    .description("Audit the effective sshd configuration and the installed OpenSSH build: which hardening steps are done, which are not, where (file:line) and how to fix each.")
+    .option('--root <dir>', 'audit an offline root directory (mounted image, container rootfs, example)')
+    .option('-f, --file <file>', 'audit this sshd_config (facts from the local host)')
+    .option('--profile <name|file>', 'baseline, proxmox, strict, or a YAML policy file (default: proxmox on PVE hosts, else baseline)')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif'] as const).default('text' as const))
+    .option('--json', 'same as --format json')
+    .option('--fail-on <severity>', 'exit 1 when a rule at or above this severity fails (info|low|medium|high|critical)', DEFAULT_FAIL_ON)
+    .option('--openssh <build>', 'override the detected OpenSSH build: 9.2p1-debian, 10.0p1-debian, 10.6p1, or a version like 1:9.2p1-2+deb12u3')
+    .option('--admin <user>', 'the admin account to evaluate (default: $SUDO_USER, else the first sudo member)')
+    .option('-v, --verbose', 'text output: also list the rules that passed')
+    .addHelpText('after', HELP)
+    .action(async (opts) => {
+      process.exitCode = await runAuditCommand(opts, processOutput, process.env);
+    });
+}
+
+function findExample(name: string): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  for (const up of ['..', '../..']) {
+    const p = resolve(here, up, 'examples', name);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+function today(env: NodeJS.ProcessEnv): string {
+  return env.SSHIELD_TODAY && /^\d{4}-\d{2}-\d{2}$/.test(env.SSHIELD_TODAY) ? env.SSHIELD_TODAY : new Date().toISOString().slice(0, 10);
+}
+
+export async function runAuditCommand(opts: AuditCliOptions, io: Output, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const fail = (m: string): ExitCode => (io.err(`sshield audit: ${m}`), EXIT.error);
+  if (opts.root && opts.file) return fail('--root and -f/--file cannot be combined');
+  if (!isSeverity(opts.failOn)) return fail(`--fail-on must be one of info, low, medium, high, critical (got "${opts.failOn}")`);
+  const format = opts.json ? 'json' : opts.format;
+  let exec: HostExecutor;
+  let mainConfig: string | undefined;
+  let note: string | undefined;
+  if (opts.root) {
+    if (!existsSync(opts.root)) return fail(`--root ${opts.root}: no such directory`);
+    exec = offlineExecutor(rootFs(opts.root));
+  } else if (opts.file) {
+    if (!existsSync(opts.file)) return fail(`-f ${opts.file}: no such file`);
+    exec = localExecutor(localFs());
+    mainConfig = resolve(opts.file);
+  } else if (existsSync('/etc/ssh/sshd_config') && (existsSync('/usr/sbin/sshd') || existsSync('/usr/bin/sshd'))) {
+    exec = localExecutor(localFs());
+  } else {
+    const ex = findExample('pve9-default');
+    if (!ex) return fail('this machine has no sshd (/etc/ssh/sshd_config) and the examples are not installed; use --root DIR or -f FILE');
+    exec = offlineExecutor(rootFs(ex));
+    note = `this machine has no sshd: auditing the PVE 9 example root (${ex}) instead`;
+  }
+  let policy: Policy | undefined;
+  if (opts.profile && !isBuiltinProfile(opts.profile)) {
+    let text: string;
+    try {
+      text = readFileSync(opts.profile, 'utf8');
+    } catch (e) {
+      return fail(`--profile ${opts.profile}: not a built-in profile (baseline, proxmox, strict) and not a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
+    const p = parsePolicy(text, opts.profile);
+    if (!p.ok) {
+      io.err(p.errors.map((e) => `sshield audit: ${formatPolicyError(e)}`).join('\n'));
+      return EXIT.error;
+    }
+    policy = p.policy;
+  }
+  const sshConn = env.SSH_CONNECTION?.split(' ')[0];
+  const admin = opts.admin ?? (exec.kind === 'local' && env.SUDO_USER && env.SUDO_USER !== 'root' ? env.SUDO_USER : undefined);
+  const input = await gatherAudit(exec, {
+    ...(mainConfig ? { mainConfig } : {}),
+    ...(opts.openssh ? { openssh: opts.openssh } : {}),
+    ...(admin ? { admin } : {}),
+    ...(exec.kind === 'local' && sshConn ? { adminAddr: sshConn } : {}),
+    ...(note ? { note } : {}),
+  });
+  if (opts.file) (input.target as { kind: string }).kind = 'file';
+  if (!policy) {
+    const name = opts.profile && isBuiltinProfile(opts.profile) ? opts.profile : input.isPve ? 'proxmox' : 'baseline';
+    policy = { profile: PROFILES[name as 'baseline'], source: 'builtin', waivers: [] };
+  }
+  const report = runAudit(input, policy, { version: pkg.version, today: today(env) });
+  if (format === 'json') io.out(renderJson(report));
+  else if (format === 'sarif') io.out(renderSarif(report));
+  else {
+    const useColor = io.stdoutIsTTY && !('NO_COLOR' in env) ? color : NO_COLOR;
+    io.out(renderText(report, useColor, { verbose: opts.verbose ?? false }));
+  }
+  return failing(report, opts.failOn).length > 0 ? EXIT.findings : EXIT.ok;
+}

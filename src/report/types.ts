@@ -1,0 +1,59 @@
+// The audit Report (schemaVersion 1): what every renderer (text, json, sarif) prints and what
+// scripts read. Versioned: fields are only ever added. Pure data, no I/O.
+import type { RuleResult } from '../rules/define-rule.js';
+import type { Severity } from '../rules/types.js';
+import { SEVERITIES, severityRank } from '../rules/types.js';
+
+export interface ReportTarget {
+  readonly kind: 'local' | 'root' | 'file' | 'memory' | 'ssh';
+  /** "localhost", "root:/srv/img", a config file path... */
+  readonly label: string;
+  readonly os?: string;
+  readonly openssh?: string;
+  readonly build?: string;
+  readonly pve?: string;
+  /** Said in the header, e.g. "this machine has no sshd: auditing the PVE 9 example". */
+  readonly note?: string;
+}
+
+export interface WaiverNote {
+  readonly ruleId: string;
+  readonly reason: string;
+  readonly expires: string;
+  readonly state: 'active' | 'expired';
+}
+
+export interface ReportResult extends RuleResult {
+  readonly waived?: { readonly reason: string; readonly expires: string };
+}
+
+export interface Report {
+  readonly schemaVersion: 1;
+  readonly tool: { readonly name: 'sshield'; readonly version: string };
+  readonly target: ReportTarget;
+  readonly profile: { readonly name: string; readonly source?: string };
+  readonly specs: readonly { readonly role: string; readonly label: string; readonly spec: string }[];
+  readonly results: readonly ReportResult[];
+  readonly waivers: readonly WaiverNote[];
+  readonly summary: Readonly<Record<'pass' | 'fail' | 'warn' | 'skip' | 'waived', number>>;
+}
+
+export function summarise(results: readonly ReportResult[]): Report['summary'] {
+  const s = { pass: 0, fail: 0, warn: 0, skip: 0, waived: 0 };
+  for (const r of results) {
+    if (r.waived) s.waived++;
+    else s[r.status]++;
+  }
+  return s;
+}
+
+export const DEFAULT_FAIL_ON: Severity = 'medium';
+
+export function isSeverity(s: string): s is Severity {
+  return (SEVERITIES as readonly string[]).includes(s);
+}
+
+/** Failing results at or above the threshold (waived ones never count). */
+export function failing(report: Report, failOn: Severity): ReportResult[] {
+  return report.results.filter((r) => r.status === 'fail' && !r.waived && severityRank(r.severity) >= severityRank(failOn));
+}
