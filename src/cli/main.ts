@@ -3,6 +3,7 @@
 import { Command } from '@commander-js/extra-typings';
 import { EXIT } from './exit-codes.js';
 import { register as registerAllow } from './allow.js';
+import { register as registerAudit } from './audit.js';
 import { register as registerBackups } from './backups.js';
 import { register as registerConfirm } from './confirm.js';
 import { register as registerEffective } from './effective.js';
@@ -22,6 +23,7 @@ const program = new Command('sshield')
 
 // One line per command (keep this list sorted; each file exports register(program)).
 registerAllow(program);
+registerAudit(program);
 registerBackups(program);
 registerConfirm(program);
 registerEffective(program);
