@@ -76,7 +76,7 @@ export default async function bench(n = Number(process.env.SSHIELD_BENCH_TARGETS
       ours.push(res.ms);
       json = res.stdout;
     }
-    const report = JSON.parse(json) as { summary: { errors: number }; targets: { port: number; error?: unknown; algorithms?: { kex: string[]; hostKey: string[]; ciphersServerToClient: string[]; macsServerToClient: string[] } }[] };
+    const report = JSON.parse(json) as { summary: { errors: number; wallMs: number }; targets: { port: number; error?: unknown; algorithms?: { kex: string[]; hostKey: string[]; ciphersServerToClient: string[]; macsServerToClient: string[] } }[] };
 
     // ssh-audit: its own multi-target mode (-T, default 32 threads), and one process per target
     // (32 at a time) because 2.5.0's -T JSON names the host without the port.
@@ -113,7 +113,7 @@ export default async function bench(n = Number(process.env.SSHIELD_BENCH_TARGETS
     const m = median(ours);
     const mt = median(theirsT);
     const best = Math.min(mt, theirsEach);
-    rows.push(`sshield scan (built CLI, ${n} targets, 1 connection each): median ${Math.round(m)} ms of 5 runs [${ours.map((x) => Math.round(x)).join(', ')}], ${report.summary.errors} errors`);
+    rows.push(`sshield scan (built CLI, ${n} targets, 1 connection each): median ${Math.round(m)} ms of 5 runs [${ours.map((x) => Math.round(x)).join(', ')}], ${report.summary.errors} errors; of which scanning itself (summary.wallMs, last run) ${Math.round(report.summary.wallMs)} ms`);
     rows.push(`ssh-audit 2.5.0 -T (32 threads): median ${Math.round(mt)} ms of 2 runs [${theirsT.map((x) => Math.round(x)).join(', ')}]`);
     rows.push(`ssh-audit 2.5.0 one process per target, 32 parallel: ${Math.round(theirsEach)} ms`);
     rows.push(`ratio (ssh-audit's faster mode / sshield): ${(best / m).toFixed(1)}x`);

@@ -63,6 +63,9 @@ export function register(program: Command): void {
     .addHelpText('after', HELP)
     .action(async (specs, opts) => {
       process.exitCode = await runScan(specs, opts, processOutput);
+      // main.ts calls process.exit() right after; on a pipe stdout is asynchronous, so wait until
+      // everything written so far has reached the OS (a large --json report was cut off otherwise).
+      await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
     });
 }
 

@@ -4,7 +4,6 @@
 // go out; progress is a callback.
 import { probeKexinit, type ProbeOutcome, type ScanError } from './transport.js';
 import { applyTerrapinMitigation, gradeAlgorithms, gradeAuth, gradeCves, gradeHostKeys, levelCounts, toScanAlgorithms } from './grade.js';
-import { hostKeyProbePlan, probeAuthMethods, probeHostKey } from './ssh2-probes.js';
 import { mapPool } from './pool.js';
 import { printable } from './ident.js';
 import { parseSoftware } from './software.js';
@@ -69,6 +68,9 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Sca
 
   let hostKeys: ScanHostKey[] | undefined;
   let hostKeyErrors: { algorithm: string; error: ScanError }[] | undefined;
+  // ssh2 is loaded only when a probe needs it: a default scan never pays for its start-up.
+  const needSsh2 = opts.hostKeys || opts.user !== undefined;
+  const { hostKeyProbePlan, probeAuthMethods, probeHostKey } = needSsh2 ? await import('./ssh2-probes.js') : ({} as typeof import('./ssh2-probes.js'));
   if (opts.hostKeys) {
     const h0 = performance.now();
     const plan = hostKeyProbePlan(algorithms.hostKey);
