@@ -39,7 +39,6 @@
 // including file:line; a matched directory reads as empty (fopen succeeds, getline fails).
 // Keyword comparison: parse_token() uses strcasecmp, so "include" is matched case-insensitively.
 import type { ReadOnlyFs } from '../host/fs.js';
-import { DEFAULT_MAX_FILE_BYTES } from '../host/fs-paths.js';
 import { type ByteString, bytesToText, displayText } from '../text/bytes.js';
 import type { ConfigFile, ConfigLine, DirectiveLine, Token } from './cst.js';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
@@ -78,7 +77,11 @@ export interface ConfigTree {
 export interface LoadOptions {
   /** Directory relative Include arguments are resolved against (sshd's SSHDIR). */
   readonly sshDir?: string;
-  /** Per-file cap (FILE_TOO_LARGE above it); default 64 MiB. */
+  /**
+   * Per-file cap (FILE_TOO_LARGE above it). Default 16 MiB (DEFAULT_CONFIG_CAP): real configs
+   * are kilobytes, sshd has no limit, and the CST of a file costs about 25 heap bytes per file
+   * byte (10 MB of directives: ~1 s, ~260 MB), so the cap is what bounds time and memory.
+   */
   readonly maxFileBytes?: number;
   /** servconf.c SERVCONF_MAX_DEPTH. */
   readonly maxDepth?: number;
@@ -91,6 +94,9 @@ interface CacheEntry {
   readonly file?: ConfigFile;
 }
 
+/** Default per-file cap of loadConfigTree: 16 MiB. */
+export const DEFAULT_CONFIG_CAP = 16 * 1024 * 1024;
+
 class Stop extends Error {}
 
 function isInclude(line: ConfigLine): line is DirectiveLine {
@@ -99,7 +105,7 @@ function isInclude(line: ConfigLine): line is DirectiveLine {
 
 export async function loadConfigTree(fs: ReadOnlyFs, mainPath: string, opts: LoadOptions = {}): Promise<ConfigTree> {
   const sshDir = (opts.sshDir ?? '/etc/ssh').replace(/\/+$/, '');
-  const maxBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const maxBytes = opts.maxFileBytes ?? DEFAULT_CONFIG_CAP;
   const maxDepth = opts.maxDepth ?? 16;
   const maxItems = opts.maxItems ?? 2_000_000;
   const files = new Map<string, ConfigFile>();

@@ -18,7 +18,7 @@
 //                            keyword, because strdelim has already cut the line after it)
 //  - Subsystem reads args (name, command, then the remaining args joined by single spaces);
 //    Banner, ChrootDirectory, AcceptEnv, SetEnv, AuthorizedKeysFile read args.
-import type { ByteString } from '../text/bytes.js';
+import { type ByteString, displayText } from '../text/bytes.js';
 import type { CommentLine, ConfigFile, ConfigLine, DirectiveLine, InvalidLine, Token } from './cst.js';
 import type { Diagnostic, DiagnosticCode, Severity } from './diagnostics.js';
 import { argvSplit, columnIn, type LogicalLine, logicalLines, offsetIn, strdelim, trimmedLength } from './lexer.js';
@@ -46,22 +46,62 @@ export function parseSshdConfig(text: ByteString, path: string): ConfigFile {
   return { path, text, bom: text.startsWith(BOM), lines, diagnostics };
 }
 
+/**
+ * A Token whose `raw` bytes are read from the file text on demand (and whose `value` is `raw`
+ * unless quotes or escapes changed it): a 50 MB config then costs one small object per token.
+ */
+class SourceToken implements Token {
+  constructor(
+    private readonly src: ByteString,
+    readonly start: number,
+    readonly end: number,
+    readonly column: number,
+    private readonly cooked: ByteString | undefined,
+  ) {}
+  get raw(): ByteString {
+    return this.src.slice(this.start, this.end);
+  }
+  get value(): ByteString {
+    return this.cooked ?? this.src.slice(this.start, this.end);
+  }
+  toJSON(): { start: number; end: number; raw: ByteString; value: ByteString; column: number } {
+    return { start: this.start, end: this.end, raw: this.raw, value: this.value, column: this.column };
+  }
+}
+
 function makeToken(text: ByteString, ll: LogicalLine, from: number, to: number, value: ByteString): Token {
   const start = offsetIn(ll, from);
   const end = offsetIn(ll, to - 1) + 1;
-  return { start, end, raw: text.slice(start, end), value, column: columnIn(ll, from) };
+  // value is always a subsequence of raw, so equal lengths mean equal bytes.
+  const same = end - start === value.length;
+  return new SourceToken(text, start, end, columnIn(ll, from), same ? undefined : value);
+}
+
+function invalidLine(
+  ll: LogicalLine,
+  path: string,
+  diagnostics: Diagnostic[],
+  code: DiagnosticCode,
+  severity: Severity,
+  reason: string,
+  column: number,
+  keyword: Token | undefined,
+  hint?: string,
+): InvalidLine {
+  const d: Diagnostic = hint === undefined
+    ? { code, severity, message: reason, file: path, line: ll.line, column }
+    : { code, severity, message: reason, hint, file: path, line: ll.line, column };
+  diagnostics.push(d);
+  const line: InvalidLine = keyword === undefined
+    ? { kind: 'invalid', start: ll.start, end: ll.end, line: ll.line, eol: ll.eol, reason, code, severity }
+    : { kind: 'invalid', start: ll.start, end: ll.end, line: ll.line, eol: ll.eol, reason, code, severity, keyword };
+  return line;
 }
 
 function parseLine(text: ByteString, path: string, ll: LogicalLine, diagnostics: Diagnostic[]): ConfigLine {
-  const base = { start: ll.start, end: ll.end, line: ll.line, eol: ll.eol };
   const c = ll.content;
   const len = trimmedLength(c);
-  if (len === 0) return { ...base, kind: 'blank' };
-
-  const invalid = (code: DiagnosticCode, severity: Severity, reason: string, at: number, keyword?: Token, hint?: string): InvalidLine => {
-    diagnostics.push({ code, severity, message: reason, ...(hint ? { hint } : {}), file: path, line: ll.line, column: columnIn(ll, at) });
-    return { ...base, kind: 'invalid', reason, code, severity, ...(keyword ? { keyword } : {}) };
-  };
+  if (len === 0) return { kind: 'blank', start: ll.start, end: ll.end, line: ll.line, eol: ll.eol };
 
   let kw = strdelim(c, 0, len);
   if (kw !== undefined && kw.value === '') {
@@ -69,32 +109,31 @@ function parseLine(text: ByteString, path: string, ll: LogicalLine, diagnostics:
     kw = kw.next === undefined ? undefined : strdelim(c, kw.next, len);
   }
   if (kw === undefined) {
-    return invalid('INVALID_QUOTES', 'warning', 'unmatched double quote in the keyword: sshd silently ignores this line', 0, undefined, 'close the quote or remove the line');
+    return invalidLine(ll, path, diagnostics, 'INVALID_QUOTES', 'warning', 'unmatched double quote in the keyword: sshd silently ignores this line', 1, undefined, 'close the quote or remove the line');
   }
   if (kw.value === '') {
-    return invalid('IGNORED_DIRECTIVE', 'warning', 'line without a keyword: sshd silently ignores it', 0);
+    return invalidLine(ll, path, diagnostics, 'IGNORED_DIRECTIVE', 'warning', 'line without a keyword: sshd silently ignores it', 1, undefined);
   }
-  if (kw.value.startsWith('#')) {
+  if (kw.value.charCodeAt(0) === 0x23 /* # */) {
     const comment = makeToken(text, ll, 0, len, c.slice(0, len));
-    return { ...base, kind: 'comment', comment } satisfies CommentLine;
+    const line: CommentLine = { kind: 'comment', start: ll.start, end: ll.end, line: ll.line, eol: ll.eol, comment };
+    return line;
   }
   const keyword = makeToken(text, ll, kw.start, kw.end, kw.value);
   if (kw.next === undefined || kw.next >= len) {
-    return invalid('MISSING_ARGUMENT', 'error', `no argument after keyword "${kw.value}"`, kw.start, keyword);
+    return invalidLine(ll, path, diagnostics, 'MISSING_ARGUMENT', 'error', `no argument after keyword "${displayText(kw.value)}"`, keyword.column, keyword);
   }
   const rest = makeToken(text, ll, kw.next, len, c.slice(kw.next, len));
   const argv = argvSplit(c, kw.next, len);
   if (!argv.ok) {
-    return invalid('INVALID_QUOTES', 'error', `invalid quotes: unterminated ${c[argv.quoteAt] === "'" ? 'single' : 'double'} quote`, argv.quoteAt, keyword, 'close the quote or escape it with a backslash');
+    const which = c[argv.quoteAt] === "'" ? 'single' : 'double';
+    return invalidLine(ll, path, diagnostics, 'INVALID_QUOTES', 'error', `invalid quotes: unterminated ${which} quote`, columnIn(ll, argv.quoteAt), keyword, 'close the quote or escape it with a backslash');
   }
-  const args = argv.args.map((a) => makeToken(text, ll, a.start, a.end, a.value));
-  const line: DirectiveLine = {
-    ...base,
-    kind: 'directive',
-    keyword,
-    args,
-    rest,
-    ...(argv.comment !== undefined ? { trailingComment: makeToken(text, ll, argv.comment, len, c.slice(argv.comment, len)) } : {}),
-  };
+  const args: Token[] = [];
+  for (const a of argv.args) args.push(makeToken(text, ll, a.start, a.end, a.value));
+  const line: DirectiveLine =
+    argv.comment === undefined
+      ? { kind: 'directive', start: ll.start, end: ll.end, line: ll.line, eol: ll.eol, keyword, args, rest }
+      : { kind: 'directive', start: ll.start, end: ll.end, line: ll.line, eol: ll.eol, keyword, args, rest, trailingComment: makeToken(text, ll, argv.comment, len, c.slice(argv.comment, len)) };
   return line;
 }
