@@ -46,7 +46,7 @@ export function planSpecs(i: SpecInputs): PlannedSpec[] {
   const seen = new Set<string>();
   const base = { laddr: '0.0.0.0', lport: i.lport };
   const add = (role: SpecRole, label: string, user: string, addr: string) => {
-    const key = `${role}|${user}|${addr}`;
+    const key = `${user}|${addr}`;
     if (seen.has(key)) return;
     seen.add(key);
     out.push({ role, label, spec: { user, host: addr, addr, ...base } });
@@ -58,8 +58,7 @@ export function planSpecs(i: SpecInputs): PlannedSpec[] {
   add('unknown-user', `an unknown user from ${OUTSIDE_ADDR}`, UNKNOWN_USER, OUTSIDE_ADDR);
   const nodes = i.pve?.cluster?.nodes ?? [];
   for (const n of nodes) {
-    if (n.local) continue;
-    for (const a of n.addresses) add('pve-peer', `root from ${a} (PVE node ${n.name})`, 'root', a);
+    for (const a of n.addresses) add('pve-peer', `root from ${a} (PVE node ${n.name}${n.local ? ', this node' : ''})`, 'root', a);
   }
   for (const d of i.directives) {
     if (d.canonical !== 'Match') continue;
