@@ -9,7 +9,7 @@ import { fnmatchPeriod } from '../../../src/sshd/glob.js';
 /** "enter path" / "leave path" / "line path:N" / "error CODE effect" */
 function trace(t: ConfigTree, which: 'items' | 'matchItems' = 'items'): string[] {
   return t[which].map((it) => {
-    if (it.kind === 'error') return `error ${it.diagnostic.code} ${it.diagnostic.effect ?? it.effect}`;
+    if (it.kind === 'error') return `error ${it.diagnostic.code} ${it.effect}`;
     if (it.kind === 'line') return `line ${it.file.path}:${it.line.line}`;
     return `${it.kind} ${it.file.path}${it.include?.cached ? ' (cached)' : ''}`;
   });
