@@ -19,7 +19,7 @@ export default defineRule({
       what: 'Checks owner and mode of sshd_config, every included file, the directories holding them and the private host keys: owned by root, not writable by group or others; private keys also not readable by group or others.',
       why: 'Whoever can write sshd_config or a drop-in controls who may log in as root; a readable private host key lets anyone impersonate the server.',
       fix: '`chown root:root /etc/ssh/sshd_config /etc/ssh/sshd_config.d/*.conf; chmod 600 /etc/ssh/sshd_config /etc/ssh/ssh_host_*_key; chmod go-w /etc/ssh /etc/ssh/sshd_config.d`.',
-      whenNot: 'Never.',
+      whenNot: 'Never: there is no configuration in which this finding is harmless.',
     },
   },
   check(ctx) {

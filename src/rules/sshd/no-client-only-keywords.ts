@@ -18,7 +18,7 @@ export default defineRule({
       what: 'Reports ssh_config(5) (client) keywords written into sshd_config or its drop-ins, such as `ObscureKeystrokeTiming` (which the guide lists) or `UseRoaming`.',
       why: 'sshd rejects unknown keywords as fatal errors: the next restart or reload leaves the host without SSH (Debian\'s unit does not retry after exit status 255).',
       fix: 'Remove the line from sshd_config. `ObscureKeystrokeTiming` belongs in the client\'s `~/.ssh/config` or `/etc/ssh/ssh_config` (OpenSSH 9.5 and later).',
-      whenNot: 'Never.',
+      whenNot: 'Never: there is no configuration in which this finding is harmless.',
     },
   },
   check(ctx) {

@@ -18,7 +18,7 @@ export default defineRule({
       what: 'Reports every error the configuration loader finds that makes the real `sshd -t` fail: unknown or misspelt keywords, bad values, keywords not allowed inside Match, include loops, unreadable files. Client-only keywords are reported by `sshd/no-client-only-keywords`.',
       why: 'The running daemon keeps its old configuration, but the next reload, restart or reboot fails and the host has no SSH.',
       fix: 'Correct the line named in the finding, then run `sshd -t`.',
-      whenNot: 'Never.',
+      whenNot: 'Never: there is no configuration in which this finding is harmless.',
     },
   },
   check(ctx) {
