@@ -4,6 +4,7 @@
 // and nothing changed" of cloud images.
 import { defineRule } from '../define-rule.js';
 import { locationOf } from '../helpers.js';
+import { findKeyword } from '../../sshd/keywords/index.js';
 import { man } from '../references.js';
 import type { Location } from '../types.js';
 
@@ -25,22 +26,23 @@ export default defineRule({
     },
   },
   check(ctx) {
-    const seen = new Set<string>();
-    for (const s of ctx.specs) {
-      for (const e of s.config.entries) {
-        if (e.setBy.length < 2) continue;
-        const winner = locationOf(e.setBy[0]!);
-        const losers = e.setBy.slice(1).map(locationOf).filter((l): l is Location => !!l);
-        const fresh = losers.filter((l) => !seen.has(`${l.file}:${l.line}`));
-        if (fresh.length === 0 || !winner) continue;
-        for (const l of fresh) seen.add(`${l.file}:${l.line}`);
-        ctx.report({
-          status: 'warn',
-          message: `${e.key}: ${fresh.map((l) => `${l.file}:${l.line}`).join(', ')} ${fresh.length > 1 ? 'have' : 'has'} no effect; ${winner.file}:${winner.line} is read first and wins`,
-          locations: fresh,
-          remediation: [{ kind: 'comment-out', directives: fresh, description: `comment out the ineffective ${e.key} directive(s)` }],
-        });
-      }
+    // Only the global layer: a Match block overriding a global value is layering, not shadowing.
+    const s = ctx.specs[0];
+    if (!s) return ctx.skip('no connection spec evaluated');
+    for (const e of s.config.entries) {
+      const merge = findKeyword(e.key)?.merge;
+      if (e.setBy.length < 2 || merge === 'accumulate' || merge === 'none') continue;
+      if (e.setBy.some((o) => o.kind === 'directive' && o.match)) continue;
+      const winner = locationOf(e.setBy[0]!);
+      const losers = e.setBy.slice(1).map(locationOf).filter((l): l is Location => !!l);
+      if (!winner || losers.length === 0) continue;
+      const why = merge === 'last' ? 'is read last and wins' : 'is read first and wins';
+      ctx.report({
+        status: 'warn',
+        message: `${e.key}: ${losers.map((l) => `${l.file}:${l.line}`).join(', ')} ${losers.length > 1 ? 'have' : 'has'} no effect; ${winner.file}:${winner.line} ${why}`,
+        locations: losers,
+        remediation: [{ kind: 'comment-out', directives: losers, description: `comment out the ineffective ${e.key} directive(s)` }],
+      });
     }
   },
 });
