@@ -32,15 +32,30 @@ registerKeys(program);
 registerRestore(program);
 registerScan(program);
 
+/**
+ * Exits only after stdout and stderr have drained: a bare process.exit() cuts large --json
+ * output short when stdout is a pipe (writes to pipes are asynchronous in Node).
+ */
+function exitAfterFlush(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
 program.parseAsync(process.argv).then(
-  () => process.exit(process.exitCode ?? EXIT.ok),
+  () => exitAfterFlush(Number(process.exitCode ?? EXIT.ok)),
   (err: unknown) => {
     const e = err as { code?: string; exitCode?: number; message?: string };
     if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
       // --help and --version exit 0; usage errors exit 2.
-      process.exit(e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? EXIT.ok : EXIT.error);
+      const helpOrVersion = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
+      exitAfterFlush(helpOrVersion ? EXIT.ok : EXIT.error);
+      return;
     }
     process.stderr.write(`sshield: ${e.message ?? String(err)}\n`);
-    process.exit(EXIT.error);
+    exitAfterFlush(EXIT.error);
   },
 );
