@@ -1,0 +1,164 @@
+// The planner behind `user nologin`, `user add --nologin` and `user sftp`: what to do to the
+// account (shell), to the file system (chroot directories) and to sshd_config (the Match User
+// block of ./match-block.ts), with the proof that the evaluated config gives the user exactly
+// the intended restrictions and leaves other users alone. Pure: stat and evaluate are injected;
+// the CLI executes the actions and hands the config change to the apply pipeline.
+import type { ByteString } from '../text/bytes.js';
+import { applyEdits, type TextEdit } from '../text/edit.js';
+import type { ConfigFile } from '../sshd/cst.js';
+import type { ConnectionSpec, Origin } from '../sshd/evaluate/types.js';
+import type { FileStat } from '../host/fs.js';
+import { checkChroot, type ChrootCheck, type ChrootFix } from './chroot.js';
+import { expectedValues, planBlock, type RestrictSpec } from './match-block.js';
+import { NOLOGIN, setShellEdit, type PasswdEntry } from './passwd.js';
+
+export interface EffLike {
+  get(key: string): { readonly values: readonly string[]; readonly origin: Origin } | undefined;
+  value(key: string): string | undefined;
+  readonly ok: boolean;
+  readonly diagnostics: readonly { readonly message: string; readonly severity: string; readonly file: string; readonly line: number }[];
+}
+
+export type Action =
+  | { readonly kind: 'useradd'; readonly user: string; readonly describe: string }
+  | { readonly kind: 'set-shell'; readonly user: string; readonly shell: string; readonly describe: string }
+  | { readonly kind: 'chroot-fix'; readonly fix: ChrootFix; readonly describe: string }
+  | { readonly kind: 'upload-dir'; readonly path: string; readonly user: string; readonly create: boolean; readonly describe: string };
+
+export interface ProofCheck {
+  readonly identity: string;
+  readonly spec: ConnectionSpec;
+  readonly key: string;
+  readonly expected: string;
+  readonly actual: string | undefined;
+  readonly origin?: string;
+  readonly ok: boolean;
+}
+
+export interface UserPlanInput {
+  readonly op: 'nologin' | 'add' | 'sftp';
+  readonly user: string;
+  readonly main: ConfigFile;
+  /** The account, undefined when it does not exist. */
+  readonly account: PasswdEntry | undefined;
+  /** /etc/passwd text, to edit offline (--root); undefined on a live host (usermod). */
+  readonly offlinePasswd?: ByteString;
+  readonly chroot?: string;
+  readonly uploadDir?: string;
+  readonly create: boolean;
+  readonly fixPermissions: boolean;
+  readonly stat: (path: string) => Promise<FileStat | undefined>;
+  readonly evaluate: (mainText: ByteString, spec: ConnectionSpec) => Promise<EffLike>;
+  /** Users that must not be restricted: root and the one running the command. */
+  readonly protectedUsers: readonly string[];
+  /** Another account to prove unaffected (root, or the admin). */
+  readonly otherUser: string;
+}
+
+export interface UserPlan {
+  readonly refusals: readonly string[];
+  readonly actions: readonly Action[];
+  readonly configAfter: ByteString;
+  readonly configEdits: readonly TextEdit[];
+  readonly passwdAfter?: ByteString;
+  readonly passwdEdits: readonly TextEdit[];
+  readonly chroot?: ChrootCheck;
+  readonly proof: readonly ProofCheck[];
+  readonly notes: readonly string[];
+}
+
+function originText(o: Origin | undefined): string | undefined {
+  if (!o) return undefined;
+  return o.kind === 'default' ? 'default' : `${o.file}:${o.line}${o.match ? ` (Match at ${o.match.file}:${o.match.line})` : ''}`;
+}
+
+export async function planUser(p: UserPlanInput): Promise<UserPlan> {
+  const refusals: string[] = [];
+  const notes: string[] = [];
+  const actions: Action[] = [];
+  if (p.protectedUsers.includes(p.user)) {
+    refusals.push(p.user === 'root' ? 'refusing to restrict root: the administrator account must keep a shell' : `refusing to restrict ${p.user}: it is the account running this command (you would lose your shell)`);
+  }
+  if (p.op === 'add') {
+    if (p.account) refusals.push(`user ${p.user} already exists (use "sshield user nologin ${p.user}")`);
+    else actions.push({ kind: 'useradd', user: p.user, describe: `create account ${p.user} with shell ${NOLOGIN} and a home directory` });
+  } else if (!p.account) {
+    if (p.op === 'sftp' && p.create) actions.push({ kind: 'useradd', user: p.user, describe: `create account ${p.user} with shell ${NOLOGIN} and a home directory` });
+    else refusals.push(`no such user: ${p.user}${p.op === 'sftp' ? ' (add --create to create it)' : ''}`);
+  }
+  let passwdAfter: ByteString | undefined;
+  let passwdEdits: TextEdit[] = [];
+  if (p.account && p.account.shell !== NOLOGIN) {
+    if (p.offlinePasswd !== undefined) {
+      passwdEdits = [setShellEdit(p.account, NOLOGIN)];
+      passwdAfter = applyEdits(p.offlinePasswd, passwdEdits);
+    } else actions.push({ kind: 'set-shell', user: p.user, shell: NOLOGIN, describe: `usermod -s ${NOLOGIN} ${p.user} (was ${p.account.shell || '/bin/sh'})` });
+  } else if (p.account) notes.push(`${p.user} already has the shell ${NOLOGIN}`);
+
+  let chroot: ChrootCheck | undefined;
+  if (p.op === 'sftp' && p.chroot) {
+    chroot = await checkChroot(p.chroot, p.stat);
+    for (const f of chroot.fatal) refusals.push(`chroot: ${f}`);
+    const missing = chroot.fixes.filter((f) => f.kind === 'mkdir');
+    const perms = chroot.fixes.filter((f) => f.kind !== 'mkdir');
+    if (missing.length && !p.create) refusals.push(`chroot directory ${p.chroot} does not exist (add --create to make it, root-owned, mode 0755)`);
+    if (perms.length && !p.fixPermissions) {
+      refusals.push(`sshd would refuse the chroot ${p.chroot} (session.c safely_chroot: every component root-owned, not group/other-writable): ${chroot.components.filter((c) => c.stat && c.problems.length).map((c) => `${c.path} ${c.problems.join(', ')}`).join('; ')}; fix with: ${perms.map((f) => f.describe).join(' && ')} (or add --fix-permissions)`);
+    }
+    for (const f of chroot.fixes) if ((f.kind === 'mkdir' && p.create) || (f.kind !== 'mkdir' && p.fixPermissions)) actions.push({ kind: 'chroot-fix', fix: f, describe: f.describe });
+    if (p.uploadDir) {
+      const st = await p.stat(p.uploadDir);
+      if (!st) actions.push({ kind: 'upload-dir', path: p.uploadDir, user: p.user, create: true, describe: `mkdir -m 0755 ${p.uploadDir}, owned by ${p.user} (the writable directory inside the chroot)` });
+      else if (st.kind !== 'directory') refusals.push(`${p.uploadDir} exists and is not a directory`);
+      else if (!p.account || st.uid !== p.account.uid) {
+        if (p.fixPermissions || !p.account) actions.push({ kind: 'upload-dir', path: p.uploadDir, user: p.user, create: false, describe: `chown ${p.user}: ${p.uploadDir}` });
+        else refusals.push(`${p.uploadDir} is owned by uid ${st.uid}, not ${p.user}: the user could not upload (chown ${p.user}: ${p.uploadDir}, or add --fix-permissions)`);
+      }
+    }
+  }
+
+  const spec: RestrictSpec = { user: p.user, ...(p.chroot ? { chroot: p.chroot } : {}) };
+  const block = planBlock(p.main, spec);
+  const proof: ProofCheck[] = [];
+  const want = expectedValues(spec);
+  for (const addr of ['127.0.0.1', '203.0.113.77', '2001:db8::77']) {
+    const s: ConnectionSpec = { user: p.user, host: addr, addr };
+    const eff = await p.evaluate(block.after, s);
+    if (!eff.ok) for (const d of eff.diagnostics) if (d.severity === 'error') refusals.push(`the candidate config is invalid: ${d.file}:${d.line}: ${d.message}`);
+    for (const [key, expected] of Object.entries(want)) {
+      const actual = eff.value(key);
+      const origin = originText(eff.get(key)?.origin);
+      proof.push({ identity: `${p.user} from ${addr}`, spec: s, key, expected, actual, ...(origin ? { origin } : {}), ok: actual === expected });
+    }
+  }
+  // Nobody else is captured by the block.
+  const other: ConnectionSpec = { user: p.otherUser, host: '127.0.0.1', addr: '127.0.0.1' };
+  const [b, a] = [await p.evaluate(p.main.text, other), await p.evaluate(block.after, other)];
+  for (const key of Object.keys(want)) {
+    proof.push({ identity: `${p.otherUser} (unaffected)`, spec: other, key, expected: b.value(key) ?? '', actual: a.value(key), ok: (a.value(key) ?? '') === (b.value(key) ?? '') });
+  }
+  const failed = proof.filter((x) => !x.ok);
+  if (failed.length) {
+    refusals.push(`the Match block would not take effect: ${failed.slice(0, 4).map((f) => `${f.identity}: ${f.key} would be ${f.actual ?? 'unset'}${f.origin ? ` (set at ${f.origin})` : ''}, not ${f.expected}`).join('; ')}`);
+  }
+  dedupe(refusals);
+  return {
+    refusals,
+    actions,
+    configAfter: block.after,
+    configEdits: block.edits,
+    ...(passwdAfter !== undefined ? { passwdAfter } : {}),
+    passwdEdits,
+    ...(chroot ? { chroot } : {}),
+    proof,
+    notes,
+  };
+}
+
+function dedupe(a: string[]): void {
+  const seen = new Set<string>();
+  for (let i = a.length - 1; i >= 0; i--) {
+    if (seen.has(a[i]!)) a.splice(i, 1);
+    else seen.add(a[i]!);
+  }
+}
