@@ -11,6 +11,7 @@ import { register as registerHarden } from './harden.js';
 import { register as registerKeys } from './keys.js';
 import { register as registerRestore } from './restore.js';
 import { register as registerScan } from './scan.js';
+import { register as registerUser } from './user.js';
 
 export const VERSION = '0.1.0';
 
@@ -31,6 +32,7 @@ registerHarden(program);
 registerKeys(program);
 registerRestore(program);
 registerScan(program);
+registerUser(program);
 
 /**
  * Exits only after stdout and stderr have drained: a bare process.exit() cuts large --json
