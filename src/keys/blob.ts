@@ -155,7 +155,7 @@ function analyse(blob: Buffer, expected?: KeyTypeInfo): KeyInfo {
   if (t.certificate) r.bytes(); // nonce
   const fieldsStart = r.pos;
   const pub = readPublic(r, t);
-  const plainBlob = Buffer.concat([sshString(t.plainName), blob.subarray(fieldsStart, r.pos)]);
+  const plainBlob = name === t.plainName ? blob.subarray(0, r.pos) : Buffer.concat([sshString(t.plainName), blob.subarray(fieldsStart, r.pos)]);
   let certificate: CertificateInfo | undefined;
   if (t.certificate) {
     const serial = r.u64();
@@ -212,6 +212,9 @@ const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** Decodes base64 as b64_pton does for sshkey_read: whole quanta, padding only at the end. */
 export function decodeBase64Strict(text: string): Buffer | undefined {
-  if (text.length === 0 || text.length % 4 !== 0 || !B64.test(text)) return undefined;
-  return Buffer.from(text, 'base64');
+  if (text.length === 0 || text.length % 4 !== 0) return undefined;
+  const b = Buffer.from(text, 'base64');
+  // Round trip instead of a regex: Buffer.from skips bad characters, so any difference is one.
+  if (b.toString('base64') !== text && !B64.test(text)) return undefined;
+  return b;
 }
