@@ -96,7 +96,8 @@ export function parsePolicy(text: string, file: string): { ok: true; policy: Pol
   if (!parsed.success) {
     for (const issue of parsed.issues) {
       const path = (issue.path ?? []).map((p) => p.key as string | number);
-      at(offsetOf(path), `${path.length ? `${path.join('.')}: ` : ''}${issue.message}`);
+      const unknownKey = issue.kind === 'schema' && issue.type === 'strict_object';
+      at(unknownKey ? keyAt(path)?.range?.[0] ?? offsetOf(path) : offsetOf(path), unknownKey ? `unknown key "${String(path[path.length - 1])}"` : `${path.length ? `${path.join('.')}: ` : ''}${issue.message}`);
     }
     return { ok: false, errors };
   }
@@ -111,7 +112,7 @@ export function parsePolicy(text: string, file: string): { ok: true; policy: Pol
   for (const [id, entry] of Object.entries(p.rules ?? {})) {
     const rule = getRule(id);
     if (!rule) {
-      at(offsetOf(['rules', id]) ?? keyAt(['rules', id])?.range?.[0], `unknown rule "${id}"`);
+      at(keyAt(['rules', id])?.range?.[0] ?? offsetOf(['rules', id]), `unknown rule "${id}"`);
       continue;
     }
     const prev = rules[id] ?? { enabled: false };
