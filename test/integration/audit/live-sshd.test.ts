@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import ssh2 from 'ssh2';
+import { readFileSync } from 'node:fs';
 import { sshdAvailable, startSshd, createTestUser, sshdT } from '../../helpers/sshd.js';
 import { localFs } from '../../../src/host/local-fs.js';
 import { localExecutor } from '../../../src/host/executor.js';
@@ -53,7 +54,7 @@ test('PasswordAuthentication no + KbdInteractiveAuthentication yes + UsePAM yes:
   const pw = r.results.find((x) => x.ruleId === 'sshd/no-password-auth')!;
   assert.equal(pw.status, 'fail', pw.message);
   assert.match(pw.message, /KbdInteractiveAuthentication yes with UsePAM yes/);
-  const lines = sshd.configPath && (await import('node:fs')).readFileSync(sshd.configPath, 'utf8').split('\n');
+  const lines = readFileSync(sshd.configPath, 'utf8').split('\n');
   const at = (kw: string) => `${sshd.configPath}:${lines.findIndex((l) => l.startsWith(kw)) + 1}`;
   assert.deepEqual(pw.locations.map((l) => `${l.file}:${l.line}`), [at('KbdInteractiveAuthentication'), at('UsePAM')]);
 });
