@@ -1,0 +1,80 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FileStat } from '../../../src/host/fs.js';
+import { parseSshdConfig } from '../../../src/sshd/parser.js';
+import { applyEdits } from '../../../src/text/edit.js';
+import { checkChroot, chrootComponents, normaliseChrootPath } from '../../../src/users/chroot.js';
+import { findBlock, planBlock } from '../../../src/users/match-block.js';
+import { groupsOf, parseGroup, parsePasswd, passwordState, setShellEdit } from '../../../src/users/passwd.js';
+import { countKeys, expandKeyFile } from '../../../src/users/list.js';
+
+test('passwd: the shell edit touches only the shell field (CRLF, comments, odd lines kept)', () => {
+  const text = 'root:x:0:0:root:/root:/bin/bash\n# comment\n+nis\r\nbob:x:1001:1001:Bob,,,:/home/bob:/bin/bash\r\nbroken line\nzed:x:1002:1002::/home/zed:';
+  const entries = parsePasswd(text);
+  assert.deepEqual(entries.map((e) => e.name), ['root', 'bob', 'zed']);
+  const bob = entries.find((e) => e.name === 'bob')!;
+  assert.equal(bob.shell, '/bin/bash');
+  const out = applyEdits(text, [setShellEdit(bob, '/usr/sbin/nologin')]);
+  assert.equal(out, text.replace('/home/bob:/bin/bash\r\n', '/home/bob:/usr/sbin/nologin\r\n'));
+  const zed = entries.find((e) => e.name === 'zed')!;
+  assert.equal(applyEdits(text, [setShellEdit(zed, '/usr/sbin/nologin')]), `${text}/usr/sbin/nologin`);
+});
+
+test('groups: primary plus supplementary; password states', () => {
+  const [alice] = parsePasswd('alice:x:1000:1000::/home/alice:/bin/bash\n');
+  const groups = parseGroup('alice:x:1000:\nsudo:x:27:bob,alice\nadm:x:4:bob\n');
+  assert.deepEqual(groupsOf(alice!, groups), ['alice', 'sudo']);
+  assert.equal(passwordState('!$6$abc'), 'locked');
+  assert.equal(passwordState('*'), 'none');
+  assert.equal(passwordState('!'), 'none');
+  assert.equal(passwordState(''), 'empty');
+  assert.equal(passwordState('$y$j9T$x'), 'set');
+  assert.equal(passwordState(undefined), 'unknown');
+});
+
+const dir = (uid: number, mode: number): FileStat => ({ kind: 'directory', size: 0, mode, uid, gid: 0, mtimeMs: 0 });
+
+test('chroot: every component root-owned and not group/other writable (session.c safely_chroot)', async () => {
+  assert.deepEqual(chrootComponents('/srv/sftp/alex'), ['/', '/srv', '/srv/sftp', '/srv/sftp/alex']);
+  const fs: Record<string, FileStat> = { '/': dir(0, 0o755), '/srv': dir(0, 0o775), '/srv/sftp': dir(1000, 0o755), '/srv/sftp/alex': dir(0, 0o757) };
+  const c = await checkChroot('/srv/sftp/alex', async (p) => fs[p]);
+  assert.equal(c.ok, false);
+  assert.deepEqual(c.components.map((x) => [x.path, x.problems.length]), [['/', 0], ['/srv', 1], ['/srv/sftp', 1], ['/srv/sftp/alex', 1]]);
+  assert.deepEqual(c.fixes.map((f) => f.describe), ['chmod 0755 /srv', 'chown root:root /srv/sftp', 'chmod 0755 /srv/sftp/alex']);
+  const missing = await checkChroot('/srv/new/x', async (p) => (p === '/' || p === '/srv' ? dir(0, 0o755) : undefined));
+  assert.deepEqual(missing.fixes.map((f) => f.kind), ['mkdir', 'mkdir']);
+  const file = await checkChroot('/srv', async (p) => (p === '/' ? dir(0, 0o755) : { ...dir(0, 0o644), kind: 'file' }));
+  assert.deepEqual(file.fatal, ['/srv is not a directory']);
+  const good = await checkChroot('/srv', async () => dir(0, 0o755));
+  assert.ok(good.ok);
+});
+
+test('chroot paths: absolute, canonical, no tokens or blanks', () => {
+  assert.deepEqual(normaliseChrootPath('/srv//sftp/./x/'), { ok: true, path: '/srv/sftp/x' });
+  for (const bad of ['srv/x', '/srv/%u', '/srv/a b', '/srv/../etc', '/']) assert.equal(normaliseChrootPath(bad).ok, false, bad);
+});
+
+test('Match block: appended after everything, replaced in place, idempotent, CRLF kept', () => {
+  const text = 'Port 22\r\nMatch Address 10.0.0.0/8\r\n\tPermitRootLogin yes';
+  const f = parseSshdConfig(text, '/etc/ssh/sshd_config');
+  const p = planBlock(f, { user: 'alex', chroot: '/srv/sftp/alex' });
+  assert.ok(p.after.startsWith(text + '\r\n\r\n# sshield user alex: SFTP only'));
+  assert.ok(p.after.includes('\r\nMatch User alex\r\n\tForceCommand internal-sftp\r\n\tChrootDirectory /srv/sftp/alex\r\n'));
+  assert.ok(p.after.endsWith('\tPermitTTY no\r\n'));
+  const f2 = parseSshdConfig(p.after, '/etc/ssh/sshd_config');
+  assert.ok(findBlock(f2, 'alex'));
+  assert.equal(planBlock(f2, { user: 'alex', chroot: '/srv/sftp/alex' }).edits.length, 0);
+  const moved = planBlock(f2, { user: 'alex', chroot: '/srv/other' });
+  assert.equal(moved.replaced, true);
+  assert.ok(moved.after.startsWith(text));
+  assert.ok(moved.after.includes('ChrootDirectory /srv/other\r\n'));
+  assert.ok(!moved.after.includes('/srv/sftp/alex'));
+});
+
+test('authorized keys: tokens and counting', () => {
+  const [u] = parsePasswd('bob:x:1001:1001::/home/bob:/bin/sh\n');
+  assert.equal(expandKeyFile('.ssh/authorized_keys', u!), '/home/bob/.ssh/authorized_keys');
+  assert.equal(expandKeyFile('/etc/ssh/keys/%u', u!), '/etc/ssh/keys/bob');
+  assert.equal(expandKeyFile('%h/k', u!), '/home/bob/k');
+  assert.equal(countKeys('# c\n\nssh-ed25519 AAA x\n  ssh-rsa BBB y\n'), 2);
+});
