@@ -17,6 +17,7 @@ let key: string;
 let work: string;
 let srv: string;
 const users: TestUser[] = [];
+const added: string[] = [];
 
 function cli(args: string[], env: Record<string, string> = {}) {
   return run(process.execPath, [...CLI, ...args, '--backup-dir', join(work, 'backups')], { env: { HOME: '/root', USER: 'root', ...env }, timeoutMs: 60_000 });
@@ -50,6 +51,7 @@ after(async () => {
   if (skip) return;
   await sshd?.stop();
   for (const u of users) await u.remove();
+  for (const n of added) await run('userdel', ['-r', '-f', n]);
   rmSync(work, { recursive: true, force: true });
   if (srv) rmSync(srv, { recursive: true, force: true });
 });
@@ -165,4 +167,26 @@ test('user list: shells, sftp-only restriction, keys', { skip, timeout: 60_000 }
   assert.equal(sftpUser.canLogin, 'sftp-only');
   assert.equal(sftpUser.keys, 1);
   assert.equal(sftpUser.shellState, 'nologin');
+});
+
+test('user add NAME --nologin on the live host: account with nologin, sftp works, ssh refused', { skip, timeout: 120_000 }, async () => {
+  const name = `sshield-t-${randomBytes(3).toString('hex')}`;
+  added.push(name);
+  const r = await cli(['user', 'add', name, '--nologin', '-f', sshd.configPath, '--yes']);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  assert.ok(line?.endsWith(':/usr/sbin/nologin'), line);
+  const home = line!.split(':')[5]!;
+  const uid = Number(line!.split(':')[2]);
+  mkdirSync(join(home, '.ssh'), { mode: 0o700 });
+  writeFileSync(join(home, '.ssh/authorized_keys'), readFileSync(`${key}.pub`, 'utf8'), { mode: 0o600 });
+  chownSync(join(home, '.ssh'), uid, uid);
+  chownSync(join(home, '.ssh/authorized_keys'), uid, uid);
+  const s = await sftp(name, 'pwd\n');
+  assert.equal(s.code, 0, s.stderr);
+  const sh = await sshClient(sshd, name, { key, command: 'echo shell-$(id -un)' });
+  assert.doesNotMatch(sh.stdout, /shell-/);
+  const dup = await cli(['user', 'add', name, '--nologin', '-f', sshd.configPath, '--yes']);
+  assert.equal(dup.code, 3);
+  assert.match(dup.stderr, /already exists/);
 });
