@@ -32,6 +32,13 @@ export interface ManagedState {
   /** Whether the byte before insertAt is a line end (or insertAt is 0). */
   readonly atLineStart: boolean;
   readonly eol: ByteString;
+  /**
+   * DenyUsers lines inside Match blocks of this file. A Match that sets DenyUsers replaces the
+   * global list for the connections it matches (servconf.c copy_set_server_options,
+   * M_CP_STRARRAYOPT), which would drop the allowlist there; the managed patterns are therefore
+   * also kept on these lines.
+   */
+  readonly matchDenyLines: readonly DirectiveLine[];
 }
 
 const ENTRY = /^([^@!,*\s][^@\s]*|\*)@((?:![^,!*\s]+,)+)\*$/;
@@ -60,6 +67,7 @@ function kw(line: DirectiveLine): string | undefined {
 
 export function readManaged(file: ConfigFile): ManagedState {
   const entries: ManagedEntry[] = [];
+  const matchDenyLines: DirectiveLine[] = [];
   let marker: ManagedState['marker'];
   let inMatch = false;
   let lastGlobalDirectiveEnd = -1;
@@ -73,7 +81,10 @@ export function readManaged(file: ConfigFile): ManagedState {
       inMatch = true;
       continue;
     }
-    if (inMatch) continue;
+    if (inMatch) {
+      if (k === 'DenyUsers') matchDenyLines.push(l);
+      continue;
+    }
     lastGlobalDirectiveEnd = l.end;
     if (k !== 'DenyUsers' || l.args.length !== 1 || l.trailingComment) continue;
     const p = parseManagedPattern(l.args[0]!.value);
@@ -87,7 +98,7 @@ export function readManaged(file: ConfigFile): ManagedState {
   else if (inMatch) insertAt = firstMatchStart(file);
   else insertAt = file.text.length;
   const atLineStart = insertAt === 0 || file.text[insertAt - 1] === '\n';
-  return { entries, ...(marker ? { marker } : {}), insertAt, atLineStart, eol };
+  return { entries, ...(marker ? { marker } : {}), insertAt, atLineStart, eol, matchDenyLines };
 }
 
 function firstMatchStart(file: ConfigFile): number {
@@ -135,6 +146,19 @@ export function managedEdits(file: ConfigFile, state: ManagedState, desired: All
     if (!state.marker) text += MARKER + eol;
     for (const [u, a] of fresh) text += `DenyUsers ${renderPattern(u, a)}${eol}`;
     edits.push({ start: state.insertAt, end: state.insertAt, text });
+  }
+  const patterns = [...desired].filter(([, a]) => a.length > 0).map(([u, a]) => renderPattern(u, a));
+  for (const l of state.matchDenyLines) {
+    const own = l.args.filter((a) => !parseManagedPattern(a.value)).map((a) => a.raw);
+    const want = [...own, ...patterns];
+    const last = l.args[l.args.length - 1];
+    if (!last) continue;
+    if (want.length === 0) {
+      edits.push({ start: l.start, end: l.end, text: '' });
+      continue;
+    }
+    const text = want.join(' ');
+    if (file.text.slice(l.args[0]!.start, last.end) !== text) edits.push({ start: l.args[0]!.start, end: last.end, text });
   }
   if (!remaining && state.marker) {
     const m = state.marker;

@@ -13,7 +13,7 @@ import { findKeyword } from '../sshd/keywords/index.js';
 import type { ConnectionSpec } from '../sshd/evaluate/types.js';
 import type { GuardVerdict } from '../apply/plan.js';
 import { type AccessVerdict, accessListsOf, checkAccess } from './access.js';
-import { type AllowAddress, addressContains, normaliseClientAddress, sampleInside, sampleOutside } from './address.js';
+import { type AllowAddress, addressContains, normaliseClientAddress, parseAllowAddress, sampleInside, sampleOutside } from './address.js';
 import { type ManagedState, managedEdits, readManaged, toMap } from './managed.js';
 
 export interface EffectiveLike {
@@ -43,6 +43,8 @@ export interface AllowContext {
   readonly admin?: string;
   /** PVE cluster node addresses (IPs); kept in the lists of everyone and root. */
   readonly clusterAddresses: readonly AllowAddress[];
+  /** More client addresses to prove (e.g. from Match Address criteria of the whole tree). */
+  readonly extraSamples?: readonly string[];
   /** Guard overrides given on the command line (flag names). */
   readonly overrides: ReadonlySet<string>;
 }
@@ -156,6 +158,7 @@ export async function planAllow(ctx: AllowContext, req: AllowRequest): Promise<A
   }
   if (ctx.session) addrs.add(normaliseClientAddress(ctx.session.addr));
   for (const c of ctx.clusterAddresses) addrs.add(sampleInside(c));
+  for (const a of ctx.extraSamples ?? []) addrs.add(normaliseClientAddress(a));
 
   const evalErrors: string[] = [];
   const proof: ProofRow[] = [];
@@ -227,4 +230,28 @@ export async function planAllow(ctx: AllowContext, req: AllowRequest): Promise<A
 /** The restriction currently configured, for `allow list`. */
 export function currentAllowlist(file: ConfigFile): { user: string; addresses: string[]; file: string; line: number }[] {
   return readManaged(file).entries.map((e) => ({ user: e.user, addresses: e.addresses.map((a) => a.text), file: file.path, line: e.line.line }));
+}
+
+/**
+ * Client addresses named by `Match ... Address` criteria (non-negated entries, their base
+ * address): connections a Match block may treat differently, so the proof asks about them too.
+ */
+export function matchAddressSamples(files: readonly ConfigFile[]): string[] {
+  const out = new Set<string>();
+  for (const f of files) {
+    for (const l of f.lines) {
+      if (l.kind !== 'directive' || findKeyword(l.keyword.value)?.name !== 'Match') continue;
+      const words = l.rest.value.split(/[\s=]+/).filter(Boolean);
+      for (let i = 0; i + 1 < words.length; i++) {
+        if (words[i]!.toLowerCase() !== 'address') continue;
+        for (const e of words[i + 1]!.split(',')) {
+          if (e.startsWith('!')) continue;
+          const base = e.split('/')[0]!;
+          const p = parseAllowAddress(base);
+          if (p.ok) out.add(sampleInside(p.value));
+        }
+      }
+    }
+  }
+  return [...out].slice(0, 16);
 }

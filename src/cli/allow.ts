@@ -13,7 +13,7 @@ import { bytesToText } from '../text/bytes.js';
 import { parseCorosyncConf } from '../host/facts/corosync.js';
 import { parseAllowAddress, parseAllowAddresses, type AllowAddress } from '../allow/address.js';
 import { buildPlan, loadConfig, memoEvaluate, evaluateWith, reloadTargetFor, groupLookup, type LoadedConfig } from '../allow/engine.js';
-import { planAllow, currentAllowlist, OVERRIDE_CLUSTER, OVERRIDE_SESSION, type AllowPlanResult } from '../allow/planner.js';
+import { planAllow, currentAllowlist, matchAddressSamples, OVERRIDE_CLUSTER, OVERRIDE_SESSION, type AllowPlanResult } from '../allow/planner.js';
 import { applyPlan, type ApplyOutcome } from '../apply/pipeline.js';
 import { localApplyHost } from '../apply/local-host.js';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
@@ -337,6 +337,7 @@ export async function runAllowChange(
       ...(session ? { session } : {}),
       admin,
       clusterAddresses: cluster.addresses,
+      extraSamples: matchAddressSamples([...cfg.tree.files.values()]),
       overrides,
     },
     { op, addresses: parsed.values, ...(o.user !== undefined ? { user: o.user } : {}) },
