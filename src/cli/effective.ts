@@ -2,16 +2,16 @@
 // built-in evaluator (never runs sshd) or from the real binary (--engine sshd).
 import { Command, Option } from '@commander-js/extra-typings';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { parseSshdConfig } from '../sshd/parser.js';
-import { evaluateEffective } from '../sshd/evaluate/evaluate.js';
-import type { EvalItem } from '../sshd/evaluate/input.js';
-import { accountsFrom } from '../sshd/evaluate/match.js';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { ReadOnlyFs } from '../host/fs.js';
+import { localFs } from '../host/local-fs.js';
+import { rootFs } from '../host/root-fs.js';
+import { accountsFrom, loadEffective } from '../sshd/evaluate/index.js';
 import { BUILD_IDS, detectBuild, getBuild, BUILDS } from '../sshd/builds/index.js';
 import { formatDiagnostic } from '../sshd/diagnostics.js';
 import type { ConnectionSpec } from '../sshd/evaluate/types.js';
-import { matchPattern } from '../sshd/values/pattern.js';
+import { bytesToText } from '../text/bytes.js';
 import { EXIT } from './exit-codes.js';
 
 /** sshd.c parse_server_match_testspec. */
@@ -33,46 +33,6 @@ export function parseSpec(text: string): ConnectionSpec | string {
     } else return `Invalid test mode specification ${p}`;
   }
   return spec;
-}
-
-/** Reads a config and its includes from disk under `root` (sshd's glob: sorted, no dotfiles). */
-export function loadItems(root: string, path: string, depth = 0, seen: string[] = []): EvalItem[] {
-  const real = join(root, path);
-  const text = readFileSync(real, 'latin1');
-  const file = parseSshdConfig(text, path);
-  const out: EvalItem[] = [];
-  for (const d of file.diagnostics) out.push({ kind: 'diagnostic', diagnostic: d });
-  for (const line of file.lines) {
-    if (line.kind === 'invalid') out.push({ kind: 'invalid', file: path, line });
-    if (line.kind !== 'directive') continue;
-    out.push({ kind: 'directive', file: path, line });
-    if (line.keyword.value.toLowerCase() !== 'include' || depth >= 16) continue;
-    for (const a of line.args) {
-      const pat = a.value.startsWith('/') ? a.value : `/etc/ssh/${a.value}`;
-      for (const f of globFiles(root, pat)) {
-        out.push({ kind: 'enter', file: f });
-        out.push(...loadItems(root, f, depth + 1, [...seen, path]));
-        out.push({ kind: 'leave', file: f });
-      }
-    }
-  }
-  return out;
-}
-
-function globFiles(root: string, pattern: string): string[] {
-  const parts = pattern.split('/').filter(Boolean);
-  let paths = ['/'];
-  for (const part of parts) {
-    const next: string[] = [];
-    for (const p of paths) {
-      if (!/[*?[]/.test(part)) { if (existsSync(join(root, p, part))) next.push(join(p, part)); continue; }
-      let names: string[] = [];
-      try { names = readdirSync(join(root, p)); } catch { /* unreadable */ }
-      for (const n of names.sort()) if (!n.startsWith('.') && matchPattern(n, part)) next.push(join(p, n));
-    }
-    paths = next;
-  }
-  return paths.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 const HELP = `
@@ -97,46 +57,48 @@ export function register(program: Command): void {
     .option('--openssh <BUILD>', `build profile (${BUILD_IDS.join(', ')})`)
     .option('--json', 'keyword -> values map with the origin of each value')
     .addHelpText('after', HELP)
-    .action((o) => {
-      process.exitCode = runEffective(o);
+    .action(async (o) => {
+      process.exitCode = await runEffective(o);
     });
 }
 
-function runEffective(o: { file: string; root?: string; spec?: string; engine?: 'builtin' | 'sshd'; openssh?: string; json?: true }): number {
-  const root = o.root ?? '/';
+async function readText(fs: ReadOnlyFs, path: string): Promise<string | undefined> {
+  const r = await fs.readFile(path);
+  return r.ok ? bytesToText(r.bytes) : undefined;
+}
+
+async function runEffective(o: { file: string; root?: string; spec?: string; engine?: 'builtin' | 'sshd'; openssh?: string; json?: true }): Promise<number> {
   const engine = o.engine ?? (existsSync('/usr/sbin/sshd') && !o.root ? 'sshd' : 'builtin');
   const cfgPath = o.root ? '/etc/ssh/sshd_config' : o.file;
   if (engine === 'sshd') {
+    if (o.root) { process.stderr.write('sshield: --engine sshd cannot evaluate an offline --root (it would read the host\'s Include files); use --engine builtin\n'); return EXIT.error; }
     try {
       const out = execFileSync('/usr/sbin/sshd', ['-T', '-f', cfgPath, ...(o.spec ? ['-C', o.spec] : [])], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'] });
       if (o.json) {
         const map: Record<string, { value: string; origin: { kind: string } }[]> = {};
         for (const l of out.split('\n').filter(Boolean)) { const sp = l.indexOf(' '); (map[l.slice(0, sp)] ??= []).push({ value: l.slice(sp + 1), origin: { kind: 'unknown' } }); }
-        process.stdout.write(`${JSON.stringify(map, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify({ build: 'sshd', spec: o.spec ?? null, values: map }, null, 2)}\n`);
       } else process.stdout.write(out);
       return EXIT.ok;
     } catch (e) {
-      process.stderr.write(String((e as { stderr?: string }).stderr ?? e));
+      const err = e as { stderr?: string; code?: string };
+      if (err.code === 'ENOENT') { process.stderr.write('sshield: /usr/sbin/sshd not found; use --engine builtin\n'); return EXIT.error; }
+      process.stderr.write(String(err.stderr ?? e));
       return EXIT.findings;
     }
   }
   let build = o.openssh ? getBuild(o.openssh) : undefined;
   if (o.openssh && !build) { process.stderr.write(`sshield: unknown --openssh build ${o.openssh} (known: ${BUILD_IDS.join(', ')})\n`); return EXIT.error; }
-  const rd = (p: string) => { try { return readFileSync(join(root, p), 'latin1'); } catch { return undefined; } };
-  build ??= detectBuild(rd('/var/lib/dpkg/status')) ?? BUILDS['9.2p1-debian'];
+  const fs = o.root ? rootFs(resolve(o.root)) : localFs();
+  build ??= detectBuild(await readText(fs, '/var/lib/dpkg/status')) ?? BUILDS['9.2p1-debian'];
   let spec: ConnectionSpec | undefined;
   if (o.spec !== undefined) {
     const s = parseSpec(o.spec);
     if (typeof s === 'string') { process.stderr.write(`${s}\n`); return EXIT.error; }
     spec = s;
   }
-  let items: EvalItem[];
-  try { items = loadItems(root, cfgPath); } catch (e) {
-    process.stderr.write(`${cfgPath}: ${(e as Error).message}\n`);
-    return EXIT.findings;
-  }
-  void dirname;
-  const eff = evaluateEffective(items, { build, spec, accounts: accountsFrom(rd('/etc/passwd'), rd('/etc/group')), cwd: process.cwd() });
+  const accounts = accountsFrom(await readText(fs, '/etc/passwd'), await readText(fs, '/etc/group'));
+  const { effective: eff } = await loadEffective(fs, cfgPath, { build, ...(spec ? { spec } : {}), accounts, cwd: process.cwd() });
   if (!eff.ok) {
     for (const d of eff.diagnostics.filter((x) => x.severity === 'error')) process.stderr.write(`${formatDiagnostic(d)}\n`);
     return EXIT.findings;

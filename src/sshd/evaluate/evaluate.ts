@@ -8,9 +8,11 @@ import { hasErrors } from '../diagnostics.js';
 import { BUILDS, type BuildProfile } from '../builds/index.js';
 import { resolveKeyword } from '../keywords/index.js';
 import { assembleNames } from './algos.js';
-import type { EvalItem } from './input.js';
-import { matchCondition, type Accounts } from './match.js';
-import { Options } from './options.js';
+import type { DirectiveLine } from '../cst.js';
+import type { KeywordSpec } from '../keywords/index.js';
+import type { EvalInput, EvalItem } from './input.js';
+import { compileMatch, evalMatch, matchCondition, type Accounts, type CompiledMatch } from './match.js';
+import { Options, type Slot } from './options.js';
 import { processDirective } from './process.js';
 import type { ConnectionSpec, EffectiveConfig, EffectiveEntry, Origin } from './types.js';
 
@@ -28,37 +30,66 @@ interface Listen { addr: string; port: number; rdomain: string | undefined; orig
 
 const DEFAULT: Origin = { kind: 'default' };
 
-function runPass(items: readonly EvalItem[], pass: 1 | 2, o: EvaluateOptions, build: BuildProfile, opts: Options, diags: Diagnostic[] | undefined, listens: Listen[]): boolean {
-  const ci = pass === 2 ? o.spec ?? {} : undefined;
-  let active = pass === 1;
-  let matchOnly = pass === 2;
+/** One step of the connection pass, resolved once per configuration. */
+type Step =
+  | { readonly kind: 'enter' }
+  | { readonly kind: 'leave' }
+  | { readonly kind: 'match'; readonly file: string; readonly line: DirectiveLine; readonly criteria: CompiledMatch }
+  | { readonly kind: 'directive'; readonly file: string; readonly line: DirectiveLine; readonly spec: KeywordSpec };
+
+/**
+ * A configuration prepared for evaluation against many connection specs: the start-up pass
+ * (global values, syntax, warnings) is done once; each spec then replays only the connection
+ * pass (Match lines and the directives that Match-active blocks set).
+ */
+export interface CompiledConfig {
+  readonly build: BuildProfile;
+  /** False when sshd refuses the configuration at start-up (then every evaluation is rejected). */
+  readonly ok: boolean;
+  readonly diagnostics: readonly Diagnostic[];
+  /** @internal */ readonly global: Options;
+  /** @internal */ readonly listens: readonly Listen[];
+  /** @internal */ readonly steps: readonly Step[];
+  /** @internal */ readonly options: EvaluateOptions;
+  /** @internal kex_assemble_names results by key and raw list. */ readonly assembled: Map<string, string | undefined>;
+}
+
+function directiveOrigin(file: string, dl: DirectiveLine, matchLine: { file: string; line: number } | undefined): Origin {
+  return { kind: 'directive', file, line: dl.line, column: dl.keyword.column, ...(matchLine ? { match: matchLine } : {}) };
+}
+
+/** Start-up pass: parse_server_config with connectinfo NULL (every line validated). */
+function startupPass(items: readonly EvalItem[], o: EvaluateOptions, build: BuildProfile, opts: Options, diags: Diagnostic[], listens: Listen[]): boolean {
+  let active = true;
   let neverMatch = false;
   let matchLine: { file: string; line: number } | undefined;
-  const stack: { active: boolean; matchOnly: boolean; neverMatch: boolean; matchLine: typeof matchLine }[] = [];
+  const stack: { active: boolean; neverMatch: boolean; matchLine: typeof matchLine }[] = [];
   let fatal = false;
   const err = (file: string, line: number, column: number, message: string, code: Diagnostic['code'] = 'BAD_VALUE') => {
     fatal = true;
-    diags?.push({ code, severity: 'error', message, file, line, column });
+    diags.push({ code, severity: 'error', message, file, line, column });
   };
   for (const it of items) {
     if (fatal) break;
     if (it.kind === 'diagnostic') {
-      if (pass === 1) { diags?.push(it.diagnostic); if (it.diagnostic.severity === 'error') fatal = true; }
+      diags.push(it.diagnostic);
+      if (it.diagnostic.severity === 'error') fatal = true;
       continue;
     }
     if (it.kind === 'enter') {
-      stack.push({ active, matchOnly, neverMatch, matchLine });
-      if (!matchOnly) neverMatch = neverMatch || !active;
+      // sInclude: flags = oactive ? 0 : SSHCFG_NEVERMATCH; *activep unchanged
+      stack.push({ active, neverMatch, matchLine });
+      neverMatch = neverMatch || !active;
       continue;
     }
     if (it.kind === 'leave') {
       const s = stack.pop();
-      if (s) ({ active, matchOnly, neverMatch, matchLine } = s);
+      if (s) ({ active, neverMatch, matchLine } = s);
       continue;
     }
-    const ln = it.line;
     if (it.kind === 'invalid') {
-      err(it.file, ln.line, 0, `invalid quotes`, 'INVALID_QUOTES');
+      // process_server_config_line_depth: lines sshd silently skips are warnings in the parser
+      if (it.line.severity === 'error') err(it.file, it.line.line, it.line.keyword?.column ?? 1, it.line.reason, it.line.code);
       continue;
     }
     const dl = it.line;
@@ -70,24 +101,24 @@ function runPass(items: readonly EvalItem[], pass: 1 | 2, o: EvaluateOptions, bu
       continue;
     }
     if (!active && !r.inMatch) {
-      if (pass === 1) err(it.file, dl.line, dl.keyword.column, `Directive '${word}' is not allowed within a Match block`, 'NOT_ALLOWED_IN_MATCH');
+      err(it.file, dl.line, dl.keyword.column, `Directive '${word}' is not allowed within a Match block`, 'NOT_ALLOWED_IN_MATCH');
       continue;
     }
     const spec = r.spec;
     if (spec.opcode === 'Match') {
-      const m = matchCondition(dl.rest.value, neverMatch ? undefined : ci, o.accounts, build.version);
+      // sMatch: match_cfg_line(NULL) in this pass: syntax plus "all"; NEVERMATCH keeps it inactive
+      const m = matchCondition(dl.rest.value, undefined, o.accounts, build.version);
       if (!m.ok) { err(it.file, dl.line, dl.keyword.column, `Bad Match condition: ${m.message}`, 'BAD_MATCH'); continue; }
       active = neverMatch ? false : m.value;
-      matchOnly = false;
       matchLine = { file: it.file, line: dl.line };
       continue;
     }
-    if (spec.opcode === 'Include') continue; // expanded by the tree's enter/leave markers
+    if (spec.opcode === 'Include') continue; // expanded by the enter/leave markers
     if (r.status !== 'supported') {
-      if (pass === 1 && r.status !== 'ignored') diags?.push({ code: r.status === 'deprecated' ? 'DEPRECATED_KEYWORD' : 'UNSUPPORTED_KEYWORD', severity: 'warning', message: `${r.status === 'unsupported' ? 'Unsupported' : 'Deprecated'} option ${word}`, file: it.file, line: dl.line, column: dl.keyword.column });
+      if (r.status !== 'ignored') diags.push({ code: r.status === 'deprecated' ? 'DEPRECATED_KEYWORD' : 'UNSUPPORTED_KEYWORD', severity: 'warning', message: `${r.status === 'unsupported' ? 'Unsupported' : 'Deprecated'} option ${word}`, file: it.file, line: dl.line, column: dl.keyword.column });
       continue;
     }
-    const origin: Origin = { kind: 'directive', file: it.file, line: dl.line, column: dl.keyword.column, ...(matchLine ? { match: matchLine } : {}) };
+    const origin = directiveOrigin(it.file, dl, matchLine);
     processDirective({
       file: it.file, line: dl, spec, active, origin, build, opts, cwd: o.cwd ?? '/',
       error: (message, code) => err(it.file, dl.line, dl.keyword.column, message, code),
@@ -97,25 +128,127 @@ function runPass(items: readonly EvalItem[], pass: 1 | 2, o: EvaluateOptions, bu
   return !fatal;
 }
 
-export function evaluateEffective(items: readonly EvalItem[], o: EvaluateOptions = {}): EffectiveConfig {
+/** The connection pass's steps; only meaningful once the start-up pass accepted every line. */
+function compileSteps(items: readonly EvalItem[], build: BuildProfile): Step[] {
+  const steps: Step[] = [];
+  for (const it of items) {
+    if (it.kind === 'enter' || it.kind === 'leave') { steps.push({ kind: it.kind }); continue; }
+    if (it.kind !== 'directive') continue;
+    const r = resolveKeyword(it.line.keyword.value, build);
+    if (r.kind !== 'known') continue;
+    if (r.spec.opcode === 'Match') steps.push({ kind: 'match', file: it.file, line: it.line, criteria: compileMatch(it.line.rest.value) });
+    else if (r.spec.opcode !== 'Include' && r.status === 'supported') steps.push({ kind: 'directive', file: it.file, line: it.line, spec: r.spec });
+  }
+  return steps;
+}
+
+/**
+ * Connection pass: parse_server_match_config (flags MATCH_ONLY, *activep 0) replayed from the
+ * include cache. Directives outside an active Match block are skipped: the start-up pass
+ * already validated them, and sshd's "already processed" / inactive paths set nothing.
+ */
+function connectionPass(c: CompiledConfig, ci: ConnectionSpec, opts: Options, diags: Diagnostic[]): boolean {
+  const { build, options: o } = c;
+  let active = false;
+  let matchOnly = true;
+  let neverMatch = false;
+  let matchLine: { file: string; line: number } | undefined;
+  const stack: { active: boolean; matchOnly: boolean; neverMatch: boolean; matchLine: typeof matchLine }[] = [];
+  let fatal = false;
+  for (const st of c.steps) {
+    if (fatal) break;
+    if (st.kind === 'enter') {
+      // sInclude: flags = MATCH_ONLY if the including file is MATCH_ONLY, else oactive ? 0 : NEVERMATCH
+      stack.push({ active, matchOnly, neverMatch, matchLine });
+      if (!matchOnly) neverMatch = neverMatch || !active;
+      continue;
+    }
+    if (st.kind === 'leave') {
+      const s = stack.pop();
+      if (s) ({ active, matchOnly, neverMatch, matchLine } = s);
+      continue;
+    }
+    const dl = st.line;
+    if (st.kind === 'match') {
+      const m = evalMatch(st.criteria, neverMatch ? undefined : ci, o.accounts, build.version);
+      if (!m.ok) {
+        fatal = true;
+        diags.push({ code: 'BAD_MATCH', severity: 'error', message: `Bad Match condition: ${m.message}`, file: st.file, line: dl.line, column: dl.keyword.column });
+        continue;
+      }
+      active = neverMatch ? false : m.value;
+      matchOnly = false;
+      matchLine = { file: st.file, line: dl.line };
+      continue;
+    }
+    // inactive lines set nothing; AuthenticationMethods still checks "any" against recorded methods
+    if (!active && st.spec.opcode !== 'AuthenticationMethods') continue;
+    processDirective({
+      file: st.file, line: dl, spec: st.spec, active, origin: directiveOrigin(st.file, dl, matchLine), build, opts, cwd: o.cwd ?? '/',
+      error: (message, code) => { fatal = true; diags.push({ code: code ?? 'BAD_VALUE', severity: 'error', message, file: st.file, line: dl.line, column: dl.keyword.column }); },
+      queueListen: () => undefined,
+    });
+  }
+  return !fatal;
+}
+
+/** The authentication method -> the global option that enables it (auth2.c authmethods[], 9.2p1 Debian). */
+const METHOD_ENABLED: Record<string, string | undefined> = {
+  none: undefined, publickey: 'pubkeyauthentication', 'gssapi-keyex': 'gssapiauthentication', 'gssapi-with-mic': 'gssapiauthentication',
+  password: 'passwordauthentication', 'keyboard-interactive': 'kbdinteractiveauthentication', hostbased: 'hostbasedauthentication',
+};
+
+/**
+ * sshd.c main (9.2p1, also 10.0p1), before test mode dumps anything: when the global
+ * AuthenticationMethods lists (other than "any") all name a disabled method, sshd fatals with
+ * "AuthenticationMethods cannot be satisfied by enabled authentication methods".
+ */
+function authMethodsUnsatisfiable(g: Options, build: BuildProfile): Diagnostic | undefined {
+  const s = g.slots.get('authenticationmethods');
+  if (!s || s.values.length === 0 || (s.values.length === 1 && s.values[0] === 'any')) return undefined;
+  const enabled = (method: string): boolean => {
+    const key = METHOD_ENABLED[method.split(':')[0]!];
+    if (key === undefined) return true;
+    return (g.slots.get(key)?.values[0] ?? build.defaults[key]) === 'yes';
+  };
+  if (s.values.some((list) => list.split(',').every(enabled))) return undefined;
+  const at = s.origin.kind === 'directive' ? s.origin : { file: '', line: 0, column: 0 };
+  return { code: 'BAD_VALUE', severity: 'error', message: 'AuthenticationMethods cannot be satisfied by enabled authentication methods', file: at.file, line: at.line, column: at.column };
+}
+
+/** Runs the start-up pass once; evaluate the result per spec with evaluateCompiled. */
+export function compileConfig(input: readonly EvalItem[] | EvalInput, o: Omit<EvaluateOptions, 'spec'> = {}): CompiledConfig {
+  const { items, matchItems } = Array.isArray(input) ? { items: input as readonly EvalItem[], matchItems: undefined } : (input as EvalInput);
   const build = o.build ?? BUILDS['9.2p1-debian'];
-  const diags: Diagnostic[] = [];
-  const g = new Options();
+  const diagnostics: Diagnostic[] = [];
+  const global = new Options();
   const listens: Listen[] = [];
-  let ok = runPass(items, 1, o, build, g, diags, listens);
+  const ok = startupPass(items, o, build, global, diagnostics, listens) && !hasErrors(diagnostics);
+  // fill_default_server_options: CLEAR_ON_NONE_ARRAY(channel_timeouts) before Match values are copied (< 10.0)
+  if (ok && build.version < 10 && global.slots.get('channeltimeout')?.values[0]?.toLowerCase() === 'none') global.slots.delete('channeltimeout');
+  const unsatisfiable = ok ? authMethodsUnsatisfiable(global, build) : undefined;
+  if (unsatisfiable) diagnostics.push(unsatisfiable);
+  const accepted = ok && !unsatisfiable;
+  const steps = accepted ? compileSteps(matchItems ?? items, build) : [];
+  return { build, ok: accepted, diagnostics, global, listens, steps, options: o, assembled: new Map() };
+}
+
+/** What `sshd -T [-C spec]` prints for a compiled configuration. */
+export function evaluateCompiled(c: CompiledConfig, spec: ConnectionSpec | undefined): EffectiveConfig {
+  const diags: Diagnostic[] = [...c.diagnostics];
+  let ok = c.ok;
   let entries: EffectiveEntry[] = [];
   if (ok) {
-    // fill_default_server_options: CLEAR_ON_NONE_ARRAY(channel_timeouts) before Match values are copied
-    if (build.version < 10 && g.slots.get('channeltimeout')?.values[0]?.toLowerCase() === 'none') g.slots.delete('channeltimeout');
     const m = new Options();
-    ok = runPass(items, 2, o, build, m, diags, []);
+    ok = connectionPass(c, spec ?? {}, m, diags);
     if (ok) {
+      const slots = m.slots.size === 0 ? c.global.slots : new Map(c.global.slots);
       for (const [k, s] of m.slots) {
         if (k === 'permituserenvironment' && !s.values[0]!.startsWith('=')) continue; // only the allowlist is copied
-        const prev = g.slots.get(k);
-        g.slots.set(k, { ...s, setBy: [...s.setBy, ...(prev?.setBy ?? [])] });
+        const prev = slots.get(k);
+        slots.set(k, { ...s, setBy: [...s.setBy, ...(prev?.setBy ?? [])] });
       }
-      const res = dump(g, listens, build);
+      const res = dump(slots, c.listens, c.build, c.assembled);
       if (typeof res === 'string') {
         ok = false;
         diags.push({ code: 'BAD_VALUE', severity: 'error', message: res, file: '', line: 0, column: 0 });
@@ -123,16 +256,26 @@ export function evaluateEffective(items: readonly EvalItem[], o: EvaluateOptions
     }
   }
   if (!ok) entries = [];
-  const byKey = new Map(entries.map((e) => [e.key, e]));
+  let byKey: Map<string, EffectiveEntry> | undefined;
+  const find = (k: string) => (byKey ??= new Map(entries.map((e) => [e.key, e]))).get(k.toLowerCase());
   return {
-    spec: o.spec,
-    build: build.id,
+    spec,
+    build: c.build.id,
     entries,
-    get: (k) => byKey.get(k.toLowerCase()),
-    value: (k) => byKey.get(k.toLowerCase())?.values[0],
-    ok: ok && !hasErrors(diags),
+    get: find,
+    value: (k) => find(k)?.values[0],
+    ok,
     diagnostics: diags,
   };
+}
+
+/**
+ * What `sshd -T [-C spec]` prints: parse_server_config (start-up pass), fill_default_server_options,
+ * parse_server_match_config (connection pass), copy_set_server_options, dump_config. Pass an
+ * EvalInput (itemsOfTree) to replay the connection pass from the include cache as sshd does.
+ */
+export function evaluateEffective(input: readonly EvalItem[] | EvalInput, o: EvaluateOptions = {}): EffectiveConfig {
+  return evaluateCompiled(compileConfig(input, o), o.spec);
 }
 
 function entry(key: string, values: string[], origin: Origin = DEFAULT, setBy: Origin[] = []): EffectiveEntry {
@@ -140,18 +283,30 @@ function entry(key: string, values: string[], origin: Origin = DEFAULT, setBy: O
 }
 
 /** fill_default_server_options + assemble_algorithms + dump_config; a string is sshd's fatal. */
-function dump(g: Options, listens: Listen[], build: BuildProfile): EffectiveEntry[] | string {
+const ALGO_LISTS = new WeakMap<BuildProfile, Record<string, [string, readonly string[]]>>();
+function algoLists(build: BuildProfile): Record<string, [string, readonly string[]]> {
+  let r = ALGO_LISTS.get(build);
+  if (!r) {
+    const algs = build.algorithms;
+    r = {
+      ciphers: [algs.defCiphers, algs.allCiphers], macs: [algs.defMacs, algs.allMacs], kexalgorithms: [algs.defKex, algs.allKex],
+      hostkeyalgorithms: [algs.defKeys, algs.allKeys], hostbasedacceptedalgorithms: [algs.defKeys, algs.allKeys],
+      pubkeyacceptedalgorithms: [algs.defKeys, algs.allKeys], casignaturealgorithms: [algs.defSigs, algs.allSigs],
+    };
+    ALGO_LISTS.set(build, r);
+  }
+  return r;
+}
+
+const LIST_KEYS = new Set(['hostcertificate', 'allowusers', 'denyusers', 'allowgroups', 'denygroups', 'acceptenv', 'setenv', 'subsystem', 'logverbose']);
+
+function dump(slots: ReadonlyMap<string, Slot>, listens: readonly Listen[], build: BuildProfile, assembled: Map<string, string | undefined>): EffectiveEntry[] | string {
   const out: EffectiveEntry[] = [];
-  const algs = build.algorithms;
-  const ALGO: Record<string, [string, readonly string[]]> = {
-    ciphers: [algs.defCiphers, algs.allCiphers], macs: [algs.defMacs, algs.allMacs], kexalgorithms: [algs.defKex, algs.allKex],
-    hostkeyalgorithms: [algs.defKeys, algs.allKeys], hostbasedacceptedalgorithms: [algs.defKeys, algs.allKeys],
-    pubkeyacceptedalgorithms: [algs.defKeys, algs.allKeys], casignaturealgorithms: [algs.defSigs, algs.allSigs],
-  };
-  const ports = g.slots.get('port')?.values ?? ['22'];
-  const family = g.slots.get('addressfamily')?.values[0] ?? 'any';
+  const ALGO = algoLists(build);
+  const ports = slots.get('port')?.values ?? ['22'];
+  const family = slots.get('addressfamily')?.values[0] ?? 'any';
   for (const key of build.printOrder) {
-    const s = g.slots.get(key);
+    const s = slots.get(key);
     if (key === 'port') { out.push(entry('port', ports, s?.origin, s?.setBy)); continue; }
     if (key === 'listenaddress') {
       const l = listenAddrs(listens, ports, family);
@@ -161,7 +316,10 @@ function dump(g: Options, listens: Listen[], build: BuildProfile): EffectiveEntr
     }
     if (ALGO[key]) {
       const [def, all] = ALGO[key]!;
-      const v = assembleNames(s?.raw, def, all);
+      const memo = `${key}\0${s?.raw ?? ''}`;
+      let v: string | undefined;
+      if (assembled.has(memo)) v = assembled.get(memo);
+      else assembled.set(memo, (v = assembleNames(s?.raw, def, all)));
       if (v === undefined) return `${key}: invalid algorithm list`;
       out.push(entry(key, [v], s?.origin, s?.setBy));
       continue;
@@ -170,7 +328,7 @@ function dump(g: Options, listens: Listen[], build: BuildProfile): EffectiveEntr
       out.push(s ? entry(key, s.values, s.origin, s.setBy) : entry(key, ['/etc/ssh/ssh_host_rsa_key', '/etc/ssh/ssh_host_ecdsa_key', '/etc/ssh/ssh_host_ed25519_key']));
       continue;
     }
-    if (['hostcertificate', 'allowusers', 'denyusers', 'allowgroups', 'denygroups', 'acceptenv', 'setenv', 'subsystem', 'logverbose'].includes(key)) {
+    if (LIST_KEYS.has(key)) {
       if (s && s.values.length) out.push(entry(key, key === 'logverbose' ? [s.values.join(' ')] : s.values, s.origin, s.setBy));
       continue;
     }
@@ -188,7 +346,7 @@ function dump(g: Options, listens: Listen[], build: BuildProfile): EffectiveEntr
       continue;
     }
     if (key === 'rekeylimit') {
-      const iv = g.slots.get('rekeyinterval');
+      const iv = slots.get('rekeyinterval');
       const lim = s?.values[0] ?? '0';
       out.push(entry(key, [`${lim} ${iv?.values[0] ?? '0'}`], s?.origin ?? iv?.origin, [...(s?.setBy ?? []), ...(iv?.setBy ?? [])]));
       continue;
@@ -208,7 +366,7 @@ function dump(g: Options, listens: Listen[], build: BuildProfile): EffectiveEntr
 }
 
 /** process_queued_listen_addrs + format_listen_addrs for numeric addresses. */
-function listenAddrs(listens: Listen[], ports: string[], family: string): string[] | string {
+function listenAddrs(listens: readonly Listen[], ports: string[], family: string): string[] | string {
   const fmt = (a: string, port: string, rd: string | undefined) => `${a.includes(':') ? `[${a}]` : a}:${port}${rd ? ` rdomain ${rd}` : ''}`;
   if (listens.length === 0) {
     const out: string[] = [];

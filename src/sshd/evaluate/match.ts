@@ -18,17 +18,39 @@ function matchUser(user: string, list: string): boolean {
   return matchPatternList(user, list) === 1;
 }
 
+/**
+ * A Match line's words as match_cfg_line reads them with strdelim(): tokenised once, evaluated
+ * per connection. `broken` marks where strdelim() failed (an unbalanced quote): there the next
+ * read yields NULL, as in sshd.
+ */
+export interface CompiledMatch {
+  readonly words: readonly string[];
+  readonly broken: boolean;
+}
+
+export function compileMatch(rest: string): CompiledMatch {
+  const words: string[] = [];
+  let pos = 0;
+  for (;;) {
+    if (pos >= rest.length) return { words, broken: false };
+    const d = strdelim(rest, pos);
+    if (!d) return { words, broken: true };
+    pos = d.next ?? rest.length;
+    words.push(d.value);
+    if (d.next === undefined) return { words, broken: false };
+  }
+}
+
 export function matchCondition(rest: string, ci: ConnectionSpec | undefined, accounts: Accounts | undefined, version: number): MatchResult {
+  return evalMatch(compileMatch(rest), ci, accounts, version);
+}
+
+/** servconf.c match_cfg_line over a compiled line; `ci` undefined is the start-up pass. */
+export function evalMatch(cm: CompiledMatch, ci: ConnectionSpec | undefined, accounts: Accounts | undefined, version: number): MatchResult {
   let result = true;
   let attributes = 0;
-  let pos: number | undefined = 0;
-  const next = (): string | undefined => {
-    if (pos === undefined || pos >= rest.length) return pos === undefined ? undefined : '';
-    const d = strdelim(rest, pos);
-    if (!d) { pos = undefined; return undefined; }
-    pos = d.next;
-    return d.value;
-  };
+  let k = 0;
+  const next = (): string | undefined => (k < cm.words.length ? cm.words[k++] : cm.broken ? undefined : '');
   for (;;) {
     const attrib = next();
     if (attrib === undefined || attrib === '') break;

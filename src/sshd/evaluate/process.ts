@@ -286,10 +286,12 @@ export function processDirective(c: LineContext): void {
         const vals: string[] = [];
         for (let a = next(); a !== undefined; a = next()) {
           if (a === 'any') {
-            if (vals.length > 0) return c.error(`"any" must appear alone in ${kw}`, 'BAD_VALUE');
+            // servconf.c sAuthenticationMethods: "any" after methods were recorded (by an earlier
+            // active line of this pass) is fatal even on an inactive line
+            if (vals.length > 0 || opts.isSet('authenticationmethods')) return c.error(`"any" must appear alone in ${kw}`, 'BAD_VALUE');
             any = true;
           } else if (any) return c.error(`"any" must appear alone in ${kw}`, 'BAD_VALUE');
-          else if (!validAuthMethods(a)) return c.error(`invalid ${kw} method list.`, 'BAD_VALUE');
+          else if (!validAuthMethods(a, c.build.gssKex)) return c.error(`invalid ${kw} method list.`, 'BAD_VALUE');
           vals.push(a);
         }
         if (vals.length === 0) return c.error(`no ${kw} specified`, 'MISSING_ARGUMENT');
@@ -444,7 +446,8 @@ export function processDirective(c: LineContext): void {
       case 'RDomain':
         return c.error('setting RDomain not supported on this platform.', 'UNSUPPORTED_KEYWORD');
       case 'UnusedConnectionTimeout': {
-        if (args[0] !== undefined && args[0].toLowerCase() === 'none') { next(); if (active) first(['none']); break; }
+        // servconf.c sUnusedConnectionTimeout: "none" sets 0 whenever active, even over an earlier value (9.2p1)
+        if (args[0] !== undefined && args[0].toLowerCase() === 'none') { next(); last(['none']); break; }
         const a = need('missing time value.');
         if (a === undefined) return;
         const v = convtime(a);
@@ -474,14 +477,17 @@ function validUserPattern(a: string): boolean {
   return !a.endsWith('@') || a.length > 1;
 }
 
-const METHODS = ['password', 'publickey', 'keyboard-interactive', 'hostbased', 'gssapi-with-mic', 'none'];
-/** auth2.c auth2_methods_valid: comma-separated methods, optional ":submethod" for keyboard-interactive. */
-function validAuthMethods(list: string): boolean {
+/** auth2.c authmethods[] (Debian builds add gssapi-keyex). */
+const METHODS = ['none', 'publickey', 'gssapi-with-mic', 'password', 'keyboard-interactive', 'hostbased'];
+/**
+ * auth2.c auth2_methods_valid(list, 0): comma-separated method names; anything after a ':' is
+ * cut off before the name is compared, whatever the method.
+ */
+function validAuthMethods(list: string, gssKex: boolean): boolean {
   if (list === '') return false;
   for (const m of list.split(',')) {
     const base = m.split(':')[0]!;
-    if (!METHODS.includes(base) || base === 'none') return false;
-    if (m.includes(':') && base !== 'keyboard-interactive') return false;
+    if (!METHODS.includes(base) && !(gssKex && base === 'gssapi-keyex')) return false;
   }
   return true;
 }
