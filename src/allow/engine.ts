@@ -112,6 +112,20 @@ export function memoEvaluate(cfg: LoadedConfig): (mainText: ByteString, spec: Co
   };
 }
 
+/** Like memoEvaluate, with any set of files replaced (by sshd path). */
+export function memoEvaluateFiles(cfg: LoadedConfig): (replaced: ReadonlyMap<string, ByteString>, spec: ConnectionSpec) => Promise<EffectiveConfig> {
+  const trees = new Map<string, Promise<ConfigTree>>();
+  return async (replaced, spec) => {
+    const key = JSON.stringify([...replaced].sort(([a], [b]) => (a < b ? -1 : 1)));
+    let t = trees.get(key);
+    if (!t) {
+      t = replaced.size === 0 ? Promise.resolve(cfg.tree) : loadConfigTree(overlayFs(cfg.fs, replaced), cfg.mainPath);
+      trees.set(key, t);
+    }
+    return evaluateEffective(itemsOfTree(await t), { build: cfg.build, spec, accounts: accountsFrom(cfg.accounts.passwdText, cfg.accounts.groupText) });
+  };
+}
+
 /**
  * How the daemon is reloaded: nothing under --root; the PidFile's process for a daemon started
  * with -f FILE (or when there is no systemd); otherwise `systemctl reload ssh` (Debian's unit).

@@ -10,15 +10,18 @@ import { localApplyHost } from '../apply/local-host.js';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
 import type { PredictedValue } from '../apply/plan.js';
 import type { ApplyHost } from '../apply/host.js';
-import { buildPlan, evaluateWith, loadConfig, memoEvaluate, readAccounts, hostPathOf } from '../allow/engine.js';
+import { buildPlan, evaluateWith, loadConfig, memoEvaluate, memoEvaluateFiles, readAccounts, hostPathOf, type LoadedConfig } from '../allow/engine.js';
+import { parseSshdConfig } from '../sshd/parser.js';
+import { findKeyword } from '../sshd/keywords/index.js';
 import { listAccounts } from '../users/list.js';
 import { planUser, type Action, type UserPlan } from '../users/plan.js';
 import { checkChroot, normaliseChrootPath } from '../users/chroot.js';
 import { expectedValues } from '../users/match-block.js';
+import { matchAddressSamples } from '../allow/planner.js';
 import { NOLOGIN, validUserName } from '../users/passwd.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, processOutput, type Output } from './io.js';
-import { adminOf, daemonOf, renderPlanText, runPlan, targetOf, type ChangeFlags, type Target } from './allow.js';
+import { adminOf, clusterAddresses, daemonOf, renderPlanText, runPlan, targetOf, type ChangeFlags, type Target } from './allow.js';
 
 type UserFlags = ChangeFlags & { create?: true; fixPermissions?: true; chroot?: string; upload?: string; nologin?: true };
 
@@ -142,6 +145,27 @@ export async function runUserList(io: Output, o: { all?: true; file?: string; ro
   return EXIT.ok;
 }
 
+export const USERS_DROPIN = '00-sshield-users.conf';
+
+/** The first-read drop-in: <dir>/00-sshield-users.conf when the main file includes <dir>/*.conf. */
+function dropInOf(cfg: LoadedConfig): { path: string; file: ReturnType<typeof parseSshdConfig>; exists: boolean } | undefined {
+  for (const l of cfg.main.lines) {
+    if (l.kind !== 'directive') continue;
+    const k = findKeyword(l.keyword.value)?.name;
+    if (k === 'Match') return undefined;
+    if (k !== 'Include') continue;
+    for (const a of l.args) {
+      const m = /^(.*)\/\*\.conf$/.exec(a.value);
+      if (!m || /[*?[]/.test(m[1]!)) continue;
+      const dir = m[1]!.startsWith('/') ? m[1]! : `/etc/ssh/${m[1]}`;
+      const path = `${dir}/${USERS_DROPIN}`;
+      const existing = cfg.tree.files.get(path);
+      return { path, file: existing ?? parseSshdConfig('', path), exists: existing !== undefined };
+    }
+  }
+  return undefined;
+}
+
 async function execute(host: ApplyHost, t: Target, a: Action): Promise<string | undefined> {
   const hp = (p: string) => hostPathOf(t.root, p);
   const run = async (cmd: string, args: string[]) => {
@@ -198,6 +222,7 @@ export async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', 
     return fail(io, `refused: ${why}`, EXIT.refused);
   }
   const account = cfg.accounts.passwd.find((p) => p.name === name);
+  const dropIn = dropInOf(cfg);
   const plan0: UserPlan = await planUser({
     op,
     user: name,
@@ -209,15 +234,17 @@ export async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', 
     create: Boolean(o.create),
     fixPermissions: Boolean(o.fixPermissions),
     stat: (p) => t.fs.stat(p),
-    evaluate: memoEvaluate(cfg),
+    evaluate: memoEvaluateFiles(cfg),
+    ...(dropIn ? { dropIn } : {}),
     protectedUsers: ['root', ...self],
     otherUser: name === 'root' ? admin : 'root',
+    extraSamples: [...matchAddressSamples([...cfg.tree.files.values()]), ...(await clusterAddresses(t.fs)).addresses.map((a) => a.text.split('/')[0]!)],
   });
   const spec = { user: name, host: '127.0.0.1', addr: '127.0.0.1' };
   const want = expectedValues({ user: name, ...(chroot ? { chroot } : {}) });
   const predicted: PredictedValue[] = Object.entries(want).map(([key, v]) => ({ key, values: [v], label: `${name} from 127.0.0.1`, spec }));
   const daemon = await daemonOf(cfg, t);
-  const changes = [{ path: cfg.mainPath, before: cfg.main.text, after: plan0.configAfter, edits: plan0.configEdits, reasons: [`user ${op} ${name}`] }];
+  const changes = plan0.configChanges.map((c) => ({ ...c, reasons: [`user ${op} ${name}`] }));
   if (plan0.passwdAfter !== undefined && cfg.accounts.passwdText !== undefined) changes.push({ path: '/etc/passwd', before: cfg.accounts.passwdText, after: plan0.passwdAfter, edits: plan0.passwdEdits, reasons: [`shell of ${name} -> ${NOLOGIN}`] });
   const plan = buildPlan({
     cfg,

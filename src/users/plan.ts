@@ -9,7 +9,7 @@ import type { ConfigFile } from '../sshd/cst.js';
 import type { ConnectionSpec, Origin } from '../sshd/evaluate/types.js';
 import type { FileStat } from '../host/fs.js';
 import { checkChroot, type ChrootCheck, type ChrootFix } from './chroot.js';
-import { expectedValues, planBlock, type RestrictSpec } from './match-block.js';
+import { expectedValues, findBlock, planBlock, removeBlockEdits, type RestrictSpec } from './match-block.js';
 import { NOLOGIN, setShellEdit, type PasswdEntry } from './passwd.js';
 
 export interface EffLike {
@@ -48,18 +48,30 @@ export interface UserPlanInput {
   readonly create: boolean;
   readonly fixPermissions: boolean;
   readonly stat: (path: string) => Promise<FileStat | undefined>;
-  readonly evaluate: (mainText: ByteString, spec: ConnectionSpec) => Promise<EffLike>;
+  /** Evaluates the tree with some files (sshd paths) replaced by candidate texts. */
+  readonly evaluate: (replaced: ReadonlyMap<string, ByteString>, spec: ConnectionSpec) => Promise<EffLike>;
+  /** The drop-in to fall back to when an earlier Match would win over a block at the end of the main file. */
+  readonly dropIn?: { readonly path: string; readonly file: ConfigFile; readonly exists: boolean };
   /** Users that must not be restricted: root and the one running the command. */
   readonly protectedUsers: readonly string[];
   /** Another account to prove unaffected (root, or the admin). */
   readonly otherUser: string;
+  /** More client addresses to prove from (Match Address criteria, cluster nodes). */
+  readonly extraSamples?: readonly string[];
+}
+
+export interface ConfigChange {
+  readonly path: string;
+  readonly before: ByteString | undefined;
+  readonly after: ByteString;
+  readonly edits: readonly TextEdit[];
 }
 
 export interface UserPlan {
   readonly refusals: readonly string[];
   readonly actions: readonly Action[];
-  readonly configAfter: ByteString;
-  readonly configEdits: readonly TextEdit[];
+  /** Config files to write (main file and/or the drop-in). */
+  readonly configChanges: readonly ConfigChange[];
   readonly passwdAfter?: ByteString;
   readonly passwdEdits: readonly TextEdit[];
   readonly chroot?: ChrootCheck;
@@ -118,25 +130,53 @@ export async function planUser(p: UserPlanInput): Promise<UserPlan> {
   }
 
   const spec: RestrictSpec = { user: p.user, ...(p.chroot ? { chroot: p.chroot } : {}) };
-  const block = planBlock(p.main, spec);
-  const proof: ProofCheck[] = [];
-  const want = expectedValues(spec);
-  for (const addr of ['127.0.0.1', '203.0.113.77', '2001:db8::77']) {
-    const s: ConnectionSpec = { user: p.user, host: addr, addr };
-    const eff = await p.evaluate(block.after, s);
-    if (!eff.ok) for (const d of eff.diagnostics) if (d.severity === 'error') refusals.push(`the candidate config is invalid: ${d.file}:${d.line}: ${d.message}`);
-    for (const [key, expected] of Object.entries(want)) {
-      const actual = eff.value(key);
-      const origin = originText(eff.get(key)?.origin);
-      proof.push({ identity: `${p.user} from ${addr}`, spec: s, key, expected, actual, ...(origin ? { origin } : {}), ok: actual === expected });
+  const samples = [...new Set(['127.0.0.1', '203.0.113.77', '2001:db8::77', ...(p.extraSamples ?? [])])];
+  const prove = async (changes: readonly ConfigChange[]): Promise<{ proof: ProofCheck[]; invalid: string[] }> => {
+    const replaced = new Map(changes.map((c) => [c.path, c.after]));
+    const proof: ProofCheck[] = [];
+    const invalid: string[] = [];
+    const want = expectedValues(spec);
+    for (const addr of samples) {
+      const s: ConnectionSpec = { user: p.user, host: addr, addr };
+      const eff = await p.evaluate(replaced, s);
+      if (!eff.ok) for (const d of eff.diagnostics) if (d.severity === 'error') invalid.push(`the candidate config is invalid: ${d.file}:${d.line}: ${d.message}`);
+      for (const [key, expected] of Object.entries(want)) {
+        const actual = eff.value(key);
+        const origin = originText(eff.get(key)?.origin);
+        proof.push({ identity: `${p.user} from ${addr}`, spec: s, key, expected, actual, ...(origin ? { origin } : {}), ok: actual === expected });
+      }
+    }
+    // Nobody else is captured by the block.
+    const other: ConnectionSpec = { user: p.otherUser, host: '127.0.0.1', addr: '127.0.0.1' };
+    const [b, a] = [await p.evaluate(new Map(), other), await p.evaluate(replaced, other)];
+    for (const key of Object.keys(want)) {
+      proof.push({ identity: `${p.otherUser} (unaffected)`, spec: other, key, expected: b.value(key) ?? '', actual: a.value(key), ok: (a.value(key) ?? '') === (b.value(key) ?? '') });
+    }
+    return { proof, invalid };
+  };
+  const change = (path: string, before: ByteString | undefined, bp: { after: ByteString; edits: readonly TextEdit[] }): ConfigChange => ({ path, before, after: bp.after, edits: bp.edits });
+  const inDropIn = p.dropIn && findBlock(p.dropIn.file, p.user) !== undefined;
+  let configChanges: ConfigChange[];
+  if (!inDropIn) configChanges = [change(p.main.path, p.main.text, planBlock(p.main, spec))];
+  else configChanges = [];
+  let result = inDropIn ? undefined : await prove(configChanges);
+  if ((!result || result.proof.some((x) => !x.ok)) && p.dropIn) {
+    // An earlier Match wins over the end of the main file (first satisfied Match per keyword):
+    // a drop-in read first puts this block ahead of it. Include restores the Match state after
+    // the included file (servconf.c), so the block captures nothing of the main file.
+    const d = p.dropIn;
+    const fromMain = removeBlockEdits(p.main, p.user);
+    const alt: ConfigChange[] = [change(d.path, d.exists ? d.file.text : undefined, planBlock(d.file, spec))];
+    if (fromMain.length) alt.push({ path: p.main.path, before: p.main.text, after: applyEdits(p.main.text, fromMain), edits: fromMain });
+    const r2 = await prove(alt);
+    if (!r2.proof.some((x) => !x.ok) || !result) {
+      if (result) notes.push(`an earlier Match block wins over the end of ${p.main.path}; the block goes to ${d.path}, which sshd reads first`);
+      configChanges = alt;
+      result = r2;
     }
   }
-  // Nobody else is captured by the block.
-  const other: ConnectionSpec = { user: p.otherUser, host: '127.0.0.1', addr: '127.0.0.1' };
-  const [b, a] = [await p.evaluate(p.main.text, other), await p.evaluate(block.after, other)];
-  for (const key of Object.keys(want)) {
-    proof.push({ identity: `${p.otherUser} (unaffected)`, spec: other, key, expected: b.value(key) ?? '', actual: a.value(key), ok: (a.value(key) ?? '') === (b.value(key) ?? '') });
-  }
+  const { proof, invalid } = result!;
+  refusals.push(...invalid);
   const failed = proof.filter((x) => !x.ok);
   if (failed.length) {
     refusals.push(`the Match block would not take effect: ${failed.slice(0, 4).map((f) => `${f.identity}: ${f.key} would be ${f.actual ?? 'unset'}${f.origin ? ` (set at ${f.origin})` : ''}, not ${f.expected}`).join('; ')}`);
@@ -145,8 +185,7 @@ export async function planUser(p: UserPlanInput): Promise<UserPlan> {
   return {
     refusals,
     actions,
-    configAfter: block.after,
-    configEdits: block.edits,
+    configChanges: configChanges.filter((c) => c.before !== c.after),
     ...(passwdAfter !== undefined ? { passwdAfter } : {}),
     passwdEdits,
     ...(chroot ? { chroot } : {}),

@@ -78,3 +78,31 @@ test('authorized keys: tokens and counting', () => {
   assert.equal(expandKeyFile('%h/k', u!), '/home/bob/k');
   assert.equal(countKeys('# c\n\nssh-ed25519 AAA x\n  ssh-rsa BBB y\n'), 2);
 });
+
+test('an earlier Match that wins for the user is detected and refused with its origin', async () => {
+  const { memoryFs } = await import('../../../src/host/memory-fs.js');
+  const { loadConfig, memoEvaluateFiles } = await import('../../../src/allow/engine.js');
+  const { parseSshdConfig: parse } = await import('../../../src/sshd/parser.js');
+  const { planUser } = await import('../../../src/users/plan.js');
+  const fs = memoryFs({
+    '/etc/passwd': 'root:x:0:0::/root:/bin/bash\nalex:x:1000:1000::/home/alex:/bin/bash\n',
+    '/etc/group': 'root:x:0:\nalex:x:1000:\n',
+    '/etc/ssh/sshd_config': 'Include /etc/ssh/sshd_config.d/*.conf\nUsePAM yes\n',
+    '/etc/ssh/sshd_config.d/10-cluster.conf': 'Match Address 192.168.7.0/24\n\tAllowTcpForwarding yes\n',
+  });
+  const l = await loadConfig(fs, '/etc/ssh/sshd_config');
+  assert.ok(l.ok);
+  const base = { op: 'nologin' as const, user: 'alex', main: l.value.main, account: l.value.accounts.passwd[1], create: false, fixPermissions: false, stat: async () => undefined, evaluate: memoEvaluateFiles(l.value), protectedUsers: ['root'], otherUser: 'root' };
+  const plain = await planUser(base);
+  assert.deepEqual(plain.refusals, [], 'the default samples do not hit the Match');
+  const p = await planUser({ ...base, extraSamples: ['192.168.7.0'] });
+  assert.equal(p.refusals.length, 1);
+  assert.match(p.refusals[0]!, /alex from 192\.168\.7\.0: allowtcpforwarding would be yes \(set at \/etc\/ssh\/sshd_config\.d\/10-cluster\.conf:2 \(Match at .*10-cluster\.conf:1\)\), not no/);
+  // With the first-read drop-in available, the block goes there and wins.
+  const dropPath = '/etc/ssh/sshd_config.d/00-sshield-users.conf';
+  const d = await planUser({ ...base, extraSamples: ['192.168.7.0'], dropIn: { path: dropPath, file: parse('', dropPath), exists: false } });
+  assert.deepEqual(d.refusals, []);
+  assert.deepEqual(d.configChanges.map((c) => c.path), [dropPath]);
+  assert.ok(d.configChanges[0]!.after.startsWith('# sshield user alex: no shell (nologin), SFTP only; no forwarding, no TTY\nMatch User alex\n'));
+  assert.ok(d.notes.some((n) => /earlier Match block wins/.test(n)));
+});
