@@ -109,6 +109,12 @@ export function isPeer(s: SpecEvaluation): boolean {
   return s.role === 'pve-peer';
 }
 
+/** On a PVE-aware audit of a cluster node: does this connection come from a node's address? */
+export function fromClusterNode(ctx: Pick<RuleContext, 'pveCluster'>, s: SpecEvaluation): boolean {
+  if (!ctx.pveCluster) return false;
+  return s.role === 'pve-peer' || (s.spec.addr !== undefined && ctx.pveCluster.nodes.some((n) => n.addresses.includes(s.spec.addr!)));
+}
+
 /** Seconds from an `sshd -T` time value (it prints plain seconds; accept units defensively). */
 export function parseSeconds(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;

@@ -1,7 +1,7 @@
 // sshd/no-accept-env: clients may not pass environment variables beyond an allow-list (the
 // guide: comment out AcceptEnv). PVE peers are judged by sshd/require-pve-peer-access instead.
 import { defineRule } from '../define-rule.js';
-import { describeOrigin, isPeer, locationOf, originKey, summariseLabels } from '../helpers.js';
+import { describeOrigin, fromClusterNode, locationOf, originKey, summariseLabels } from '../helpers.js';
 import { guide, man, pve } from '../references.js';
 import type { Location } from '../types.js';
 
@@ -29,7 +29,7 @@ export default defineRule({
     const allow = new Set(ctx.options.allow as readonly string[]);
     const groups = new Map<string, { labels: string[]; bad: string[]; locations: Location[]; origin: string }>();
     for (const s of ctx.specs) {
-      if (ctx.pveCluster && isPeer(s)) continue;
+      if (fromClusterNode(ctx, s)) continue;
       const e = s.config.get('acceptenv');
       if (!e) continue;
       const vals = e.values.flatMap((v) => v.split(/\s+/)).filter((v) => v !== '' && v !== 'none');

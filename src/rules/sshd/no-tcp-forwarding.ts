@@ -1,7 +1,7 @@
 // sshd/no-tcp-forwarding: AllowTcpForwarding must be no, except for PVE cluster peers on a
 // PVE-aware profile (secure migration tunnels with -L; sshd/require-pve-peer-access checks them).
 import { defineRule } from '../define-rule.js';
-import { checkValue, isPeer } from '../helpers.js';
+import { checkValue, fromClusterNode } from '../helpers.js';
 import { devsec, guide, lynis, man, pve } from '../references.js';
 
 export default defineRule({
@@ -25,7 +25,7 @@ export default defineRule({
     checkValue(ctx, {
       key: 'allowtcpforwarding',
       keyword: 'AllowTcpForwarding',
-      exclude: (s) => ctx.pveCluster !== undefined && isPeer(s),
+      exclude: (s) => fromClusterNode(ctx, s),
       judge: (v, s) => (v[0] === 'no' || s.config.value('disableforwarding') === 'yes' ? undefined : `is ${v.join(' ')}, should be no`),
       fixValue: 'no',
     });
