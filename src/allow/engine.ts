@@ -10,10 +10,7 @@ import type { TextEdit } from '../text/edit.js';
 import { unifiedDiff } from '../text/diff.js';
 import type { ConfigFile } from '../sshd/cst.js';
 import { loadConfigTree, type ConfigTree } from '../sshd/include.js';
-import { evaluateEffective } from '../sshd/evaluate/evaluate.js';
-import type { EvalItem } from '../sshd/evaluate/input.js';
-import { accountsFrom } from '../sshd/evaluate/match.js';
-import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/types.js';
+import { accountsFrom, compileTree, evaluateCompiled, type CompiledConfig, type ConnectionSpec, type EffectiveConfig } from '../sshd/evaluate/index.js';
 import { BUILDS, detectBuild, type BuildProfile } from '../sshd/builds/index.js';
 import { PLAN_VERSION, sha256, type GuardVerdict, type Plan, type PredictedValue, type ReloadTarget } from '../apply/plan.js';
 import { overlayFs } from './overlay-fs.js';
@@ -56,21 +53,6 @@ export async function detectHostBuild(fs: ReadOnlyFs): Promise<BuildProfile> {
   return detectBuild(await readText(fs, '/var/lib/dpkg/status')) ?? BUILDS['9.2p1-debian'];
 }
 
-/** The evaluator's item sequence from a loaded tree (start-up pass order). */
-export function itemsOfTree(tree: ConfigTree): EvalItem[] {
-  const out: EvalItem[] = [];
-  for (const it of tree.items) {
-    if (it.kind === 'enter') {
-      if (it.include) out.push({ kind: 'enter', file: it.file.path });
-    } else if (it.kind === 'leave') {
-      if (it.include) out.push({ kind: 'leave', file: it.file.path });
-    } else if (it.kind === 'error') out.push({ kind: 'diagnostic', diagnostic: it.diagnostic });
-    else if (it.line.kind === 'directive') out.push({ kind: 'directive', file: it.file.path, line: it.line });
-    else if (it.line.kind === 'invalid') out.push({ kind: 'invalid', file: it.file.path, line: it.line });
-  }
-  return out;
-}
-
 export interface LoadedConfig {
   readonly fs: ReadOnlyFs;
   /** Main config path as sshd names it. */
@@ -89,41 +71,37 @@ export async function loadConfig(fs: ReadOnlyFs, mainPath: string): Promise<Load
   return { ok: true, value: { fs, mainPath, tree, main: tree.main, build: await detectHostBuild(fs), accounts: await readAccounts(fs) } };
 }
 
+function compile(cfg: LoadedConfig, tree: ConfigTree): CompiledConfig {
+  return compileTree(tree, { build: cfg.build, accounts: accountsFrom(cfg.accounts.passwdText, cfg.accounts.groupText) });
+}
+
 /** Evaluates the tree with some files replaced (by sshd path) for one connection spec. */
 export async function evaluateWith(cfg: LoadedConfig, replaced: ReadonlyMap<string, ByteString>, spec: ConnectionSpec | undefined): Promise<EffectiveConfig> {
   const tree = replaced.size ? await loadConfigTree(overlayFs(cfg.fs, replaced), cfg.mainPath) : cfg.tree;
-  return evaluateEffective(itemsOfTree(tree), {
-    build: cfg.build,
-    ...(spec ? { spec } : {}),
-    accounts: accountsFrom(cfg.accounts.passwdText, cfg.accounts.groupText),
-  });
+  return evaluateCompiled(compile(cfg, tree), spec);
 }
 
-/** Evaluation memoised per (text, spec): proofs ask the same question many times. */
-export function memoEvaluate(cfg: LoadedConfig): (mainText: ByteString, spec: ConnectionSpec) => Promise<EffectiveConfig> {
-  const trees = new Map<ByteString, Promise<ConfigTree>>();
-  return async (mainText, spec) => {
-    let t = trees.get(mainText);
-    if (!t) {
-      t = mainText === cfg.main.text ? Promise.resolve(cfg.tree) : loadConfigTree(overlayFs(cfg.fs, new Map([[cfg.mainPath, mainText]])), cfg.mainPath);
-      trees.set(mainText, t);
-    }
-    return evaluateEffective(itemsOfTree(await t), { build: cfg.build, spec, accounts: accountsFrom(cfg.accounts.passwdText, cfg.accounts.groupText) });
-  };
-}
-
-/** Like memoEvaluate, with any set of files replaced (by sshd path). */
+/**
+ * Evaluation with any set of files replaced (by sshd path), each candidate tree read and
+ * compiled once (src/sshd/evaluate/index.ts): proofs ask many specs of the same candidate.
+ */
 export function memoEvaluateFiles(cfg: LoadedConfig): (replaced: ReadonlyMap<string, ByteString>, spec: ConnectionSpec) => Promise<EffectiveConfig> {
-  const trees = new Map<string, Promise<ConfigTree>>();
+  const compiled = new Map<string, Promise<CompiledConfig>>();
   return async (replaced, spec) => {
     const key = JSON.stringify([...replaced].sort(([a], [b]) => (a < b ? -1 : 1)));
-    let t = trees.get(key);
-    if (!t) {
-      t = replaced.size === 0 ? Promise.resolve(cfg.tree) : loadConfigTree(overlayFs(cfg.fs, replaced), cfg.mainPath);
-      trees.set(key, t);
+    let c = compiled.get(key);
+    if (!c) {
+      c = (replaced.size === 0 ? Promise.resolve(cfg.tree) : loadConfigTree(overlayFs(cfg.fs, replaced), cfg.mainPath)).then((t) => compile(cfg, t));
+      compiled.set(key, c);
     }
-    return evaluateEffective(itemsOfTree(await t), { build: cfg.build, spec, accounts: accountsFrom(cfg.accounts.passwdText, cfg.accounts.groupText) });
+    return evaluateCompiled(await c, spec);
   };
+}
+
+/** The same with only the main file's text replaced. */
+export function memoEvaluate(cfg: LoadedConfig): (mainText: ByteString, spec: ConnectionSpec) => Promise<EffectiveConfig> {
+  const ev = memoEvaluateFiles(cfg);
+  return (mainText, spec) => ev(mainText === cfg.main.text ? new Map() : new Map([[cfg.mainPath, mainText]]), spec);
 }
 
 /**
