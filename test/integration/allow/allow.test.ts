@@ -108,3 +108,21 @@ test('invalid addresses: clear error, exit 2, nothing changed', { skip, timeout:
   assert.equal(r.stdout, '');
   assert.equal(readFileSync(sshd.configPath, 'latin1'), before);
 });
+
+test('IPv6: a daemon on 127.0.0.1 and ::1 with an allowlist of ::1 admits ::1 and refuses 127.0.0.1', { skip, timeout: 120_000 }, async () => {
+  const six = await startSshd({ rawConfig: 'Port {{PORT}}\nListenAddress 127.0.0.1\nListenAddress ::1\nHostKey {{HOSTKEY}}\nPidFile {{DIR}}/sshd.pid\nPasswordAuthentication no\nUsePAM yes\n' });
+  try {
+    const v6 = { port: six.port, address: '::1' };
+    const v4 = { port: six.port, address: '127.0.0.1' };
+    const r = await cli(['allow', 'add', '::1', '-f', six.configPath, '--yes']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(readFileSync(six.configPath, 'latin1'), /\nDenyUsers \*@!::1,\*\n/);
+    const ok = await sshClient(v6, named.name, { key, command: 'echo in-$(id -un)' });
+    assert.equal(ok.stdout.trim(), `in-${named.name}`, ok.stderr);
+    const no = await sshClient(v4, named.name, { key, command: 'echo in-$(id -un)' });
+    assert.notEqual(no.code, 0);
+    assert.doesNotMatch(no.stdout, /in-/);
+  } finally {
+    await six.stop();
+  }
+});
