@@ -3,7 +3,7 @@
 // builds it when missing). Configs are copied into ROOT/tmp/sshield-diff-*, `chroot ROOT
 // /usr/sbin/sshd -T -f /tmp/... [-C spec]` runs on them, and the copies are removed afterwards.
 // The root's own host keys (/etc/ssh/ssh_host_*_key inside it) serve sshd -T.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { run, type RunResult } from './sshd.js';
 
@@ -38,6 +38,8 @@ export interface TrixieConfig {
 }
 
 export function trixieConfig(configText: string, extraFiles: Readonly<Record<string, string>> = {}): TrixieConfig {
+  // a real Debian 13 has netbase's /etc/services (getservbyname for `Port ssh`); minbase lacks it
+  if (!existsSync(join(TRIXIE_ROOT, 'etc/services')) && existsSync('/etc/services')) copyFileSync('/etc/services', join(TRIXIE_ROOT, 'etc/services'));
   const tmp = join(TRIXIE_ROOT, 'tmp');
   mkdirSync(tmp, { recursive: true, mode: 0o1777 });
   const hostDir = mkdtempSync(join(tmp, 'sshield-diff-'));

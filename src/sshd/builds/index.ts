@@ -18,6 +18,8 @@ export interface BuildProfile {
   readonly prohibitPasswordName: 'without-password' | 'prohibit-password';
   /** Subsystem duplicates are fatal (<= 9.4) instead of ignored. */
   readonly duplicateSubsystemFatal: boolean;
+  /** PerSourceMaxStartups: first value wins (10.0p1) instead of the last active one (9.2p1). */
+  readonly perSourceMaxStartupsFirst: boolean;
   /** Debian's GSSAPI key exchange patch: gssapikexalgorithms etc. */
   readonly gssKex: boolean;
   /** Default values that are simple strings (printed as `key value`). */
@@ -84,17 +86,17 @@ function order100(debian: boolean): string[] {
 export const BUILDS: Readonly<Record<BuildId, BuildProfile>> = {
   '9.2p1-debian': {
     id: '9.2p1-debian', version: 9.2, debian: true, algorithms: ALGS_92, prohibitPasswordName: 'without-password',
-    duplicateSubsystemFatal: true, gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'lowdelay throughput' }, printOrder: order92(),
+    duplicateSubsystemFatal: true, perSourceMaxStartupsFirst: false, gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'lowdelay throughput' }, printOrder: order92(),
   },
   '10.0p1-debian': {
     id: '10.0p1-debian', version: 10.0, debian: true, algorithms: ALGS_100, prohibitPasswordName: 'without-password',
-    duplicateSubsystemFatal: false, gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'ef cs1' }, printOrder: order100(true),
+    duplicateSubsystemFatal: false, perSourceMaxStartupsFirst: true, gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'ef cs1' }, printOrder: order100(true),
   },
   // INFERRED (no binary): upstream prints "prohibit-password" from 10.1 (multistate table reordered),
   // no Debian GSSAPI kex patch, no DebianBanner; defaults as 10.3p1's servconf.c.
   '10.6p1': {
     id: '10.6p1', version: 10.6, debian: false, algorithms: ALGS_100, prohibitPasswordName: 'prohibit-password',
-    duplicateSubsystemFatal: false, gssKex: false,
+    duplicateSubsystemFatal: false, perSourceMaxStartupsFirst: true, gssKex: false,
     defaults: { ...COMMON_DEFAULTS, ipqos: 'ef cs1', permitrootlogin: 'prohibit-password', sshdsessionpath: '/usr/libexec/sshd-session', sshdauthpath: '/usr/libexec/sshd-auth', pidfile: '/var/run/sshd.pid', xauthlocation: '/usr/X11R6/bin/xauth' },
     printOrder: order100(false),
   },

@@ -245,10 +245,20 @@ export function evaluateCompiled(c: CompiledConfig, spec: ConnectionSpec | undef
       const slots = m.slots.size === 0 ? c.global.slots : new Map(c.global.slots);
       for (const [k, s] of m.slots) {
         if (k === 'permituserenvironment' && !s.values[0]!.startsWith('=')) continue; // only the allowlist is copied
+        if (k === 'subsystem' && !c.build.duplicateSubsystemFatal && !slots.get(k)?.values.length) {
+          // Observed with Debian 13's sshd 10.0p1 (1:10.0p1-7+deb13u4): `sshd -T -C` dies with
+          // SIGSEGV when a Match block sets a Subsystem and no global Subsystem exists
+          // (copy_set_server_options/servconf_merge_subsystems); with a global one, the Match
+          // block's list replaces it.
+          ok = false;
+          const at = s.origin.kind === 'directive' ? s.origin : { file: '', line: 0, column: 0 };
+          diags.push({ code: 'BAD_VALUE', severity: 'error', message: `sshd ${c.build.id} crashes (SIGSEGV) applying a Subsystem set in a Match block when no global Subsystem is configured; add a global Subsystem line`, file: at.file, line: at.line, column: at.column });
+          break;
+        }
         const prev = slots.get(k);
         slots.set(k, { ...s, setBy: [...s.setBy, ...(prev?.setBy ?? [])] });
       }
-      const res = dump(slots, c.listens, c.build, c.assembled);
+      const res = ok ? dump(slots, c.listens, c.build, c.assembled) : [];
       if (typeof res === 'string') {
         ok = false;
         diags.push({ code: 'BAD_VALUE', severity: 'error', message: res, file: '', line: 0, column: 0 });

@@ -301,10 +301,14 @@ export function processDirective(c: LineContext): void {
       case 'Subsystem': {
         const name = need('missing argument.');
         if (name === undefined) return;
-        if (!active) { next(); break; }
-        const cmd = next();
+        // 9.2p1: an inactive line reads one more argument (more are "extra arguments");
+        // 10.0p1: argv_consume() of the rest, inactive or already defined
+        const consumeAll = !c.build.duplicateSubsystemFatal;
+        if (!active) { if (consumeAll) i = args.length; else next(); break; }
         const existing = opts.slots.get('subsystem')?.values.some((v) => v.split(' ')[0] === name);
         if (existing && c.build.duplicateSubsystemFatal) return c.error(`Subsystem '${name}' already defined.`, 'DUPLICATE_VALUE');
+        if (existing) { i = args.length; opts.touch('subsystem', origin); break; }
+        const cmd = next();
         if (cmd === undefined || cmd === '') return c.error('Missing subsystem command.', 'MISSING_ARGUMENT');
         const rest = [cmd, ...args.slice(i)];
         i = args.length;
@@ -347,10 +351,12 @@ export function processDirective(c: LineContext): void {
       case 'PerSourceMaxStartups': {
         const a = need('missing argument.');
         if (a === undefined) return;
-        if (a === 'none') { last(['none']); break; }
+        if (a === 'none') { if (c.build.perSourceMaxStartupsFirst) first(['none']); else last(['none']); break; }
         const v = atoiErr(a);
         if (v === undefined) return c.error(`${kw} integer value invalid.`, 'BAD_VALUE');
-        last([v === 2147483647 ? 'none' : String(v)]);
+        const printed = v === 2147483647 ? 'none' : String(v);
+        // 9.2p1 sets it on every active line; 10.0p1 keeps the first (per_source_max_startups == -1)
+        if (c.build.perSourceMaxStartupsFirst) first([printed]); else last([printed]);
         break;
       }
       case 'AuthorizedPrincipalsFile':
@@ -419,12 +425,13 @@ export function processDirective(c: LineContext): void {
       case 'IPQoS': {
         const a = need('missing argument.');
         if (a === undefined) return;
-        const v = parseIpqos(a);
+        const ver = c.build.version;
+        const v = parseIpqos(a, ver);
         if (v === undefined) return c.error(`Bad ${kw} value: ${a}`, 'BAD_VALUE');
         const b = next();
-        const v2 = b === undefined ? v : parseIpqos(b);
+        const v2 = b === undefined ? v : parseIpqos(b, ver);
         if (v2 === undefined) return c.error(`Bad ${kw} value: ${b}`, 'BAD_VALUE');
-        last([`${iptos2str(v)} ${iptos2str(v2)}`]);
+        last([`${iptos2str(v, ver)} ${iptos2str(v2, ver)}`]);
         break;
       }
       case 'StreamLocalBindMask': {

@@ -101,18 +101,34 @@ const IPQOS: readonly (readonly [string, number])[] = [
   ['ef', 0xb8], ['le', 0x01], ['lowdelay', 0x10], ['throughput', 0x08], ['reliability', 0x04],
 ];
 
-/** misc.c parse_ipqos. */
-export function parseIpqos(s: string): number | undefined {
+/** OpenSSH 10.0 misc.c: lowdelay/throughput/reliability are deprecated (INT_MIN, which servconf.c sIPQoS turns into INT_MAX, "none"). */
+const IPQOS_10: readonly (readonly [string, number])[] = IPQOS.filter(([n]) => !['lowdelay', 'throughput', 'reliability'].includes(n));
+const DEPRECATED_TOS = new Set(['lowdelay', 'throughput', 'reliability']);
+
+/**
+ * misc.c parse_ipqos, as servconf.c sIPQoS uses it. 9.2p1: names or strtol(cp, &ep, 0) in
+ * 0..255. 10.0p1: names (the three legacy TOS names mean "none": "Deprecated IPQoS value
+ * ignored") or strtonum(cp, 0, 255), decimal only.
+ */
+export function parseIpqos(s: string, version = 9.2): number | undefined {
   const low = s.toLowerCase();
+  if (version >= 10) {
+    if (DEPRECATED_TOS.has(low)) return INT_MAX;
+    for (const [n, v] of IPQOS_10) if (n === low) return v;
+    const m = /^[ \t\n\v\f\r]*([+-]?[0-9]+)$/.exec(s);
+    if (!m) return undefined;
+    const v = Number(m[1]);
+    return v >= 0 && v <= 255 ? v : undefined;
+  }
   for (const [n, v] of IPQOS) if (n === low) return v;
   const r = strtolPrefix(s, 0);
   if (!r || r.rest !== '' || s === '' || r.value < 0 || r.value > 255) return undefined;
   return r.value;
 }
 
-/** misc.c iptos2str. */
-export function iptos2str(v: number): string {
-  for (const [n, x] of IPQOS) if (x === v) return n;
+/** misc.c iptos2str (10.0p1 has no names for the legacy TOS values: they print as hex). */
+export function iptos2str(v: number, version = 9.2): string {
+  for (const [n, x] of version >= 10 ? IPQOS_10 : IPQOS) if (x === v) return n;
   return `0x${v.toString(16).padStart(2, '0')}`;
 }
 
