@@ -125,7 +125,7 @@ export function outcomeJson(o: ApplyOutcome | undefined): unknown {
  * Shows the plan, asks, applies through the pipeline. Returns the exit code and the outcome.
  * `extraRefusal` is a planner refusal (e.g. an unproven result) that stops before asking.
  */
-export async function runPlan(io: Output, plan: Plan, o: ChangeFlags, t: Target, json: Record<string, unknown>, render: () => void, extraRefusal?: string, before?: () => Promise<string | undefined>): Promise<ExitCode> {
+export async function runPlan(io: Output, plan: Plan, o: ChangeFlags, t: Target, json: Record<string, unknown>, render: () => void, extraRefusal?: string, before?: () => Promise<string | undefined>, afterApply?: () => Promise<string | undefined>): Promise<ExitCode> {
   const blocking = blockingGuards(plan);
   const base = { ...json, files: plan.files.map((f) => ({ path: f.path, hostPath: f.hostPath, diff: f.diff })), guards: plan.guards, notes: plan.notes, reload: plan.reload };
   const finish = (code: ExitCode, status: string, extra: Record<string, unknown> = {}): ExitCode => {
@@ -142,7 +142,7 @@ export async function runPlan(io: Output, plan: Plan, o: ChangeFlags, t: Target,
     if (!o.json) io.err(`sshield: refused: ${reason}`);
     return finish(EXIT.refused, 'refused', { reason });
   }
-  if (plan.files.length === 0 && !before) {
+  if (plan.files.length === 0 && !before && !afterApply) {
     if (!o.json) io.out('nothing to change');
     return finish(EXIT.ok, 'nothing-to-do');
   }
@@ -162,10 +162,16 @@ export async function runPlan(io: Output, plan: Plan, o: ChangeFlags, t: Target,
       if (!o.json) io.err(`sshield: ${err}`);
       return finish(EXIT.error, 'failed', { reason: err });
     }
-    if (plan.files.length === 0) {
-      if (!o.json) io.out('done');
-      return finish(EXIT.ok, 'applied');
+  }
+  const post = async (): Promise<string | undefined> => (afterApply ? afterApply() : undefined);
+  if (plan.files.length === 0) {
+    const err = await post();
+    if (err) {
+      if (!o.json) io.err(`sshield: ${err}`);
+      return finish(EXIT.error, 'failed', { reason: err });
     }
+    if (!o.json) io.out('done');
+    return finish(EXIT.ok, 'applied');
   }
   // As harden does: the host is this machine (plan host paths are absolute); under --root the
   // plan's reload is 'none' and the candidate tree is validated with a throwaway host key.
@@ -187,12 +193,24 @@ export async function runPlan(io: Output, plan: Plan, o: ChangeFlags, t: Target,
     },
   });
   switch (outcome.status) {
-    case 'applied':
+    case 'applied': {
+      const err = await post();
+      if (err) {
+        if (!o.json) io.err(`sshield: the config change is applied (backup ${outcome.backupId}), but: ${err}`);
+        return finish(EXIT.error, 'partly-applied', { outcome, reason: err });
+      }
       if (!o.json) io.out(`applied (backup ${outcome.backupId}${plan.reload.kind === 'none' ? `; ${plan.reload.why}` : ', daemon reloaded and verified'})`);
       return finish(EXIT.ok, 'applied', { outcome });
-    case 'nothing-to-do':
+    }
+    case 'nothing-to-do': {
+      const err = await post();
+      if (err) {
+        if (!o.json) io.err(`sshield: ${err}`);
+        return finish(EXIT.error, 'failed', { outcome, reason: err });
+      }
       if (!o.json) io.out('nothing to change');
       return finish(EXIT.ok, 'nothing-to-do', { outcome });
+    }
     case 'refused':
       if (!o.json) io.err(`sshield: refused: ${outcome.reason}`);
       return finish(EXIT.refused, 'refused', { outcome });

@@ -276,9 +276,14 @@ export async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', 
   };
   const refusal = plan0.refusals.length ? plan0.refusals.join('; ') : undefined;
   const host = localApplyHost(localFs());
-  const before = plan0.actions.length
+  // Accounts and directories first (the chroot must pass sshd's check before any reload); the
+  // shell change last, once the Match block is live: if the config change fails and is rolled
+  // back, the account keeps its shell instead of ending up without SFTP.
+  const pre = plan0.actions.filter((a) => a.kind !== 'set-shell');
+  const postActions = plan0.actions.filter((a) => a.kind === 'set-shell');
+  const before = pre.length
     ? async (): Promise<string | undefined> => {
-        for (const a of plan0.actions) {
+        for (const a of pre) {
           const err = await execute(host, t, a);
           if (err) return `${err} (nothing reloaded; sshd_config not changed)`;
         }
@@ -289,5 +294,14 @@ export async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', 
         return undefined;
       }
     : undefined;
-  return runPlan(io, plan, o, t, json, render, refusal, before);
+  const after = postActions.length
+    ? async (): Promise<string | undefined> => {
+        for (const a of postActions) {
+          const err = await execute(host, t, a);
+          if (err) return err;
+        }
+        return undefined;
+      }
+    : undefined;
+  return runPlan(io, plan, o, t, json, render, refusal, before, after);
 }
