@@ -35,7 +35,7 @@ type Step =
   | { readonly kind: 'enter' }
   | { readonly kind: 'leave' }
   | { readonly kind: 'match'; readonly file: string; readonly line: DirectiveLine; readonly criteria: CompiledMatch }
-  | { readonly kind: 'directive'; readonly file: string; readonly line: DirectiveLine; readonly spec: KeywordSpec };
+  | { readonly kind: 'directive'; readonly file: string; readonly line: DirectiveLine; readonly spec: KeywordSpec; readonly origin: Origin };
 
 /**
  * A configuration prepared for evaluation against many connection specs: the start-up pass
@@ -52,6 +52,7 @@ export interface CompiledConfig {
   /** @internal */ readonly steps: readonly Step[];
   /** @internal */ readonly options: EvaluateOptions;
   /** @internal kex_assemble_names results by key and raw list. */ readonly assembled: Map<string, string | undefined>;
+  /** @internal dump of the global values alone (no Match block applied), computed on first use. */ base?: { readonly entries: EffectiveEntry[] | string; readonly byKey: ReadonlyMap<string, EffectiveEntry> };
 }
 
 function directiveOrigin(file: string, dl: DirectiveLine, matchLine: { file: string; line: number } | undefined): Origin {
@@ -131,13 +132,19 @@ function startupPass(items: readonly EvalItem[], o: EvaluateOptions, build: Buil
 /** The connection pass's steps; only meaningful once the start-up pass accepted every line. */
 function compileSteps(items: readonly EvalItem[], build: BuildProfile): Step[] {
   const steps: Step[] = [];
+  // the enclosing Match line is positional: a Match lasts to the end of its file
+  let matchLine: { file: string; line: number } | undefined;
+  const stack: (typeof matchLine)[] = [];
   for (const it of items) {
-    if (it.kind === 'enter' || it.kind === 'leave') { steps.push({ kind: it.kind }); continue; }
+    if (it.kind === 'enter') { stack.push(matchLine); steps.push({ kind: 'enter' }); continue; }
+    if (it.kind === 'leave') { matchLine = stack.pop(); steps.push({ kind: 'leave' }); continue; }
     if (it.kind !== 'directive') continue;
     const r = resolveKeyword(it.line.keyword.value, build);
     if (r.kind !== 'known') continue;
-    if (r.spec.opcode === 'Match') steps.push({ kind: 'match', file: it.file, line: it.line, criteria: compileMatch(it.line.rest.value) });
-    else if (r.spec.opcode !== 'Include' && r.status === 'supported') steps.push({ kind: 'directive', file: it.file, line: it.line, spec: r.spec });
+    if (r.spec.opcode === 'Match') {
+      steps.push({ kind: 'match', file: it.file, line: it.line, criteria: compileMatch(it.line.rest.value) });
+      matchLine = { file: it.file, line: it.line.line };
+    } else if (r.spec.opcode !== 'Include' && r.status === 'supported') steps.push({ kind: 'directive', file: it.file, line: it.line, spec: r.spec, origin: directiveOrigin(it.file, it.line, matchLine) });
   }
   return steps;
 }
@@ -155,6 +162,13 @@ function connectionPass(c: CompiledConfig, ci: ConnectionSpec, opts: Options, di
   let matchLine: { file: string; line: number } | undefined;
   const stack: { active: boolean; matchOnly: boolean; neverMatch: boolean; matchLine: typeof matchLine }[] = [];
   let fatal = false;
+  let at: Extract<Step, { kind: 'directive' }> | undefined;
+  const error = (message: string, code?: Diagnostic['code']) => {
+    fatal = true;
+    diags.push({ code: code ?? 'BAD_VALUE', severity: 'error', message, file: at!.file, line: at!.line.line, column: at!.line.keyword.column });
+  };
+  const queueListen = () => undefined;
+  const cwd = o.cwd ?? '/';
   for (const st of c.steps) {
     if (fatal) break;
     if (st.kind === 'enter') {
@@ -183,11 +197,8 @@ function connectionPass(c: CompiledConfig, ci: ConnectionSpec, opts: Options, di
     }
     // inactive lines set nothing; AuthenticationMethods still checks "any" against recorded methods
     if (!active && st.spec.opcode !== 'AuthenticationMethods') continue;
-    processDirective({
-      file: st.file, line: dl, spec: st.spec, active, origin: directiveOrigin(st.file, dl, matchLine), build, opts, cwd: o.cwd ?? '/',
-      error: (message, code) => { fatal = true; diags.push({ code: code ?? 'BAD_VALUE', severity: 'error', message, file: st.file, line: dl.line, column: dl.keyword.column }); },
-      queueListen: () => undefined,
-    });
+    at = st;
+    processDirective({ file: st.file, line: dl, spec: st.spec, active, origin: st.origin, build, opts, cwd, error, queueListen });
   }
   return !fatal;
 }
@@ -233,6 +244,11 @@ export function compileConfig(input: readonly EvalItem[] | EvalInput, o: Omit<Ev
   return { build, ok: accepted, diagnostics, global, listens, steps, options: o, assembled: new Map() };
 }
 
+function baseDump(c: CompiledConfig): NonNullable<CompiledConfig['base']> {
+  const entries = dump(c.global.slots, c.listens, c.build, c.assembled);
+  return { entries, byKey: new Map(typeof entries === 'string' ? [] : entries.map((e) => [e.key, e])) };
+}
+
 /** What `sshd -T [-C spec]` prints for a compiled configuration. */
 export function evaluateCompiled(c: CompiledConfig, spec: ConnectionSpec | undefined): EffectiveConfig {
   const diags: Diagnostic[] = [...c.diagnostics];
@@ -242,8 +258,12 @@ export function evaluateCompiled(c: CompiledConfig, spec: ConnectionSpec | undef
     const m = new Options();
     ok = connectionPass(c, spec ?? {}, m, diags);
     if (ok) {
+      c.base ??= baseDump(c);
       const slots = m.slots.size === 0 ? c.global.slots : new Map(c.global.slots);
+      const dirty = new Set<string>();
       for (const [k, s] of m.slots) {
+        dirty.add(k);
+        for (const d of DEPENDS[k] ?? []) dirty.add(d);
         if (k === 'permituserenvironment' && !s.values[0]!.startsWith('=')) continue; // only the allowlist is copied
         if (k === 'subsystem' && !c.build.duplicateSubsystemFatal && !slots.get(k)?.values.length) {
           // Observed with Debian 13's sshd 10.0p1 (1:10.0p1-7+deb13u4): `sshd -T -C` dies with
@@ -258,7 +278,7 @@ export function evaluateCompiled(c: CompiledConfig, spec: ConnectionSpec | undef
         const prev = slots.get(k);
         slots.set(k, { ...s, setBy: [...s.setBy, ...(prev?.setBy ?? [])] });
       }
-      const res = ok ? dump(slots, c.listens, c.build, c.assembled) : [];
+      const res = !ok ? [] : m.slots.size === 0 ? c.base.entries : typeof c.base.entries === 'string' ? dump(slots, c.listens, c.build, c.assembled) : dump(slots, c.listens, c.build, c.assembled, c.base.byKey, dirty);
       if (typeof res === 'string') {
         ok = false;
         diags.push({ code: 'BAD_VALUE', severity: 'error', message: res, file: '', line: 0, column: 0 });
@@ -292,7 +312,6 @@ function entry(key: string, values: string[], origin: Origin = DEFAULT, setBy: O
   return { key, values, origin, setBy };
 }
 
-/** fill_default_server_options + assemble_algorithms + dump_config; a string is sshd's fatal. */
 const ALGO_LISTS = new WeakMap<BuildProfile, Record<string, [string, readonly string[]]>>();
 function algoLists(build: BuildProfile): Record<string, [string, readonly string[]]> {
   let r = ALGO_LISTS.get(build);
@@ -310,12 +329,24 @@ function algoLists(build: BuildProfile): Record<string, [string, readonly string
 
 const LIST_KEYS = new Set(['hostcertificate', 'allowusers', 'denyusers', 'allowgroups', 'denygroups', 'acceptenv', 'setenv', 'subsystem', 'logverbose']);
 
-function dump(slots: ReadonlyMap<string, Slot>, listens: readonly Listen[], build: BuildProfile, assembled: Map<string, string | undefined>): EffectiveEntry[] | string {
+/** Keys whose printed line also depends on another key's slot. */
+const DEPENDS: Record<string, readonly string[]> = { rekeyinterval: ['rekeylimit'], port: ['listenaddress'], addressfamily: ['listenaddress'] };
+
+/**
+ * fill_default_server_options + assemble_algorithms + dump_config; a string is sshd's fatal.
+ * With `base` (the entries of the global values alone), only keys in `dirty` are rendered again.
+ */
+function dump(slots: ReadonlyMap<string, Slot>, listens: readonly Listen[], build: BuildProfile, assembled: Map<string, string | undefined>, base?: ReadonlyMap<string, EffectiveEntry>, dirty?: ReadonlySet<string>): EffectiveEntry[] | string {
   const out: EffectiveEntry[] = [];
   const ALGO = algoLists(build);
   const ports = slots.get('port')?.values ?? ['22'];
   const family = slots.get('addressfamily')?.values[0] ?? 'any';
   for (const key of build.printOrder) {
+    if (base && !dirty!.has(key)) {
+      const b = base.get(key);
+      if (b) out.push(b);
+      continue;
+    }
     const s = slots.get(key);
     if (key === 'port') { out.push(entry('port', ports, s?.origin, s?.setBy)); continue; }
     if (key === 'listenaddress') {

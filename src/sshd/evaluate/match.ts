@@ -50,19 +50,19 @@ export function evalMatch(cm: CompiledMatch, ci: ConnectionSpec | undefined, acc
   let result = true;
   let attributes = 0;
   let k = 0;
-  const next = (): string | undefined => (k < cm.words.length ? cm.words[k++] : cm.broken ? undefined : '');
+  const w = cm.words, end = cm.broken ? undefined : '';
   for (;;) {
-    const attrib = next();
+    const attrib = k < w.length ? w[k++] : end;
     if (attrib === undefined || attrib === '') break;
     if (attrib.startsWith('#')) break;
     attributes++;
     const low = attrib.toLowerCase();
     if (low === 'all') {
-      const arg = next();
+      const arg = k < w.length ? w[k++] : end;
       if (attributes > 1 || (arg !== undefined && arg !== '' && !arg.startsWith('#'))) return { ok: false, message: "'all' cannot be combined with other Match attributes" };
       return { ok: true, value: true };
     }
-    const arg = next();
+    const arg = k < w.length ? w[k++] : end;
     if (arg === undefined || arg === '' || arg.startsWith('#')) return { ok: false, message: `Missing Match criteria for ${attrib}` };
     switch (low) {
       case 'user':

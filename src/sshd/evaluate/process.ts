@@ -56,64 +56,91 @@ function tildeExpand(p: string): string {
   return p;
 }
 
+/**
+ * The argument cursor and the slot setters of one directive. A class, not per-call closures:
+ * evaluating many connection specs runs this for every active Match line.
+ */
+class Directive {
+  i = 0;
+  constructor(
+    private readonly c: LineContext,
+    readonly args: readonly string[],
+    private readonly key: string,
+    private readonly kw: string,
+  ) {}
+  next(): string | undefined {
+    return this.args[this.i++];
+  }
+  need(what: string): string | undefined {
+    const a = this.next();
+    if (a === undefined || a === '') { this.c.error(`${this.kw} ${what}`, 'MISSING_ARGUMENT'); return undefined; }
+    return a;
+  }
+  /** `if (*activep && *intptr == -1)`: the first active value wins. */
+  first(vals: string[], raw?: string): void {
+    const { opts, origin, active } = this.c;
+    if (!active) return;
+    if (opts.isSet(this.key)) opts.touch(this.key, origin);
+    else opts.set(this.key, vals, origin, 'first', raw);
+  }
+  /** Each active line overwrites. */
+  last(vals: string[]): void {
+    if (this.c.active) this.c.opts.set(this.key, vals, this.c.origin, 'last');
+  }
+  /** Each active line appends. */
+  append(vals: string[]): void {
+    if (this.c.active && vals.length) this.c.opts.set(this.key, vals, this.c.origin, 'append');
+  }
+  /** The first active line's whole list wins. */
+  firstLine(vals: string[]): void {
+    this.first(vals);
+  }
+}
+
 export function processDirective(c: LineContext): void {
   const { spec, line, opts, origin, active } = c;
-  const args = line.args.map((a) => a.value);
-  let i = 0;
-  const next = (): string | undefined => args[i++];
   const key = spec.dumpKey ?? spec.name.toLowerCase();
   const kw = line.keyword.value;
-  const first = (vals: string[], raw?: string) => {
-    if (!active) return;
-    if (opts.isSet(key)) opts.touch(key, origin);
-    else opts.set(key, vals, origin, 'first', raw);
-  };
-  const last = (vals: string[]) => { if (active) opts.set(key, vals, origin, 'last'); };
-  const append = (vals: string[]) => { if (active && vals.length) opts.set(key, vals, origin, 'append'); };
-  const firstLine = (vals: string[]) => { if (active) { if (opts.isSet(key)) opts.touch(key, origin); else opts.set(key, vals, origin, 'first'); } };
+  const d = new Directive(c, line.args.map((a) => a.value), key, kw);
+  const args = d.args;
   const op = spec.opcode;
-  const need = (what: string): string | undefined => {
-    const a = next();
-    if (a === undefined || a === '') { c.error(`${kw} ${what}`, 'MISSING_ARGUMENT'); return undefined; }
-    return a;
-  };
 
   if (FLAG_OPCODES.has(op) || MULTI[op] || op === 'PermitRootLogin') {
-    const a = need('missing argument.');
+    const a = d.need('missing argument.');
     if (a === undefined) return;
     const table = op === 'PermitRootLogin'
       ? { 'without-password': c.build.prohibitPasswordName, 'prohibit-password': c.build.prohibitPasswordName, 'forced-commands-only': 'forced-commands-only', yes: 'yes', no: 'no' } as Record<string, string>
       : MULTI[op] ?? FLAG;
     const v = table[a.toLowerCase()];
     if (v === undefined) return c.error(`unsupported option "${a}".`, 'BAD_VALUE');
-    first([v]);
+    d.first([v]);
   } else if (INT_OPCODES.has(op)) {
-    const a = next();
+    const a = d.next();
     const v = atoiErr(a);
     if (v === undefined) return c.error(`${kw} integer value ${a === undefined || a === '' ? 'missing' : 'invalid'}.`, 'BAD_VALUE');
-    first([String(v)]);
+    d.first([String(v)]);
   } else if (TIME_OPCODES.has(op)) {
-    const a = need('missing time value.');
+    const a = d.need('missing time value.');
     if (a === undefined) return;
     const v = convtime(a);
     if (v === undefined) return c.error('invalid time value.', 'BAD_VALUE');
-    first([String(v)]);
+    d.first([String(v)]);
   } else if (FILE_OPCODES.has(op)) {
-    const a = need('missing file name.');
+    const a = d.need('missing file name.');
     if (a === undefined) return;
-    first([derelativise(a, c.cwd)]);
+    d.first([derelativise(a, c.cwd)]);
   } else {
     switch (op) {
       case 'Port': {
-        const a = need('missing port number.');
+        const a = d.need('missing port number.');
         if (a === undefined) return;
         const p = a2port(a);
         if (p <= 0) return c.error('Badly formatted port number.', 'BAD_VALUE');
-        append([String(p)]);
+        d.append([String(p)]);
         break;
       }
       case 'ListenAddress': {
-        const a = need('missing address');
+        const a = d.need('missing address');
         if (a === undefined) return;
         let host: string, port = 0;
         const colon = a.indexOf(':');
@@ -128,9 +155,9 @@ export function processDirective(c: LineContext): void {
           }
         }
         let rdomain: string | undefined;
-        const r = next();
+        const r = d.next();
         if (r !== undefined) {
-          rdomain = next();
+          rdomain = d.next();
           if (r !== 'rdomain' || rdomain === undefined) return c.error('bad ListenAddress syntax', 'BAD_VALUE');
         }
         if (active) c.queueListen(host, port, rdomain, origin);
@@ -138,48 +165,48 @@ export function processDirective(c: LineContext): void {
       }
       case 'HostKeyFile':
       case 'HostCertificate': {
-        const a = need('missing file name.');
+        const a = d.need('missing file name.');
         if (a === undefined) return;
-        append([derelativise(a, c.cwd)]);
+        d.append([derelativise(a, c.cwd)]);
         break;
       }
       case 'HostKeyAgent': {
-        const a = need('missing socket name.');
+        const a = d.need('missing socket name.');
         if (a === undefined) return;
-        first([a === 'SSH_AUTH_SOCK' ? a : derelativise(a, c.cwd)]);
+        d.first([a === 'SSH_AUTH_SOCK' ? a : derelativise(a, c.cwd)]);
         break;
       }
       case 'HostbasedAcceptedAlgorithms':
       case 'HostKeyAlgorithms':
       case 'CASignatureAlgorithms':
       case 'PubkeyAcceptedAlgorithms': {
-        const a = need('Missing argument.');
+        const a = d.need('Missing argument.');
         if (a === undefined) return;
         if (!a.startsWith('-') && !keyNamesValid(a.startsWith('+') || a.startsWith('^') ? a.slice(1) : a, c.build.algorithms.allKeys)) return c.error(`Bad key types '${a}'.`, 'BAD_VALUE');
-        first([a], a);
+        d.first([a], a);
         break;
       }
       case 'Ciphers':
       case 'Macs':
       case 'KexAlgorithms': {
-        const a = need('missing argument.');
+        const a = d.need('missing argument.');
         if (a === undefined) return;
         const all = op === 'Ciphers' ? c.build.algorithms.allCiphers : op === 'Macs' ? c.build.algorithms.allMacs : c.build.algorithms.allKex;
         if (!a.startsWith('-') && !namesValid(a.startsWith('+') || a.startsWith('^') ? a.slice(1) : a, all)) return c.error(`Bad SSH2 ${op === 'Ciphers' ? 'cipher' : op === 'Macs' ? 'mac' : 'KexAlgorithms'} spec '${a}'.`, 'BAD_VALUE');
-        first([a], a);
+        d.first([a], a);
         break;
       }
       case 'GssKexAlgorithms': {
-        const a = need('Missing argument.');
+        const a = d.need('Missing argument.');
         if (a === undefined) return;
         const ok = a.split(',').every((n) => /^gss-(group1-sha1|group14-sha1|gex-sha1|group14-sha256|group16-sha512|nistp256-sha256|curve25519-sha256)-$/.test(n));
         if (!ok) return c.error(`Bad GSSAPI KexAlgorithms '${a}'.`, 'BAD_VALUE');
-        first([a]);
+        d.first([a]);
         break;
       }
       case 'PubkeyAuthOptions': {
         let touch = false, verify = false;
-        for (let a = next(); a !== undefined; a = next()) {
+        for (let a = d.next(); a !== undefined; a = d.next()) {
           const l = a.toLowerCase();
           if (l === 'none') continue;
           if (l === 'touch-required') touch = true;
@@ -187,17 +214,17 @@ export function processDirective(c: LineContext): void {
           else return c.error(`unsupported ${kw} option ${a}`, 'BAD_VALUE');
         }
         const v = [touch ? 'touch-required' : '', verify ? 'verify-required' : ''].filter(Boolean).join(' ') || 'none';
-        first([v]);
+        d.first([v]);
         break;
       }
       case 'PermitUserEnvironment': {
-        const a = need('missing argument.');
+        const a = d.need('missing argument.');
         if (a === undefined) return;
-        first([a === 'yes' || a === 'no' ? a : `=${a}`]);
+        d.first([a === 'yes' || a === 'no' ? a : `=${a}`]);
         break;
       }
       case 'RekeyLimit': {
-        const a = need('missing argument.');
+        const a = d.need('missing argument.');
         if (a === undefined) return;
         let v = 0;
         if (a !== 'default') {
@@ -207,7 +234,7 @@ export function processDirective(c: LineContext): void {
           v = s;
         }
         let interval: string | undefined;
-        const b = next();
+        const b = d.next();
         if (b !== undefined && b !== 'none') {
           const t = convtime(b);
           if (t === undefined) return c.error('invalid time value.', 'BAD_VALUE');
@@ -221,30 +248,30 @@ export function processDirective(c: LineContext): void {
         break;
       }
       case 'LogFacility': {
-        const a = next();
+        const a = d.next();
         const v = a === undefined ? undefined : logFacility(a);
         if (v === undefined) return c.error(`unsupported log facility '${a ?? '<NONE>'}'`, 'BAD_VALUE');
-        first([v]);
+        d.first([v]);
         break;
       }
       case 'LogLevel': {
-        const a = next();
+        const a = d.next();
         const v = a === undefined ? undefined : logLevel(a);
         if (v === undefined) return c.error(`unsupported log level '${a ?? '<NONE>'}'`, 'BAD_VALUE');
-        first([v]);
+        d.first([v]);
         break;
       }
       case 'LogVerbose':
       case 'ChannelTimeout': {
         const vals: string[] = [];
-        for (let a = next(); a !== undefined; a = next()) {
+        for (let a = d.next(); a !== undefined; a = d.next()) {
           if (a === '' && op === 'LogVerbose') return c.error(`keyword ${kw} empty argument`, 'BAD_VALUE');
           if (a.toLowerCase() === 'none') {
-            if (vals.length > 0 || i < args.length) return c.error(`keyword ${kw} "none" argument must appear alone.`, 'BAD_VALUE');
+            if (vals.length > 0 || d.i < args.length) return c.error(`keyword ${kw} "none" argument must appear alone.`, 'BAD_VALUE');
           } else if (op === 'ChannelTimeout' && !validChannelTimeout(a)) return c.error(`invalid channel timeout ${a}`, 'BAD_VALUE');
           vals.push(a);
         }
-        firstLine(vals);
+        d.firstLine(vals);
         break;
       }
       case 'AllowUsers':
@@ -253,38 +280,38 @@ export function processDirective(c: LineContext): void {
       case 'DenyGroups':
       case 'AcceptEnv': {
         const vals: string[] = [];
-        for (let a = next(); a !== undefined; a = next()) {
+        for (let a = d.next(); a !== undefined; a = d.next()) {
           if (a === '') return c.error(`empty ${kw} pattern`, 'BAD_VALUE');
           if (op === 'AcceptEnv' && a.includes('=')) return c.error('Invalid environment name.', 'BAD_VALUE');
           if ((op === 'AllowUsers' || op === 'DenyUsers') && !validUserPattern(a)) return c.error(`invalid ${kw} pattern: "${a}"`, 'BAD_VALUE');
           vals.push(a);
         }
-        append(vals);
+        d.append(vals);
         break;
       }
       case 'SetEnv': {
         const vals: string[] = [];
-        for (let a = next(); a !== undefined; a = next()) {
+        for (let a = d.next(); a !== undefined; a = d.next()) {
           if (a === '' || !a.includes('=')) return c.error('Invalid environment.', 'BAD_VALUE');
           const name = a.slice(0, a.indexOf('='));
           if (!vals.some((v) => v.slice(0, v.indexOf('=')) === name)) vals.push(a);
         }
-        if (vals.length) firstLine(vals);
+        if (vals.length) d.firstLine(vals);
         break;
       }
       case 'AuthorizedKeysFile': {
         const vals: string[] = [];
-        for (let a = next(); a !== undefined; a = next()) {
+        for (let a = d.next(); a !== undefined; a = d.next()) {
           if (a === '') return c.error(`keyword ${kw} empty argument`, 'BAD_VALUE');
           vals.push(tildeExpand(a));
         }
-        if (vals.length) firstLine([vals.join(' ')]);
+        if (vals.length) d.firstLine([vals.join(' ')]);
         break;
       }
       case 'AuthenticationMethods': {
         let any = false;
         const vals: string[] = [];
-        for (let a = next(); a !== undefined; a = next()) {
+        for (let a = d.next(); a !== undefined; a = d.next()) {
           if (a === 'any') {
             // servconf.c sAuthenticationMethods: "any" after methods were recorded (by an earlier
             // active line of this pass) is fatal even on an inactive line
@@ -295,29 +322,29 @@ export function processDirective(c: LineContext): void {
           vals.push(a);
         }
         if (vals.length === 0) return c.error(`no ${kw} specified`, 'MISSING_ARGUMENT');
-        firstLine(vals);
+        d.firstLine(vals);
         break;
       }
       case 'Subsystem': {
-        const name = need('missing argument.');
+        const name = d.need('missing argument.');
         if (name === undefined) return;
         // 9.2p1: an inactive line reads one more argument (more are "extra arguments");
         // 10.0p1: argv_consume() of the rest, inactive or already defined
         const consumeAll = !c.build.duplicateSubsystemFatal;
-        if (!active) { if (consumeAll) i = args.length; else next(); break; }
+        if (!active) { if (consumeAll) d.i = args.length; else d.next(); break; }
         const existing = opts.slots.get('subsystem')?.values.some((v) => v.split(' ')[0] === name);
         if (existing && c.build.duplicateSubsystemFatal) return c.error(`Subsystem '${name}' already defined.`, 'DUPLICATE_VALUE');
-        if (existing) { i = args.length; opts.touch('subsystem', origin); break; }
-        const cmd = next();
+        if (existing) { d.i = args.length; opts.touch('subsystem', origin); break; }
+        const cmd = d.next();
         if (cmd === undefined || cmd === '') return c.error('Missing subsystem command.', 'MISSING_ARGUMENT');
-        const rest = [cmd, ...args.slice(i)];
-        i = args.length;
+        const rest = [cmd, ...args.slice(d.i)];
+        d.i = args.length;
         if (existing) { opts.touch('subsystem', origin); break; }
         opts.set('subsystem', [`${name} ${rest.join(' ')}`], origin, 'append');
         break;
       }
       case 'MaxStartups': {
-        const a = need('missing argument.');
+        const a = d.need('missing argument.');
         if (a === undefined) return;
         const m = /^([+-]?\d+)(?::([+-]?\d+)(?::([+-]?\d+))?)?/.exec(a.trim());
         if (!m) return c.error(`Invalid ${kw} spec.`, 'BAD_VALUE');
@@ -334,29 +361,29 @@ export function processDirective(c: LineContext): void {
           const prev = opts.slots.get('maxstartups')?.values[0]?.split(':')[1] ?? '-1';
           v = `${b}:${prev}:${b}`;
         }
-        last([v]);
+        d.last([v]);
         break;
       }
       case 'PerSourceNetBlockSize': {
-        const a = need('missing argument.');
+        const a = d.need('missing argument.');
         if (a === undefined) return;
         const m = /^[ \t]*([+-]?\d+)(?::[ \t]*([+-]?\d+))?/.exec(a);
         if (!m) return c.error(`Invalid ${kw} spec.`, 'BAD_VALUE');
         const v4 = Number(m[1]);
         const v6 = m[2] === undefined ? undefined : Number(m[2]);
         if (v4 < 0 || v4 > 32 || (v6 !== undefined && (v6 < 0 || v6 > 128))) return c.error(`Invalid ${kw} spec.`, 'BAD_VALUE');
-        last([`${v4}:${v6 ?? 0}`]); // sscanf leaves value2 as initialised: 0 on Debian's 9.2p1 build
+        d.last([`${v4}:${v6 ?? 0}`]); // sscanf leaves value2 as initialised: 0 on Debian's 9.2p1 build
         break;
       }
       case 'PerSourceMaxStartups': {
-        const a = need('missing argument.');
+        const a = d.need('missing argument.');
         if (a === undefined) return;
-        if (a === 'none') { if (c.build.perSourceMaxStartupsFirst) first(['none']); else last(['none']); break; }
+        if (a === 'none') { if (c.build.perSourceMaxStartupsFirst) d.first(['none']); else d.last(['none']); break; }
         const v = atoiErr(a);
         if (v === undefined) return c.error(`${kw} integer value invalid.`, 'BAD_VALUE');
         const printed = v === 2147483647 ? 'none' : String(v);
         // 9.2p1 sets it on every active line; 10.0p1 keeps the first (per_source_max_startups == -1)
-        if (c.build.perSourceMaxStartupsFirst) first([printed]); else last([printed]);
+        if (c.build.perSourceMaxStartupsFirst) d.first([printed]); else d.last([printed]);
         break;
       }
       case 'AuthorizedPrincipalsFile':
@@ -365,25 +392,25 @@ export function processDirective(c: LineContext): void {
       case 'AuthorizedPrincipalsCommandUser':
       case 'PAMServiceName':
       case 'PerSourcePenaltyExemptList': {
-        const a = need('missing argument.');
+        const a = d.need('missing argument.');
         if (a === undefined) return;
-        first([op === 'AuthorizedPrincipalsFile' ? tildeExpand(a) : a]);
+        d.first([op === 'AuthorizedPrincipalsFile' ? tildeExpand(a) : a]);
         break;
       }
       case 'PermitTunnel': {
-        const a = need('missing argument.');
+        const a = d.need('missing argument.');
         if (a === undefined) return;
         if (!TUN.includes(a)) return c.error(`bad ${kw} argument ${a}`, 'BAD_VALUE');
-        first([a]);
+        d.first([a]);
         break;
       }
       case 'PermitOpen':
       case 'PermitListen': {
-        const a = need('missing argument.');
+        const a = d.need('missing argument.');
         if (a === undefined) return;
-        if (a === 'any' || a === 'none') { firstLine([a]); break; }
+        if (a === 'any' || a === 'none') { d.firstLine([a]); break; }
         const vals: string[] = [];
-        for (let x: string | undefined = a; x !== undefined && x !== ''; x = next()) {
+        for (let x: string | undefined = a; x !== undefined && x !== ''; x = d.next()) {
           let portText: string | undefined;
           let stored = x;
           if (op === 'PermitListen' && !x.includes(':')) { stored = `*:${x}`; portText = x; }
@@ -395,7 +422,7 @@ export function processDirective(c: LineContext): void {
           if (portText === undefined || (portText !== '*' && a2port(portText) <= 0)) return c.error(`${kw} bad port number`, 'BAD_VALUE');
           vals.push(stored);
         }
-        firstLine([vals.join(' ')]);
+        d.firstLine([vals.join(' ')]);
         break;
       }
       case 'ForceCommand':
@@ -405,72 +432,72 @@ export function processDirective(c: LineContext): void {
         const rest = line.rest.value;
         if (rest === '') return c.error(`${kw} missing argument.`, 'MISSING_ARGUMENT');
         if ((op === 'AuthorizedKeysCommand' || op === 'AuthorizedPrincipalsCommand') && !rest.startsWith('/') && rest.toLowerCase() !== 'none') return c.error(`${kw} must be an absolute path`, 'BAD_VALUE');
-        i = args.length;
-        if (op === 'VersionAddendum') { first([rest.toLowerCase() === 'none' ? 'none' : rest]); break; }
+        d.i = args.length;
+        if (op === 'VersionAddendum') { d.first([rest.toLowerCase() === 'none' ? 'none' : rest]); break; }
         // parse_command checks authorized_keys_command even for the principals command (9.2p1 quirk)
         if (op === 'AuthorizedPrincipalsCommand' && active) {
           if (opts.isSet('authorizedkeyscommand')) { opts.touch(key, origin); break; }
           opts.set(key, [rest], origin, 'last');
           break;
         }
-        first([rest]);
+        d.first([rest]);
         break;
       }
       case 'SecurityKeyProvider': {
-        const a = need('missing argument.');
+        const a = d.need('missing argument.');
         if (a === undefined) return;
-        first([a.toLowerCase() === 'internal' ? a : derelativise(a, c.cwd)]);
+        d.first([a.toLowerCase() === 'internal' ? a : derelativise(a, c.cwd)]);
         break;
       }
       case 'IPQoS': {
-        const a = need('missing argument.');
+        const a = d.need('missing argument.');
         if (a === undefined) return;
         const ver = c.build.version;
         const v = parseIpqos(a, ver);
         if (v === undefined) return c.error(`Bad ${kw} value: ${a}`, 'BAD_VALUE');
-        const b = next();
+        const b = d.next();
         const v2 = b === undefined ? v : parseIpqos(b, ver);
         if (v2 === undefined) return c.error(`Bad ${kw} value: ${b}`, 'BAD_VALUE');
-        last([`${iptos2str(v, ver)} ${iptos2str(v2, ver)}`]);
+        d.last([`${iptos2str(v, ver)} ${iptos2str(v2, ver)}`]);
         break;
       }
       case 'StreamLocalBindMask': {
-        const a = need('missing argument.');
+        const a = d.need('missing argument.');
         if (a === undefined) return;
         const v = octalPrefix(a);
         if (v === undefined || v < 0 || v > 0o777) return c.error(`Invalid ${kw}.`, 'BAD_VALUE');
-        last([`0${v.toString(8)}`]);
+        d.last([`0${v.toString(8)}`]);
         break;
       }
       case 'FingerprintHash': {
-        const a = need('missing argument.');
+        const a = d.need('missing argument.');
         if (a === undefined) return;
         const v = { md5: 'MD5', sha1: 'SHA1', sha256: 'SHA256', sha384: 'SHA384', sha512: 'SHA512' }[a.toLowerCase()];
         if (v === undefined) return c.error(`Invalid ${kw} algorithm "${a}".`, 'BAD_VALUE');
-        last([v]);
+        d.last([v]);
         break;
       }
       case 'RDomain':
         return c.error('setting RDomain not supported on this platform.', 'UNSUPPORTED_KEYWORD');
       case 'UnusedConnectionTimeout': {
         // servconf.c sUnusedConnectionTimeout: "none" sets 0 whenever active, even over an earlier value (9.2p1)
-        if (args[0] !== undefined && args[0].toLowerCase() === 'none') { next(); last(['none']); break; }
-        const a = need('missing time value.');
+        if (args[0] !== undefined && args[0].toLowerCase() === 'none') { d.next(); d.last(['none']); break; }
+        const a = d.need('missing time value.');
         if (a === undefined) return;
         const v = convtime(a);
         if (v === undefined) return c.error('invalid time value.', 'BAD_VALUE');
-        first([v === 0 ? 'none' : String(v)]);
+        d.first([v === 0 ? 'none' : String(v)]);
         break;
       }
       case 'PerSourcePenalties': {
-        for (let a = next(); a !== undefined; a = next()) void a; // 10.x only; values kept as written
+        for (let a = d.next(); a !== undefined; a = d.next()) void a; // 10.x only; values kept as written
         break;
       }
       default:
         return c.error(`Missing handler for opcode ${kw}`, 'UNKNOWN_KEYWORD');
     }
   }
-  if (i < args.length) c.error(`keyword ${kw} extra arguments at end of line`, 'EXTRA_ARGUMENT');
+  if (d.i < args.length) c.error(`keyword ${kw} extra arguments at end of line`, 'EXTRA_ARGUMENT');
 }
 
 function validChannelTimeout(a: string): boolean {

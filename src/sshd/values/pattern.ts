@@ -39,7 +39,23 @@ export function matchHostname(host: string, list: string): 1 | 0 | -1 {
 
 type Cidr = { addr: ipaddr.IPv4 | ipaddr.IPv6; bits: number };
 
+/** Parsed addresses and CIDRs are immutable: memoised (bounded) so many specs against one list stay cheap. */
+const MEMO_MAX = 4096;
+const addrMemo = new Map<string, ipaddr.IPv4 | ipaddr.IPv6 | undefined>();
+const cidrMemo = new Map<string, Cidr | 'bad' | 'inconsistent'>();
+function memo<T>(m: Map<string, T>, k: string, f: (k: string) => T): T {
+  if (m.has(k)) return m.get(k) as T;
+  if (m.size >= MEMO_MAX) m.clear();
+  const v = f(k);
+  m.set(k, v);
+  return v;
+}
+
 function parseAddr(a: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
+  return memo(addrMemo, a, parseAddrUncached);
+}
+
+function parseAddrUncached(a: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
   try {
     if (ipaddr.IPv4.isValidFourPartDecimal(a)) return ipaddr.IPv4.parse(a);
     if (a.includes(':') && ipaddr.IPv6.isValid(a)) return ipaddr.IPv6.parse(a);
@@ -51,6 +67,10 @@ function parseAddr(a: string): ipaddr.IPv4 | ipaddr.IPv6 | undefined {
 
 /** addrmatch.c addr_pton_cidr: a Cidr, 'bad' (-1: try as a wildcard) or 'inconsistent' (-2). */
 function parseCidr(p: string): Cidr | 'bad' | 'inconsistent' {
+  return memo(cidrMemo, p, parseCidrUncached);
+}
+
+function parseCidrUncached(p: string): Cidr | 'bad' | 'inconsistent' {
   const slash = p.indexOf('/');
   const addr = parseAddr(slash < 0 ? p : p.slice(0, slash));
   if (!addr) return 'bad';
