@@ -70,8 +70,8 @@ function spawnMs(cmd: string, args: string[]): number {
   return ms;
 }
 
-export default async function bench(runs = 9): Promise<Row[]> {
-  const rows: Row[] = [];
+export default async function bench(runs = 9): Promise<(Row | string)[]> {
+  const rows: (Row | string)[] = [];
   const haveSshd = existsSync(SSHD) && process.getuid?.() === 0;
   const dir = mkdtempSync(join(tmpdir(), 'sshield-bench-eff-'));
   try {
@@ -118,6 +118,12 @@ export default async function bench(runs = 9): Promise<Row[]> {
     const cli = Array.from({ length: runs }, () => spawnMs(process.execPath, args));
     const peerCli = haveSshd ? median(Array.from({ length: runs }, () => spawnMs(SSHD, ['-T', '-f', realPath, '-C', specText(ss[1]!)]))) : undefined;
     rows.push(row('sshield effective -f -C (whole process, built CLI)', median(cli), 150, 'sshd -T -f -C', peerCli));
+    // the floor under any command: node start + loading the one shared bundle
+    const floor = median(Array.from({ length: runs }, () => spawnMs(process.execPath, [join(REPO, 'bin', 'sshield.js'), '--version'])));
+    const bare = median(Array.from({ length: runs }, () => spawnMs(process.execPath, ['-e', '0'])));
+    rows.push({ name: 'startup floor: sshield --version (whole process)', median_ms: floor });
+    rows.push({ name: 'startup floor: node -e 0', median_ms: bare });
+    rows.push(`whole-process effective = node start ${bare.toFixed(0)} ms + bundle load ${(floor - bare).toFixed(0)} ms + the command ${(median(cli) - floor).toFixed(0)} ms`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

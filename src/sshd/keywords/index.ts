@@ -13,9 +13,12 @@ function lower(word: string): string {
   return word.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 }
 
+/** Canonical and all-lower-case spellings: the common cases skip case folding. */
+const byCommon = new Map<string, KeywordSpec>([...KEYWORDS.map((k) => [k.name, k] as const), ...byLower]);
+
 /** The spec of a keyword spelling regardless of build, or undefined. */
 export function findKeyword(word: string): KeywordSpec | undefined {
-  return byLower.get(lower(word));
+  return byCommon.get(word) ?? byLower.get(lower(word));
 }
 
 export function isClientOnlyKeyword(word: string): boolean {
@@ -31,8 +34,21 @@ export type Resolved =
   | { readonly kind: 'known'; readonly spec: KeywordSpec; readonly status: Status; readonly inMatch: boolean }
   | { readonly kind: 'unknown'; readonly clientOnly: boolean };
 
-/** What a given build's parse_token makes of a spelling. */
+const resolved = new WeakMap<BuildKeywordView, Map<string, Resolved>>();
+
+/** What a given build's parse_token makes of a spelling (memoised per build and spelling). */
 export function resolveKeyword(word: string, build: BuildKeywordView): Resolved {
+  let m = resolved.get(build);
+  if (!m) resolved.set(build, (m = new Map()));
+  let r = m.get(word);
+  if (r === undefined) {
+    if (m.size > 10_000) m.clear(); // bounded: hostile input may spell keywords endlessly
+    m.set(word, (r = resolveUncached(word, build)));
+  }
+  return r;
+}
+
+function resolveUncached(word: string, build: BuildKeywordView): Resolved {
   const spec = findKeyword(word);
   if (!spec || (spec.since !== undefined && build.version < spec.since) || (spec.removedIn !== undefined && build.version >= spec.removedIn) || (spec.debianOnly && !build.debian)) {
     return { kind: 'unknown', clientOnly: isClientOnlyKeyword(word) };
