@@ -105,3 +105,14 @@ test('origins: directive file:line, Match line, defaults; setBy lists shadowed l
   assert.equal(evaluate(ROOT).value('x11forwarding'), 'no');
   assert.equal(evaluate().value('x11forwarding'), 'no');
 });
+
+test('loadEffective reads each file once; evaluate(spec) never touches the fs again', async () => {
+  const inner = memoryFs({ '/etc/ssh/sshd_config': 'Include /etc/ssh/d/*.conf\nMatch User alice\n  Include /etc/ssh/d/*.conf\n', '/etc/ssh/d/a.conf': 'MaxSessions 4\n' });
+  let reads = 0;
+  const fs = { ...inner, label: 'counting', readFile: (p: string, max?: number) => { reads++; return inner.readFile(p, max); } };
+  const l = await loadEffective(fs, '/etc/ssh/sshd_config', { build: BUILDS['9.2p1-debian'] });
+  assert.equal(reads, 2);
+  for (let i = 0; i < 100; i++) l.evaluate({ ...ALICE, user: `u${i}` });
+  assert.equal(reads, 2);
+  assert.equal(l.evaluate(ALICE).value('maxsessions'), '4');
+});
