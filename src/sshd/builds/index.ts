@@ -20,6 +20,12 @@ export interface BuildProfile {
   readonly duplicateSubsystemFatal: boolean;
   /** PerSourceMaxStartups: first value wins (10.0p1) instead of the last active one (9.2p1). */
   readonly perSourceMaxStartupsFirst: boolean;
+  /**
+   * Keys copy_set_server_options copies from the Match pass over the global values (servconf.c
+   * M_CP_INTOPT / M_CP_STROPT / COPY_MATCH_STRING_OPTS): a global-only keyword set again under
+   * `Match all` is not copied.
+   */
+  readonly matchCopied: ReadonlySet<string>;
   /** Debian's GSSAPI key exchange patch: gssapikexalgorithms etc. */
   readonly gssKex: boolean;
   /** Default values that are simple strings (printed as `key value`). */
@@ -56,6 +62,21 @@ const COMMON_DEFAULTS: Record<string, string> = {
   persourcepenalties: 'crash:90 authfail:5 noauth:1 grace-exceeded:10 refuseconnection:10 max:600 min:15 max-sources4:65536 max-sources6:65536 overflow:permissive overflow6:permissive',
 };
 
+// servconf.c copy_set_server_options + servconf.h COPY_MATCH_STRING_OPTS, OpenSSH 9.2p1
+const COPIED_92 = [
+  'passwordauthentication', 'gssapiauthentication', 'pubkeyauthentication', 'pubkeyauthoptions', 'kerberosauthentication', 'hostbasedauthentication',
+  'hostbasedusesnamefrompacketonly', 'kbdinteractiveauthentication', 'permitrootlogin', 'permitemptypasswords', 'ignorerhosts', 'allowtcpforwarding',
+  'allowstreamlocalforwarding', 'allowagentforwarding', 'disableforwarding', 'exposeauthinfo', 'permittunnel', 'gatewayports', 'streamlocalbindunlink',
+  'x11displayoffset', 'x11forwarding', 'x11uselocalhost', 'permittty', 'permituserrc', 'maxsessions', 'maxauthtries', 'clientalivecountmax',
+  'clientaliveinterval', 'ipqos', 'rekeylimit', 'rekeyinterval', 'loglevel', 'requiredrsasize', 'unusedconnectiontimeout', 'streamlocalbindmask',
+  'banner', 'trustedusercakeys', 'revokedkeys', 'authorizedkeyscommand', 'authorizedkeyscommanduser', 'authorizedprincipalsfile',
+  'authorizedprincipalscommand', 'authorizedprincipalscommanduser', 'hostbasedacceptedalgorithms', 'pubkeyacceptedalgorithms', 'casignaturealgorithms',
+  'permituserenvironment', 'authorizedkeysfile', 'allowusers', 'denyusers', 'allowgroups', 'denygroups', 'acceptenv', 'setenv', 'authenticationmethods',
+  'permitopen', 'permitlisten', 'channeltimeout', 'logverbose', 'forcecommand', 'chrootdirectory',
+];
+// 10.0p1 adds refuse_connection and the subsystem arrays
+const COPIED_100 = [...COPIED_92, 'refuseconnection', 'subsystem'];
+
 const ORDER_HEAD = ['port', 'addressfamily', 'listenaddress'];
 const ORDER_INTS = ['logingracetime', 'x11displayoffset', 'maxauthtries', 'maxsessions', 'clientaliveinterval', 'clientalivecountmax', 'requiredrsasize', 'streamlocalbindmask', 'unusedconnectiontimeout',
   'permitrootlogin', 'ignorerhosts', 'ignoreuserknownhosts', 'hostbasedauthentication', 'hostbasedusesnamefrompacketonly', 'pubkeyauthentication',
@@ -86,17 +107,17 @@ function order100(debian: boolean): string[] {
 export const BUILDS: Readonly<Record<BuildId, BuildProfile>> = {
   '9.2p1-debian': {
     id: '9.2p1-debian', version: 9.2, debian: true, algorithms: ALGS_92, prohibitPasswordName: 'without-password',
-    duplicateSubsystemFatal: true, perSourceMaxStartupsFirst: false, gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'lowdelay throughput' }, printOrder: order92(),
+    duplicateSubsystemFatal: true, perSourceMaxStartupsFirst: false, matchCopied: new Set(COPIED_92), gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'lowdelay throughput' }, printOrder: order92(),
   },
   '10.0p1-debian': {
     id: '10.0p1-debian', version: 10.0, debian: true, algorithms: ALGS_100, prohibitPasswordName: 'without-password',
-    duplicateSubsystemFatal: false, perSourceMaxStartupsFirst: true, gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'ef cs1' }, printOrder: order100(true),
+    duplicateSubsystemFatal: false, perSourceMaxStartupsFirst: true, matchCopied: new Set(COPIED_100), gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'ef cs1' }, printOrder: order100(true),
   },
   // INFERRED (no binary): upstream prints "prohibit-password" from 10.1 (multistate table reordered),
   // no Debian GSSAPI kex patch, no DebianBanner; defaults as 10.3p1's servconf.c.
   '10.6p1': {
     id: '10.6p1', version: 10.6, debian: false, algorithms: ALGS_100, prohibitPasswordName: 'prohibit-password',
-    duplicateSubsystemFatal: false, perSourceMaxStartupsFirst: true, gssKex: false,
+    duplicateSubsystemFatal: false, perSourceMaxStartupsFirst: true, matchCopied: new Set(COPIED_100), gssKex: false,
     defaults: { ...COMMON_DEFAULTS, ipqos: 'ef cs1', permitrootlogin: 'prohibit-password', sshdsessionpath: '/usr/libexec/sshd-session', sshdauthpath: '/usr/libexec/sshd-auth', pidfile: '/var/run/sshd.pid', xauthlocation: '/usr/X11R6/bin/xauth' },
     printOrder: order100(false),
   },

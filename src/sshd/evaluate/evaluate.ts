@@ -244,6 +244,11 @@ export function compileConfig(input: readonly EvalItem[] | EvalInput, o: Omit<Ev
   return { build, ok: accepted, diagnostics, global, listens, steps, options: o, assembled: new Map() };
 }
 
+function dirtyFree(m: Options, build: BuildProfile): boolean {
+  for (const k of m.slots.keys()) if (build.matchCopied.has(k)) return false;
+  return true;
+}
+
 function baseDump(c: CompiledConfig): NonNullable<CompiledConfig['base']> {
   const entries = dump(c.global.slots, c.listens, c.build, c.assembled);
   return { entries, byKey: new Map(typeof entries === 'string' ? [] : entries.map((e) => [e.key, e])) };
@@ -259,9 +264,10 @@ export function evaluateCompiled(c: CompiledConfig, spec: ConnectionSpec | undef
     ok = connectionPass(c, spec ?? {}, m, diags);
     if (ok) {
       c.base ??= baseDump(c);
-      const slots = m.slots.size === 0 ? c.global.slots : new Map(c.global.slots);
+      const slots = dirtyFree(m, c.build) ? c.global.slots : new Map(c.global.slots);
       const dirty = new Set<string>();
       for (const [k, s] of m.slots) {
+        if (!c.build.matchCopied.has(k)) continue; // copy_set_server_options leaves it alone
         dirty.add(k);
         for (const d of DEPENDS[k] ?? []) dirty.add(d);
         if (k === 'permituserenvironment' && !s.values[0]!.startsWith('=')) continue; // only the allowlist is copied
@@ -278,7 +284,7 @@ export function evaluateCompiled(c: CompiledConfig, spec: ConnectionSpec | undef
         const prev = slots.get(k);
         slots.set(k, { ...s, setBy: [...s.setBy, ...(prev?.setBy ?? [])] });
       }
-      const res = !ok ? [] : m.slots.size === 0 ? c.base.entries : typeof c.base.entries === 'string' ? dump(slots, c.listens, c.build, c.assembled) : dump(slots, c.listens, c.build, c.assembled, c.base.byKey, dirty);
+      const res = !ok ? [] : dirty.size === 0 ? c.base.entries : typeof c.base.entries === 'string' ? dump(slots, c.listens, c.build, c.assembled) : dump(slots, c.listens, c.build, c.assembled, c.base.byKey, dirty);
       if (typeof res === 'string') {
         ok = false;
         diags.push({ code: 'BAD_VALUE', severity: 'error', message: res, file: '', line: 0, column: 0 });

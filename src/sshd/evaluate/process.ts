@@ -337,7 +337,8 @@ export function processDirective(c: LineContext): void {
         if (existing) { d.i = args.length; opts.touch('subsystem', origin); break; }
         const cmd = d.next();
         if (cmd === undefined || cmd === '') return c.error('Missing subsystem command.', 'MISSING_ARGUMENT');
-        const rest = [cmd, ...args.slice(d.i)];
+        // 10.0p1 re-quotes the command and its arguments (misc.c argv_assemble); 9.2p1 joins them
+        const rest = [cmd, ...args.slice(d.i)].map((a) => (consumeAll ? argvAssemble(a) : a));
         d.i = args.length;
         if (existing) { opts.touch('subsystem', origin); break; }
         opts.set('subsystem', [`${name} ${rest.join(' ')}`], origin, 'append');
@@ -498,6 +499,12 @@ export function processDirective(c: LineContext): void {
     }
   }
   if (d.i < args.length) c.error(`keyword ${kw} extra arguments at end of line`, 'EXTRA_ARGUMENT');
+}
+
+/** misc.c argv_assemble (10.0p1) for one argument: \\ ' " escaped, quoted when it holds a blank or tab. */
+export function argvAssemble(a: string): string {
+  const body = a.replace(/[\\'"]/g, (c) => `\\${c}`);
+  return /[ \t]/.test(a) ? `"${body}"` : body;
 }
 
 function validChannelTimeout(a: string): boolean {

@@ -82,7 +82,7 @@ const VALUES: Record<string, string[]> = {
   UnusedConnectionTimeout: ['none', '5m'],
   ChannelTimeout: ['session=5m', 'none'],
   VersionAddendum: ['hello world', 'none'],
-  Subsystem: ['sftp /usr/lib/openssh/sftp-server', 'sftp internal-sftp -f AUTH'],
+  Subsystem: ['sftp /usr/lib/openssh/sftp-server', 'sftp internal-sftp -f AUTH', 'sftp "/opt/my sftp" -l "a b" x\\\\y', 'backup /usr/bin/true'],
   UsePAM: ['yes', 'no'],
   Port: ['22', '2222', '0', 'ssh'],
   AddressFamily: ['inet', 'any'],
