@@ -8,7 +8,7 @@
 //     await loadEffective(fs, '/etc/ssh/sshd_config', { build, spec?, accounts?, sshDir?, cwd? });
 //   effective            EffectiveConfig for `spec` (or no -C when spec is omitted)
 //   evaluate(spec2)      another connection spec against the SAME parsed tree: no re-reading, no
-//                        re-parsing, the start-up pass not repeated (about 10 us per spec for a
+//                        re-parsing, the start-up pass not repeated (about 20 us per spec for a
 //                        typical config: evaluate thousands of specs freely)
 //   tree                 the ConfigTree (src/sshd/include.ts): files, CSTs, diagnostics, for edits
 //   compiled             the prepared configuration (evaluateCompiled(compiled, spec) is evaluate)
