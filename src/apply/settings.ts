@@ -4,13 +4,33 @@
 // 30; DebianBanner only on Debian builds; ObscureKeystrokeTiming is an ssh_config(5) option that
 // is fatal in sshd_config, so it is removed, never written. On PVE root keeps key login
 // (prohibit-password), TCP/stream-local forwarding and AcceptEnv LC_* stay (migration, noVNC
-// console: LC_PVE_TICKET), see proxmox-cves.md §1.3.
+// console: LC_PVE_TICKET), see proxmox-cves.md §1.3. Each setting says which existing values
+// already satisfy it (`accept`), so a stricter value (MaxAuthTries 2, LoginGraceTime 20,
+// PermitRootLogin no under proxmox) is left alone.
+export type Accept =
+  /** Only the value itself (as `sshd -T` prints it). */
+  | { readonly kind: 'exact' }
+  /** A number (seconds for time values, as `sshd -T` prints them) within min..max. */
+  | { readonly kind: 'range'; readonly min: number; readonly max: number }
+  /** Any of these values (sshd_config spellings; compared as `sshd -T` prints them). */
+  | { readonly kind: 'one-of'; readonly values: readonly string[] }
+  /** A pattern list (AcceptEnv) that lets every one of these names through. */
+  | { readonly kind: 'covers'; readonly names: readonly string[] };
+
+/** Where a setting applies: to everyone (before any Match), or inside `Match <criteria>`. */
+export type DesiredScope = 'global' | { readonly match: string };
+
 export interface Desired {
   /** Canonical keyword (sshd_config(5) spelling). */
   readonly keyword: string;
+  /** The value to write (several words for list keywords, e.g. "LANG LC_*"). */
   readonly value: string;
   /** Rule id this setting satisfies. */
   readonly rule: string;
+  /** Default 'global'. */
+  readonly scope?: DesiredScope;
+  /** Default exact. */
+  readonly accept?: Accept;
 }
 
 export interface SettingsContext {
@@ -18,14 +38,22 @@ export interface SettingsContext {
   readonly debianBuild: boolean;
   /** True when the installed build is vulnerable to CVE-2024-6387 (regreSSHion). */
   readonly regresshionVulnerable: boolean;
+  /** PVE cluster node addresses (this node's included) when the host is a cluster node. */
+  readonly clusterAddresses?: readonly string[];
+}
+
+/** The Match criteria of the PVE cluster exception. */
+export function clusterMatch(addresses: readonly string[]): string {
+  return `Address ${[...new Set(addresses)].join(',')}`;
 }
 
 export function desiredSettings(c: SettingsContext): Desired[] {
+  const rootOk = c.profile === 'proxmox' ? { kind: 'one-of', values: ['prohibit-password', 'no'] } as const : undefined;
   const out: Desired[] = [
     { keyword: 'PasswordAuthentication', value: 'no', rule: 'sshd/no-password-auth' },
     { keyword: 'KbdInteractiveAuthentication', value: 'no', rule: 'sshd/no-kbd-interactive-auth' },
     { keyword: 'PermitEmptyPasswords', value: 'no', rule: 'sshd/no-empty-passwords' },
-    { keyword: 'PermitRootLogin', value: c.profile === 'proxmox' ? 'prohibit-password' : 'no', rule: 'sshd/no-root-login' },
+    { keyword: 'PermitRootLogin', value: c.profile === 'proxmox' && !c.clusterAddresses?.length ? 'prohibit-password' : 'no', rule: 'sshd/no-root-login', ...(rootOk && !c.clusterAddresses?.length ? { accept: rootOk } : {}) },
     { keyword: 'X11Forwarding', value: 'no', rule: 'sshd/no-x11-forwarding' },
     { keyword: 'AllowAgentForwarding', value: 'no', rule: 'sshd/no-agent-forwarding' },
     { keyword: 'PermitTunnel', value: 'no', rule: 'sshd/no-tunnel' },
@@ -35,11 +63,26 @@ export function desiredSettings(c: SettingsContext): Desired[] {
     { keyword: 'GSSAPIAuthentication', value: 'no', rule: 'sshd/no-gssapi-auth' },
     { keyword: 'KerberosAuthentication', value: 'no', rule: 'sshd/no-kerberos-auth' },
     { keyword: 'StrictModes', value: 'yes', rule: 'sshd/require-strict-modes' },
-    { keyword: 'MaxAuthTries', value: '3', rule: 'sshd/limit-max-auth-tries' },
-    { keyword: 'LoginGraceTime', value: c.regresshionVulnerable ? '0' : '30', rule: 'sshd/limit-login-grace-time' },
+    { keyword: 'MaxAuthTries', value: '3', rule: 'sshd/limit-max-auth-tries', accept: { kind: 'range', min: 1, max: 3 } },
+    c.regresshionVulnerable
+      ? { keyword: 'LoginGraceTime', value: '0', rule: 'sshd/limit-login-grace-time' }
+      : { keyword: 'LoginGraceTime', value: '30', rule: 'sshd/limit-login-grace-time', accept: { kind: 'range', min: 1, max: 30 } },
   ];
-  if (c.profile === 'baseline') out.push({ keyword: 'AllowTcpForwarding', value: 'no', rule: 'sshd/no-tcp-forwarding' });
+  if (c.profile === 'baseline' || c.clusterAddresses?.length) out.push({ keyword: 'AllowTcpForwarding', value: 'no', rule: 'sshd/no-tcp-forwarding' });
   if (c.debianBuild) out.push({ keyword: 'DebianBanner', value: 'no', rule: 'sshd/no-debian-banner' });
+  if (c.profile === 'proxmox' && c.clusterAddresses?.length) {
+    // The cluster exception (proxmox-cves.md §1.3): root@node with keys, ssh -L tunnels (TCP and
+    // unix socket) for migration, ssh -t for node shells, LC_PVE_TICKET for VM consoles.
+    const scope = { match: clusterMatch(c.clusterAddresses) };
+    const rule = 'sshd/require-pve-peer-access';
+    out.push(
+      { keyword: 'PermitRootLogin', value: 'prohibit-password', rule: 'sshd/no-root-login', scope },
+      { keyword: 'AllowTcpForwarding', value: 'yes', rule, scope, accept: { kind: 'one-of', values: ['yes', 'all', 'local'] } },
+      { keyword: 'AllowStreamLocalForwarding', value: 'yes', rule, scope, accept: { kind: 'one-of', values: ['yes', 'all', 'local'] } },
+      { keyword: 'PermitTTY', value: 'yes', rule, scope },
+      { keyword: 'AcceptEnv', value: 'LANG LC_*', rule, scope, accept: { kind: 'covers', names: ['LC_PVE_TICKET'] } },
+    );
+  }
   return out;
 }
 
