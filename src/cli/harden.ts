@@ -12,7 +12,9 @@ import { localApplyHost } from '../apply/local-host.js';
 import { buildHardenPlan } from '../apply/harden.js';
 import { applyPlan, type ApplyOutcome } from '../apply/pipeline.js';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
-import type { Plan } from '../apply/plan.js';
+import { blockingGuards, type Plan } from '../apply/plan.js';
+import { GUARDS } from '../apply/guards/index.js';
+import { userInfo } from 'node:os';
 
 export function renderPlan(plan: Plan): string {
   if (plan.files.length === 0) return 'Nothing to change: every setting of the profile is already in effect.\n';
@@ -20,6 +22,8 @@ export function renderPlan(plan: Plan): string {
   parts.push(`Rules fixed: ${plan.remediated.join(', ') || '(none)'}`);
   const pv = plan.predicted.filter((p) => p.label === 'global').map((p) => `${p.key} ${p.values.join(' ')}`);
   if (pv.length) parts.push(`Predicted (sshd -T): ${pv.join(', ')}`);
+  const refused = plan.guards.filter((g) => !g.ok);
+  for (const g of refused) parts.push(`${g.overridden ? 'Guard overridden' : 'REFUSED by guard'} ${g.id}: ${g.message}${g.overridden ? '' : ` (override: ${g.overrideFlag})`}`);
   parts.push(`Reload: ${plan.reload.kind === 'systemd' ? `systemctl reload ${plan.reload.unit}` : plan.reload.kind === 'pidfile' ? `SIGHUP to the pid in ${plan.reload.pidFile}` : `none (${plan.reload.why})`}`);
   return `${parts.join('\n')}\n`;
 }
@@ -60,13 +64,38 @@ export function register(program: Command): void {
     .option('--backup-dir <dir>', 'where backups and the journal live', DEFAULT_BACKUP_ROOT)
     .option('--sshd <path>', 'the sshd binary that validates candidates', '/usr/sbin/sshd')
     .option('--json', 'machine-readable output')
+    .option('--allow-no-key-admin', 'apply even though passwords go off while no admin (root, sudo/wheel/admin) has a usable key')
+    .option('--allow-session-lockout', 'apply even though this SSH session (SSH_CONNECTION) could not log in again')
+    .option('--allow-user-lockout', 'apply even though the user running sshield (SUDO_USER) could not log in any more')
+    .option('--allow-cluster-break', 'apply even though root from the PVE cluster nodes would be refused')
+    .option('--allow-bad-chroot', 'apply even though sshd would refuse a ChrootDirectory (ownership/modes)')
+    .option('--allow-hostkey-mismatch', 'apply even though no host key matches HostKeyAlgorithms')
+    .addHelpText('after', '\nPreflight guards refuse (exit 3) a change that could lock someone out; each names the flag that overrides it:\n' + GUARDS.map((g) => `  ${g.flag.padEnd(26)} ${g.summary}`).join('\n') + '\n')
     .addHelpText('after', '\nExamples:\n  sshield harden --dry-run\n  sshield harden --profile proxmox --yes --confirm-timeout 120\n  sshield harden --root /mnt/image --yes\n')
     .action(async (o) => {
       process.exitCode = await runHarden(o);
     });
 }
 
-async function runHarden(o: { profile: string; root?: string; config?: string; dryRun?: true; yes?: true; confirmTimeout?: string; backupDir: string; sshd: string; json?: true }): Promise<number> {
+type HardenOpts = { profile: string; root?: string; config?: string; dryRun?: true; yes?: true; confirmTimeout?: string; backupDir: string; sshd: string; json?: true } & Partial<Record<'allowNoKeyAdmin' | 'allowSessionLockout' | 'allowUserLockout' | 'allowClusterBreak' | 'allowBadChroot' | 'allowHostkeyMismatch', true>>;
+
+/** The guard override flags given on the command line ("--allow-x" for allowX). */
+function overridesOf(o: HardenOpts): Set<string> {
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(o)) if (v === true && k.startsWith('allow')) out.add(`--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+  return out;
+}
+
+function invokingUser(): string | undefined {
+  if (process.env.SUDO_USER) return process.env.SUDO_USER;
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER;
+  }
+}
+
+async function runHarden(o: HardenOpts): Promise<number> {
   const io = processOutput;
   if (o.profile !== 'baseline' && o.profile !== 'proxmox') {
     io.err(`sshield harden: unknown profile "${o.profile}" (use baseline or proxmox)`);
@@ -79,7 +108,7 @@ async function runHarden(o: { profile: string; root?: string; config?: string; d
   }
   const configPath = o.config ?? '/etc/ssh/sshd_config';
   const fs = o.root ? rootFs(o.root) : localFs();
-  const res = await buildHardenPlan({ fs, configPath, ...(o.root ? { root: o.root } : {}), profile: o.profile, systemd: !o.config && !o.root && existsSync('/run/systemd/system') });
+  const res = await buildHardenPlan({ fs, configPath, ...(o.root ? { root: o.root } : {}), profile: o.profile, systemd: !o.config && !o.root && existsSync('/run/systemd/system'), overrides: overridesOf(o), session: { ...(process.env.SSH_CONNECTION ? { sshConnection: process.env.SSH_CONNECTION } : {}), ...(invokingUser() ? { user: invokingUser()! } : {}) } });
   if (!res.plan) {
     io.err(`sshield harden: ${res.ok ? 'no plan' : res.reason}`);
     return EXIT.error;
@@ -89,6 +118,12 @@ async function runHarden(o: { profile: string; root?: string; config?: string; d
   else if (!o.json) io.out(renderPlan(plan));
   if (!res.ok) {
     io.err(`sshield harden: refused: ${res.reason}`);
+    return EXIT.refused;
+  }
+  const blocking = blockingGuards(plan);
+  if (blocking.length) {
+    if (o.json && !o.dryRun) io.out(JSON.stringify({ ok: false, reason: 'refused by a guard', plan }, null, 2));
+    for (const g of blocking) io.err(`sshield harden: refused: ${g.message} (override: ${g.overrideFlag})`);
     return EXIT.refused;
   }
   if (o.dryRun || plan.files.length === 0) return EXIT.ok;

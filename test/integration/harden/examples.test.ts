@@ -1,15 +1,39 @@
 // Every example root, copied to a temp dir and hardened offline (--root) with each profile: the
 // real sshd -t accepts the staged result and sshd -T matches the prediction (both checked by the
-// pipeline before installing), the result is installed, and a second run plans nothing.
+// pipeline before installing), the result is installed, and a second run plans nothing. Where a
+// preflight guard must refuse (the PVE examples have no admin key besides root's, the cluster node
+// under baseline would lose root from its peers), the refusal leaves every file byte-identical and
+// only the guard's own flag lets the change through.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { sshdAvailable, run } from '../../helpers/sshd.js';
 
 const CLI = ['--import', 'tsx', join(process.cwd(), 'src/cli/main.ts')];
 const examples = existsSync('examples') ? readdirSync('examples').filter((d) => existsSync(join('examples', d, 'etc/ssh/sshd_config'))) : [];
+
+/** The guard each example/profile must trip, and its flag. */
+const REFUSED: Record<string, { guard: string; flag: string }> = {
+  'pve8-default/baseline': { guard: 'no-key-admin', flag: '--allow-no-key-admin' },
+  'pve9-default/baseline': { guard: 'no-key-admin', flag: '--allow-no-key-admin' },
+  'pve-cluster-node/baseline': { guard: 'cluster-break', flag: '--allow-cluster-break' },
+};
+
+function snapshot(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (st?.isDirectory()) walk(p);
+      else if (st?.isFile()) out.set(relative(dir, p), readFileSync(p, 'latin1'));
+    }
+  };
+  walk(join(dir, 'etc/ssh'));
+  return out;
+}
 
 for (const ex of examples) {
   for (const profile of ['baseline', 'proxmox']) {
@@ -19,13 +43,24 @@ for (const ex of examples) {
       t.after(() => rmSync(dir, { recursive: true, force: true }));
       t.after(() => rmSync(bk, { recursive: true, force: true }));
       cpSync(join('examples', ex), dir, { recursive: true });
-      const first = await run(process.execPath, [...CLI, 'harden', '--root', dir, '--profile', profile, '--yes', '--backup-dir', bk]);
+      const args = ['harden', '--root', dir, '--profile', profile, '--yes', '--backup-dir', bk];
+      const refused = REFUSED[`${ex}/${profile}`];
+      if (refused) {
+        const before = snapshot(dir);
+        const r = await run(process.execPath, [...CLI, ...args]);
+        assert.equal(r.code, 3, r.stdout + r.stderr);
+        assert.match(r.stderr, new RegExp(`refused: .*\\(override: ${refused.flag}\\)`));
+        assert.match(r.stdout, new RegExp(`REFUSED by guard ${refused.guard}:`));
+        assert.deepEqual(snapshot(dir), before, 'a refusal changes nothing');
+        args.push(refused.flag);
+      }
+      const first = await run(process.execPath, [...CLI, ...args]);
       assert.equal(first.code, 0, first.stdout + first.stderr);
       assert.match(first.stdout, /Applied \(backup|Nothing to change/);
       // The hardened example already satisfies both profiles (LoginGraceTime 20 within 1..30,
       // PermitRootLogin no stricter than prohibit-password): nothing may be rewritten.
       if (ex === 'hardened') assert.match(first.stdout, /Nothing to change/);
-      const second = await run(process.execPath, [...CLI, 'harden', '--root', dir, '--profile', profile, '--yes', '--backup-dir', bk]);
+      const second = await run(process.execPath, [...CLI, ...args]);
       assert.equal(second.code, 0, second.stdout + second.stderr);
       assert.match(second.stdout, /Nothing to change/);
     });

@@ -17,6 +17,9 @@ test('harden -f on a live daemon: passwords off, key login works, second run is 
   t.after(() => rmSync(cdir, { recursive: true, force: true }));
   const key = await clientKey(cdir);
   await installAuthorizedKeys(user, readFileSync(`${key}.pub`, 'utf8'));
+  // The admin: a sudo member with a key, running sshield through sudo (the guards protect them).
+  assert.equal((await run('usermod', ['-aG', 'sudo', user.name])).code, 0);
+  const env = { ...process.env, SUDO_USER: user.name, SSH_CONNECTION: undefined };
   // The Debian/PVE layout: Include of the drop-in dir first, cloud-init's drop-in re-enabling passwords.
   const sshd = await startSshd({
     rawConfig: 'Include {{DIR}}/sshd_config.d/*.conf\nPort {{PORT}}\nListenAddress 127.0.0.1\nHostKey {{HOSTKEY}}\nPidFile {{DIR}}/sshd.pid\nPermitRootLogin yes\nKbdInteractiveAuthentication no\nUsePAM yes\nX11Forwarding yes\nPrintMotd no\nAcceptEnv LANG LC_*\nSubsystem sftp /usr/lib/openssh/sftp-server\n',
@@ -30,7 +33,7 @@ test('harden -f on a live daemon: passwords off, key login works, second run is 
   const bk = mkdtempSync(join(tmpdir(), 'sshield-bk-'));
   t.after(() => rmSync(bk, { recursive: true, force: true }));
 
-  const before = await run(process.execPath, [...CLI, 'harden', '-f', sshd.configPath, '--yes', '--backup-dir', bk]);
+  const before = await run(process.execPath, [...CLI, 'harden', '-f', sshd.configPath, '--yes', '--backup-dir', bk], { env });
   assert.equal(before.code, 0, before.stdout + before.stderr + sshd.log());
   assert.match(before.stdout, /Applied \(backup/);
 
@@ -51,12 +54,12 @@ test('harden -f on a live daemon: passwords off, key login works, second run is 
   const tcp = await sshClient(sshd, user.name, { key, args: ['-o', 'ExitOnForwardFailure=yes', '-L', '127.0.0.1:0:127.0.0.1:22'], command: 'true' });
   assert.notEqual(tcp.code, 0, 'TCP forwarding refused');
 
-  const again = await run(process.execPath, [...CLI, 'harden', '-f', sshd.configPath, '--yes', '--backup-dir', bk]);
+  const again = await run(process.execPath, [...CLI, 'harden', '-f', sshd.configPath, '--yes', '--backup-dir', bk], { env });
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /Nothing to change/);
 
   // restore puts the old files back through the same pipeline, and password login is offered again.
-  const rs = await run(process.execPath, [...CLI, 'restore', '--yes', '--backup-dir', bk]);
+  const rs = await run(process.execPath, [...CLI, 'restore', '--yes', '--backup-dir', bk], { env });
   assert.equal(rs.code, 0, rs.stdout + rs.stderr);
   const T2 = await sshdT(sshd.configPath);
   assert.match(T2.stdout, /^passwordauthentication yes$/m);
