@@ -1,5 +1,6 @@
-// (c) The current user (SUDO_USER, else the invoking user) losing SSH access from anywhere: could
-// log in before, could not after (evaluated for a connection from an arbitrary address). root
+// (c) The current user (SUDO_USER, else the invoking user) losing SSH access in general: could
+// log in before, could not after, for a connection from an arbitrary address (the session's own
+// address is guard (b)'s). root
 // at a local console (no SUDO_USER, no SSH_CONNECTION) is not judged here: taking root's SSH login
 // away is the point of the baseline, and guard (a) makes sure an admin keeps a key.
 // Override: --allow-user-lockout.
@@ -16,7 +17,7 @@ export const userLockout: Guard = {
     if (name === 'root' && !ctx.facts.session) return { ok: true, message: 'root at a local console (not over SSH)' };
     const u = ctx.facts.users.find((x) => x.name === name);
     if (!u) return { ok: true, message: `${name} is not a local account` };
-    const addr = ctx.facts.session?.addr ?? ANY_ADDR;
+    const addr = ANY_ADDR;
     const before = canLogIn(ctx.before(spec(ctx, name, addr)), u, addr, ctx.facts);
     if (!before.ok) return { ok: true, message: `${name} could not log in before either (${before.why})` };
     const after = canLogIn(ctx.after(spec(ctx, name, addr)), u, addr, ctx.facts);

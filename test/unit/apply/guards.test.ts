@@ -102,7 +102,7 @@ test('(b) session-lockout: the SSH_CONNECTION address loses access for the sessi
   assert.equal(v.ok, false);
   assert.equal(v.overrideFlag, '--allow-session-lockout');
   assert.match(v.message, /alice from 192\.0\.2\.50.*PubkeyAuthentication no/);
-  assert.equal(verdict(ctx(f, BEFORE, after), 'user-lockout').ok, false, 'also the user from that address');
+  assert.equal(verdict(ctx(f, BEFORE, after), 'user-lockout').ok, true, 'from elsewhere alice keeps her key: only the session is at risk');
   // From another address the same user keeps access: only the session guard matters then.
   const other = facts({ session: { user: 'alice', addr: '198.51.100.1', laddr: '127.0.0.1', lport: 22 }, invokingUser: 'alice' });
   assert.equal(verdict(ctx(other, BEFORE, after), 'session-lockout').ok, true);
