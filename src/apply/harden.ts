@@ -1,6 +1,8 @@
-// Glue between the CLI and the planner: reads the facts the planner needs (build from dpkg,
-// regreSSHion exposure, how to reload, where to verify), builds the plan. Pure decisions stay in
-// planner.ts; this module only reads through the ReadOnlyFs.
+// Glue between the CLI and the planner: reads the facts the planner needs (build from dpkg, the
+// PVE cluster addresses, accounts, how to reload, where to verify), has the audit decide what to
+// change (audit-plan.ts: the failing rules' remediations of the chosen profile or policy file,
+// proven by auditing the prediction), runs the preflight guards on the result. Pure decisions
+// stay in planner.ts, remediations.ts and guards/; this module only reads through the ReadOnlyFs.
 import type { ReadOnlyFs } from '../host/fs.js';
 import { bytesToText } from '../text/bytes.js';
 import { BUILDS, detectBuild, type BuildProfile } from '../sshd/builds/index.js';
@@ -11,9 +13,13 @@ import type { ConnectionSpec } from '../sshd/evaluate/types.js';
 import { gatherAccounts, type Accounts } from '../host/facts/accounts.js';
 import { parseCorosyncConf } from '../host/facts/corosync.js';
 import { isIpAddress } from '../allow/address.js';
+import { findKeyword } from '../sshd/keywords/index.js';
 import type { ReloadTarget, VerifyExpectation } from './plan.js';
-import { candidateFs, planHarden, treeToItems, type PlanResult, type PlanSpec } from './planner.js';
-import { desiredSettings } from './settings.js';
+import { candidateFs, treeToItems, type PlanResult, type PlanSpec } from './planner.js';
+import { offlineExecutor, type HostExecutor } from '../host/executor.js';
+import type { Policy } from '../policy/policy-file.js';
+import type { Report } from '../report/types.js';
+import { planFromAudit } from './audit-plan.js';
 import { gatherGuardFacts, type SessionInfo } from './guard-facts.js';
 import { runGuards } from './guards/index.js';
 
@@ -21,7 +27,15 @@ export interface HardenRequest {
   readonly fs: ReadOnlyFs;
   readonly configPath: string;
   readonly root?: string;
-  readonly profile: 'baseline' | 'proxmox';
+  /** The profile or policy file; undefined = proxmox on a PVE host, else baseline. */
+  readonly policy?: Policy;
+  /** Runs facts programs (sshd -V) on a live host; default: read-only over `fs`. */
+  readonly exec?: HostExecutor;
+  /** The admin account the audit evaluates (default: SUDO_USER / first sudo member). */
+  readonly admin?: string;
+  /** For waiver expiry (YYYY-MM-DD); default today. */
+  readonly today?: string;
+  readonly version?: string;
   /** True for the default /etc/ssh/sshd_config on a systemd host. */
   readonly systemd: boolean;
   /** Guard override flags given (e.g. "--allow-no-key-admin"). */
@@ -61,7 +75,9 @@ export function regresshionVulnerable(packageVersion: string | undefined): boole
   return true;
 }
 
-export async function buildHardenPlan(req: HardenRequest): Promise<PlanResult & { build: BuildProfile }> {
+export type HardenPlanResult = PlanResult & { readonly build: BuildProfile; readonly before?: Report; readonly after?: Report; readonly policy?: Policy };
+
+export async function buildHardenPlan(req: HardenRequest): Promise<HardenPlanResult> {
   const dpkg = await readText(req.fs, '/var/lib/dpkg/status');
   const build = detectBuild(dpkg) ?? BUILDS['9.2p1-debian'];
   const pkgVersion = dpkg ? /^Package: openssh-server$[\s\S]*?^Version: (.+)$/m.exec(dpkg)?.[1] : undefined;
@@ -69,12 +85,7 @@ export async function buildHardenPlan(req: HardenRequest): Promise<PlanResult & 
   const accFact = await gatherAccounts(req.fs);
   const accounts = accFact.status === 'known' ? accFact.value : undefined;
   const evAcc = evalAccounts(accounts);
-  const desired = desiredSettings({
-    profile: req.profile,
-    debianBuild: build.debian,
-    regresshionVulnerable: regresshionVulnerable(pkgVersion),
-    ...(req.profile === 'proxmox' && cluster.length ? { clusterAddresses: cluster } : {}),
-  });
+  void pkgVersion;
   const tree = await loadConfigTree(req.fs, req.configPath);
   const items = treeToItems(tree);
   const eff = evaluateEffective(items, { build });
@@ -101,16 +112,25 @@ export async function buildHardenPlan(req: HardenRequest): Promise<PlanResult & 
   const specs: PlanSpec[] = [{ label: `a new connection from ${laddr}`, spec }];
   for (const a of cluster) specs.push({ label: `root from ${a} (PVE cluster node)`, spec: { user: 'root', host: a, addr: a, laddr, lport: port } });
   if (cluster.length) specs.push({ label: 'root from 203.0.113.7 (outside the cluster)', spec: { user: 'root', host: '203.0.113.7', addr: '203.0.113.7', laddr, lport: port } });
-  const planned = await planHarden({
+  const sshAddr = req.root ? undefined : req.session?.sshConnection?.trim().split(/\s+/)[0];
+  const admin = req.admin ?? (!req.root && req.session?.user && req.session.user !== 'root' ? req.session.user : undefined);
+  const audited = await planFromAudit({
     fs: req.fs,
+    exec: req.exec ?? offlineExecutor(req.fs, req.root ? 'root' : 'local'),
+    gather: { mainConfig: req.configPath, ...(admin ? { admin } : {}), ...(sshAddr ? { adminAddr: sshAddr } : {}) },
+    ...(req.policy ? { policy: req.policy } : {}),
+    today: req.today ?? new Date().toISOString().slice(0, 10),
+    version: req.version ?? '0',
     configPath: req.configPath,
     ...(req.root ? { root: req.root } : {}),
-    desired,
     build,
     ...(evAcc ? { accounts: evAcc } : {}),
     specs,
     reload,
+    clusterAddresses: cluster,
   });
+  const { before: reportBefore, after: reportAfter, policy, ...planned } = audited;
+  const reports = { ...(reportBefore ? { before: reportBefore } : {}), ...(reportAfter ? { after: reportAfter } : {}), ...(policy ? { policy } : {}) };
   // Preflight guards over the current and the predicted configuration.
   let res: PlanResult = planned;
   if (planned.plan && planned.plan.files.length) {
@@ -129,19 +149,20 @@ export async function buildHardenPlan(req: HardenRequest): Promise<PlanResult & 
     const plan = { ...planned.plan, guards };
     res = planned.ok ? { ok: true, plan } : { ok: false, reason: planned.reason, plan };
   }
-  if (!res.plan || req.root) return { ...res, build };
-  // What the verifying connection must see, from the prediction for its own spec.
-  const pred = new Map(res.plan.predicted.filter((p) => p.spec?.user === 'sshield-probe').map((p) => [p.key, p.values[0]]));
-  const candEff = evaluateEffective(treeToItems(await loadConfigTree(req.fs, req.configPath)), { build, spec });
-  const v = (k: string) => pred.get(k) ?? candEff.value(k);
-  const methods = expectedMethods(v);
+  if (!res.plan || req.root) return { ...res, build, ...reports };
+  // What the verifying connection must see: the candidate tree evaluated for the probe's spec.
+  const candTree = treeToItems(await loadConfigTree(candidateFs(req.fs, res.plan), req.configPath));
+  const candEff = evaluateEffective(candTree, { build, spec, ...(evAcc ? { accounts: evAcc } : {}) });
+  const methods = expectedMethods((k) => candEff.value(k));
+  const bannerOp = findKeyword('DebianBanner')?.opcode;
+  const banner = candTree.find((x) => x.kind === 'directive' && bannerOp !== undefined && findKeyword(x.line.keyword.value)?.opcode === bannerOp);
   const verify: VerifyExpectation = {
     address: laddr,
     port,
     user: 'sshield-probe',
     ...(methods ? { methods } : {}),
-    ...(build.debian && desired.some((d) => d.keyword === 'DebianBanner') ? { identExcludes: ' Debian-' } : {}),
+    ...(build.debian && banner?.kind === 'directive' && banner.line.args[0]?.value.toLowerCase() === 'no' ? { identExcludes: ' Debian-' } : {}),
   };
   const plan = { ...res.plan, verify };
-  return res.ok ? { ok: true, plan, build } : { ok: false, reason: res.reason, plan, build };
+  return res.ok ? { ok: true, plan, build, ...reports } : { ok: false, reason: res.reason, plan, build, ...reports };
 }

@@ -64,6 +64,8 @@ export interface PlanInput {
   readonly reload: ReloadTarget;
   readonly verify?: VerifyExpectation;
   readonly guards?: readonly GuardVerdict[];
+  /** Directives to comment out (the audit's comment-out remediations), by file and 1-based line. */
+  readonly commentOut?: readonly { readonly file: string; readonly line: number; readonly why: string }[];
 }
 
 export type PlanResult = { readonly ok: true; readonly plan: Plan } | { readonly ok: false; readonly reason: string; readonly plan?: Plan };
@@ -266,6 +268,10 @@ export async function planHarden(input: PlanInput): Promise<PlanResult> {
       for (const e of setDirectiveArgs(f, x.line, d.value.split(/\s+/))) addEdit(x.file, e, d.rule);
     };
 
+    for (const c of input.commentOut ?? []) {
+      const x = directives.find((y) => y.file === c.file && y.line.line === c.line);
+      if (x) commentOut(x, c.why);
+    }
     // ssh_config-only keywords are fatal in sshd_config: always remove them.
     for (const x of directives) if (isClientOnlyKeyword(x.line.keyword.value)) commentOut(x, `${x.line.keyword.value} is a client option; sshd refuses to start with it`);
 
@@ -380,9 +386,11 @@ export async function planHarden(input: PlanInput): Promise<PlanResult> {
         if (!norm) continue;
         const c = concerns(d);
         for (const [i, s] of specs.entries()) {
-          if (!c[i]) continue;
+          // Every identity's value of every planned key is predicted (validate.ts checks them all
+          // against sshd -T -C); only the identities a setting concerns must accept it.
           const got = after[i]!.get(norm.key)?.values ?? [];
           if (!predicted.some((p) => p.key === norm.key && p.label === s.label)) predicted.push({ key: norm.key, values: got, label: s.label, ...(s.spec ? { spec: s.spec } : {}) });
+          if (!c[i]) continue;
           if (!accepts(d, got.join(' '), input.build) && !needed.includes(d)) { if (!lost.includes(d)) lost.push(d); }
           else if (!accepts(d, got.join(' '), input.build)) failures.push(`${d.keyword} would be "${got.join(' ')}" instead of "${norm.value}" for ${s.label}`);
         }

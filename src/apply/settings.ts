@@ -70,20 +70,26 @@ export function desiredSettings(c: SettingsContext): Desired[] {
   ];
   if (c.profile === 'baseline' || c.clusterAddresses?.length) out.push({ keyword: 'AllowTcpForwarding', value: 'no', rule: 'sshd/no-tcp-forwarding' });
   if (c.debianBuild) out.push({ keyword: 'DebianBanner', value: 'no', rule: 'sshd/no-debian-banner' });
-  if (c.profile === 'proxmox' && c.clusterAddresses?.length) {
-    // The cluster exception (proxmox-cves.md §1.3): root@node with keys, ssh -L tunnels (TCP and
-    // unix socket) for migration, ssh -t for node shells, LC_PVE_TICKET for VM consoles.
-    const scope = { match: clusterMatch(c.clusterAddresses) };
-    const rule = 'sshd/require-pve-peer-access';
-    out.push(
-      { keyword: 'PermitRootLogin', value: 'prohibit-password', rule: 'sshd/no-root-login', scope },
-      { keyword: 'AllowTcpForwarding', value: 'yes', rule, scope, accept: { kind: 'one-of', values: ['yes', 'all', 'local'] } },
-      { keyword: 'AllowStreamLocalForwarding', value: 'yes', rule, scope, accept: { kind: 'one-of', values: ['yes', 'all', 'local'] } },
-      { keyword: 'PermitTTY', value: 'yes', rule, scope },
-      { keyword: 'AcceptEnv', value: 'LANG LC_*', rule, scope, accept: { kind: 'covers', names: ['LC_PVE_TICKET'] } },
-    );
-  }
+  if (c.profile === 'proxmox' && c.clusterAddresses?.length) out.push(...clusterException(c.clusterAddresses));
   return out;
+}
+
+/**
+ * The PVE cluster exception (proxmox-cves.md §1.3), pinned in `Match Address <every node
+ * address>`: root@node with keys (migration, replication, pvecm), ssh -L tunnels over TCP and
+ * unix sockets (secure migration), ssh -t (node shells), LC_PVE_TICKET (VM consoles).
+ */
+export function clusterException(addresses: readonly string[]): Desired[] {
+  const scope = { match: clusterMatch(addresses) };
+  const rule = 'sshd/require-pve-peer-access';
+  const fwd = { kind: 'one-of', values: ['yes', 'all', 'local'] } as const;
+  return [
+    { keyword: 'PermitRootLogin', value: 'prohibit-password', rule: 'sshd/no-root-login', scope },
+    { keyword: 'AllowTcpForwarding', value: 'yes', rule, scope, accept: fwd },
+    { keyword: 'AllowStreamLocalForwarding', value: 'yes', rule, scope, accept: fwd },
+    { keyword: 'PermitTTY', value: 'yes', rule, scope },
+    { keyword: 'AcceptEnv', value: 'LANG LC_*', rule, scope, accept: { kind: 'covers', names: ['LC_PVE_TICKET'] } },
+  ];
 }
 
 /** Keywords removed wherever they appear (fatal or harmful in sshd_config). */

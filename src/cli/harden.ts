@@ -3,7 +3,11 @@
 // by a guard, declined, or no TTY without --yes.
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { localExecutor } from '../host/executor.js';
+import { PROFILES, isBuiltinProfile } from '../policy/profiles.js';
+import { formatPolicyError, parsePolicy, type Policy } from '../policy/policy-file.js';
+import pkg from '../../package.json' with { type: 'json' };
 import { localFs } from '../host/local-fs.js';
 import { rootFs } from '../host/root-fs.js';
 import { EXIT } from './exit-codes.js';
@@ -17,9 +21,10 @@ import { GUARDS } from '../apply/guards/index.js';
 import { userInfo } from 'node:os';
 
 export function renderPlan(plan: Plan): string {
-  if (plan.files.length === 0) return 'Nothing to change: every setting of the profile is already in effect.\n';
+  if (plan.files.length === 0) return `Nothing to change: every remediation the profile can apply is already in effect.\n${plan.notes.map((n) => `Note: ${n}\n`).join('')}`;
   const parts = plan.files.map((f) => `${f.diff}`);
   parts.push(`Rules fixed: ${plan.remediated.join(', ') || '(none)'}`);
+  for (const n of plan.notes) parts.push(`Note: ${n}`);
   const pv = plan.predicted.filter((p) => p.label === 'global').map((p) => `${p.key} ${p.values.join(' ')}`);
   if (pv.length) parts.push(`Predicted (sshd -T): ${pv.join(', ')}`);
   const refused = plan.guards.filter((g) => !g.ok);
@@ -55,7 +60,8 @@ export function register(program: Command): void {
   program
     .command('harden')
     .description('Plan and apply the hardening of the profile: shows a diff per file, asks, backs up, validates with sshd -t, reloads, verifies with a new connection, rolls back on any failure.')
-    .addOption(new Option('--profile <name>', 'profile: baseline or proxmox').default('baseline'))
+    .option('--profile <name|file>', 'baseline, proxmox, strict, or a YAML policy file (default: proxmox on PVE hosts, else baseline)')
+    .option('--admin <user>', 'the admin account the audit evaluates (default: $SUDO_USER, else the first sudo member)')
     .option('--root <dir>', 'edit an offline root directory (never reloads)')
     .option('-f, --config <file>', 'sshd_config to harden (a test daemon started with -f FILE is reloaded by SIGHUP to its PidFile)')
     .option('--dry-run', 'print the plan and stop')
@@ -77,7 +83,7 @@ export function register(program: Command): void {
     });
 }
 
-type HardenOpts = { profile: string; root?: string; config?: string; dryRun?: true; yes?: true; confirmTimeout?: string; backupDir: string; sshd: string; json?: true } & Partial<Record<'allowNoKeyAdmin' | 'allowSessionLockout' | 'allowUserLockout' | 'allowClusterBreak' | 'allowBadChroot' | 'allowHostkeyMismatch', true>>;
+type HardenOpts = { profile?: string; admin?: string; root?: string; config?: string; dryRun?: true; yes?: true; confirmTimeout?: string; backupDir: string; sshd: string; json?: true } & Partial<Record<'allowNoKeyAdmin' | 'allowSessionLockout' | 'allowUserLockout' | 'allowClusterBreak' | 'allowBadChroot' | 'allowHostkeyMismatch', true>>;
 
 /** The guard override flags given on the command line ("--allow-x" for allowX). */
 function overridesOf(o: HardenOpts): Set<string> {
@@ -97,9 +103,24 @@ function invokingUser(): string | undefined {
 
 async function runHarden(o: HardenOpts): Promise<number> {
   const io = processOutput;
-  if (o.profile !== 'baseline' && o.profile !== 'proxmox') {
-    io.err(`sshield harden: unknown profile "${o.profile}" (use baseline or proxmox)`);
-    return EXIT.error;
+  let policy: Policy | undefined;
+  if (o.profile !== undefined) {
+    if (isBuiltinProfile(o.profile)) policy = { profile: PROFILES[o.profile], source: 'builtin', waivers: [] };
+    else {
+      let text: string;
+      try {
+        text = readFileSync(o.profile, 'utf8');
+      } catch (e) {
+        io.err(`sshield harden: --profile ${o.profile}: not a built-in profile (baseline, proxmox, strict) and not a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+        return EXIT.error;
+      }
+      const p = parsePolicy(text, o.profile);
+      if (!p.ok) {
+        io.err(p.errors.map((e) => `sshield harden: ${formatPolicyError(e)}`).join('\n'));
+        return EXIT.error;
+      }
+      policy = p.policy;
+    }
   }
   const timeout = o.confirmTimeout !== undefined ? Number(o.confirmTimeout) : undefined;
   if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 10 || timeout > 86_400)) {
@@ -108,7 +129,8 @@ async function runHarden(o: HardenOpts): Promise<number> {
   }
   const configPath = o.config ?? '/etc/ssh/sshd_config';
   const fs = o.root ? rootFs(o.root) : localFs();
-  const res = await buildHardenPlan({ fs, configPath, ...(o.root ? { root: o.root } : {}), profile: o.profile, systemd: !o.config && !o.root && existsSync('/run/systemd/system'), overrides: overridesOf(o), session: { ...(process.env.SSH_CONNECTION ? { sshConnection: process.env.SSH_CONNECTION } : {}), ...(invokingUser() ? { user: invokingUser()! } : {}) } });
+  const today = process.env.SSHIELD_TODAY && /^\d{4}-\d{2}-\d{2}$/.test(process.env.SSHIELD_TODAY) ? process.env.SSHIELD_TODAY : undefined;
+  const res = await buildHardenPlan({ fs, configPath, ...(o.root ? { root: o.root } : { exec: localExecutor(fs) }), ...(policy ? { policy } : {}), ...(o.admin ? { admin: o.admin } : {}), ...(today ? { today } : {}), version: pkg.version, systemd: !o.config && !o.root && existsSync('/run/systemd/system'), overrides: overridesOf(o), session: { ...(process.env.SSH_CONNECTION ? { sshConnection: process.env.SSH_CONNECTION } : {}), ...(invokingUser() ? { user: invokingUser()! } : {}) } });
   if (!res.plan) {
     io.err(`sshield harden: ${res.ok ? 'no plan' : res.reason}`);
     return EXIT.error;

@@ -1,0 +1,107 @@
+// Plans harden from the audit: runs the profile's rules on the current configuration, turns the
+// failing rules' remediations into settings (remediations.ts), plans them (planner.ts), then
+// audits the PREDICTED configuration (the candidate tree overlaid on the host's files) and
+// requires every rule it fixed to pass and no rule to start failing. A rule that starts failing
+// because of the change (the PVE cluster's peer access once forwarding goes off globally)
+// contributes its own remediations and the plan is made again (a few rounds at most). Reads only
+// through the executor's ReadOnlyFs; the audit itself is pure.
+import type { HostExecutor } from '../host/executor.js';
+import type { ReadOnlyFs } from '../host/fs.js';
+import { gatherAudit, type GatherOptions } from '../audit/gather.js';
+import { runAudit } from '../audit/run.js';
+import type { Policy } from '../policy/policy-file.js';
+import { PROFILES } from '../policy/profiles.js';
+import type { Report } from '../report/types.js';
+import { candidateFs, planHarden, type PlanInput, type PlanResult, type PlanSpec } from './planner.js';
+import { remediationsOf } from './remediations.js';
+import { clusterException, type Desired } from './settings.js';
+
+export interface AuditPlanInput extends Omit<PlanInput, 'desired' | 'commentOut' | 'specs'> {
+  readonly exec: HostExecutor;
+  readonly gather: GatherOptions;
+  /** undefined: proxmox on a PVE host, else baseline (as `sshield audit`). */
+  readonly policy?: Policy;
+  readonly specs: readonly PlanSpec[];
+  readonly today: string;
+  readonly version: string;
+  /** PVE cluster node addresses: with a PVE-aware profile the cluster exception is pinned for them. */
+  readonly clusterAddresses?: readonly string[];
+}
+
+export type AuditPlanResult = PlanResult & {
+  readonly before?: Report;
+  readonly after?: Report;
+  readonly policy?: Policy;
+};
+
+const MAX_ROUNDS = 4;
+
+function scopeKey(d: Desired): string {
+  return `${d.keyword.toLowerCase()}|${d.scope === undefined || d.scope === 'global' ? '' : d.scope.match}`;
+}
+
+export async function planFromAudit(i: AuditPlanInput): Promise<AuditPlanResult> {
+  const audit0 = await gatherAudit(i.exec, i.gather);
+  const policy = i.policy ?? { profile: PROFILES[audit0.isPve ? 'proxmox' : 'baseline'], source: 'builtin', waivers: [] };
+  const before = runAudit(audit0, policy, { version: i.version, today: i.today });
+  if (!audit0.configOk) return { ok: false, reason: 'sshd would refuse the current configuration; fix it first (see sshield audit, rule sshd/no-config-errors)', before, policy };
+  const rem = remediationsOf(before);
+  const desired = [...rem.desired];
+  // On a cluster node a PVE-aware profile pins the exception whatever else changes, so a later
+  // global change (forwarding off) can never take the cluster's access away.
+  if (policy.profile.pveAware && i.clusterAddresses?.length) {
+    const have = new Set(desired.map(scopeKey));
+    desired.push(...clusterException(i.clusterAddresses).filter((d) => !have.has(scopeKey(d))));
+  }
+  const commentOut = [...rem.commentOut];
+  const rules = new Set(rem.rules);
+  const seenSpec = new Set<string>();
+  const specs: PlanSpec[] = [];
+  for (const s of [...i.specs, ...audit0.input.specs.map((x) => ({ label: x.label, spec: x.spec }))]) {
+    const k = JSON.stringify(s.spec);
+    if (seenSpec.has(k)) continue;
+    seenSpec.add(k);
+    specs.push(s);
+  }
+  const statusBefore = new Map(before.results.map((r) => [r.ruleId, r.status]));
+  const isFail = (r: Report['results'][number]) => r.status === 'fail' && !r.waived;
+  let planned: PlanResult | undefined;
+  let after: Report | undefined;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const { exec: _e, gather: _g, policy: _p, today: _t, version: _v, specs: _s, clusterAddresses: _c, ...base } = i;
+    planned = await planHarden({ ...base, desired, commentOut, specs });
+    if (!planned.plan || planned.plan.files.length === 0) break;
+    const fs: ReadOnlyFs = candidateFs(i.exec.fs, planned.plan);
+    const exec: HostExecutor = { kind: i.exec.kind, label: i.exec.label, fs, run: (c, a, o) => i.exec.run(c, a, o) };
+    after = runAudit(await gatherAudit(exec, i.gather), policy, { version: i.version, today: i.today });
+    const regressed = after.results.filter((r) => isFail(r) && (rules.has(r.ruleId) || statusBefore.get(r.ruleId) !== 'fail'));
+    if (regressed.length === 0) break;
+    const more = remediationsOf(after, new Set(regressed.map((r) => r.ruleId)));
+    const known = new Set(desired.map(scopeKey));
+    const fresh = more.desired.filter((d) => !known.has(scopeKey(d)));
+    const freshComments = more.commentOut.filter((c) => !commentOut.some((x) => x.file === c.file && x.line === c.line));
+    if (fresh.length === 0 && freshComments.length === 0) break;
+    desired.push(...fresh);
+    commentOut.push(...freshComments);
+    for (const r of more.rules) rules.add(r);
+  }
+  if (!planned?.plan) return { ...(planned ?? { ok: false, reason: 'no plan' }), before, policy };
+  const plan = planned.plan;
+  if (plan.files.length === 0) {
+    const still = before.results.filter((r) => isFail(r) && rules.has(r.ruleId)).map((r) => r.ruleId);
+    const notes = [...rem.notes, ...(still.length ? [`failing rules whose remediation is already in effect for every identity the planner checks: ${still.join(', ')}`] : [])];
+    return { ...planned, plan: { ...plan, notes }, before, policy };
+  }
+  const fixed = [...rules].filter((id) => statusBefore.get(id) === 'fail');
+  const afterStatus = new Map(after!.results.map((r) => [r.ruleId, r]));
+  const notFixed = fixed.filter((id) => { const r = afterStatus.get(id); return r !== undefined && isFail(r); });
+  const broken = after!.results.filter((r) => isFail(r) && statusBefore.get(r.ruleId) !== 'fail').map((r) => r.ruleId);
+  const verified = `audit of the predicted configuration (${policy.profile.name}): ${fixed.map((id) => `${id} ${afterStatus.get(id)?.status ?? '?'}`).join(', ') || 'nothing to fix'}`;
+  const result = { ...plan, remediated: fixed, notes: [...rem.notes, verified] };
+  if (!planned.ok) return { ok: false, reason: planned.reason, plan: result, before, after: after!, policy };
+  if (notFixed.length || broken.length) {
+    const why = [...notFixed.map((id) => `${id} still fails: ${afterStatus.get(id)?.message}`), ...broken.map((id) => `${id} would start failing: ${afterStatus.get(id)?.message}`)];
+    return { ok: false, reason: `the audit of the predicted configuration does not pass: ${why.join('; ')}`, plan: result, before, after: after!, policy };
+  }
+  return { ok: true, plan: result, before, after: after!, policy };
+}
