@@ -30,7 +30,7 @@ export interface PipelineOptions {
   readonly watcherArgs?: (backupId: string) => readonly string[];
   readonly verifyTimeoutMs?: number;
   /** Progress callback for people (never required for correctness). */
-  readonly onStep?: (step: Step, detail?: string) => void;
+  readonly onStep?: (step: Step, detail?: string) => void | Promise<void>;
 }
 
 export type Step = 'recover' | 'recheck' | 'backup' | 'validate' | 'candidates' | 'install' | 'reload' | 'verify' | 'confirm-watch' | 'commit' | 'rollback';
@@ -62,21 +62,27 @@ export async function applyPlan(host: ApplyHost, plan: Plan, opts: PipelineOptio
   if (blocking.length) return { status: 'refused', reason: blocking.map((g) => `${g.message} (override: ${g.overrideFlag})`).join('; ') };
   if (plan.files.length === 0) return { status: 'nothing-to-do' };
   return withLock(host, lockPathOf(opts), async () => {
-    const pending = await recoverUnlocked(host, opts);
+    const recovered: string[] = [];
+    const pending = await recoverUnlocked(host, opts, recovered);
     if (pending) return pending;
+    // The plan was made on files an interrupted run had half changed: they are restored now, so
+    // the plan no longer describes them (callers recover before planning; this is the safety net).
+    if (recovered.length) return { status: 'stale', reason: `recovered the interrupted run(s) ${recovered.join(', ')}; plan again` };
     return applyUnlocked(host, plan, opts);
   });
 }
 
 async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions): Promise<ApplyOutcome> {
-  const step = (s: Step, d?: string) => opts.onStep?.(s, d);
-  step('recheck');
+  const step = async (s: Step, d?: string) => {
+    await opts.onStep?.(s, d);
+  };
+  await step('recheck');
   for (const f of plan.files) {
     const cur = await currentSha(host, f.hostPath);
     if (cur !== f.beforeSha256) return { status: 'stale', reason: `${f.hostPath} changed since the plan was made; plan again` };
   }
 
-  step('backup');
+  await step('backup');
   const root = opts.backupRoot;
   await host.mkdirp(root, 0o700);
   const id = await newBackupId(host, root);
@@ -119,7 +125,7 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
   let failedStep: Step = 'validate';
   try {
     if (host.live && opts.sshd) {
-      step('validate');
+      await step('validate');
       const staged = await stageTree(host, plan, `${dir}/stage`);
       try {
         const v = await validateStaged(host, staged.main, plan, { sshd: opts.sshd, ...(opts.extraHostKey ? { extraHostKey: opts.extraHostKey } : {}) });
@@ -133,7 +139,7 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
     j = await writeJournal(host, root, j, id, 'validated');
 
     failedStep = 'candidates';
-    step('candidates');
+    await step('candidates');
     for (const [i, f] of plan.files.entries()) {
       if (f.action !== 'write') continue;
       const e = entries[i]!;
@@ -143,15 +149,15 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
 
     failedStep = 'install';
     j = await writeJournal(host, root, j, id, 'installing');
-    step('install');
     for (const f of plan.files) {
+      await step('install', f.path);
       if (f.action === 'write') await host.rename(f.hostPath + CANDIDATE_SUFFIX, f.hostPath);
       else await host.remove(f.hostPath);
     }
     j = await writeJournal(host, root, j, id, 'installed');
 
     failedStep = 'reload';
-    step('reload');
+    await step('reload');
     const r = await reloadDaemon(host, plan.reload);
     if (!r.ok) throw new StepFailure('reload', r.reason);
     if (r.detail) notes.push(r.detail);
@@ -159,7 +165,7 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
 
     if (plan.verify && plan.reload.kind !== 'none') {
       failedStep = 'verify';
-      step('verify');
+      await step('verify');
       const v = await verifyDaemon(host, plan.verify, opts.verifyTimeoutMs);
       if (!v.ok) throw new StepFailure('verify', v.reason);
       if (v.detail) notes.push(`verified: ${v.detail}`);
@@ -168,20 +174,20 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
 
     if (opts.confirmTimeoutSec !== undefined && plan.reload.kind !== 'none') {
       failedStep = 'confirm-watch';
-      step('confirm-watch');
+      await step('confirm-watch');
       const deadline = host.now() + opts.confirmTimeoutSec * 1000;
       j = await writeJournal(host, root, j, id, 'awaiting-confirm', { confirmDeadline: deadline });
       const pid = await host.spawnDetached(opts.watcherArgs?.(id) ?? ['confirm', '--watch', id, '--backup-dir', root]);
       j = await writeJournal(host, root, j, id, 'awaiting-confirm', { watcherPid: pid });
       return { status: 'applied', backupId: id, confirmDeadline: deadline, notes };
     }
-    step('commit');
+    await step('commit');
     await writeJournal(host, root, j, id, 'committed');
     return { status: 'applied', backupId: id, notes };
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     const s = err instanceof StepFailure ? err.step : failedStep;
-    step('rollback', reason);
+    await step('rollback', reason);
     try {
       const latest = (await loadBackup(host, root, id)) ?? rec;
       await rollback(host, latest, opts, reason);
@@ -234,7 +240,7 @@ export async function rollback(host: ApplyHost, rec: BackupRecord, opts: Pipelin
 }
 
 /** Recovers unfinished runs (caller holds the lock). Returns an outcome when a change awaits confirmation. */
-async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions): Promise<ApplyOutcome | undefined> {
+async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions, recovered: string[] = []): Promise<ApplyOutcome | undefined> {
   for (const rec of await listBackups(host, opts.backupRoot)) {
     const j = rec.journal;
     if (!j) {
@@ -243,13 +249,14 @@ async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions): Promise<
       continue;
     }
     if (isTerminal(j.phase)) continue;
-    opts.onStep?.('recover', `${rec.id} (${j.phase})`);
+    await opts.onStep?.('recover', `${rec.id} (${j.phase})`);
     if (j.phase === 'awaiting-confirm') {
       const watcherAlive = j.watcherPid !== undefined && (await host.signal(j.watcherPid, 0));
       if (j.confirmDeadline !== undefined && host.now() < j.confirmDeadline && watcherAlive) {
         return { status: 'pending-confirm', backupId: rec.id, reason: `change ${rec.id} awaits confirmation: run \`sshield confirm\` (from a new login) or wait for its rollback` };
       }
       await rollback(host, rec, opts, 'not confirmed in time (recovered by a later run)');
+      recovered.push(rec.id);
       continue;
     }
     if (j.phase === 'verified' && rec.manifest?.confirmTimeoutSec === undefined) {
@@ -257,6 +264,7 @@ async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions): Promise<
       continue;
     }
     await rollback(host, rec, opts, `interrupted at phase "${j.phase}" (recovered by a later run)`);
+    recovered.push(rec.id);
   }
   return undefined;
 }

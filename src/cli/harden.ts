@@ -14,7 +14,7 @@ import { EXIT } from './exit-codes.js';
 import { NO_TTY_MESSAGE, confirm, processOutput, color } from './io.js';
 import { localApplyHost } from '../apply/local-host.js';
 import { buildHardenPlan } from '../apply/harden.js';
-import { applyPlan, type ApplyOutcome } from '../apply/pipeline.js';
+import { applyPlan, recover, type ApplyOutcome } from '../apply/pipeline.js';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
 import { blockingGuards, type Plan } from '../apply/plan.js';
 import { GUARDS } from '../apply/guards/index.js';
@@ -128,6 +128,20 @@ async function runHarden(o: HardenOpts): Promise<number> {
     return EXIT.error;
   }
   const configPath = o.config ?? '/etc/ssh/sshd_config';
+  if (!o.dryRun) {
+    // Undo what a killed earlier run left half done BEFORE planning: a plan made on half-changed
+    // files would not describe them once the recovery restores them.
+    try {
+      const pending = await recover(localApplyHost(localFs()), { backupRoot: o.backupDir, sshd: o.sshd });
+      if (pending) {
+        io.err(`sshield harden: ${describeOutcome(pending)}`);
+        return outcomeExit(pending);
+      }
+    } catch (e) {
+      io.err(`sshield harden: ${e instanceof Error ? e.message : String(e)}`);
+      return EXIT.error;
+    }
+  }
   const fs = o.root ? rootFs(o.root) : localFs();
   const today = process.env.SSHIELD_TODAY && /^\d{4}-\d{2}-\d{2}$/.test(process.env.SSHIELD_TODAY) ? process.env.SSHIELD_TODAY : undefined;
   const res = await buildHardenPlan({ fs, configPath, ...(o.root ? { root: o.root } : { exec: localExecutor(fs) }), ...(policy ? { policy } : {}), ...(o.admin ? { admin: o.admin } : {}), ...(today ? { today } : {}), version: pkg.version, systemd: !o.config && !o.root && existsSync('/run/systemd/system'), overrides: overridesOf(o), session: { ...(process.env.SSH_CONNECTION ? { sshConnection: process.env.SSH_CONNECTION } : {}), ...(invokingUser() ? { user: invokingUser()! } : {}) } });
@@ -161,11 +175,32 @@ async function runHarden(o: HardenOpts): Promise<number> {
     ...(timeout !== undefined ? { confirmTimeoutSec: timeout } : {}),
     watcherArgs: (id) => ['confirm', '--watch', id, '--backup-dir', o.backupDir, '--sshd', o.sshd],
     ...(o.root ? { extraHostKey: await throwawayKey(host) } : {}),
-    onStep: o.json ? undefined : (s, d) => io.stderrIsTTY && io.err(color.dim(`… ${s}${d ? `: ${d}` : ''}`)),
+    onStep: async (s, d) => {
+      if (!o.json && io.stderrIsTTY) io.err(color.dim(`… ${s}${d ? `: ${d}` : ''}`));
+      await testPause(s);
+    },
   });
   if (o.json) io.out(JSON.stringify({ outcome, plan }, null, 2));
   else io.out(describeOutcome(outcome));
   return outcomeExit(outcome);
+}
+
+/**
+ * Test hook for the kill tests (test/integration/apply/kill.test.ts): with
+ * SSHIELD_TEST_PAUSE_AT=<step>[#n] the run reports "sshield: paused at <step>#<n>" on stderr when
+ * it reaches the n-th (default first) occurrence of that pipeline step and then waits forever, so
+ * a test can SIGKILL it at exactly that point. Unset in normal use.
+ */
+const stepSeen = new Map<string, number>();
+async function testPause(step: string): Promise<void> {
+  const want = process.env.SSHIELD_TEST_PAUSE_AT;
+  if (!want) return;
+  const n = (stepSeen.get(step) ?? 0) + 1;
+  stepSeen.set(step, n);
+  const [name, nth = '1'] = want.split('#');
+  if (name !== step || Number(nth) !== n) return;
+  process.stderr.write(`sshield: paused at ${step}#${n}\n`);
+  await new Promise(() => setInterval(() => undefined, 1 << 30));
 }
 
 async function throwawayKey(host: ReturnType<typeof localApplyHost>): Promise<string> {

@@ -188,3 +188,21 @@ test('a dead watcher is covered by the next run once the deadline passed', async
   await recover(h, OPTS);
   assert.deepEqual(snapshot(h), OLD_STATE);
 });
+
+test('a plan made while a killed run had half-installed files is not applied after the recovery (stale)', async () => {
+  const ops = await operationsOfCleanRun();
+  // Crash at the second rename of the install step: one file new, the others old.
+  const renames = ops.filter((o) => o.op === 'rename');
+  assert.ok(renames.length >= 2);
+  const h = fakeHost();
+  const r = renames[1]!;
+  h.faults = [{ op: r.op, match: new RegExp(`^${r.subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), nth: r.nth, action: 'crash' }];
+  await applyPlan(h, testPlan(), OPTS).catch((e: unknown) => assert.ok(e instanceof SimulatedCrash));
+  h.revive();
+  // A plan made now would describe the half-changed files; applyPlan recovers first and refuses it.
+  const out = await applyPlan(h, testPlan(), OPTS);
+  assert.equal(out.status, 'stale', JSON.stringify(out));
+  assert.match(out.status === 'stale' ? out.reason : '', /recovered the interrupted run/);
+  assert.deepEqual(snapshot(h), OLD_STATE);
+  assert.equal((await applyPlan(h, testPlan(), OPTS)).status, 'applied', 'planned again on the recovered files, it applies');
+});

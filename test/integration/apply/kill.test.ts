@@ -1,0 +1,132 @@
+// The real CLI killed with SIGKILL mid-run: `sshield harden --root <copy of examples/debian12-cloud>`
+// is paused at a named pipeline step (SSHIELD_TEST_PAUSE_AT, a test-only hook in src/cli/harden.ts)
+// or at a random moment and killed. Every config file is then byte-for-byte the old or the new
+// version (never partial; a candidate beside it is allowed), and the next plain run recovers: it
+// undoes the interrupted run from its journal, takes over the dead run's lock, and ends with
+// exactly the new files, no candidates left, every earlier journal terminal.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { sshdAvailable, run } from '../../helpers/sshd.js';
+
+const CLI = ['--import', 'tsx', join(process.cwd(), 'src/cli/main.ts')];
+const EXAMPLE = 'examples/debian12-cloud';
+const CANDIDATE = '.sshield-new';
+
+function tree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const n of readdirSync(d)) {
+      const p = join(d, n);
+      const st = statSync(p, { throwIfNoEntry: false });
+      if (st?.isDirectory()) walk(p);
+      else if (st?.isFile()) out.set(relative(dir, p), readFileSync(p, 'latin1'));
+    }
+  };
+  walk(join(dir, 'etc/ssh'));
+  return out;
+}
+
+function fresh(t: { after(fn: () => void): void }): { dir: string; bk: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'sshield-kill-'));
+  const bk = mkdtempSync(join(tmpdir(), 'sshield-kill-bk-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  t.after(() => rmSync(bk, { recursive: true, force: true }));
+  cpSync(EXAMPLE, dir, { recursive: true });
+  return { dir, bk };
+}
+
+const args = (dir: string, bk: string) => [...CLI, 'harden', '--root', dir, '--profile', 'baseline', '--yes', '--backup-dir', bk];
+
+/** Starts the CLI; kills it with SIGKILL when it reports the pause (or after `delayMs`). */
+function runAndKill(dir: string, bk: string, how: { pauseAt: string } | { delayMs: number }): Promise<{ paused: boolean; exited: boolean; stderr: string }> {
+  return new Promise((resolve) => {
+    const env = { ...process.env, ...('pauseAt' in how ? { SSHIELD_TEST_PAUSE_AT: how.pauseAt } : {}) };
+    const child = spawn(process.execPath, args(dir, bk), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    let paused = false;
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if ('pauseAt' in how && !paused && stderr.includes(`sshield: paused at ${how.pauseAt.includes('#') ? how.pauseAt : `${how.pauseAt}#1`}`)) {
+        paused = true;
+        child.kill('SIGKILL');
+      }
+    });
+    let timer: NodeJS.Timeout | undefined;
+    if ('delayMs' in how) timer = setTimeout(() => child.kill('SIGKILL'), how.delayMs);
+    child.on('exit', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ paused, exited: signal !== 'SIGKILL' && code !== null, stderr });
+    });
+  });
+}
+
+function assertOldOrNew(now: Map<string, string>, old: Map<string, string>, neu: Map<string, string>, where: string): void {
+  for (const [p, bytes] of now) {
+    if (p.endsWith(CANDIDATE)) continue; // a candidate beside the original is not a live file
+    const ok = bytes === old.get(p) || bytes === neu.get(p);
+    assert.ok(ok, `${where}: ${p} is neither the old nor the new version (${bytes.length} bytes)`);
+  }
+  for (const p of old.keys()) if (!neu.has(p)) assert.ok(true);
+  for (const p of new Set([...old.keys(), ...neu.keys()])) {
+    if (old.has(p) && neu.has(p)) assert.ok(now.has(p), `${where}: ${p} vanished`);
+  }
+}
+
+async function recoverAndCheck(dir: string, bk: string, neu: Map<string, string>, where: string): Promise<void> {
+  const r = await run(process.execPath, args(dir, bk));
+  assert.equal(r.code, 0, `${where}: ${r.stdout}${r.stderr}`);
+  assert.deepEqual(tree(dir), neu, `${where}: the next run ends with exactly the new files`);
+  for (const id of readdirSync(bk).filter((n) => /^\d{8}T/.test(n))) {
+    const j = JSON.parse(readFileSync(join(bk, id, 'journal.json'), 'utf8')) as { phase: string };
+    assert.ok(['committed', 'rolled-back'].includes(j.phase), `${where}: journal ${id} left at ${j.phase}`);
+  }
+  const again = await run(process.execPath, args(dir, bk));
+  assert.match(again.stdout, /Nothing to change/, `${where}: idempotent after recovery`);
+}
+
+test('SIGKILL of the real CLI at each pipeline step: old or new files, the next run recovers', { skip: !sshdAvailable() && 'needs root and sshd', timeout: 240_000 }, async (t) => {
+  const ref = fresh(t);
+  const old = tree(ref.dir);
+  const done = await run(process.execPath, args(ref.dir, ref.bk));
+  assert.equal(done.code, 0, done.stdout + done.stderr);
+  const neu = tree(ref.dir);
+  const installs = [...neu.keys()].filter((p) => old.get(p) !== neu.get(p)).length;
+  assert.ok(installs >= 2, 'the change touches several files (main, drop-in, cloud-init)');
+
+  const points = ['recheck', 'backup', 'validate', 'candidates', ...Array.from({ length: installs }, (_, i) => `install#${i + 1}`), 'reload', 'commit'];
+  for (const at of points) {
+    const { dir, bk } = fresh(t);
+    const k = await runAndKill(dir, bk, { pauseAt: at });
+    assert.ok(k.paused, `${at}: the run reached the pause (${k.stderr})`);
+    const now = tree(dir);
+    assertOldOrNew(now, old, neu, at);
+    if (at.startsWith('install#')) {
+      const n = Number(at.split('#')[1]);
+      const changed = [...now].filter(([p, b]) => !p.endsWith(CANDIDATE) && b !== old.get(p)).length;
+      assert.equal(changed, n - 1, `${at}: exactly the files renamed before the kill are new`);
+    }
+    await recoverAndCheck(dir, bk, neu, at);
+  }
+});
+
+test('SIGKILL of the real CLI at random moments: old or new files, the next run recovers', { skip: !sshdAvailable() && 'needs root and sshd', timeout: 240_000 }, async (t) => {
+  const ref = fresh(t);
+  const old = tree(ref.dir);
+  assert.equal((await run(process.execPath, args(ref.dir, ref.bk))).code, 0);
+  const neu = tree(ref.dir);
+  const seed = Number(process.env.SSHIELD_KILL_SEED ?? Date.now() % 100_000);
+  let x = seed;
+  const rnd = () => ((x = (x * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let i = 0; i < 6; i++) {
+    const delay = Math.floor(300 + rnd() * 1500);
+    const { dir, bk } = fresh(t);
+    const k = await runAndKill(dir, bk, { delayMs: delay });
+    const where = `seed ${seed}, kill after ${delay} ms${k.exited ? ' (finished first)' : ''}`;
+    assertOldOrNew(tree(dir), old, neu, where);
+    await recoverAndCheck(dir, bk, neu, where);
+  }
+});
