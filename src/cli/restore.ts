@@ -6,7 +6,7 @@ import { rootFs } from '../host/root-fs.js';
 import { localApplyHost } from '../apply/local-host.js';
 import { DEFAULT_BACKUP_ROOT, listBackups, loadBackup } from '../apply/backup.js';
 import { planRestore } from '../apply/restore.js';
-import { applyPlan } from '../apply/pipeline.js';
+import { applyPlan, recover } from '../apply/pipeline.js';
 import { EXIT } from './exit-codes.js';
 import { NO_TTY_MESSAGE, confirm, processOutput } from './io.js';
 import { describeOutcome, outcomeExit } from './harden.js';
@@ -24,6 +24,21 @@ export function register(program: Command): void {
     .action(async (id, o) => {
       const io = processOutput;
       const host = localApplyHost(localFs());
+      if (!o.dryRun) {
+        // Finish what a killed run left half done before reading the current files (see harden).
+        try {
+          const pending = await recover(host, { backupRoot: o.backupDir, sshd: o.sshd });
+          if (pending) {
+            io.err(`sshield restore: ${describeOutcome(pending)}`);
+            process.exitCode = outcomeExit(pending);
+            return;
+          }
+        } catch (e) {
+          io.err(`sshield restore: ${e instanceof Error ? e.message : String(e)}`);
+          process.exitCode = EXIT.error;
+          return;
+        }
+      }
       const rec = id ? await loadBackup(host, o.backupDir, id) : (await listBackups(host, o.backupDir)).filter((b) => b.manifest).at(-1);
       if (!rec) {
         io.err(`sshield restore: ${id ? `no backup "${id}"` : 'no backups'} in ${o.backupDir}`);
