@@ -130,3 +130,57 @@ test('SIGKILL of the real CLI at random moments: old or new files, the next run 
     await recoverAndCheck(dir, bk, neu, where);
   }
 });
+
+test('SIGKILL of the real CLI around the reload of a live loopback daemon: it keeps serving, the next run recovers', { skip: !sshdAvailable() && 'needs root and sshd', timeout: 180_000 }, async (t) => {
+  const { startSshd, createTestUser, clientKey, installAuthorizedKeys } = await import('../../helpers/sshd.js');
+  const { probeDaemon } = await import('../../../src/apply/local-host.js');
+  const admin = await createTestUser();
+  t.after(() => admin.remove());
+  assert.equal((await run('usermod', ['-aG', 'sudo', admin.name])).code, 0);
+  const cdir = mkdtempSync(join(tmpdir(), 'sshield-client-'));
+  t.after(() => rmSync(cdir, { recursive: true, force: true }));
+  await installAuthorizedKeys(admin, readFileSync(`${await clientKey(cdir)}.pub`, 'utf8'));
+  const env = { ...process.env, SUDO_USER: admin.name, SSH_CONNECTION: undefined };
+  for (const at of ['reload', 'verify', 'commit']) {
+    const d = await startSshd({ config: 'PasswordAuthentication yes\nKbdInteractiveAuthentication no\nUsePAM yes\nX11Forwarding yes' });
+    const bk = mkdtempSync(join(tmpdir(), 'sshield-kill-bk-'));
+    try {
+      const old = readFileSync(d.configPath, 'latin1');
+      const a = [...CLI, 'harden', '-f', d.configPath, '--profile', 'baseline', '--yes', '--backup-dir', bk];
+      const k = await new Promise<boolean>((resolve) => {
+        const child = spawn(process.execPath, a, { env: { ...env, SSHIELD_TEST_PAUSE_AT: at }, stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        let paused = false;
+        child.stderr.setEncoding('utf8').on('data', (s: string) => {
+          err += s;
+          if (!paused && err.includes(`sshield: paused at ${at}#1`)) {
+            paused = true;
+            child.kill('SIGKILL');
+          }
+        });
+        child.on('exit', () => resolve(paused));
+      });
+      assert.ok(k, `${at}: paused`);
+      const now = readFileSync(d.configPath, 'latin1');
+      assert.ok(now === old || now.startsWith('# sshield harden:'), `${at}: the config is the old or the new version`);
+      const p = await probeDaemon('127.0.0.1', d.port, 'sshield-probe', 5000);
+      assert.ok(p.ok, `${at}: the daemon keeps serving: ${JSON.stringify(p)} ${d.log()}`);
+      const r = await run(process.execPath, a, { env });
+      assert.equal(r.code, 0, `${at}: ${r.stdout}${r.stderr}${d.log()}`);
+      assert.match(r.stdout, /Applied \(backup|Nothing to change/);
+      let q = await probeDaemon('127.0.0.1', d.port, 'sshield-probe', 5000);
+      for (let i = 0; i < 20 && q.ok && q.methods.includes('password'); i++) {
+        await new Promise((res) => setTimeout(res, 100));
+        q = await probeDaemon('127.0.0.1', d.port, 'sshield-probe', 5000);
+      }
+      assert.deepEqual(q.ok && q.methods, ['publickey'], `${at}: after recovery the daemon serves the hardened config`);
+      for (const id of readdirSync(bk).filter((n) => /^\d{8}T/.test(n))) {
+        const j = JSON.parse(readFileSync(join(bk, id, 'journal.json'), 'utf8')) as { phase: string };
+        assert.ok(['committed', 'rolled-back'].includes(j.phase), `${at}: journal ${id} left at ${j.phase}`);
+      }
+    } finally {
+      await d.stop();
+      rmSync(bk, { recursive: true, force: true });
+    }
+  }
+});
