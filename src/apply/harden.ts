@@ -6,7 +6,6 @@
 import type { ReadOnlyFs } from '../host/fs.js';
 import { bytesToText } from '../text/bytes.js';
 import { BUILDS, detectBuild, type BuildProfile } from '../sshd/builds/index.js';
-import { compareDebianVersions } from '../vulns/dpkg-version.js';
 import { evaluateEffective } from '../sshd/evaluate/evaluate.js';
 import { loadConfigTree } from '../sshd/include.js';
 import type { ConnectionSpec } from '../sshd/evaluate/types.js';
@@ -64,28 +63,15 @@ async function readText(fs: ReadOnlyFs, p: string): Promise<string | undefined> 
   return r.ok ? bytesToText(r.bytes) : undefined;
 }
 
-/** regreSSHion (CVE-2024-6387): 8.5p1 <= upstream < 9.8p1, fixed in Debian 1:9.2p1-2+deb12u3. */
-export function regresshionVulnerable(packageVersion: string | undefined): boolean {
-  if (!packageVersion) return false;
-  const m = /^(?:\d+:)?(\d+)\.(\d+)p/.exec(packageVersion);
-  if (!m) return false;
-  const v = Number(m[1]) + Number(m[2]) / 10;
-  if (v < 8.5 || v >= 9.8) return false;
-  if (v === 9.2 && /deb12/.test(packageVersion)) return compareDebianVersions(packageVersion, '1:9.2p1-2+deb12u3') < 0;
-  return true;
-}
-
 export type HardenPlanResult = PlanResult & { readonly build: BuildProfile; readonly before?: Report; readonly after?: Report; readonly policy?: Policy };
 
 export async function buildHardenPlan(req: HardenRequest): Promise<HardenPlanResult> {
   const dpkg = await readText(req.fs, '/var/lib/dpkg/status');
   const build = detectBuild(dpkg) ?? BUILDS['9.2p1-debian'];
-  const pkgVersion = dpkg ? /^Package: openssh-server$[\s\S]*?^Version: (.+)$/m.exec(dpkg)?.[1] : undefined;
   const cluster = await clusterAddresses(req.fs);
   const accFact = await gatherAccounts(req.fs);
   const accounts = accFact.status === 'known' ? accFact.value : undefined;
   const evAcc = evalAccounts(accounts);
-  void pkgVersion;
   const tree = await loadConfigTree(req.fs, req.configPath);
   const items = treeToItems(tree);
   const eff = evaluateEffective(items, { build });

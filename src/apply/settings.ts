@@ -1,5 +1,8 @@
-// What `harden` sets when the audit's remediations are not available to it: the built-in
-// baseline and proxmox settings (research: shared/research/baselines.md §1, §1.7), made
+// The planner's setting vocabulary (Desired: keyword, value, scope, which existing values satisfy
+// it) and the PVE cluster exception that PVE-aware profiles pin (clusterException). harden takes
+// its settings from the audit's remediations (audit-plan.ts); desiredSettings is the built-in
+// table it used before the audit landed, kept as the planner's test table: the baseline and
+// proxmox settings (research: shared/research/baselines.md §1, §1.7), made
 // version-aware for the build: LoginGraceTime 0 only where CVE-2024-6387 is unfixed, otherwise
 // 30; DebianBanner only on Debian builds; ObscureKeystrokeTiming is an ssh_config(5) option that
 // is fatal in sshd_config, so it is removed, never written. On PVE root keeps key login
