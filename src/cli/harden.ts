@@ -64,7 +64,7 @@ export function register(program: Command): void {
     .option('--admin <user>', 'the admin account the audit evaluates (default: $SUDO_USER, else the first sudo member)')
     .option('--root <dir>', 'edit an offline root directory (never reloads)')
     .option('-f, --config <file>', 'sshd_config to harden (a test daemon started with -f FILE is reloaded by SIGHUP to its PidFile)')
-    .option('--dry-run', 'print the plan and stop')
+    .option('--dry-run', 'print the plan (diff per file, guards) and stop: exit 0, or 3 when a guard would refuse')
     .option('--yes', 'apply without asking')
     .option('--confirm-timeout <seconds>', 'keep the change only if `sshield confirm` runs within this many seconds')
     .option('--backup-dir <dir>', 'where backups and the journal live', DEFAULT_BACKUP_ROOT)
