@@ -7,7 +7,8 @@ import { constants as C } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, open, rename, rm, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import ssh2 from 'ssh2';
+import type ssh2 from 'ssh2';
+import { loadSsh2 } from '../lib/lazy-ssh2.js';
 import type { ReadOnlyFs } from '../host/fs.js';
 import { localExecutor } from '../host/executor.js';
 import { atomicReplace } from './atomic-write.js';
@@ -118,9 +119,10 @@ export function localApplyHost(fs: ReadOnlyFs, opts: LocalHostOptions = {}): App
 }
 
 /** A new connection: reads the server's identification line and the methods it offers to `user`. */
-export function probeDaemon(address: string, port: number, user: string, timeoutMs: number): Promise<ProbeResult> {
+export async function probeDaemon(address: string, port: number, user: string, timeoutMs: number): Promise<ProbeResult> {
+  const { Client } = await loadSsh2();
   return new Promise((resolve) => {
-    const client = new ssh2.Client();
+    const client = new Client();
     let ident = '';
     let methods: string[] | undefined;
     let settled = false;

@@ -3,11 +3,11 @@
 // past key exchange happens), and the authentication methods offered to a user name (a 'none'
 // request, RFC 4252 §5.2: the failure reply lists the methods that can continue). Each probe is
 // one connection with a hard deadline and resolves (never rejects).
-import ssh2 from 'ssh2';
+import type ssh2 from 'ssh2';
+import { loadSsh2 } from '../lib/lazy-ssh2.js';
 import type { ScanError } from './transport.js';
 import { describeKeyBlob, type KeyBlobInfo } from './key-blob.js';
 
-const { Client } = ssh2;
 
 /** Host-key algorithms ssh2 1.17 can verify (lib/protocol/constants.js SUPPORTED_SERVER_HOST_KEY). */
 export const SSH2_HOST_KEY_ALGORITHMS: readonly string[] = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa', 'ssh-dss'];
@@ -56,7 +56,8 @@ interface Ssh2Run<T> {
   ready?: () => T;
 }
 
-function runSsh2<T>(o: Ssh2Run<T>): Promise<T> {
+async function runSsh2<T>(o: Ssh2Run<T>): Promise<T> {
+  const { Client } = await loadSsh2();
   return new Promise<T>((resolve) => {
     const client = new Client();
     let done = false;
