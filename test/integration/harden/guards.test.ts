@@ -119,3 +119,33 @@ test('(b) session-lockout on a live daemon: the SSH_CONNECTION address keeps its
   const elsewhere = await sshClient(d, sess.name, { key, command: 'id -un' });
   assert.equal(elsewhere.code, 0, elsewhere.stderr);
 });
+
+test('(f) hostkey-mismatch on a live daemon with only an ECDSA host key: strict is refused, the admin still gets in; forced, the verify step proves the guard right and rolls back', { skip, timeout: 120_000 }, async (t) => {
+  const admin = await createTestUser();
+  t.after(() => admin.remove());
+  assert.equal((await run('usermod', ['-aG', 'sudo', admin.name])).code, 0);
+  const cdir = mkdtempSync(join(tmpdir(), 'sshield-client-'));
+  t.after(() => rmSync(cdir, { recursive: true, force: true }));
+  const key = await clientKey(cdir);
+  await installAuthorizedKeys(admin, readFileSync(`${key}.pub`, 'utf8'));
+  const d = await startSshd({ hostKeyTypes: ['ecdsa'], config: 'PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM yes\n' });
+  t.after(() => d.stop());
+  const bk = mkdtempSync(join(tmpdir(), 'sshield-bk-'));
+  t.after(() => rmSync(bk, { recursive: true, force: true }));
+  const env = { ...process.env, SUDO_USER: admin.name, SSH_CONNECTION: undefined };
+  const before = files(d);
+
+  const r = await run(process.execPath, [...CLI, 'harden', '-f', d.configPath, '--profile', 'strict', '--yes', '--backup-dir', bk], { env });
+  assert.equal(r.code, 3, r.stdout + r.stderr);
+  assert.match(r.stderr, /HostKeyAlgorithms .* matches none of the host keys \(ecdsa-sha2-nistp256 .*\(override: --allow-hostkey-mismatch\)/);
+  assert.equal(files(d), before);
+  const ok = await sshClient(d, admin.name, { key, command: 'id -un' });
+  assert.equal(ok.code, 0, ok.stderr + d.log());
+
+  const forced = await run(process.execPath, [...CLI, 'harden', '-f', d.configPath, '--profile', 'strict', '--yes', '--backup-dir', bk, '--allow-hostkey-mismatch'], { env });
+  assert.equal(forced.code, 2, forced.stdout + forced.stderr);
+  assert.match(forced.stdout, /Failed at verify: .*The previous configuration was restored/);
+  assert.equal(files(d), before);
+  const still = await sshClient(d, admin.name, { key, command: 'id -un' });
+  assert.equal(still.code, 0, still.stderr + d.log());
+});
