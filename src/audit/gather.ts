@@ -6,8 +6,10 @@
 import type { HostExecutor } from '../host/executor.js';
 import { gatherFacts, inspectHostKeys, type HostFacts } from '../host/facts/index.js';
 import type { ReadOnlyFs } from '../host/fs.js';
+import type { Accounts } from '../host/facts/accounts.js';
 import { loadConfigTree } from '../sshd/include.js';
-import { evaluateEffective } from '../sshd/evaluate/evaluate.js';
+import { compileConfig, evaluateCompiled, evaluateEffective } from '../sshd/evaluate/evaluate.js';
+import { gatherAuthorizedKeysFact } from '../keys/audit-facts.js';
 import type { EffectiveConfig } from '../sshd/evaluate/types.js';
 import { BUILDS, getBuild, type BuildProfile } from '../sshd/builds/index.js';
 import { assessVulnerabilities, opensshCurrency, type BuildInput } from '../vulns/assess.js';
@@ -142,6 +144,14 @@ function mapVulns(build: BuildInput, effective: EffectiveConfig | undefined): Au
   };
 }
 
+/** Each user's files per the effective AuthorizedKeysFile for that user (the admin's connection
+ * otherwise: same address and port), compiled once and evaluated per user. */
+async function authorizedKeysFact(fs: ReadOnlyFs, items: ReturnType<typeof evalItemsOf>, build: BuildProfile, accounts: Accounts | undefined, facts: HostFacts, base: SpecEvaluation['spec'] | undefined): Promise<AuditFacts['authorizedKeys']> {
+  if (!accounts) return missing(`users unknown: ${facts.accounts.status === 'unknown' ? facts.accounts.reason : 'unknown'}`);
+  const compiled = compileConfig(items, { build, accounts });
+  return gatherAuthorizedKeysFact(fs, accounts, (user) => evaluateCompiled(compiled, { ...(base ?? {}), user }));
+}
+
 export async function gatherAudit(exec: HostExecutor, opts: GatherOptions = {}): Promise<AuditInput> {
   const mainConfig = opts.mainConfig ?? '/etc/ssh/sshd_config';
   const [tree, facts] = await Promise.all([loadConfigTree(exec.fs, mainConfig), gatherFacts(exec)]);
@@ -197,6 +207,7 @@ export async function gatherAudit(exec: HostExecutor, opts: GatherOptions = {}):
     pve,
     vulns: buildInput ? mapVulns(buildInput, first) : missing('OpenSSH build unknown'),
     chroot: await chrootFacts(exec.fs, specs, facts),
+    authorizedKeys: await authorizedKeysFact(exec.fs, items, profile, accounts, facts, specs[0]?.spec),
   };
   const b = 'missing' in opensshFact ? undefined : opensshFact;
   const target: ReportTarget = {

@@ -36,6 +36,11 @@ import sshdRequirePerSourcePenalties from './sshd/require-per-source-penalties.j
 import sshdRequirePvePeerAccess from './sshd/require-pve-peer-access.js';
 import sshdRequireSafeChroot from './sshd/require-safe-chroot.js';
 import sshdRequireStrictModes from './sshd/require-strict-modes.js';
+import keysNoAuthorizedKeys2 from './keys/no-authorized-keys2.js';
+import keysNoDuplicateKeys from './keys/no-duplicate-keys.js';
+import keysRequireRestrictions from './keys/require-restrictions.js';
+import keysRequireSafePermissions from './keys/require-safe-permissions.js';
+import keysRestrictKeyTypes from './keys/restrict-key-types.js';
 import hostNoKnownVulnerabilities from './host/no-known-vulnerabilities.js';
 import hostNoWeakModuli from './host/no-weak-moduli.js';
 import hostRequireCurrentOpenssh from './host/require-current-openssh.js';
@@ -79,6 +84,11 @@ export const RULES: readonly Rule[] = [
   sshdRequirePvePeerAccess,
   sshdRequireSafeChroot,
   sshdRequireStrictModes,
+  keysNoAuthorizedKeys2,
+  keysNoDuplicateKeys,
+  keysRequireRestrictions,
+  keysRequireSafePermissions,
+  keysRestrictKeyTypes,
   hostNoKnownVulnerabilities,
   hostNoWeakModuli,
   hostRequireCurrentOpenssh,

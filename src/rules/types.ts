@@ -4,6 +4,7 @@
 // machine-usable remediation the harden planner can apply). Pure types: no I/O, no evaluation.
 import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/types.js';
 import type { Diagnostic } from '../sshd/diagnostics.js';
+import type { KeyOption, Permission } from '../keys/options.js';
 
 export const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -169,6 +170,62 @@ export interface VulnFacts {
   readonly currency?: { readonly current: boolean; readonly message: string };
 }
 
+/** One key line of an authorized_keys file (src/keys parser output, reduced to plain data). */
+export interface AuthorizedKeyFact {
+  readonly line: number;
+  /** The key type as written ("ssh-ed25519", "ssh-rsa-cert-v01@openssh.com", ...). */
+  readonly type: string;
+  readonly family: 'rsa' | 'dsa' | 'ecdsa' | 'ed25519' | 'ecdsa-sk' | 'ed25519-sk';
+  readonly bits: number;
+  readonly certificate: boolean;
+  /** "SHA256:..." as ssh-keygen -l prints it (certificates: the embedded key). */
+  readonly fingerprint: string;
+  readonly comment: string;
+  /** Parsed options (empty when none); undefined when sshd rejects them and ignores the key. */
+  readonly options: readonly KeyOption[] | undefined;
+}
+
+/** One path auth.c safe_path (OpenSSH 9.2) checks: the file, then each directory upwards. */
+export interface PathModeFact {
+  readonly path: string;
+  /** undefined: stat failed (sshd then refuses the file under StrictModes). */
+  readonly stat?: { readonly kind: 'file' | 'directory' | 'symlink' | 'other'; readonly uid: number; readonly gid: number; readonly mode: number };
+  /** Debian's user-group-modes patch (secure_permissions, misc.c): group write is accepted when
+   * the group's only member (primary or supplementary) is the account itself. */
+  readonly privateGroup?: boolean;
+}
+
+/** An existing file named by a user's EFFECTIVE AuthorizedKeysFile (sshd -T -C user=U). */
+export interface AuthorizedKeysFileFact {
+  readonly user: string;
+  readonly uid: number;
+  readonly home: string;
+  readonly shell: string;
+  readonly loginShell: boolean;
+  /** The AuthorizedKeysFile value it came from (".ssh/authorized_keys2", "%h/.ssh/keys", ...). */
+  readonly pattern: string;
+  readonly path: string;
+  readonly symlinkTarget?: string;
+  readonly realPath?: string;
+  /** Where AuthorizedKeysFile was set for this user; undefined: the compiled-in default. */
+  readonly setBy?: Location;
+  /** The file (followed), then every directory of its real path up to the real home or "/". */
+  readonly chain: readonly PathModeFact[];
+  /** What the effective sshd_config still grants this user (PermitTTY, AllowTcpForwarding,
+   * AllowAgentForwarding, X11Forwarding, PermitUserRC, DisableForwarding), before key options. */
+  readonly serverGrants: readonly Permission[];
+  readonly keys: readonly AuthorizedKeyFact[];
+  readonly readError?: string;
+}
+
+export interface AuthorizedKeysFact {
+  readonly files: readonly AuthorizedKeysFileFact[];
+  /** Effective StrictModes (a global-only keyword). */
+  readonly strictModes: boolean;
+  /** Expansion problems ("%x unknown token") per user. */
+  readonly problems: readonly string[];
+}
+
 /** A fact that could not be gathered: rules that need it skip with this reason. */
 export type Missing<T> = T | { readonly missing: string };
 
@@ -189,6 +246,8 @@ export interface AuditFacts {
   readonly vulns: Missing<VulnFacts>;
   /** Ownership/mode of each component of each ChrootDirectory path (expanded). */
   readonly chroot?: Missing<readonly { readonly user: string; readonly path: string; readonly problems: readonly string[] }[]>;
+  /** Every user's authorized_keys files per the effective AuthorizedKeysFile (src/keys). */
+  readonly authorizedKeys?: Missing<AuthorizedKeysFact>;
 }
 
 export interface RuleInput {
