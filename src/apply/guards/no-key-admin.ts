@@ -3,6 +3,7 @@
 // (PermitRootLogin other than no for root from anywhere), and every account with a login shell
 // in the sudo, wheel or admin group (Debian's sudoers grants %sudo; wheel and admin are the
 // RHEL and old Ubuntu names) that the access lists let in. Override: --allow-no-key-admin.
+import { accessListsOf, checkAccess } from '../../allow/access.js';
 import { usableKey } from './access.js';
 import { ANY_ADDR, spec, type Guard } from './types.js';
 
@@ -25,6 +26,11 @@ export const noKeyAdmin: Guard = {
       const cfg = ctx.after(spec(ctx, u.name, ANY_ADDR));
       const isRoot = u.uid === 0 && u.name === 'root';
       if (isRoot ? cfg.value('permitrootlogin') === 'no' : !(u.loginShell && u.groups.some((g) => ADMIN_GROUPS.includes(g)))) continue;
+      const lists = checkAccess(accessListsOf(cfg), { user: u.name, addr: ANY_ADDR, groups: u.groups });
+      if (!lists.allowed) {
+        tried.push(`${u.name}: ${lists.reason}`);
+        continue;
+      }
       const k = usableKey(cfg, u, ctx.facts);
       if (k.ok) return { ok: true, message: `${u.name} can still log in with a key (${k.how})` };
       tried.push(`${u.name}: ${k.why}`);

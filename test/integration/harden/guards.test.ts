@@ -50,7 +50,8 @@ test('(a) no-key-admin on a live daemon: refused, files untouched, the admin sti
   const admin = await createTestUser({ password: 'Adm1n-pw-42' });
   t.after(() => admin.remove());
   assert.equal((await run('usermod', ['-aG', 'sudo', admin.name])).code, 0);
-  const d = await daemon();
+  // Only this admin may log in: sudo members other tests create meanwhile are no way in here.
+  const d = await daemon(`AllowUsers ${admin.name}\n`);
   t.after(() => d.stop());
   const bk = mkdtempSync(join(tmpdir(), 'sshield-bk-'));
   t.after(() => rmSync(bk, { recursive: true, force: true }));

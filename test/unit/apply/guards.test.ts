@@ -89,6 +89,10 @@ test('(a) no-key-admin: refuses when no admin has a usable key, with the reason 
   const rootOnly = facts({ keyFiles: [keyFile('root', '/root', 0, { parents: [dir('/root/.ssh', 0, 0o700), dir('/root', 0, 0o700), dir('/')] })] });
   assert.equal(verdict(ctx(rootOnly), 'no-key-admin').ok, false, 'PermitRootLogin no: root is no way in');
   assert.equal(verdict(ctx(rootOnly, BEFORE, AFTER.replace('PermitRootLogin no', 'PermitRootLogin prohibit-password')), 'no-key-admin').ok, true);
+  // An admin the access lists shut out is no way in either.
+  const shut = verdict(ctx(facts(), BEFORE, `${AFTER}AllowUsers bob\n`), 'no-key-admin');
+  assert.equal(shut.ok, false);
+  assert.match(shut.message, /alice: not listed in AllowUsers/);
   // Passwords already off before: not this change's doing.
   assert.equal(verdict(ctx(facts({ keyFiles: [] }), AFTER, AFTER), 'no-key-admin').ok, true);
 });
