@@ -16,7 +16,7 @@ export default defineRule({
   meta: {
     id: 'keys/restrict-key-types',
     title: 'authorized keys are ed25519 or strong RSA',
-    severity: 'high',
+    severity: 'medium',
     tags: ['crypto', 'auth'],
     profile: 'baseline',
     keywords: ['AuthorizedKeysFile'],
@@ -44,9 +44,9 @@ export default defineRule({
         n++;
         const at = [{ file: f.path, line: k.line }];
         const remediation = [{ kind: 'manual' as const, description: `replace ${f.user}'s key ${k.fingerprint} (${f.path}:${k.line}): ${ADVICE}`, command: `sshield keys list --user ${f.user}` }];
-        if (k.family === 'dsa') ctx.report({ status: 'fail', message: `${f.user}: ${f.path}:${k.line}: DSA key ${keyText(k)}: DSA is broken and removed from OpenSSH 10.0; ${ADVICE}`, locations: at, remediation });
-        else if (k.family === 'rsa' && k.bits < min) ctx.report({ status: 'fail', message: `${f.user}: ${f.path}:${k.line}: RSA key below ${min} bits: ${keyText(k)}; ${ADVICE}`, locations: at, remediation });
-        else if (k.family === 'rsa' && k.bits < warn) ctx.report({ status: 'warn', message: `${f.user}: ${f.path}:${k.line}: RSA key below ${warn} bits: ${keyText(k)}; ${ADVICE}`, locations: at, remediation, severity: 'medium' });
+        if (k.family === 'dsa') ctx.report({ status: 'fail', message: `${f.user}: ${f.path}:${k.line}: DSA key ${keyText(k)}: DSA is broken and removed from OpenSSH 10.0; ${ADVICE}`, locations: at, remediation, severity: 'high' });
+        else if (k.family === 'rsa' && k.bits < min) ctx.report({ status: 'fail', message: `${f.user}: ${f.path}:${k.line}: RSA key below ${min} bits: ${keyText(k)}; ${ADVICE}`, locations: at, remediation, severity: 'high' });
+        else if (k.family === 'rsa' && k.bits < warn) ctx.report({ status: 'warn', message: `${f.user}: ${f.path}:${k.line}: RSA key below ${warn} bits: ${keyText(k)}; ${ADVICE}`, locations: at, remediation });
       }
     }
     ctx.pass(n === 0 ? 'no authorized keys found' : `${n} authorized key${n === 1 ? '' : 's'}, all of strong types`);
