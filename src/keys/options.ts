@@ -31,8 +31,16 @@ const FLAGS: readonly (readonly [FlagName, boolean])[] = [
 ];
 const VALUES: readonly ValueName[] = ['command', 'principals', 'from', 'expiry-time', 'environment', 'permitopen', 'permitlisten', 'tunnel'];
 
+/** ASCII case-insensitive prefix test (term is lower case ASCII; as strncasecmp in opt_match):
+ * by char code, without slicing or lower-casing the line. */
 function startsWithCi(s: string, at: number, term: string): boolean {
-  return s.length - at >= term.length && s.slice(at, at + term.length).toLowerCase() === term;
+  if (s.length - at < term.length) return false;
+  for (let k = 0; k < term.length; k++) {
+    const t = term.charCodeAt(k);
+    const c = s.charCodeAt(at + k);
+    if (c !== t && !(t >= 97 && t <= 122 && c === t - 32)) return false;
+  }
+  return true;
 }
 
 /** sshkey_advance_past_options: index of the first unquoted space/tab from `at`, or -1 for an

@@ -63,19 +63,30 @@ export interface AuthorizedKeysFile {
   readonly diagnostics: readonly KeysDiagnostic[];
 }
 
-const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t';
+// Scanning works on char codes (no one-character strings): the file is a latin1 byte string.
+const isSpaceCode = (c: number): boolean => c === 32 || c === 9;
 
 function skipSpace(s: string, i: number): number {
-  while (isSpace(s[i])) i++;
+  while (isSpaceCode(s.charCodeAt(i))) i++;
   return i;
+}
+
+/** Index of the first space or tab at or after i, or s.length. */
+function nextSpace(s: string, i: number): number {
+  const n = s.length;
+  while (i < n) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 9) return i;
+    i++;
+  }
+  return n;
 }
 
 type ReadKey = { ok: true; key: KeyInfo; typeName: string; blobText: string; commentStart: number } | { ok: false; knownType: boolean; message: string };
 
 /** sshkey_read at `at`: type word, blanks, base64 blob, blanks; the rest is the comment. */
 function readKey(s: string, at: number): ReadKey {
-  let i = at;
-  while (i < s.length && !isSpace(s[i])) i++;
+  let i = nextSpace(s, at);
   const typeName = s.slice(at, i);
   const type = keyTypeByName(typeName);
   // sshd needs a blank after the type (strcspn == strlen is INVALID_FORMAT).
@@ -84,7 +95,7 @@ function readKey(s: string, at: number): ReadKey {
   i = skipSpace(s, i);
   if (i >= s.length) return { ok: false, knownType: true, message: `${typeName} without a key` };
   const b = i;
-  while (i < s.length && !isSpace(s[i])) i++;
+  i = nextSpace(s, i);
   const blobText = s.slice(b, i);
   const blob = decodeBase64Strict(blobText);
   if (!blob) return { ok: false, knownType: true, message: `the ${typeName} key is not valid base64` };
@@ -92,6 +103,13 @@ function readKey(s: string, at: number): ReadKey {
   if (!r.ok) return { ok: false, knownType: true, message: `the ${typeName} key is invalid: ${r.message}` };
   return { ok: true, key: r.key, typeName, blobText, commentStart: skipSpace(s, i) };
 }
+
+function diagnostic(code: KeysDiagnosticCode, message: string, file: string, line: number, column: number, hint?: string): KeysDiagnostic {
+  return { code, severity: 'error', message, file, line, column: column + 1, ...(hint ? { hint } : {}) };
+}
+
+/** Shared by every line without options (read-only: parsed lines are never mutated). */
+const NO_OPTIONS: readonly KeyOption[] = Object.freeze([]);
 
 export function parseAuthorizedKeys(text: ByteString, file: string): AuthorizedKeysFile {
   const lines: AuthorizedKeysLine[] = [];
@@ -106,57 +124,53 @@ export function parseAuthorizedKeys(text: ByteString, file: string): AuthorizedK
     const contentEnd = cr ? lineEnd - 1 : lineEnd;
     const content = text.slice(pos, contentEnd);
     const eol = text.slice(contentEnd, nl < 0 ? text.length : nl + 1);
-    const base = { line: n, start: pos, content, eol };
+    const start = pos;
     pos = nl < 0 ? text.length : nl + 1;
-    const diag = (code: KeysDiagnosticCode, message: string, column: number, hint?: string): void => {
-      diagnostics.push({ code, severity: 'error', message, file, line: n, column: column + 1, ...(hint ? { hint } : {}) });
-    };
     const p = skipSpace(content, 0);
     if (p >= content.length) {
-      lines.push({ ...base, kind: 'blank' });
+      lines.push({ line: n, start, content, eol, kind: 'blank' });
       continue;
     }
-    if (content[p] === '#') {
-      lines.push({ ...base, kind: 'comment' });
+    if (content.charCodeAt(p) === 35 /* # */) {
+      lines.push({ line: n, start, content, eol, kind: 'comment' });
       continue;
     }
     const nul = content.indexOf('\0');
     if (nul >= 0) {
       // C string handling in sshd stops at the NUL; we do not guess what it makes of the rest.
-      diag('NUL_BYTE', 'line contains a NUL byte', nul, 'sshd reads the line only up to the NUL; remove it');
-      lines.push({ ...base, kind: 'invalid' });
+      diagnostics.push(diagnostic('NUL_BYTE', 'line contains a NUL byte', file, n, nul, 'sshd reads the line only up to the NUL; remove it'));
+      lines.push({ line: n, start, content, eol, kind: 'invalid' });
       continue;
     }
     let r = readKey(content, p);
-    let optionsSpan: { start: number; end: number } | undefined;
     if (!r.ok) {
       const first = r;
       const end = advancePastOptions(content, p);
       if (end < 0) {
-        diag('BAD_OPTIONS', 'invalid key option string: unterminated quote; sshd ignores this line', p);
-        lines.push({ ...base, kind: 'invalid' });
+        diagnostics.push(diagnostic('BAD_OPTIONS', 'invalid key option string: unterminated quote; sshd ignores this line', file, n, p));
+        lines.push({ line: n, start, content, eol, kind: 'invalid' });
         continue;
       }
       const q = skipSpace(content, end);
       r = readKey(content, q);
       if (!r.ok) {
         const why = first.knownType ? first : r.knownType ? r : undefined;
-        if (why) diag('BAD_KEY', `${why.message}; sshd ignores this line`, why === first ? p : q);
-        else diag('NO_KEY', 'no public key found on this line; sshd ignores it', p, 'an authorized_keys line is [options] keytype base64-key [comment]');
-        lines.push({ ...base, kind: 'invalid' });
+        if (why) diagnostics.push(diagnostic('BAD_KEY', `${why.message}; sshd ignores this line`, file, n, why === first ? p : q));
+        else diagnostics.push(diagnostic('NO_KEY', 'no public key found on this line; sshd ignores it', file, n, p, 'an authorized_keys line is [options] keytype base64-key [comment]'));
+        lines.push({ line: n, start, content, eol, kind: 'invalid' });
         continue;
       }
-      optionsSpan = { start: p, end };
+      const optionsSpan = { start: p, end };
       const parsed = parseKeyOptions(content, p);
       if (!parsed.ok) {
-        diag('BAD_OPTIONS', `bad key options: ${parsed.message}; sshd ignores this key`, parsed.offset);
-        lines.push({ ...base, kind: 'key', optionsSpan, options: undefined, optionsError: parsed.message, keyStart: q, typeName: r.typeName, blobText: r.blobText, comment: content.slice(r.commentStart), key: r.key });
+        diagnostics.push(diagnostic('BAD_OPTIONS', `bad key options: ${parsed.message}; sshd ignores this key`, file, n, parsed.offset));
+        lines.push({ line: n, start, content, eol, kind: 'key', optionsSpan, options: undefined, optionsError: parsed.message, keyStart: q, typeName: r.typeName, blobText: r.blobText, comment: content.slice(r.commentStart), key: r.key });
         continue;
       }
-      lines.push({ ...base, kind: 'key', optionsSpan, options: parsed.options, keyStart: q, typeName: r.typeName, blobText: r.blobText, comment: content.slice(r.commentStart), key: r.key });
+      lines.push({ line: n, start, content, eol, kind: 'key', optionsSpan, options: parsed.options, keyStart: q, typeName: r.typeName, blobText: r.blobText, comment: content.slice(r.commentStart), key: r.key });
       continue;
     }
-    lines.push({ ...base, kind: 'key', options: [], keyStart: p, typeName: r.typeName, blobText: r.blobText, comment: content.slice(r.commentStart), key: r.key });
+    lines.push({ line: n, start, content, eol, kind: 'key', options: NO_OPTIONS, keyStart: p, typeName: r.typeName, blobText: r.blobText, comment: content.slice(r.commentStart), key: r.key });
   }
   return { file, text, lines, diagnostics };
 }
