@@ -6,6 +6,7 @@
 // and reloads again; a run killed at any point leaves each file old or new (never partial) and
 // its journal tells the next run (recover) what to undo. Decisions about *what* to change are
 // the planner's; this module never edits text.
+import { dirname } from 'node:path';
 import { textToBytes } from '../text/bytes.js';
 import type { ApplyHost } from './host.js';
 import type { Plan } from './plan.js';
@@ -143,6 +144,9 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
     for (const [i, f] of plan.files.entries()) {
       if (f.action !== 'write') continue;
       const e = entries[i]!;
+      // A new drop-in may go into a directory the host lacks (Debian ships sshd_config.d, other
+      // systems may not; git drops empty directories from example roots): create it root-owned.
+      if (!e.existed) await host.mkdirp(dirname(f.hostPath), 0o755);
       await host.writeFile(f.hostPath + CANDIDATE_SUFFIX, textToBytes(f.after), { mode: e.mode, uid: e.uid, gid: e.gid });
     }
     j = await writeJournal(host, root, j, id, 'staged');

@@ -37,7 +37,7 @@ export function fakeHost(): FakeHost {
   return h;
 }
 
-function change(path: string, before: string | null, after: string | null, mode = 0o644): FileChange {
+export function change(path: string, before: string | null, after: string | null, mode = 0o644): FileChange {
   return {
     path,
     hostPath: path,

@@ -8,7 +8,7 @@ import { applyPlan, recover } from '../../../src/apply/pipeline.js';
 import { listBackups, CANDIDATE_SUFFIX } from '../../../src/apply/backup.js';
 import { SimulatedCrash, type FakeOp } from '../../../src/apply/fake-host.js';
 import { confirmChange, watchConfirm } from '../../../src/apply/confirm.js';
-import { fakeHost, testPlan, OPTS, snapshot, OLD_STATE, NEW_STATE, MAIN, DROPIN, CLOUD } from './fixtures.js';
+import { fakeHost, testPlan, change, OPTS, snapshot, OLD_STATE, NEW_STATE, MAIN, DROPIN, CLOUD, OLD_MAIN, NEW_MAIN, NEW_DROPIN } from './fixtures.js';
 
 function noLeftovers(h: ReturnType<typeof fakeHost>): void {
   for (const p of h.files.keys()) assert.ok(!p.endsWith(CANDIDATE_SUFFIX), `candidate left behind: ${p}`);
@@ -33,6 +33,23 @@ test('applies a plan: backup with manifest, validate, install, reload, verify, c
   const runs = h.log.filter((l) => l.startsWith('run /usr/sbin/sshd'));
   assert.equal(runs.length, 2);
   for (const r of runs) assert.match(r, /-f \/var\/backups\/sshield\/\d{8}T\d{6}Z\/stage\/etc\/ssh\/sshd_config/);
+  noLeftovers(h);
+});
+
+test('a new drop-in whose directory the host lacks: the directory is created and the file installed', async () => {
+  // Found by CI on a clean clone: git keeps no empty sshd_config.d in the example roots, and a
+  // real host may lack the directory too; the candidate write must not fail with ENOENT.
+  const h = fakeHost();
+  h.files.delete(CLOUD);
+  h.dirs.delete('/etc/ssh/sshd_config.d');
+  const plan = testPlan({
+    files: [change(MAIN, OLD_MAIN, NEW_MAIN), change(DROPIN, null, NEW_DROPIN)],
+    tree: [{ path: MAIN, hostPath: MAIN }, { path: DROPIN, hostPath: DROPIN }],
+  });
+  const out = await applyPlan(h, plan, OPTS);
+  assert.equal(out.status, 'applied', JSON.stringify(out));
+  assert.equal(h.text(DROPIN), NEW_DROPIN);
+  assert.equal(h.text(MAIN), NEW_MAIN);
   noLeftovers(h);
 });
 
