@@ -64,7 +64,7 @@ export function register(program: Command): void {
     .option('--admin <user>', 'the admin account the audit evaluates (default: $SUDO_USER, else the first sudo member)')
     .option('--root <dir>', 'edit an offline root directory (never reloads)')
     .option('-f, --config <file>', 'sshd_config to harden (a test daemon started with -f FILE is reloaded by SIGHUP to its PidFile)')
-    .option('--dry-run', 'print the plan (diff per file, guards) and stop: exit 0, or 3 when a guard would refuse')
+    .option('--dry-run', 'print the plan (diff per file, guards) and stop; exit 0 (a guard that would refuse is reported on stderr and in --json)')
     .option('--yes', 'apply without asking')
     .option('--confirm-timeout <seconds>', 'keep the change only if `sshield confirm` runs within this many seconds')
     .option('--backup-dir <dir>', 'where backups and the journal live', DEFAULT_BACKUP_ROOT)
@@ -158,9 +158,12 @@ async function runHarden(o: HardenOpts): Promise<number> {
   }
   const blocking = blockingGuards(plan);
   if (blocking.length) {
+    // A dry run only shows the plan (the issue fixes its exit code at 0); the guards' verdicts are
+    // part of what it shows, so a script can still read them from --json (plan.guards).
     if (o.json && !o.dryRun) io.out(JSON.stringify({ ok: false, reason: 'refused by a guard', plan }, null, 2));
-    for (const g of blocking) io.err(`sshield harden: refused: ${g.message} (override: ${g.overrideFlag})`);
-    return EXIT.refused;
+    const verb = o.dryRun ? 'would refuse' : 'refused';
+    for (const g of blocking) io.err(`sshield harden: ${verb}: ${g.message} (override: ${g.overrideFlag})`);
+    if (!o.dryRun) return EXIT.refused;
   }
   if (o.dryRun || plan.files.length === 0) return EXIT.ok;
   const answer = await confirm('Apply this change?', { ...(o.yes ? { yes: true } : {}) }, io);
