@@ -5,7 +5,11 @@
 // certificate is computed over the embedded plain key (sshkey_fingerprint_raw uses to_blob with
 // force_plain=1). What it does not check, and sshd does: that an ECDSA point is on its curve and
 // that a certificate's CA signature verifies (cert_parse). Pure: no I/O, never throws on input.
+import * as crypto from 'node:crypto';
 import { createHash } from 'node:crypto';
+
+/** crypto.hash (Node >= 20.12): one call, no Hash object per key; createHash otherwise. */
+const oneShotHash = (crypto as unknown as { hash?: (alg: string, data: Buffer, enc: 'base64') => string }).hash;
 import { keyTypeByName, sameKeyType, type KeyTypeInfo } from './key-types.js';
 
 export interface CertificateInfo {
@@ -83,7 +87,7 @@ const CURVE_BITS = { nistp256: 256, nistp384: 384, nistp521: 521 } as const;
 
 function fingerprintOf(blob: Buffer): string {
   // A SHA-256 digest in base64 is always 44 characters with one "=" of padding.
-  return `SHA256:${createHash('sha256').update(blob).digest('base64').slice(0, 43)}`;
+  return `SHA256:${(oneShotHash ? oneShotHash('sha256', blob, 'base64') : createHash('sha256').update(blob).digest('base64')).slice(0, 43)}`;
 }
 
 function sshString(s: string): Buffer {
@@ -209,10 +213,10 @@ export function analyseBlob(blob: Buffer, expected?: KeyTypeInfo): BlobResult {
   }
 }
 
-/** [A-Za-z0-9+/] by char code. */
-function isB64Code(c: number): boolean {
-  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
-}
+/** 1 for [A-Za-z0-9+/] by char code (a table: one load per character). */
+export const B64_CODE = new Uint8Array(256);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') B64_CODE[c.charCodeAt(0)] = 1;
+const isB64Code = (c: number): boolean => c < 256 && B64_CODE[c] === 1;
 
 /** Decodes base64 as b64_pton does for sshkey_read: whole quanta, padding only at the end.
  * The text must match /^[A-Za-z0-9+/]*={0,2}$/ (checked by char code, no regex, no re-encoding). */

@@ -8,7 +8,7 @@
 // diagnostics with file:line:column. The line terminator is "\n"; a "\r" before it belongs to the
 // terminator (sshd's base64 decoder and comment handling ignore it). Pure: no I/O, never throws.
 import type { ByteString } from '../text/bytes.js';
-import { analyseBlob, decodeBase64Strict, type KeyInfo } from './blob.js';
+import { analyseBlob, B64_CODE, type KeyInfo } from './blob.js';
 import { keyTypeByName } from './key-types.js';
 import { advancePastOptions, parseKeyOptions, type KeyOption } from './options.js';
 
@@ -94,10 +94,19 @@ function readKey(s: string, at: number): ReadKey {
   if (i >= s.length) return { ok: false, knownType: true, message: `${typeName} without a key` };
   i = skipSpace(s, i);
   if (i >= s.length) return { ok: false, knownType: true, message: `${typeName} without a key` };
+  // One pass finds the blob's end and checks it as decodeBase64Strict does
+  // (/^[A-Za-z0-9+/]*={0,2}$/, whole quanta).
   const b = i;
-  i = nextSpace(s, i);
+  let bad = false;
+  let pad = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 32 || c === 9) break;
+    if (c === 61) pad++;
+    else if (pad > 0 || c > 255 || B64_CODE[c] !== 1) bad = true;
+  }
   const blobText = s.slice(b, i);
-  const blob = decodeBase64Strict(blobText);
+  const blob = bad || pad > 2 || blobText.length === 0 || blobText.length % 4 !== 0 ? undefined : Buffer.from(blobText, 'base64');
   if (!blob) return { ok: false, knownType: true, message: `the ${typeName} key is not valid base64` };
   const r = analyseBlob(blob, type);
   if (!r.ok) return { ok: false, knownType: true, message: `the ${typeName} key is invalid: ${r.message}` };
