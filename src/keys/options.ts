@@ -105,11 +105,13 @@ function validPermit(v: string, allowBarePort: boolean): string | undefined {
  * Parses options starting at `at` in the line content `s`, as sshauthopt_parse does on the
  * rest of the line. Stops at the first space/tab outside a quoted value.
  */
+const fail = (message: string, offset: number): OptionsResult => ({ ok: false, message, offset });
+
 export function parseKeyOptions(s: ByteString, at: number): OptionsResult {
   const options: KeyOption[] = [];
-  const seen = new Set<ValueName>();
+  // Hot path (100k-key files): no per-call closure, and the once-only check allocates lazily.
+  let seen: Set<ValueName> | undefined;
   let i = at;
-  const fail = (message: string, offset: number): OptionsResult => ({ ok: false, message, offset });
   while (i < s.length && s[i] !== ' ' && s[i] !== '\t') {
     const start = i;
     let matched = false;
@@ -132,8 +134,8 @@ export function parseKeyOptions(s: ByteString, at: number): OptionsResult {
         if (startsWithCi(s, i, name) && s[i + name.length] === '=') {
           const q = dequote(s, i + name.length + 1);
           if ('error' in q) return fail(q.error, i);
-          if ((name === 'command' || name === 'principals' || name === 'from') && seen.has(name)) return fail(`multiple "${name}" clauses`, i);
-          seen.add(name);
+          if ((name === 'command' || name === 'principals' || name === 'from') && seen?.has(name)) return fail(`multiple "${name}" clauses`, i);
+          (seen ??= new Set()).add(name);
           const v = q.value;
           if (name === 'expiry-time' && !validAbsoluteTime(v)) return fail('invalid expires time', i);
           if (name === 'environment') {
