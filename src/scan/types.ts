@@ -3,6 +3,7 @@
 import type { AlgorithmCategory } from './algorithms.js';
 import type { Level } from './profiles.js';
 import type { ScanError } from './transport.js';
+import type { KexinitNameLists } from './wire.js';
 
 export const SCAN_SCHEMA_VERSION = 1;
 
@@ -30,18 +31,7 @@ export interface ScanFinding {
   readonly cve?: string;
 }
 
-export interface ScanAlgorithms {
-  readonly kex: readonly string[];
-  readonly hostKey: readonly string[];
-  readonly ciphersClientToServer: readonly string[];
-  readonly ciphersServerToClient: readonly string[];
-  readonly macsClientToServer: readonly string[];
-  readonly macsServerToClient: readonly string[];
-  readonly compressionClientToServer: readonly string[];
-  readonly compressionServerToClient: readonly string[];
-  readonly languagesClientToServer: readonly string[];
-  readonly languagesServerToClient: readonly string[];
-  readonly firstKexPacketFollows: boolean;
+export interface ScanAlgorithms extends KexinitNameLists {
   /** Markers in the kex list that are not algorithms. */
   readonly strictKex: boolean;
   readonly extInfo: boolean;

@@ -11,8 +11,8 @@ export const SSH_MSG_KEXINIT = 20;
 /** RFC 4253 §6.1: implementations must accept packets of 35000 bytes; we accept no more. */
 export const MAX_PACKET_LENGTH = 35_000;
 
-export interface Kexinit {
-  readonly cookie: string; // 16 bytes, hex
+/** The ten name-lists of a KEXINIT (RFC 4253 §7.1) and first_kex_packet_follows. */
+export interface KexinitNameLists {
   readonly kex: readonly string[];
   readonly hostKey: readonly string[];
   readonly ciphersClientToServer: readonly string[];
@@ -24,6 +24,10 @@ export interface Kexinit {
   readonly languagesClientToServer: readonly string[];
   readonly languagesServerToClient: readonly string[];
   readonly firstKexPacketFollows: boolean;
+}
+
+export interface Kexinit extends KexinitNameLists {
+  readonly cookie: string; // 16 bytes, hex
   readonly reserved: number;
 }
 
