@@ -19,6 +19,7 @@ import { localApplyHost } from '../apply/local-host.js';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
 import { blockingGuards, type Plan, type PredictedValue } from '../apply/plan.js';
 import type { EffectiveConfig } from '../sshd/evaluate/types.js';
+import { validatorFor } from '../apply/validator.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, confirm, NO_TTY_MESSAGE, processOutput, type Output } from './io.js';
 
@@ -176,7 +177,10 @@ export async function runPlan(io: Output, plan: Plan, o: ChangeFlags, t: Target,
   // As harden does: the host is this machine (plan host paths are absolute); under --root the
   // plan's reload is 'none' and the candidate tree is validated with a throwaway host key.
   const host = localApplyHost(localFs());
-  const sshd = existsSync('/usr/sbin/sshd') ? '/usr/sbin/sshd' : undefined;
+  const local = existsSync('/usr/sbin/sshd') ? '/usr/sbin/sshd' : undefined;
+  const validator = local ? await validatorFor(t.root, local) : { note: 'not validated by sshd: none on this machine' };
+  const sshd = validator.sshd;
+  if (validator.note && !o.json) io.err(`sshield: ${validator.note}`);
   let extraHostKey: string | undefined;
   if (t.root !== undefined && sshd) {
     const dir = await host.tempDir('sshield-hostkey-');

@@ -1,6 +1,7 @@
 // `sshield harden`: plan (diff per file), ask, then apply through the journaled pipeline.
 // Exit codes: 0 applied / nothing to do / dry run, 2 error or failed (rolled back), 3 refused
 // by a guard, declined, or no TTY without --yes.
+import { validatorFor } from '../apply/validator.js';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
 import { existsSync, readFileSync } from 'node:fs';
@@ -172,12 +173,14 @@ async function runHarden(o: HardenOpts): Promise<number> {
     return EXIT.refused;
   }
   const host = localApplyHost(localFs());
+  const validator = await validatorFor(o.root, o.sshd);
+  if (validator.note && !o.json) io.err(`sshield harden: ${validator.note}`);
   const outcome = await applyPlan(host, plan, {
     backupRoot: o.backupDir,
-    sshd: o.sshd,
+    ...(validator.sshd ? { sshd: validator.sshd } : {}),
     ...(timeout !== undefined ? { confirmTimeoutSec: timeout } : {}),
     watcherArgs: (id) => ['confirm', '--watch', id, '--backup-dir', o.backupDir, '--sshd', o.sshd],
-    ...(o.root ? { extraHostKey: await throwawayKey(host) } : {}),
+    ...(o.root && validator.sshd ? { extraHostKey: await throwawayKey(host) } : {}),
     onStep: async (s, d) => {
       if (!o.json && io.stderrIsTTY) io.err(color.dim(`… ${s}${d ? `: ${d}` : ''}`));
       await testPause(s);
