@@ -17,7 +17,7 @@ export interface UserKeyFile {
   readonly readError?: string;
 }
 
-export async function collectUserKeys(fs: ReadOnlyFs, accounts: Accounts, opts: { user?: string; authorizedKeysFiles?: readonly string[] } = {}): Promise<{ files: UserKeyFile[]; problems: string[] }> {
+export async function collectUserKeys(fs: ReadOnlyFs, accounts: Accounts, opts: { user?: string; authorizedKeysFiles?: readonly string[]; authorizedKeysFilesFor?: (user: string) => readonly string[] | undefined } = {}): Promise<{ files: UserKeyFile[]; problems: string[] }> {
   const users = opts.user ? [accounts.user(opts.user)].filter((u): u is PasswdUser => u !== undefined) : accounts.users;
   const files: UserKeyFile[] = [];
   const problems: string[] = [];
@@ -25,7 +25,8 @@ export async function collectUserKeys(fs: ReadOnlyFs, accounts: Accounts, opts: 
   for (const user of users) {
     if (seen.has(user.name)) continue; // getpwnam: first entry wins
     seen.add(user.name);
-    const r = await inspectAuthorizedKeys(fs, user, opts.authorizedKeysFiles ?? DEFAULT_AUTHORIZED_KEYS_FILES, accounts);
+    const patterns = opts.authorizedKeysFilesFor?.(user.name) ?? opts.authorizedKeysFiles ?? DEFAULT_AUTHORIZED_KEYS_FILES;
+    const r = await inspectAuthorizedKeys(fs, user, patterns, accounts);
     problems.push(...r.problems);
     for (const info of r.files) {
       if (!info.exists) continue;
