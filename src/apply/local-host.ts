@@ -30,7 +30,8 @@ export interface LocalHostOptions {
 
 export function localApplyHost(fs: ReadOnlyFs, opts: LocalHostOptions = {}): ApplyHost {
   const exec = localExecutor(fs);
-  const self = opts.self ?? [process.execPath, process.argv[1] ?? 'sshield'];
+  // execArgv too: run from source (`node --import tsx src/cli/main.ts`) the watcher needs the same loader.
+  const self = opts.self ?? [process.execPath, ...process.execArgv, process.argv[1] ?? 'sshield'];
   return {
     label: fs.label,
     fs,
