@@ -313,9 +313,11 @@ export function processDirective(c: LineContext): void {
         const vals: string[] = [];
         for (let a = d.next(); a !== undefined; a = d.next()) {
           if (a === 'any') {
-            // servconf.c sAuthenticationMethods: "any" after methods were recorded (by an earlier
-            // active line of this pass) is fatal even on an inactive line
-            if (vals.length > 0 || opts.isSet('authenticationmethods')) return c.error(`"any" must appear alone in ${kw}`, 'BAD_VALUE');
+            // servconf.c sAuthenticationMethods, 9.2p1: "any" after methods were recorded (by an
+            // earlier active line of this pass) is fatal even on an inactive line. 10.0p1 counts
+            // only this line's methods (nstrs), so a later "any" is accepted (found by the 10.0
+            // differential test, seed 536190560: the same drop-in included twice).
+            if (vals.length > 0 || (c.build.version < 10 && opts.isSet('authenticationmethods'))) return c.error(`"any" must appear alone in ${kw}`, 'BAD_VALUE');
             any = true;
           } else if (any) return c.error(`"any" must appear alone in ${kw}`, 'BAD_VALUE');
           else if (!validAuthMethods(a, c.build.gssKex)) return c.error(`invalid ${kw} method list.`, 'BAD_VALUE');

@@ -120,3 +120,13 @@ test('loadEffective reads each file once; evaluate(spec) never touches the fs ag
   assert.equal(reads, 2);
   assert.equal(l.evaluate(ALICE).value('maxsessions'), '4');
 });
+
+test('AuthenticationMethods "any" after an earlier line: fatal on 9.2p1, accepted on 10.0p1 (regression, 10.0 differential seed 536190560)', async () => {
+  const config = 'AuthenticationMethods publickey\nAuthenticationMethods any\n';
+  const old = await evalText(config, undefined, {}, BUILDS['9.2p1-debian']);
+  assert.equal(old.effective.ok, false);
+  assert.match(old.effective.diagnostics.find((d) => d.severity === 'error')!.message, /"any" must appear alone/);
+  const now = await evalText(config, undefined, {}, BUILDS['10.0p1-debian']);
+  assert.equal(now.effective.ok, true, JSON.stringify(now.effective.diagnostics));
+  assert.equal(now.effective.value('authenticationmethods'), 'publickey');
+});
