@@ -7,28 +7,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { sshdAvailable, run } from '../../helpers/sshd.js';
+import { etcSshSnapshot } from '../../helpers/tree.js';
 
 const CLI = ['--import', 'tsx', join(process.cwd(), 'src/cli/main.ts')];
 const EXAMPLE = 'examples/debian12-cloud';
 const CANDIDATE = '.sshield-new';
 
-function tree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n);
-      const st = statSync(p, { throwIfNoEntry: false });
-      if (st?.isDirectory()) walk(p);
-      else if (st?.isFile()) out.set(relative(dir, p), readFileSync(p, 'latin1'));
-    }
-  };
-  walk(join(dir, 'etc/ssh'));
-  return out;
-}
+const tree = etcSshSnapshot;
 
 function fresh(t: { after(fn: () => void): void }): { dir: string; bk: string } {
   const dir = mkdtempSync(join(tmpdir(), 'sshield-kill-'));

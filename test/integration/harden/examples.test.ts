@@ -7,10 +7,11 @@
 // installing, the real `sshield audit` of the result passes every rule the plan said it fixed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { sshdAvailable, run } from '../../helpers/sshd.js';
+import { etcSshSnapshot } from '../../helpers/tree.js';
 
 const CLI = ['--import', 'tsx', join(process.cwd(), 'src/cli/main.ts')];
 const examples = existsSync('examples') ? readdirSync('examples').filter((d) => existsSync(join('examples', d, 'etc/ssh/sshd_config'))) : [];
@@ -25,19 +26,7 @@ const REFUSED: Record<string, { guard: string; flag: string }> = {
   'pve-cluster-node/baseline': { guard: 'cluster-break', flag: '--allow-cluster-break' },
 };
 
-function snapshot(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const n of readdirSync(d)) {
-      const p = join(d, n);
-      const st = statSync(p, { throwIfNoEntry: false });
-      if (st?.isDirectory()) walk(p);
-      else if (st?.isFile()) out.set(relative(dir, p), readFileSync(p, 'latin1'));
-    }
-  };
-  walk(join(dir, 'etc/ssh'));
-  return out;
-}
+const snapshot = etcSshSnapshot;
 
 for (const ex of examples) {
   for (const profile of ['baseline', 'proxmox']) {
