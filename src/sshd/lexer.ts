@@ -95,10 +95,8 @@ export function* logicalLines(text: ByteString): Generator<LogicalLine> {
   }
 }
 
-/** Maps an index of a logical line's content to a file offset (binary search over segments). */
-export function offsetIn(line: LogicalLine, index: number): number {
-  const segs = line.segments;
-  if (segs.length === 0) return line.start;
+/** The segment of a logical line that holds content index `index` (binary search; segments non-empty). */
+function segmentAt(segs: LogicalLine['segments'], index: number): LogicalLine['segments'][number] {
   let lo = 0;
   let hi = segs.length - 1;
   while (lo < hi) {
@@ -106,22 +104,20 @@ export function offsetIn(line: LogicalLine, index: number): number {
     if (segs[mid]!.logical <= index) lo = mid;
     else hi = mid - 1;
   }
-  const s = segs[lo]!;
+  return segs[lo]!;
+}
+
+/** Maps an index of a logical line's content to a file offset. */
+export function offsetIn(line: LogicalLine, index: number): number {
+  if (line.segments.length === 0) return line.start;
+  const s = segmentAt(line.segments, index);
   return s.offset + (index - s.logical);
 }
 
 /** 1-based byte column, on its physical line, of a logical line's content index. */
 export function columnIn(line: LogicalLine, index: number): number {
-  const segs = line.segments;
-  if (segs.length <= 1) return offsetIn(line, index) - line.start + 1;
-  let lo = 0;
-  let hi = segs.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (segs[mid]!.logical <= index) lo = mid;
-    else hi = mid - 1;
-  }
-  const s = segs[lo]!;
+  if (line.segments.length <= 1) return offsetIn(line, index) - line.start + 1;
+  const s = segmentAt(line.segments, index);
   return s.offset + (index - s.logical) - s.lineStart + 1;
 }
 
