@@ -2,7 +2,7 @@
 // and the reason, in words an admin can check. Data only; profiles (profiles.ts) may override a
 // verdict, and grading (grade.ts) turns offered names into findings. Deliberately not ssh-audit's
 // stance: NIST curves are acceptable (FIPS sites need them), curve25519 is good (lacking PQ is a
-// preference, reported once per server by `scan/prefer-pq-kex`, not a flaw of each algorithm).
+// preference, reported once per server by `scan/require-pq-kex`, not a flaw of each algorithm).
 
 export type AlgorithmCategory = 'kex' | 'hostKey' | 'cipher' | 'mac';
 export type Verdict = 'good' | 'weak' | 'broken';

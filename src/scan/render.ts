@@ -1,8 +1,10 @@
 // Renderers for a ScanReport: text for people, JSON (the report as is), SARIF 2.1.0 for code
-// scanning dashboards. Pure: strings out. Scan results have no source file, so SARIF locations
-// are logical (the target `host:port`), each finding a result with ruleId and level.
-import type { Log, ReportingDescriptor, Result } from 'sarif';
-import type { ScanFinding, ScanReport, ScanRuleId, ScanTargetResult } from './types.js';
+// scanning dashboards, built by the audit's SARIF module so both commands look the same to a
+// dashboard. Pure: strings out. Scan results have no source file, so SARIF locations are logical
+// (the target `host:port`), each finding a result with ruleId and level.
+import { endpointLocation, sarifLog, type SarifResultInput } from '../report/sarif-log.js';
+import { SCAN_RULES } from './rules.js';
+import type { ScanFinding, ScanReport, ScanTargetResult } from './types.js';
 
 export interface Colors {
   red(s: string): string;
@@ -54,32 +56,20 @@ export function renderText(report: ScanReport, opts: { colors?: Colors; verbose?
   return `${out.join('\n')}\n`;
 }
 
-const RULE_TEXT: Readonly<Record<ScanRuleId, string>> = {
-  'scan/restrict-kex-algorithms': 'Only strong key exchange algorithms are offered',
-  'scan/restrict-host-key-algorithms': 'Only strong host key algorithms are offered',
-  'scan/restrict-ciphers': 'Only strong ciphers are offered',
-  'scan/restrict-macs': 'Only strong MACs are offered',
-  'scan/require-pq-kex': 'A post-quantum hybrid key exchange is offered',
-  'scan/no-terrapin': 'Not exposed to the Terrapin attack (CVE-2023-48795)',
-  'scan/no-password-auth': 'Password login is not offered',
-  'scan/no-known-vulnerabilities': 'The software version has no known unfixed vulnerability',
-  'scan/limit-host-key-size': 'Host keys are large enough',
-};
+const SARIF_LEVEL = { fail: 'error', warn: 'warning', info: 'note' } as const;
 
+/** SARIF in the audit's shape (src/report/sarif-log.ts): a logical location per target, since a scan has no files. */
 export function renderSarif(report: ScanReport): string {
-  const ruleIds = Object.keys(RULE_TEXT) as ScanRuleId[];
-  const rules: ReportingDescriptor[] = ruleIds.map((id) => ({ id, shortDescription: { text: RULE_TEXT[id] }, helpUri: `https://github.com/sshield/sshield/blob/main/docs/rules/${id.replace('/', '-')}.md` }));
-  const results: Result[] = [];
+  const results: SarifResultInput[] = [];
   for (const t of report.targets) {
-    const location = { logicalLocations: [{ name: `${t.host}:${t.port}`, fullyQualifiedName: `ssh://${t.target}`, kind: 'resource' }] };
+    const location = endpointLocation(`${t.host}:${t.port}`, `ssh://${t.target}`);
     for (const f of t.findings) {
       results.push({
         ruleId: f.ruleId,
-        ruleIndex: ruleIds.indexOf(f.ruleId),
-        level: f.level === 'fail' ? 'error' : f.level === 'warn' ? 'warning' : 'note',
-        message: { text: `${t.target}: ${f.message}${f.reason ? `. ${f.reason}` : ''}` },
+        level: SARIF_LEVEL[f.level],
+        message: `${t.target}: ${f.message}${f.reason ? `. ${f.reason}` : ''}`,
         locations: [location],
-        partialFingerprints: { 'sshield/v1': `${t.target}|${f.ruleId}|${f.algorithm ?? f.cve ?? ''}` },
+        fingerprint: `${t.target}|${f.ruleId}|${f.algorithm ?? f.cve ?? ''}`,
         ...(f.cve || f.algorithm ? { properties: { ...(f.cve ? { cve: f.cve } : {}), ...(f.algorithm ? { algorithm: f.algorithm } : {}) } } : {}),
       });
     }
@@ -87,16 +77,12 @@ export function renderSarif(report: ScanReport): string {
   const notifications = report.targets
     .filter((t) => t.error)
     .map((t) => ({ level: 'error' as const, message: { text: `${t.target}: ${t.error!.code}: ${t.error!.message}` }, descriptor: { id: t.error!.code } }));
-  const log: Log = {
-    version: '2.1.0',
-    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    runs: [
-      {
-        tool: { driver: { name: 'sshield', version: report.tool.version, informationUri: 'https://github.com/sshield/sshield', rules } },
-        invocations: [{ executionSuccessful: report.summary.errors === 0, startTimeUtc: report.startedAt, toolExecutionNotifications: notifications }],
-        results,
-      },
-    ],
-  };
+  const log = sarifLog({
+    toolVersion: report.tool.version,
+    rules: Object.values(SCAN_RULES).map((r) => ({ id: r.id, title: r.title, severity: r.severity, tags: r.tags })),
+    results,
+    invocation: { executionSuccessful: report.summary.errors === 0, startTimeUtc: report.startedAt, toolExecutionNotifications: notifications },
+    properties: { profile: report.profile.name },
+  });
   return `${JSON.stringify(log, null, 2)}\n`;
 }
