@@ -3,28 +3,19 @@
 // dashboard. Pure: strings out. Scan results have no source file, so SARIF locations are logical
 // (the target `host:port`), each finding a result with ruleId and level.
 import { endpointLocation, sarifLog, type SarifResultInput } from '../report/sarif-log.js';
+import { NO_COLOR, type Palette } from '../report/text.js';
 import { SCAN_RULES } from './rules.js';
 import type { ScanFinding, ScanReport, ScanTargetResult } from './types.js';
-
-export interface Colors {
-  red(s: string): string;
-  yellow(s: string): string;
-  green(s: string): string;
-  dim(s: string): string;
-  bold(s: string): string;
-}
-
-const plain: Colors = { red: (s) => s, yellow: (s) => s, green: (s) => s, dim: (s) => s, bold: (s) => s };
 
 export function renderJson(report: ScanReport): string {
   return `${JSON.stringify(report, null, 2)}\n`;
 }
 
-function levelTag(f: ScanFinding, c: Colors): string {
+function levelTag(f: ScanFinding, c: Palette): string {
   return f.level === 'fail' ? c.red('FAIL') : f.level === 'warn' ? c.yellow('WARN') : c.dim('info');
 }
 
-function renderTarget(r: ScanTargetResult, c: Colors, verbose: boolean): string[] {
+function renderTarget(r: ScanTargetResult, c: Palette, verbose: boolean): string[] {
   const lines: string[] = [];
   const head = `${c.bold(r.target)}${r.address && r.address !== r.host ? c.dim(` (${r.address})`) : ''}`;
   if (r.status === 'error') lines.push(`${head}  ${c.red('ERROR')} ${r.error!.code}: ${r.error!.message}`);
@@ -47,8 +38,8 @@ function renderTarget(r: ScanTargetResult, c: Colors, verbose: boolean): string[
   return lines;
 }
 
-export function renderText(report: ScanReport, opts: { colors?: Colors; verbose?: boolean } = {}): string {
-  const c = opts.colors ?? plain;
+export function renderText(report: ScanReport, opts: { colors?: Palette; verbose?: boolean } = {}): string {
+  const c = opts.colors ?? NO_COLOR;
   const out: string[] = [];
   for (const r of report.targets) out.push(...renderTarget(r, c, opts.verbose ?? false), '');
   const s = report.summary;
