@@ -43,6 +43,8 @@ export interface AllowContext {
   readonly admin?: string;
   /** PVE cluster node addresses (IPs); kept in the lists of everyone and root. */
   readonly clusterAddresses: readonly AllowAddress[];
+  /** Cluster nodes with no known IP: they may connect from any address. */
+  readonly clusterUnknownNodes?: readonly string[];
   /** More client addresses to prove (e.g. from Match Address criteria of the whole tree). */
   readonly extraSamples?: readonly string[];
   /** Guard overrides given on the command line (flag names). */
@@ -199,13 +201,20 @@ export async function planAllow(ctx: AllowContext, req: AllowRequest): Promise<A
       overridden: !ok && ctx.overrides.has(OVERRIDE_SESSION),
     });
   }
-  if (ctx.clusterAddresses.length) {
+  const unknownNodes = ctx.clusterUnknownNodes ?? [];
+  if (ctx.clusterAddresses.length || unknownNodes.length) {
     const lost = proof.filter((p) => p.user === 'root' && ctx.clusterAddresses.some((c) => sampleInside(c) === p.addr) && p.before.allowed && !p.after.allowed);
-    const ok = lost.length === 0;
+    // A node without a known address may connect from anywhere outside the list.
+    const lostElsewhere = unknownNodes.length ? proof.filter((p) => p.user === 'root' && !p.listed && !ctx.clusterAddresses.some((c) => sampleInside(c) === p.addr) && p.before.allowed && !p.after.allowed) : [];
+    const ok = lost.length === 0 && lostElsewhere.length === 0;
+    const why = [
+      lost.length ? `root would be refused from cluster node(s) ${lost.map((l) => l.addr).join(', ')}: migration, replication and the web console's node shells need it` : '',
+      lostElsewhere.length ? `cluster node(s) ${unknownNodes.join(', ')} have no address sshield can resolve (not an IP in corosync.conf, not in /etc/hosts or /etc/pve/.members) and root would be refused from unlisted addresses such as ${lostElsewhere[0]!.addr}: add those nodes' IPs to /etc/hosts first` : '',
+    ].filter(Boolean);
     guards.push({
       id: 'cluster-nodes',
       ok,
-      message: ok ? 'PVE cluster node addresses stay allowed for root' : `root would be refused from cluster node(s) ${lost.map((l) => l.addr).join(', ')}: migration, replication and the web console's node shells need it`,
+      message: ok ? 'PVE cluster node addresses stay allowed for root' : why.join('; '),
       overrideFlag: OVERRIDE_CLUSTER,
       overridden: !ok && ctx.overrides.has(OVERRIDE_CLUSTER),
     });

@@ -51,6 +51,7 @@ export interface GuardFactsInput {
   readonly laddr: string;
   readonly lport: number;
   readonly clusterAddresses?: readonly string[];
+  readonly clusterUnknownNodes?: readonly string[];
   readonly session?: SessionInfo;
   readonly live: boolean;
 }
@@ -117,6 +118,7 @@ export async function gatherGuardFacts(i: GuardFactsInput): Promise<GuardFacts> 
     hostKeys,
     chrootStats,
     ...(i.clusterAddresses?.length ? { clusterAddresses: i.clusterAddresses } : {}),
+    ...(i.clusterUnknownNodes?.length ? { clusterUnknownNodes: i.clusterUnknownNodes } : {}),
     ...(sess && invoking ? { session: { user: invoking, ...sess } } : {}),
     ...(invoking ? { invokingUser: invoking } : {}),
     live: i.live,

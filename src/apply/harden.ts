@@ -10,8 +10,7 @@ import { evaluateEffective } from '../sshd/evaluate/evaluate.js';
 import { loadConfigTree } from '../sshd/include.js';
 import type { ConnectionSpec } from '../sshd/evaluate/types.js';
 import { gatherAccounts, type Accounts } from '../host/facts/accounts.js';
-import { parseCorosyncConf } from '../host/facts/corosync.js';
-import { isIpAddress } from '../allow/address.js';
+import { readClusterAddresses } from '../host/facts/cluster-addresses.js';
 import { findKeyword } from '../sshd/keywords/index.js';
 import type { ReloadTarget, VerifyExpectation } from './plan.js';
 import { candidateFs, treeToItems, type PlanResult, type PlanSpec } from './planner.js';
@@ -43,17 +42,6 @@ export interface HardenRequest {
   readonly session?: SessionInfo;
 }
 
-/** PVE cluster node addresses (IP ring addresses of every node) from corosync.conf, if any. */
-export async function clusterAddresses(fs: ReadOnlyFs): Promise<string[]> {
-  for (const p of ['/etc/pve/corosync.conf', '/etc/corosync/corosync.conf']) {
-    const t = await readText(fs, p);
-    if (t === undefined) continue;
-    const c = parseCorosyncConf(t);
-    return [...new Set(c.nodes.flatMap((n) => n.addresses).filter((a) => isIpAddress(a)))];
-  }
-  return [];
-}
-
 function evalAccounts(acc: Accounts | undefined) {
   return acc ? { groupsOf: (u: string) => (acc.user(u) ? acc.groupsOf(u) : undefined) } : undefined;
 }
@@ -68,7 +56,8 @@ export type HardenPlanResult = PlanResult & { readonly build: BuildProfile; read
 export async function buildHardenPlan(req: HardenRequest): Promise<HardenPlanResult> {
   const dpkg = await readText(req.fs, '/var/lib/dpkg/status');
   const build = detectBuild(dpkg) ?? BUILDS['9.2p1-debian'];
-  const cluster = await clusterAddresses(req.fs);
+  const clusterView = await readClusterAddresses(req.fs);
+  const cluster = [...(clusterView?.addresses ?? [])];
   const accFact = await gatherAccounts(req.fs);
   const accounts = accFact.status === 'known' ? accFact.value : undefined;
   const evAcc = evalAccounts(accounts);
@@ -130,9 +119,9 @@ export async function buildHardenPlan(req: HardenRequest): Promise<HardenPlanRes
     };
     const before = memo(items);
     const after = memo(candItems);
-    const facts = await gatherGuardFacts({ fs: req.fs, ...(accounts ? { accounts } : {}), before, after, laddr, lport: port, clusterAddresses: cluster, ...(req.session ? { session: req.session } : {}), live: !req.root });
+    const facts = await gatherGuardFacts({ fs: req.fs, ...(accounts ? { accounts } : {}), before, after, laddr, lport: port, clusterAddresses: cluster, ...(clusterView?.unknownNodes.length ? { clusterUnknownNodes: clusterView.unknownNodes } : {}), ...(req.session ? { session: req.session } : {}), live: !req.root });
     const guards = runGuards({ facts, build, before, after, laddr, lport: port }, req.overrides ?? new Set());
-    const plan = { ...planned.plan, guards };
+    const plan = { ...planned.plan, guards, notes: [...planned.plan.notes, ...(clusterView?.notes ?? [])] };
     res = planned.ok ? { ok: true, plan } : { ok: false, reason: planned.reason, plan };
   }
   if (!res.plan || req.root) return { ...res, build, ...reports };

@@ -61,7 +61,15 @@ function toPve(f: HostFacts): PveFact | undefined {
     ...(p.managerVersion ? { version: p.managerVersion } : {}),
     ...(local ? { nodeName: local } : {}),
     ...(p.cluster
-      ? { cluster: { name: p.cluster.clusterName ?? 'cluster', nodes: p.cluster.nodes.map((n) => ({ name: n.name ?? `node${n.nodeid ?? '?'}`, addresses: n.addresses, local: n.name !== undefined && n.name === local })) } }
+      ? {
+          cluster: {
+            name: p.cluster.clusterName ?? 'cluster',
+            nodes: p.cluster.nodes.map((n, i) => {
+              const v = p.clusterAddresses?.nodes[i];
+              return { name: n.name ?? `node${n.nodeid ?? '?'}`, addresses: v?.ips ?? [], unresolved: v?.unresolved ?? [], local: n.name !== undefined && n.name === local };
+            }),
+          },
+        }
       : {}),
   };
 }

@@ -9,8 +9,7 @@ import { existsSync } from 'node:fs';
 import { localFs } from '../host/local-fs.js';
 import { rootFs } from '../host/root-fs.js';
 import type { ReadOnlyFs } from '../host/fs.js';
-import { bytesToText } from '../text/bytes.js';
-import { parseCorosyncConf } from '../host/facts/corosync.js';
+import { readClusterAddresses } from '../host/facts/cluster-addresses.js';
 import { parseAllowAddress, parseAllowAddresses, type AllowAddress } from '../allow/address.js';
 import { buildPlan, loadConfig, memoEvaluate, evaluateWith, reloadTargetFor, groupLookup, type LoadedConfig } from '../allow/engine.js';
 import { planAllow, currentAllowlist, matchAddressSamples, OVERRIDE_CLUSTER, OVERRIDE_SESSION, type AllowPlanResult } from '../allow/planner.js';
@@ -63,25 +62,16 @@ export function adminOf(env: NodeJS.ProcessEnv): string {
   return env.SUDO_USER || env.LOGNAME || env.USER || 'root';
 }
 
-/** PVE cluster node addresses from corosync.conf (pmxcfs first); names that are not IPs are reported. */
-export async function clusterAddresses(fs: ReadOnlyFs): Promise<{ addresses: AllowAddress[]; notes: string[] }> {
-  for (const path of ['/etc/pve/corosync.conf', '/etc/corosync/corosync.conf']) {
-    const r = await fs.readFile(path, 1 << 20).catch(() => undefined);
-    if (!r || !r.ok) continue;
-    const c = parseCorosyncConf(bytesToText(r.bytes));
-    const addresses: AllowAddress[] = [];
-    const notes: string[] = [];
-    for (const n of c.nodes) {
-      for (const a of n.addresses) {
-        const p = parseAllowAddress(a);
-        if (p.ok) {
-          if (!addresses.some((x) => x.text === p.value.text)) addresses.push(p.value);
-        } else notes.push(`cluster node ${n.name ?? '?'} address "${a}" (${path}) is not an IP address: add its address to the allowlist yourself`);
-      }
-    }
-    return { addresses, notes };
+/** PVE cluster node IPs (host/facts/cluster-addresses.ts), nodes without any, and why. */
+export async function clusterAddresses(fs: ReadOnlyFs): Promise<{ addresses: AllowAddress[]; unknownNodes: readonly string[]; notes: readonly string[] }> {
+  const view = await readClusterAddresses(fs);
+  if (!view) return { addresses: [], unknownNodes: [], notes: [] };
+  const addresses: AllowAddress[] = [];
+  for (const a of view.addresses) {
+    const p = parseAllowAddress(a);
+    if (p.ok && !addresses.some((x) => x.text === p.value.text)) addresses.push(p.value);
   }
-  return { addresses: [], notes: [] };
+  return { addresses, unknownNodes: view.unknownNodes, notes: view.notes };
 }
 
 function listenOf(eff: EffectiveConfig): { address: string; port: number } {
@@ -359,6 +349,7 @@ export async function runAllowChange(
       ...(session ? { session } : {}),
       admin,
       clusterAddresses: cluster.addresses,
+      ...(cluster.unknownNodes.length ? { clusterUnknownNodes: cluster.unknownNodes } : {}),
       extraSamples: matchAddressSamples([...cfg.tree.files.values()]),
       overrides,
     },

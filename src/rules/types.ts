@@ -147,8 +147,11 @@ export interface FileModeFact {
 export interface PveFact {
   readonly version?: string;
   readonly nodeName?: string;
-  /** Cluster peers (other nodes), with the addresses they connect from. */
-  readonly cluster?: { readonly name: string; readonly nodes: readonly { readonly name: string; readonly addresses: readonly string[]; readonly local: boolean }[] };
+  /**
+   * Cluster nodes with the IP addresses they connect from (ring IPs, /etc/pve/.members, ring
+   * names resolved through /etc/hosts) and the ring names nothing resolved.
+   */
+  readonly cluster?: { readonly name: string; readonly nodes: readonly { readonly name: string; readonly addresses: readonly string[]; readonly unresolved: readonly string[]; readonly local: boolean }[] };
 }
 
 export interface VulnFinding {

@@ -56,8 +56,10 @@ export interface GuardFacts {
   readonly hostKeys: readonly HostKeyFact[];
   /** stat of every component of every ChrootDirectory the prediction uses (expanded). */
   readonly chrootStats: ReadonlyMap<string, PathStat | undefined>;
-  /** All addresses of the PVE cluster's nodes (corosync.conf ring addresses) on a cluster node. */
+  /** All IP addresses of the PVE cluster's nodes (see host/facts/cluster-addresses.ts) on a cluster node. */
   readonly clusterAddresses?: readonly string[];
+  /** Cluster nodes without any known IP (ring names nothing resolves): they could connect from anywhere. */
+  readonly clusterUnknownNodes?: readonly string[];
   /** From SSH_CONNECTION: the session that runs sshield. */
   readonly session?: { readonly user: string; readonly addr: string; readonly laddr: string; readonly lport: number };
   /** SUDO_USER, else the invoking user. */

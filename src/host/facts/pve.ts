@@ -5,6 +5,7 @@
 // /etc/corosync/corosync.conf; node addresses are the ringN_addr values (names or IPs).
 import type { HostExecutor } from '../executor.js';
 import { type CorosyncCluster, parseCorosyncConf } from './corosync.js';
+import { COROSYNC_PATHS, parseEtcHosts, parsePveMembers, resolveClusterAddresses, type ClusterAddressView } from './cluster-addresses.js';
 import type { DpkgDatabase } from './dpkg-status.js';
 import { type Fact, known, readText } from './types.js';
 
@@ -19,6 +20,8 @@ export interface PveInfo {
   readonly etcPvePresent: boolean;
   /** Present when a corosync.conf was found. */
   readonly cluster?: CorosyncCluster & { readonly path: string };
+  /** Every node's IPs (ring IPs, /etc/pve/.members, names via /etc/hosts) and what stayed unresolved. */
+  readonly clusterAddresses?: ClusterAddressView;
   /** Cluster node entry whose name equals this host's /etc/hostname, if any. */
   readonly localNodeName?: string;
   /** Why the cluster view is missing on a PVE host (e.g. /etc/pve not mounted in an image). */
@@ -58,10 +61,14 @@ export async function gatherPve(exec: HostExecutor, dpkg: Fact<DpkgDatabase>): P
   const major = managerVersion ? Number(/^(\d+)/.exec(managerVersion)?.[1]) : undefined;
   let cluster: PveInfo['cluster'];
   let clusterUnknownReason: string | undefined;
-  for (const path of ['/etc/pve/corosync.conf', '/etc/corosync/corosync.conf']) {
+  let clusterAddresses: ClusterAddressView | undefined;
+  for (const path of COROSYNC_PATHS) {
     const t = await readText(fs, path, 1 << 20);
     if (t.status === 'known') {
       cluster = { ...parseCorosyncConf(t.value), path };
+      const hosts = await readText(fs, '/etc/hosts', 1 << 20);
+      const members = await readText(fs, '/etc/pve/.members', 1 << 20);
+      clusterAddresses = resolveClusterAddresses(cluster, path, hosts.status === 'known' ? parseEtcHosts(hosts.value) : new Map(), members.status === 'known' ? parsePveMembers(members.value) : new Map());
       break;
     }
   }
@@ -79,6 +86,7 @@ export async function gatherPve(exec: HostExecutor, dpkg: Fact<DpkgDatabase>): P
     ...(managerVersion ? { managerVersion } : {}),
     ...(major !== undefined && !Number.isNaN(major) ? { major } : {}),
     ...(cluster ? { cluster } : {}),
+    ...(clusterAddresses ? { clusterAddresses } : {}),
     ...(localNodeName ? { localNodeName } : {}),
     ...(clusterUnknownReason ? { clusterUnknownReason } : {}),
   });

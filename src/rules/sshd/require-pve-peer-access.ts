@@ -31,6 +31,15 @@ export default defineRule({
   },
   check(ctx) {
     if (!ctx.pveCluster) return ctx.skip(ctx.pveAware ? 'not a PVE cluster node' : 'profile is not PVE-aware');
+    // A node known only by a name nothing resolves: its root SSH can be neither checked nor pinned.
+    for (const n of ctx.pveCluster.nodes.filter((x) => x.addresses.length === 0 && x.unresolved.length > 0)) {
+      ctx.report({
+        status: 'warn',
+        message: `cluster node ${n.name} is known only as ${n.unresolved.map((u) => `"${u}"`).join(', ')}, which neither /etc/hosts nor /etc/pve/.members resolves: its root SSH access cannot be checked; add the node's IP to /etc/hosts`,
+        locations: [],
+        remediation: [],
+      });
+    }
     const peers = ctx.specs.filter((s) => s.role === 'pve-peer');
     if (peers.length === 0) return ctx.skip('no cluster node addresses known');
     const match = `Address ${[...new Set(ctx.pveCluster.nodes.flatMap((n) => n.addresses))].join(',')}`;

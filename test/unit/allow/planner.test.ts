@@ -126,3 +126,15 @@ test('PVE cluster node addresses are always kept and cannot be removed', async (
   const all = await planAllow(ctx(r.after, { clusterAddresses: cluster }), { op: 'remove', addresses: [A('10.0.0.0/8')] });
   assert.equal(all.after, DEBIAN);
 });
+
+test('a cluster node whose address nothing resolves blocks an allowlist (it may connect from anywhere)', async () => {
+  const cluster = [A('192.168.10.11')];
+  const r = await planAllow(ctx(DEBIAN, { clusterAddresses: cluster, clusterUnknownNodes: ['pve3'] }), { op: 'add', addresses: [A('10.0.0.0/8')] });
+  const g = r.guards.find((x) => x.id === 'cluster-nodes')!;
+  assert.equal(g.ok, false);
+  assert.match(g.message, /pve3 have no address sshield can resolve.*\/etc\/hosts/);
+  assert.equal(g.overrideFlag, '--allow-cluster-lockout');
+  // Removing the whole list takes nothing away from anyone: no objection.
+  const all = await planAllow(ctx(r.after, { clusterAddresses: cluster, clusterUnknownNodes: ['pve3'] }), { op: 'remove', addresses: [A('10.0.0.0/8')] });
+  assert.equal(all.guards.find((x) => x.id === 'cluster-nodes')!.ok, true);
+});

@@ -144,6 +144,19 @@ test('(d) cluster-break: PermitRootLogin no for root from a cluster node address
   assert.match(verdict(ctx(f, BEFORE, partial), 'cluster-break').message, /addresses 10\.10\.10\.12 would/);
 });
 
+test('(d) cluster-break: a node nothing resolves blocks refusing root from unlisted addresses', () => {
+  const f = facts({ clusterAddresses: ['10.10.10.11'], clusterUnknownNodes: ['pve-node3'] });
+  const withException = `${AFTER}Match Address 10.10.10.11\n\tPermitRootLogin prohibit-password\n`;
+  const v = verdict(ctx(f, BEFORE, withException), 'cluster-break');
+  assert.equal(v.ok, false);
+  assert.match(v.message, /pve-node3 have no address sshield can resolve/);
+  // Root was already refused from elsewhere before: the change takes nothing new away.
+  const before = 'PermitRootLogin no\nHostKey /etc/ssh/ssh_host_ed25519_key\n';
+  assert.equal(verdict(ctx(f, `${before}Match Address 10.10.10.11\n\tPermitRootLogin prohibit-password\n`, withException), 'cluster-break').ok, true);
+  // prohibit-password everywhere keeps every node's key login.
+  assert.equal(verdict(ctx(f, BEFORE, AFTER.replace('PermitRootLogin no', 'PermitRootLogin prohibit-password')), 'cluster-break').ok, true);
+});
+
 test('(e) bad-chroot: a new ChrootDirectory whose components sshd refuses', () => {
   const after = `${AFTER}Match Group sftponly\n\tChrootDirectory /srv/sftp/%u\n\tForceCommand internal-sftp\n`;
   const stats = (over: Record<string, PathStat | undefined>) => new Map<string, PathStat | undefined>(Object.entries({ '/': dir('/'), '/srv': dir('/srv'), '/srv/sftp': dir('/srv/sftp'), '/srv/sftp/sftp1': dir('/srv/sftp/sftp1'), ...over }));

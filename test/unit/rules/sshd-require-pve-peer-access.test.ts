@@ -18,6 +18,8 @@ const peer: Case[] = [
   { name: 'DisableForwarding yes globally breaks migration', config: `DisableForwarding yes\n${GOOD}`, files: PVE, pveAware: true, status: 'fail', message: 'DisableForwarding yes' },
   { name: 'no LC_* for peers breaks VM consoles', config: GOOD.replace('AcceptEnv LANG LC_*\n', ''), files: PVE, pveAware: true, status: 'fail', message: 'LC_PVE_TICKET' },
   { name: 'no TTY for root breaks node shells', config: `PermitTTY no\n${GOOD}`, files: PVE, pveAware: true, status: 'fail', message: 'PermitTTY no' },
+  { name: 'a node known by a name nothing resolves: warn, nothing to check', config: GOOD, files: { ...PVE, '/etc/pve/corosync.conf': COROSYNC.replace('ring0_addr: 10.0.0.2', 'ring0_addr: pve2.lab') }, pveAware: true, status: 'warn', message: 'pve2 is known only as "pve2.lab"' },
+  { name: 'the name resolved through /etc/hosts', config: GOOD, files: { ...PVE, '/etc/pve/corosync.conf': COROSYNC.replace('ring0_addr: 10.0.0.2', 'ring0_addr: pve2.lab'), '/etc/hosts': '10.0.0.2 pve2.lab pve2\n' }, pveAware: true, status: 'pass' },
   { name: 'streamlocal forwarding off for peers', config: GOOD.replace('  AllowStreamLocalForwarding yes\n', ''), files: PVE, pveAware: true, status: 'fail', message: 'AllowStreamLocalForwarding no', locations: ['/etc/ssh/sshd_config:3'] },
 ];
 for (const c of peer) test(`sshd/require-pve-peer-access: ${c.name}`, () => checkCase('sshd/require-pve-peer-access', c));
