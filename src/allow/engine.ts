@@ -12,7 +12,7 @@ import type { ConfigFile } from '../sshd/cst.js';
 import { loadConfigTree, type ConfigTree } from '../sshd/include.js';
 import { accountsFrom, compileTree, evaluateCompiled, type CompiledConfig, type ConnectionSpec, type EffectiveConfig } from '../sshd/evaluate/index.js';
 import { BUILDS, detectBuild, type BuildProfile } from '../sshd/builds/index.js';
-import { PLAN_VERSION, sha256, type GuardVerdict, type Plan, type PredictedValue, type ReloadTarget } from '../apply/plan.js';
+import { PLAN_VERSION, sha256, type GuardVerdict, type Plan, type PlanKind, type PredictedValue, type ReloadTarget } from '../apply/plan.js';
 import { overlayFs } from './overlay-fs.js';
 import { groupsOf, parseGroup, parsePasswd, parseShadow, type GroupEntry, type PasswdEntry, type ShadowEntry } from '../users/passwd.js';
 
@@ -116,6 +116,8 @@ export function reloadTargetFor(opts: { root?: string; customFile: boolean; syst
 }
 
 export interface PlanInput {
+  /** The command making the change, recorded in the backup manifest ('allow' or 'user'). */
+  readonly kind: Extract<PlanKind, 'allow' | 'user'>;
   readonly cfg: LoadedConfig;
   readonly root?: string;
   readonly changes: readonly { readonly path: string; readonly before: ByteString | undefined; readonly after: ByteString; readonly edits: readonly TextEdit[]; readonly reasons: readonly string[] }[];
@@ -148,9 +150,7 @@ export function buildPlan(p: PlanInput): Plan {
   const tree = [...p.cfg.tree.files.keys()].map((path) => ({ path, hostPath: hostPathOf(p.root, path) }));
   return {
     version: PLAN_VERSION,
-    // The pipeline's Plan names two kinds today; allow/user changes are recorded as 'harden'
-    // (same pipeline, same manifest) until the contract names them.
-    kind: 'harden',
+    kind: p.kind,
     configPath: p.cfg.mainPath,
     ...(p.root !== undefined ? { root: p.root } : {}),
     files,

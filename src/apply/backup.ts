@@ -5,7 +5,7 @@
 // loading backups for `sshield backups` / `sshield restore` live here too.
 import { bytesToText } from '../text/bytes.js';
 import type { ApplyHost } from './host.js';
-import type { ReloadTarget, VerifyExpectation } from './plan.js';
+import type { PlanKind, ReloadTarget, VerifyExpectation } from './plan.js';
 import { sha256 } from './plan.js';
 
 export const DEFAULT_BACKUP_ROOT = '/var/backups/sshield';
@@ -32,7 +32,7 @@ export interface Manifest {
   readonly version: 1;
   readonly id: string;
   readonly created: string;
-  readonly kind: 'harden' | 'restore';
+  readonly kind: PlanKind;
   readonly configPath: string;
   readonly root?: string;
   readonly reload: ReloadTarget;

@@ -66,9 +66,15 @@ export interface VerifyExpectation {
   readonly identExcludes?: string;
 }
 
+/**
+ * Which command made a plan (recorded in the backup's manifest, shown by `sshield backups`):
+ * every command that changes files goes through the same pipeline and says so.
+ */
+export type PlanKind = 'harden' | 'restore' | 'allow' | 'user' | 'keys';
+
 export interface Plan {
   readonly version: typeof PLAN_VERSION;
-  readonly kind: 'harden' | 'restore';
+  readonly kind: PlanKind;
   /** The main config as sshd names it. */
   readonly configPath: string;
   /** Offline root directory (--root), if any: host paths are inside it and nothing is reloaded. */

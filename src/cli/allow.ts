@@ -359,6 +359,7 @@ export async function runAllowChange(
   const predicted: PredictedValue[] = ['denyusers', 'allowusers'].map((key) => ({ key, values: afterEff.get(key)?.values ?? [], label: 'global' }));
   const daemon = await daemonOf(cfg, t);
   const plan = buildPlan({
+    kind: 'allow',
     cfg,
     ...(t.root !== undefined ? { root: t.root } : {}),
     changes: [{ path: cfg.mainPath, before: cfg.main.text, after: r.after, edits: r.edits, reasons: [`allow ${op} ${parsed.values.map((v) => v.text).join(' ')}${o.user ? ` for ${o.user}` : ''}`] }],

@@ -247,6 +247,7 @@ export async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', 
   const changes = plan0.configChanges.map((c) => ({ ...c, reasons: [`user ${op} ${name}`] }));
   if (plan0.passwdAfter !== undefined && cfg.accounts.passwdText !== undefined) changes.push({ path: '/etc/passwd', before: cfg.accounts.passwdText, after: plan0.passwdAfter, edits: plan0.passwdEdits, reasons: [`shell of ${name} -> ${NOLOGIN}`] });
   const plan = buildPlan({
+    kind: 'user',
     cfg,
     ...(t.root !== undefined ? { root: t.root } : {}),
     changes,
