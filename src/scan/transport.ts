@@ -91,6 +91,7 @@ export function probeKexinit(host: string, port: number, opts: ProbeOptions): Pr
   const timings: ProbeTimings = { totalMs: 0 };
   let kexinit: Kexinit | undefined;
   let settled = false;
+  let closeEmitted = false;
 
   return new Promise<ProbeOutcome>((resolve) => {
     let socket: Socket | undefined;
@@ -100,10 +101,17 @@ export function probeKexinit(host: string, port: number, opts: ProbeOptions): Pr
       clearTimeout(timer);
       timings.totalMs = ms();
       const address = socket?.remoteAddress;
-      socket?.removeAllListeners('data');
-      socket?.on('error', () => {}); // late errors after destroy are not ours to report
-      socket?.destroy();
-      resolve({ ident: machine.ident, preamble: machine.preamble, kexinit, error, timings, ...(address ? { address } : {}) });
+      const outcome = { ident: machine.ident, preamble: machine.preamble, kexinit, error, timings, ...(address ? { address } : {}) };
+      if (!socket || closeEmitted) {
+        resolve(outcome);
+        return;
+      }
+      socket.removeAllListeners('data');
+      socket.on('error', () => {}); // late errors after destroy are not ours to report
+      // Resolve once the socket is really closed, so a pool slot never holds more than one
+      // socket: --concurrency bounds open sockets exactly, not just probes in flight.
+      socket.once('close', () => resolve(outcome));
+      socket.destroy();
     };
     const timer = setTimeout(() => {
       const phase = timings.connectMs === undefined ? 'while connecting' : machine.describePosition();
@@ -145,6 +153,7 @@ export function probeKexinit(host: string, port: number, opts: ProbeOptions): Pr
       finish({ code: 'CLOSED_EARLY', message: `server closed the connection ${machine.describePosition()}` });
     });
     socket.on('close', () => {
+      closeEmitted = true;
       finish({ code: 'CLOSED_EARLY', message: `connection closed ${machine.describePosition()}` });
     });
   });
