@@ -61,20 +61,34 @@ async function runSsh2<T>(o: Ssh2Run<T>): Promise<T> {
   return new Promise<T>((resolve) => {
     const client = new Client();
     let done = false;
+    let closed = false;
     const settle = (v: T) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       client.removeAllListeners();
       client.on('error', () => {});
+      if (closed) {
+        resolve(v);
+        return;
+      }
+      // As the clear-text probe: resolve once the socket is closed, so --concurrency bounds
+      // open sockets; the fallback timer only guards against a close that never comes.
+      const fallback = setTimeout(() => resolve(v), 1000);
+      client.once('close', () => {
+        clearTimeout(fallback);
+        resolve(v);
+      });
       client.end();
       // end() waits for the server; a hostile one must not keep the socket: destroy next tick.
       setImmediate(() => (client as unknown as { _sock?: { destroy(): void } })._sock?.destroy());
-      resolve(v);
     };
     const timer = setTimeout(() => settle(o.fallback({ code: 'TIMEOUT', message: `no answer within ${o.timeoutMs} ms` })), o.timeoutMs);
     client.on('error', (err: Error) => settle(o.fallback(clientError(err))));
-    client.on('close', () => settle(o.fallback({ code: 'CLOSED_EARLY', message: 'connection closed' })));
+    client.on('close', () => {
+      closed = true;
+      settle(o.fallback({ code: 'CLOSED_EARLY', message: 'connection closed' }));
+    });
     if (o.ready) client.on('ready', () => settle(o.ready!()));
     try {
       client.connect({
