@@ -125,7 +125,11 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
 
   let failedStep: Step = 'validate';
   try {
-    if (host.live && opts.sshd) {
+    if (!touchesSshdConfig(plan)) {
+      // Nothing sshd parses changes (e.g. only authorized_keys files, which sshd reads at each
+      // login, not at start): `sshd -t` would check the unchanged config, so there is nothing to
+      // validate and nothing to note.
+    } else if (host.live && opts.sshd) {
       await step('validate');
       const staged = await stageTree(host, plan, `${dir}/stage`);
       try {
@@ -201,6 +205,19 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
       return { status: 'failed', step: s, reason, backupId: id, rolledBack: false, rollbackError };
     }
   }
+}
+
+/**
+ * Whether a plan changes anything sshd parses at start (and `sshd -t` checks): a file of the
+ * config tree, or a deleted file (the tree lists files as they are after the change, so a deleted
+ * include target is no longer in it), or any plan whose predicted `sshd -T` values are to be
+ * checked. Only a plan that writes files outside the tree and predicts nothing is left out.
+ */
+export function touchesSshdConfig(plan: Plan): boolean {
+  if (plan.predicted.length > 0) return true;
+  const paths = new Set(plan.tree.map((t) => t.path));
+  const hostPaths = new Set(plan.tree.map((t) => t.hostPath));
+  return plan.files.some((f) => f.action === 'delete' || paths.has(f.path) || hostPaths.has(f.hostPath) || f.path === plan.configPath);
 }
 
 /**
