@@ -2,32 +2,17 @@
 // per-target error within the deadline, never a hang, a throw or unbounded buffering.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { probeKexinit } from '../../../src/scan/transport.js';
 import { scanTarget, scanTargets } from '../../../src/scan/scan.js';
 import { BUILTIN_PROFILES } from '../../../src/scan/profiles.js';
 import { encodeKexinit, encodeUnencryptedPacket } from '../../../src/scan/wire.js';
 import { freePort } from '../../helpers/sshd.js';
+import { scriptedServers } from '../../helpers/scripted-server.js';
 
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
-after(async () => {
-  for (const s of sockets) s.destroy();
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-});
-
-async function serve(onConn: (s: Socket) => void): Promise<number> {
-  const srv = createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => {});
-    s.on('close', () => sockets.delete(s));
-    onConn(s);
-  });
-  servers.push(srv);
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  return (srv.address() as { port: number }).port;
-}
+const { serve, closeAll } = scriptedServers();
+after(closeAll);
 
 const TIMEOUT = 1500;
 async function probe(port: number, timeoutMs = TIMEOUT) {

@@ -4,15 +4,15 @@
 // per target, and finish in time bounded by (slow targets x timeout / concurrency).
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import net, { createServer, type Server, type Socket } from 'node:net';
+import net from 'node:net';
 import { syncBuiltinESMExports } from 'node:module';
 import { scanTargets } from '../../../src/scan/scan.js';
 import { BUILTIN_PROFILES } from '../../../src/scan/profiles.js';
 import { encodeKexinit, encodeUnencryptedPacket } from '../../../src/scan/wire.js';
 import { freePort } from '../../helpers/sshd.js';
+import { scriptedServers } from '../../helpers/scripted-server.js';
 
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
+const { serve, closeAll } = scriptedServers();
 
 // Count the scanner's own sockets (client side): wrap net.connect, which src/scan/transport.ts
 // imports by name (syncBuiltinESMExports makes named imports of a builtin see the patch).
@@ -31,23 +31,8 @@ syncBuiltinESMExports();
 after(async () => {
   net.connect = realConnect;
   syncBuiltinESMExports();
-  for (const s of sockets) s.destroy();
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  await closeAll();
 });
-
-async function serve(onConn: (s: Socket) => void): Promise<number> {
-  const srv = createServer((s) => {
-    sockets.add(s);
-    s.on('error', () => {});
-    s.resume(); // read (and discard) what the scanner sends, so its FIN is seen
-    s.on('close', () => sockets.delete(s));
-    onConn(s);
-  });
-  srv.maxConnections = 10_000;
-  servers.push(srv);
-  await new Promise<void>((r) => srv.listen({ port: 0, host: '127.0.0.1', backlog: 1024 }, r));
-  return (srv.address() as { port: number }).port;
-}
 
 const KEXINIT = encodeUnencryptedPacket(
   encodeKexinit(
