@@ -1,12 +1,18 @@
 // `sshield keys list|restrict|unrestrict`: every user's authorized_keys, listed key by key, and
-// per-key option changes made safely: selection by fingerprint (or --all), a plan of one text
-// edit per chosen line (src/keys/restrict.ts), guards (symlink/owner, the admin's own session
-// key), a unified diff, confirmation (never without a TTY), a backup, then atomicReplace of the
-// real file (a symlink stays a symlink). Only this file touches process (env, exit code).
+// per-key option changes made safely: selection by fingerprint (or --all), one text edit per chosen
+// line (src/keys/restrict.ts), guards (symlink/owner, the admin's own session key), a pure check
+// that the keys stay the same and in order, a unified diff, confirmation (never without a TTY),
+// then a Plan of kind 'keys' applied by the one writer (src/apply/pipeline.ts applyPlan), so the
+// change is locked, journaled, backed up, listed by `sshield backups` and undone by `sshield
+// restore`. The real file is written (a symlink stays a symlink). Only this file touches process.
 import type { Command } from '@commander-js/extra-typings';
-import { mkdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { atomicReplace, backupCopy, sha256Hex } from '../apply/atomic-write.js';
+import { DEFAULT_BACKUP_ROOT, loadBackup } from '../apply/backup.js';
+import { localApplyHost } from '../apply/local-host.js';
+import { applyPlan, recover, type ApplyOutcome } from '../apply/pipeline.js';
+import { PLAN_VERSION, sha256, type FileChange, type Plan } from '../apply/plan.js';
 import { gatherAccounts, type Accounts } from '../host/facts/accounts.js';
 import type { ReadOnlyFs } from '../host/fs.js';
 import { localFs } from '../host/local-fs.js';
@@ -17,14 +23,17 @@ import { effectivePermissions, PERMISSIONS, type KeyOption, type Permission } fr
 import { keyLines, parseAuthorizedKeys, type KeyLine } from '../keys/parser.js';
 import { planKeyLine, validateFromList, type KeyChangeRequest } from '../keys/restrict.js';
 import { sessionKeyFromAuthLog, sessionKeyFromExposeAuthInfo, type SessionKey } from '../keys/session.js';
-import { bytesToText, displayText, textToBytes, utf8ToByteString } from '../text/bytes.js';
+import { displayText, utf8ToByteString, type ByteString } from '../text/bytes.js';
 import { applyEdits, type TextEdit } from '../text/edit.js';
 import { unifiedDiff } from '../text/diff.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, confirm, NO_TTY_MESSAGE, processOutput, type Output } from './io.js';
 import { formatDiagnostic } from '../sshd/diagnostics.js';
 
-const BACKUP_DIR = '/var/backups/sshield/keys';
+/** The main sshd config whose effective AuthorizedKeysFile names the files (under --root: inside it). */
+const MAIN_CONFIG = '/etc/ssh/sshd_config';
+/** The sshd the pipeline hands to recovery (it may roll back another command's killed run). */
+const SSHD = '/usr/sbin/sshd';
 
 class UsageError extends Error {}
 
@@ -124,6 +133,7 @@ interface ChangeOpts {
   yes?: boolean;
   force?: boolean;
   json?: boolean;
+  backupDir?: string;
 }
 
 async function change(mode: 'restrict' | 'unrestrict', o: ChangeOpts, io: Output, env: NodeJS.ProcessEnv): Promise<ExitCode> {
@@ -143,11 +153,31 @@ async function change(mode: 'restrict' | 'unrestrict', o: ChangeOpts, io: Output
     const allow = parsePermissions(o.options);
     req = { mode, ...(o.restrict ? { restrict: true } : {}), ...(allow ? { allow } : {}), ...(o.removeFrom ? { removeFrom: true } : {}), ...(o.removeCommand ? { removeCommand: true } : {}) };
   }
+  const backupRoot = o.backupDir ?? DEFAULT_BACKUP_ROOT;
+  // The files are written on this machine (host paths are absolute, under --root too), through
+  // the pipeline every changing command shares: lock, journal, backup, manifest, recovery.
+  const host = localApplyHost(localFs());
+  const sshd = existsSync(SSHD) ? SSHD : undefined;
+  if (!o.dryRun) {
+    // Undo what a killed earlier run left half done BEFORE reading the files (as harden does):
+    // a plan made on half-changed files would not describe them once recovery restores them.
+    try {
+      const pending = await recover(host, { backupRoot, ...(sshd ? { sshd } : {}) });
+      if (pending) {
+        const { code, message } = notApplied(pending);
+        io.err(message);
+        return code;
+      }
+    } catch (e) {
+      io.err(`error: ${e instanceof Error ? e.message : String(e)}`);
+      return EXIT.error;
+    }
+  }
   const fs = openFs(o.root);
   const accounts = await accountsOf(fs);
   const user = accounts.user(o.user);
   if (!user) throw new UsageError(`no such user: ${o.user}`);
-  const resolver = await keyFilesResolver(fs);
+  const resolver = await keyFilesResolver(fs, MAIN_CONFIG);
   if (resolver.fallbackReason && !o.json) io.err(`sshield keys: ${resolver.fallbackReason}`);
   const { files } = await collectUserKeys(fs, accounts, { user: user.name, authorizedKeysFilesFor: resolver.patternsFor });
   const wantFp = o.fingerprint && !o.fingerprint.startsWith('SHA256:') ? `SHA256:${o.fingerprint}` : o.fingerprint;
@@ -198,7 +228,7 @@ async function change(mode: 'restrict' | 'unrestrict', o: ChangeOpts, io: Output
     return EXIT.ok;
   }
 
-  const prepared: { path: string; hostPath: string; before: string; after: string; diff: string; viaSymlink: boolean; lines: number[] }[] = [];
+  const prepared: { file: string; change: FileChange; viaSymlink: boolean; lines: number[] }[] = [];
   for (const p of plans) {
     const t = await writeTarget(fs, p.f);
     if (!t.ok) {
@@ -207,11 +237,33 @@ async function change(mode: 'restrict' | 'unrestrict', o: ChangeOpts, io: Output
     }
     const before = p.f.parsed!.text;
     const after = applyEdits(before, p.edits);
-    const hostPath = o.root ? join(o.root, t.path) : t.path;
-    prepared.push({ path: p.f.info.path, hostPath, before, after, diff: unifiedDiff(t.path, before, after), viaSymlink: t.viaSymlink, lines: p.lines });
+    // Pure check before anything is written: an options edit never adds, drops or reorders a key.
+    const same = sameKeys(before, after, t.path);
+    if (same) {
+      io.err(`error: ${same}; nothing written`);
+      return EXIT.error;
+    }
+    prepared.push({
+      file: p.f.info.path,
+      viaSymlink: t.viaSymlink,
+      lines: p.lines,
+      change: {
+        path: t.path,
+        hostPath: o.root ? join(o.root, t.path) : t.path,
+        action: 'write',
+        beforeSha256: sha256(before),
+        before,
+        after,
+        edits: p.edits,
+        diff: unifiedDiff(t.path, before, after),
+        newFileMode: 0o600,
+        reasons: [`keys ${mode} ${user.name}: line${p.lines.length > 1 ? 's' : ''} ${p.lines.join(', ')}`],
+      },
+    });
   }
-  if (!o.json) for (const p of prepared) io.out(p.diff.trimEnd());
-  const summary = prepared.map((p) => ({ file: p.path, writes: p.hostPath, viaSymlink: p.viaSymlink, lines: p.lines, diff: p.diff }));
+  const plan = keysPlan(o.root, prepared.map((p) => p.change));
+  if (!o.json) for (const p of prepared) io.out(p.change.diff.trimEnd());
+  const summary = prepared.map((p) => ({ file: p.file, writes: p.change.hostPath, viaSymlink: p.viaSymlink, lines: p.lines, diff: p.change.diff }));
   if (o.dryRun) {
     if (o.json) io.out(JSON.stringify({ changed: false, dryRun: true, files: summary }, null, 2));
     else io.out('Dry run: nothing written.');
@@ -222,40 +274,83 @@ async function change(mode: 'restrict' | 'unrestrict', o: ChangeOpts, io: Output
     io.err(answer === 'no-tty' ? NO_TTY_MESSAGE : 'declined: nothing written');
     return EXIT.refused;
   }
-  const done: { file: string; backup: string; sha256: string }[] = [];
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const backupDir = join(o.root ?? '/', BACKUP_DIR, `${stamp}-${user.name}`);
-  await mkdir(backupDir, { recursive: true, mode: 0o700 });
-  for (const p of prepared) {
-    const b = await backupCopy(p.hostPath, backupDir);
-    if (!b.ok) {
-      io.err(`error: ${b.message}; nothing written to ${p.path}`);
-      return EXIT.error;
-    }
-    const before = textToBytes(p.before);
-    if (b.sha256 !== sha256Hex(before)) {
-      io.err(`refused: ${p.path} changed since it was read; nothing written`);
-      return EXIT.refused;
-    }
-    const wantFps = keyLines(parseAuthorizedKeys(p.before, p.path)).map((k) => k.key.fingerprint).join(',');
-    const r = await atomicReplace(p.hostPath, textToBytes(p.after), {
-      expectSha256: b.sha256,
-      validate: async (tmp) => {
-        const again = parseAuthorizedKeys(bytesToText(await readFile(tmp)), tmp);
-        if (keyLines(again).map((k) => k.key.fingerprint).join(',') !== wantFps) return 'the new file does not hold the same keys in the same order';
-        if (bytesToText(await readFile(tmp)) !== p.after) return 'the temp file does not hold the planned bytes';
-        return undefined;
+  let outcome: ApplyOutcome;
+  try {
+    outcome = await applyPlan(host, plan, {
+      backupRoot,
+      ...(sshd ? { sshd } : {}),
+      onStep: (s, d) => {
+        if (!o.json && io.stderrIsTTY) io.err(color.dim(`… ${s}${d ? `: ${d}` : ''}`));
       },
     });
-    if (!r.ok) {
-      io.err(`${r.reason === 'changed' ? 'refused' : 'error'}: ${r.message}`);
-      return r.reason === 'changed' ? EXIT.refused : EXIT.error;
-    }
-    done.push({ file: p.path, backup: b.path, sha256: r.sha256After });
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (o.json) io.out(JSON.stringify({ changed: false, status: 'error', reason: message, files: summary }, null, 2));
+    io.err(`error: ${message}`);
+    return EXIT.error;
   }
-  if (o.json) io.out(JSON.stringify({ changed: true, files: summary.map((s, i) => ({ ...s, backup: done[i]?.backup })) }, null, 2));
-  else for (const d of done) io.out(`Updated ${d.file} (backup: ${d.backup}).`);
+  if (outcome.status !== 'applied') {
+    const { code, message } = notApplied(outcome);
+    if (o.json) io.out(JSON.stringify({ changed: false, status: outcome.status, reason: message, ...('backupId' in outcome && outcome.backupId ? { backupId: outcome.backupId } : {}), files: summary }, null, 2));
+    io.err(message);
+    return code;
+  }
+  const rec = await loadBackup(host, backupRoot, outcome.backupId);
+  const copyOf = (i: number): string | undefined => {
+    const e = rec?.manifest?.files.find((f) => f.hostPath === prepared[i]!.change.hostPath);
+    return rec && e?.copy ? `${rec.dir}/${e.copy}` : undefined;
+  };
+  if (o.json) io.out(JSON.stringify({ changed: true, backupId: outcome.backupId, files: summary.map((s, i) => ({ ...s, backup: copyOf(i) })) }, null, 2));
+  else {
+    for (const [i, p] of prepared.entries()) io.out(`Updated ${p.file}${p.viaSymlink ? ` (at ${p.change.path})` : ''} (backup ${outcome.backupId}: ${copyOf(i) ?? '?'}).`);
+    io.out(`Undo with: sshield restore ${outcome.backupId}${backupRoot === DEFAULT_BACKUP_ROOT ? '' : ` --backup-dir ${backupRoot}`}`);
+  }
   return EXIT.ok;
+}
+
+/** Undefined when `after` holds the same keys as `before`, in the same order; else why not. */
+export function sameKeys(before: ByteString, after: ByteString, path: string): string | undefined {
+  const fps = (text: ByteString) => keyLines(parseAuthorizedKeys(text, path)).map((k) => k.key.fingerprint).join(',');
+  return fps(before) === fps(after) ? undefined : `the planned ${path} does not hold the same keys in the same order`;
+}
+
+/**
+ * The pipeline's plan for authorized_keys edits. No config tree: sshd reads these files at each
+ * public-key login (auth2-pubkey.c user_key_allowed -> auth_authorized_keys_file, OpenSSH 9.2p1),
+ * never at start, so `sshd -t` has nothing to check and there is nothing to reload or verify.
+ */
+export function keysPlan(root: string | undefined, files: readonly FileChange[]): Plan {
+  return {
+    version: PLAN_VERSION,
+    kind: 'keys',
+    configPath: MAIN_CONFIG,
+    ...(root !== undefined ? { root } : {}),
+    files,
+    tree: [],
+    predicted: [],
+    guards: [],
+    remediated: [],
+    notes: [],
+    reload: { kind: 'none', why: 'sshd reads authorized_keys at every login: nothing to reload' },
+  };
+}
+
+/** Exit code and message for an outcome (keys' codes: a file changed since it was read is refused, 3). */
+function notApplied(o: ApplyOutcome): { code: ExitCode; message: string } {
+  switch (o.status) {
+    case 'applied':
+      return { code: EXIT.ok, message: `applied (backup ${o.backupId})` };
+    case 'nothing-to-do':
+      return { code: EXIT.ok, message: 'nothing to change' };
+    case 'refused':
+      return { code: EXIT.refused, message: `refused: ${o.reason}` };
+    case 'stale':
+      return { code: EXIT.refused, message: `refused: ${o.reason}; nothing written` };
+    case 'pending-confirm':
+      return { code: EXIT.refused, message: `refused: ${o.reason}` };
+    case 'failed':
+      return { code: EXIT.error, message: `error: failed at ${o.step}: ${o.reason}. ${o.rolledBack ? 'The old files were put back.' : `ROLLBACK FAILED: ${o.rollbackError}; backup ${o.backupId ?? '?'} holds the old files.`}` };
+  }
 }
 
 async function guarded(f: () => Promise<ExitCode>): Promise<void> {
@@ -270,12 +365,32 @@ async function guarded(f: () => Promise<ExitCode>): Promise<void> {
 }
 
 const CHANGE_HELP = `
-Selects keys of one account by fingerprint (as \`sshield keys list\` prints it) or all of them,
-changes only those lines' options and keeps every other byte. Shows a diff, asks (needs a TTY
-unless --yes), backs the file up under ${BACKUP_DIR}/, replaces it atomically keeping owner,
-group and mode. A symlinked file (e.g. Proxmox's /root/.ssh/authorized_keys) is edited at its
-target when that is owned by root or the account. Running it again changes nothing (exit 0).
-Exit codes: 0 done or nothing to do, 2 bad usage or error, 3 refused by a guard or declined.`;
+Selects keys of one account by fingerprint (as \`sshield keys list\`
+prints it) or all of them, changes only those lines' options and keeps
+every other byte. Shows a diff, asks (needs a TTY unless --yes), then
+writes through the same safe-edit pipeline as harden, allow and user:
+a lock, a backup with a manifest and a journal under --backup-dir
+(default ${DEFAULT_BACKUP_ROOT}, on this machine also with --root), a
+candidate beside the file with the same owner, group and mode, an
+atomic rename, and recovery of a run killed half way. sshd reads
+authorized_keys at every login, so there is nothing to validate with
+sshd -t and nothing to reload. \`sshield backups\` lists the change
+(kind keys) and \`sshield restore ID\` puts the old bytes back.
+A symlinked file (e.g. Proxmox's /root/.ssh/authorized_keys ->
+/etc/pve/priv/authorized_keys) is edited at its target, and stays a
+link, when the target is owned by root or the account. A file changed
+since it was read is not written (exit 3). Running it again changes
+nothing (exit 0).
+
+Examples:
+  sshield keys restrict --user root --fingerprint SHA256:... --options no-pty --dry-run
+  sshield keys restrict --user alice --all --from 192.0.2.0/24 --yes
+  sshield keys unrestrict --user alice --all --remove-from --yes
+  sshield backups                    # the change, kind keys
+  sshield restore ID --yes           # undo it
+
+Exit codes: 0 done or nothing to do, 2 bad usage or error, 3 refused by a guard, declined or
+changed meanwhile.`;
 
 export function register(program: Command): void {
   const keys = program.command('keys').description("Every user's authorized_keys: list them, restrict keys one by one.");
@@ -294,6 +409,7 @@ export function register(program: Command): void {
       .option('--restrict', mode(c) === 'restrict' ? 'add "restrict" (all forwarding, pty and user-rc off)' : 'remove "restrict"')
       .option('--options <list>', mode(c) === 'restrict' ? 'comma list of no-agent-forwarding,no-port-forwarding,no-pty,no-user-rc,no-X11-forwarding' : 'comma list of permissions to give back (same names)')
       .option('--root <dir>', 'edit the files under this offline root instead of this host')
+      .option('--backup-dir <dir>', 'where backups and the journal live (as for harden/allow/user)', DEFAULT_BACKUP_ROOT)
       .option('--dry-run', 'show the diff, write nothing')
       .option('--yes', 'apply without asking')
       .option('--json', 'machine-readable output');

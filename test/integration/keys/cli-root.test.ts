@@ -1,7 +1,7 @@
 // The real CLI on an offline root: the Proxmox symlink is edited at its root-owned target and stays
 // a link; a link to someone else's file and a file owned by someone else are refused (exit 3,
 // nothing written); no TTY and no --yes stops before writing (exit 3); --dry-run writes nothing.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chownSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,8 +11,12 @@ import { run } from '../../helpers/sshd.js';
 const ED1 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBP+2WDn8cx3oq2pI0kmJjvwbw8W0TmT3wSgZ6H1eL2F one';
 const isRoot = process.getuid?.() === 0;
 
+// Backups and the pipeline's lock go to a directory of this file's own, never the host's default.
+const backups = mkdtempSync(join(tmpdir(), 'sshield-keys-backups-'));
+after(() => rmSync(backups, { recursive: true, force: true }));
+
 function cli(...args: string[]) {
-  return run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'keys', ...args], { timeoutMs: 60_000 });
+  return run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'keys', ...args, ...(args[0] === 'list' ? [] : ['--backup-dir', backups])], { timeoutMs: 60_000 });
 }
 
 function makeRoot(): string {

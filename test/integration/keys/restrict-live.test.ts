@@ -17,7 +17,9 @@ let k2 = '';
 let akPath = '';
 
 function cli(...args: string[]) {
-  return run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'keys', ...args], { timeoutMs: 60_000, env: { HOME: '/root', USER: 'root' } });
+  // Backups and the pipeline's lock in this file's own directory, never the host's default.
+  const bk = args[0] === 'list' ? [] : ['--backup-dir', join(dir, 'backups')];
+  return run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'keys', ...args, ...bk], { timeoutMs: 60_000, env: { HOME: '/root', USER: 'root' } });
 }
 async function fp(key: string): Promise<string> {
   return (await run('ssh-keygen', ['-lf', `${key}.pub`])).stdout.split(' ')[1]!;
