@@ -1,6 +1,7 @@
 // The only writer. Applies a Plan in journaled, undoable steps: re-check the files did not change
 // since planning (sha256) -> back up every touched file with a manifest -> validate the staged
-// candidate tree with the real `sshd -t` / `sshd -T` (stage.ts) -> write candidates beside the
+// candidate tree with the real `sshd -t` / `sshd -T` (stage.ts; skipped for a plan that changes
+// nothing sshd parses at start, e.g. authorized_keys) -> write candidates beside the
 // originals (fsynced, owner and mode kept) -> install each by an atomic rename -> reload -> verify
 // with a new connection -> commit, or arm the confirm watcher. Any failure restores the backup
 // and reloads again; a run killed at any point leaves each file old or new (never partial) and

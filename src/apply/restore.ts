@@ -1,6 +1,8 @@
 // A restore is an ordinary plan: the files of a backup become the "after" text (files that did
 // not exist before that run are deleted), so it goes through the same recheck, backup, sshd -t
-// validation, install, reload and verify steps as harden, and is itself undoable.
+// validation, install, reload and verify steps as harden, and is itself undoable. A backup of
+// files sshd does not parse at start (kind 'keys': authorized_keys) restores without sshd -t
+// (pipeline.ts touchesSshdConfig) and without a reload (its manifest's reload is 'none').
 import { createTwoFilesPatch } from 'diff';
 import type { ReadOnlyFs } from '../host/fs.js';
 import { bytesToText, displayText, type ByteString } from '../text/bytes.js';
