@@ -116,8 +116,10 @@ export default async function bench(n = Number(process.env.SSHIELD_BENCH_TARGETS
   const instances: SshdInstance[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'sshield-bench-scan-'));
   let rootDir: string | undefined; // a copy of the targets inside the trixie root, for the chrooted ssh-audit
+  // On a signal `finally` does not run: kill the daemons and remove every directory here.
   const onSignal = () => {
     killAll();
+    for (const d of [dir, rootDir, ...instances.map((s) => s?.dir)]) if (d) rmSync(d, { recursive: true, force: true });
     process.exit(130);
   };
   process.once('exit', killAll);
