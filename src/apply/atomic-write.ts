@@ -45,7 +45,11 @@ export function tempPathFor(path: string): string {
 
 /** Sets owner/group and mode on an open file; tolerates file systems that refuse chown/chmod
  * (pmxcfs under /etc/pve) when the result already is what we asked for. */
-async function applyOwnership(fh: FileHandle, uid: number, gid: number, mode: number): Promise<void> {
+/**
+ * chown + chmod that accept a refusal when the file already has what was asked: pmxcfs (/etc/pve,
+ * where PVE keeps root's authorized_keys) fixes owner and mode itself and refuses changes.
+ */
+export async function applyOwnership(fh: FileHandle, uid: number, gid: number, mode: number): Promise<void> {
   try {
     await fh.chown(uid, gid);
   } catch (e) {

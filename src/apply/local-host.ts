@@ -11,7 +11,7 @@ import type ssh2 from 'ssh2';
 import { loadSsh2 } from '../lib/lazy-ssh2.js';
 import type { ReadOnlyFs } from '../host/fs.js';
 import { localExecutor } from '../host/executor.js';
-import { atomicReplace } from './atomic-write.js';
+import { applyOwnership, atomicReplace } from './atomic-write.js';
 import type { ApplyHost, FileOwnership, ProbeResult, RunResult } from './host.js';
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -58,8 +58,11 @@ export function localApplyHost(fs: ReadOnlyFs, opts: LocalHostOptions = {}): App
       const fh = await open(path, C.O_WRONLY | C.O_CREAT | C.O_TRUNC | C.O_NOFOLLOW, own.mode ?? 0o600);
       try {
         await fh.write(bytes);
-        if (own.uid !== undefined && own.gid !== undefined) await fh.chown(own.uid, own.gid);
-        if (own.mode !== undefined) await fh.chmod(own.mode);
+        if (own.uid !== undefined && own.gid !== undefined && own.mode !== undefined) await applyOwnership(fh, own.uid, own.gid, own.mode);
+        else {
+          if (own.uid !== undefined && own.gid !== undefined) await fh.chown(own.uid, own.gid);
+          if (own.mode !== undefined) await fh.chmod(own.mode);
+        }
         await fh.sync();
       } finally {
         await fh.close();
