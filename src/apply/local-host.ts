@@ -12,6 +12,7 @@ import { loadSsh2 } from '../lib/lazy-ssh2.js';
 import type { ReadOnlyFs } from '../host/fs.js';
 import { localExecutor } from '../host/executor.js';
 import { applyOwnership, atomicReplace } from './atomic-write.js';
+import { isSea } from 'node:sea';
 import type { ApplyHost, FileOwnership, ProbeResult, RunResult } from './host.js';
 
 async function fsyncDir(dir: string): Promise<void> {
@@ -31,7 +32,7 @@ export interface LocalHostOptions {
 export function localApplyHost(fs: ReadOnlyFs, opts: LocalHostOptions = {}): ApplyHost {
   const exec = localExecutor(fs);
   // execArgv too: run from source (`node --import tsx src/cli/main.ts`) the watcher needs the same loader.
-  const self = opts.self ?? [process.execPath, ...process.execArgv, process.argv[1] ?? 'sshield'];
+  const self = opts.self ?? selfCommand();
   return {
     label: fs.label,
     fs,
@@ -161,4 +162,13 @@ export async function probeDaemon(address: string, port: number, user: string, t
       },
     } as unknown as ssh2.ConnectConfig);
   });
+}
+
+/**
+ * How to start this very program again (the confirm watcher). A single executable (Node SEA,
+ * how sshield ships to Proxmox hosts) is its own script: its argv[1] is only the name it was
+ * called by, and passing it on would make it the command. From node, keep the loader flags too.
+ */
+export function selfCommand(sea: boolean = isSea()): string[] {
+  return sea ? [process.execPath] : [process.execPath, ...process.execArgv, process.argv[1] ?? 'sshield'];
 }
