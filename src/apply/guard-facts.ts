@@ -117,6 +117,7 @@ export async function gatherGuardFacts(i: GuardFactsInput): Promise<GuardFacts> 
     keyFiles,
     hostKeys,
     chrootStats,
+    sudoInstalled: ['file', 'symlink'].includes((await i.fs.stat('/usr/bin/sudo'))?.kind ?? 'none'),
     ...(i.clusterAddresses?.length ? { clusterAddresses: i.clusterAddresses } : {}),
     ...(i.clusterUnknownNodes?.length ? { clusterUnknownNodes: i.clusterUnknownNodes } : {}),
     ...(sess && invoking ? { session: { user: invoking, ...sess } } : {}),

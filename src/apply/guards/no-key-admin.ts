@@ -2,7 +2,8 @@
 // become root has a usable key. Such accounts: root while root login stays possible
 // (PermitRootLogin other than no for root from anywhere), and every account with a login shell
 // in the sudo, wheel or admin group (Debian's sudoers grants %sudo; wheel and admin are the
-// RHEL and old Ubuntu names) that the access lists let in. Override: --allow-no-key-admin.
+// RHEL and old Ubuntu names) that the access lists let in, and only where sudo is installed
+// (a fresh Proxmox VE has the sudo group but no sudo). Override: --allow-no-key-admin.
 import { accessListsOf, checkAccess } from '../../allow/access.js';
 import { usableKey } from './access.js';
 import { ANY_ADDR, spec, type Guard } from './types.js';
@@ -25,7 +26,12 @@ export const noKeyAdmin: Guard = {
     for (const u of ctx.facts.users) {
       const cfg = ctx.after(spec(ctx, u.name, ANY_ADDR));
       const isRoot = u.uid === 0 && u.name === 'root';
-      if (isRoot ? cfg.value('permitrootlogin') === 'no' : !(u.loginShell && u.groups.some((g) => ADMIN_GROUPS.includes(g)))) continue;
+      const inAdminGroup = u.loginShell && u.groups.some((g) => ADMIN_GROUPS.includes(g));
+      if (!isRoot && inAdminGroup && !ctx.facts.sudoInstalled) {
+        tried.push(`${u.name}: in an admin group, but sudo is not installed, so it cannot become root (apt install sudo)`);
+        continue;
+      }
+      if (isRoot ? cfg.value('permitrootlogin') === 'no' : !inAdminGroup) continue;
       const lists = checkAccess(accessListsOf(cfg), { user: u.name, addr: ANY_ADDR, groups: u.groups });
       if (!lists.allowed) {
         tried.push(`${u.name}: ${lists.reason}`);

@@ -62,6 +62,11 @@ export interface GuardFacts {
   readonly clusterUnknownNodes?: readonly string[];
   /** From SSH_CONNECTION: the session that runs sshield. */
   readonly session?: { readonly user: string; readonly addr: string; readonly laddr: string; readonly lport: number };
+  /**
+   * /usr/bin/sudo exists. Membership in sudo/wheel/admin makes an account root-capable only then:
+   * Proxmox VE does not install sudo, while Debian's base system has the sudo group anyway.
+   */
+  readonly sudoInstalled: boolean;
   /** SUDO_USER, else the invoking user. */
   readonly invokingUser?: string;
   /** False for an offline root: the session and the invoking user are of another machine. */

@@ -39,6 +39,7 @@ function facts(over: Partial<GuardFacts> = {}): GuardFacts {
     keyFiles: [keyFile('alice', '/home/alice', 1000)],
     hostKeys: [{ path: '/etc/ssh/ssh_host_ed25519_key', type: 'ssh-ed25519' }],
     chrootStats: new Map(),
+    sudoInstalled: true,
     live: true,
     ...over,
   };
@@ -63,6 +64,16 @@ test('the baseline change passes every guard when an admin has a usable key', ()
   const vs = runGuards(ctx(facts()), new Set());
   assert.deepEqual(vs.filter((v) => !v.ok), []);
   assert.match(verdict(ctx(facts()), 'no-key-admin').message, /alice can still log in with a key \(ssh-ed25519/);
+});
+
+test('(a) no-key-admin: a sudo-group member counts only where sudo is installed (PVE ships without it)', () => {
+  const noSudo = facts({ sudoInstalled: false });
+  const v = verdict(ctx(noSudo), 'no-key-admin');
+  assert.equal(v.ok, false);
+  assert.match(v.message, /alice: in an admin group, but sudo is not installed/);
+  // root with a key and root login kept (keys only) is a way in without sudo.
+  const rootKey = facts({ sudoInstalled: false, keyFiles: [keyFile('root', '/root', 0)] });
+  assert.equal(verdict(ctx(rootKey, BEFORE, AFTER.replace('PermitRootLogin no', 'PermitRootLogin prohibit-password')), 'no-key-admin').ok, true);
 });
 
 test('(a) no-key-admin: refuses when no admin has a usable key, with the reason per account', () => {
