@@ -99,15 +99,24 @@ export function resolveClusterAddresses(cluster: CorosyncCluster, source: string
   return { source, nodes, addresses, unknownNodes: nodes.filter((n) => n.ips.length === 0).map((n) => n.node), notes };
 }
 
-/** Reads corosync.conf (pmxcfs first), /etc/pve/.members and /etc/hosts; undefined when not a cluster node. */
-export async function readClusterAddresses(fs: ReadOnlyFs): Promise<ClusterAddressView | undefined> {
-  for (const source of COROSYNC_PATHS) {
-    const t = await readText(fs, source, 1 << 20);
+/**
+ * Reads corosync.conf (pmxcfs first) and resolves its nodes with /etc/pve/.members and
+ * /etc/hosts; undefined when this is not a cluster node.
+ */
+export async function readCluster(fs: ReadOnlyFs): Promise<{ readonly path: string; readonly cluster: CorosyncCluster; readonly addresses: ClusterAddressView } | undefined> {
+  for (const path of COROSYNC_PATHS) {
+    const t = await readText(fs, path, 1 << 20);
     if (t.status !== 'known') continue;
     const cluster = parseCorosyncConf(t.value);
     const hosts = await readText(fs, '/etc/hosts', 1 << 20);
     const members = await readText(fs, '/etc/pve/.members', 1 << 20);
-    return resolveClusterAddresses(cluster, source, hosts.status === 'known' ? parseEtcHosts(hosts.value) : new Map(), members.status === 'known' ? parsePveMembers(members.value) : new Map());
+    const addresses = resolveClusterAddresses(cluster, path, hosts.status === 'known' ? parseEtcHosts(hosts.value) : new Map(), members.status === 'known' ? parsePveMembers(members.value) : new Map());
+    return { path, cluster, addresses };
   }
   return undefined;
+}
+
+/** The resolved addresses alone, for the planners (harden, allow). */
+export async function readClusterAddresses(fs: ReadOnlyFs): Promise<ClusterAddressView | undefined> {
+  return (await readCluster(fs))?.addresses;
 }

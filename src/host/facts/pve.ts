@@ -4,8 +4,8 @@
 // pve-docs pve-faq.adoc). Cluster membership: /etc/pve/corosync.conf (pmxcfs), else
 // /etc/corosync/corosync.conf; node addresses are the ringN_addr values (names or IPs).
 import type { HostExecutor } from '../executor.js';
-import { type CorosyncCluster, parseCorosyncConf } from './corosync.js';
-import { COROSYNC_PATHS, parseEtcHosts, parsePveMembers, resolveClusterAddresses, type ClusterAddressView } from './cluster-addresses.js';
+import type { CorosyncCluster } from './corosync.js';
+import { readCluster, type ClusterAddressView } from './cluster-addresses.js';
 import type { DpkgDatabase } from './dpkg-status.js';
 import { type Fact, known, readText } from './types.js';
 
@@ -61,17 +61,9 @@ export async function gatherPve(exec: HostExecutor, dpkg: Fact<DpkgDatabase>): P
   const major = managerVersion ? Number(/^(\d+)/.exec(managerVersion)?.[1]) : undefined;
   let cluster: PveInfo['cluster'];
   let clusterUnknownReason: string | undefined;
-  let clusterAddresses: ClusterAddressView | undefined;
-  for (const path of COROSYNC_PATHS) {
-    const t = await readText(fs, path, 1 << 20);
-    if (t.status === 'known') {
-      cluster = { ...parseCorosyncConf(t.value), path };
-      const hosts = await readText(fs, '/etc/hosts', 1 << 20);
-      const members = await readText(fs, '/etc/pve/.members', 1 << 20);
-      clusterAddresses = resolveClusterAddresses(cluster, path, hosts.status === 'known' ? parseEtcHosts(hosts.value) : new Map(), members.status === 'known' ? parsePveMembers(members.value) : new Map());
-      break;
-    }
-  }
+  const read = await readCluster(fs);
+  if (read) cluster = { ...read.cluster, path: read.path };
+  const clusterAddresses = read?.addresses;
   if (!cluster && isPve && !etcPvePresent) clusterUnknownReason = '/etc/pve is not present (pmxcfs not mounted?): cluster membership unknown';
   let localNodeName: string | undefined;
   if (cluster) {
