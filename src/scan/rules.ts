@@ -3,6 +3,7 @@
 // single source, like the audit rules' metadata; a test regenerates the pages with UPDATE_DOCS=1).
 // Grading (grade.ts) decides *whether* a rule fires; this file says what it means and how to fix it.
 import type { Severity } from '../rules/types.js';
+import { docSections, referenceLines } from '../rules/docs.js';
 import type { ScanRuleId } from './types.js';
 import { BUILTIN_PROFILES, type ScanProfile } from './profiles.js';
 
@@ -161,11 +162,10 @@ export function scanDocPath(id: ScanRuleId): string {
 export function renderScanRuleDoc(meta: ScanRuleMeta): string {
   const out: string[] = [`# ${meta.id}`, '', `**${meta.title}**`, ''];
   out.push(`- Command: \`sshield scan\``, `- Severity (SARIF ranking): ${meta.severity}`, `- Tags: ${meta.tags.join(', ')}`, '');
-  out.push('## What it checks', '', meta.docs.what, '', '## Why', '', meta.docs.why, '', '## How to fix', '', meta.docs.fix, '', '## When not to use it', '', meta.docs.whenNot, '');
+  out.push(...docSections(meta.docs));
   out.push('## Level by profile', '', '| Profile | Setting |', '|---|---|');
   for (const p of Object.values(BUILTIN_PROFILES)) out.push(`| \`${p.name}\` | ${meta.levelSettings(p)} |`);
   out.push('', 'A profile file (`--profile FILE`, YAML or JSON, `extends: default|strict|compat`) changes these settings; `off` drops the finding.', '');
-  out.push('## References', '');
-  for (const r of meta.references) out.push(`- ${r.source}: ${r.url ? `[${r.item}](${r.url})` : r.item}`);
+  out.push(...referenceLines(meta.references));
   return `${out.join('\n')}\n`;
 }
