@@ -29,8 +29,10 @@ matters), Terrapin (CVE-2023-48795), no post-quantum kex (info), password login 
 RSA host keys, and known CVEs of the version the banner names.
 
 Exit codes: 0 every target scanned, nothing at level fail; 1 a finding at level fail;
-2 usage error, or a target could not be scanned (refused, timeout, not SSH...): an incomplete
-scan is never reported as clean. Each target's error is in the output.
+2 usage error, or a target could not be scanned (refused, timeout, not SSH...) or one of its
+requested probes (--user, --host-keys) failed: an incomplete scan is never reported as clean.
+Each target's error is in the output, naming the probe that failed. --timeout is one deadline
+per target, shared by all of its probes.
 
 Examples:
   sshield scan 192.0.2.10 pve2.example.org:2222
@@ -53,7 +55,7 @@ export function register(program: Command): void {
     .argument('[targets...]', 'HOST[:PORT] or [IPv6]:PORT')
     .option('--targets <file>', 'read more targets from FILE (one per line, # comments)')
     .option('--concurrency <n>', 'targets scanned at once', positiveInt('--concurrency', 4096), 64)
-    .option('--timeout <ms>', 'deadline per target and per extra probe, in milliseconds', positiveInt('--timeout', 600_000), 5000)
+    .option('--timeout <ms>', 'one deadline per target, across all of its probes, in milliseconds', positiveInt('--timeout', 600_000), 5000)
     .option('--user <name>', "ask which login methods the server offers to NAME (one extra connection)")
     .option('--host-keys', 'fetch host keys and fingerprints (one extra connection per host-key type)')
     .option('--profile <name|file>', 'grading profile: default, strict, compat, or a profile file', 'default')

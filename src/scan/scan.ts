@@ -1,7 +1,9 @@
 // One target, then many: runs the clear-text probe (one connection), optional host-key and
 // auth probes (ssh2, only when asked), grades the result under a profile, and assembles the
-// ScanReport in input order with a bounded pool. No process access: options come in, results
-// go out; progress is a callback.
+// ScanReport in input order with a bounded pool. A target has ONE deadline (timeoutMs) shared by
+// all its probes, and a target any of whose requested probes failed or ran out of time is an
+// error naming that probe: a server must not hide what it offers by stalling the second
+// connection. No process access: options come in, results go out; progress is a callback.
 import { probeKexinit, type ProbeOutcome, type ScanError } from './transport.js';
 import { applyTerrapinMitigation, gradeAlgorithms, gradeAuth, gradeCves, gradeHostKeys, levelCounts, toScanAlgorithms } from './grade.js';
 import { mapPool } from './pool.js';
@@ -17,7 +19,7 @@ export type BannerAssessor = (banner: { softwareVersion: string; comments: strin
 
 export interface ScanOptions {
   readonly profile: ScanProfile;
-  /** Per target, for the whole clear-text probe; each extra ssh2 probe gets the same budget. */
+  /** One deadline per target, shared by all of its probes (clear-text, host keys, auth). */
   readonly timeoutMs: number;
   readonly concurrency: number;
   readonly user?: string;
@@ -32,8 +34,16 @@ function defaultAssess(b: { softwareVersion: string; comments: string | null }):
   return { software: parseSoftware(b.softwareVersion, b.comments), cves: [] };
 }
 
+/** The error of a target whose extra probe failed: the first failure, with the probe named. */
+function probeFailure(probe: string, e: ScanError): ScanError {
+  return { code: e.code, probe, message: `${probe} probe failed: ${e.message}` };
+}
+
 export async function scanTarget(target: Target, opts: ScanOptions): Promise<ScanTargetResult> {
   const t0 = performance.now();
+  const deadline = t0 + opts.timeoutMs;
+  const left = () => Math.max(0, Math.floor(deadline - performance.now()));
+  const outOfTime = (): ScanError => ({ code: 'TIMEOUT', message: `the target's ${opts.timeoutMs} ms deadline passed before this probe could start` });
   const probe: ProbeOutcome = await probeKexinit(target.host, target.port, { timeoutMs: opts.timeoutMs, ...(opts.limits ? { limits: opts.limits } : {}) });
   const timings: ScanTiming = { ...probe.timings, probeMs: probe.timings.totalMs, totalMs: 0 };
   delete (timings as { totalMs?: number }).totalMs;
@@ -66,6 +76,7 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Sca
   const algorithms = toScanAlgorithms(probe.kexinit);
   findings.push(...gradeAlgorithms(algorithms, opts.profile));
 
+  const failures: ScanError[] = [];
   let hostKeys: ScanHostKey[] | undefined;
   let hostKeyErrors: { algorithm: string; error: ScanError }[] | undefined;
   // ssh2 is loaded only when a probe needs it: a default scan never pays for its start-up.
@@ -74,12 +85,17 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Sca
   if (opts.hostKeys) {
     const h0 = performance.now();
     const plan = hostKeyProbePlan(algorithms.hostKey);
-    const got = await Promise.all(plan.probe.map((alg) => probeHostKey(target.host, target.port, alg, opts.timeoutMs)));
+    const got = await Promise.all(
+      plan.probe.map((alg) => (left() > 0 ? probeHostKey(target.host, target.port, alg, left()) : Promise.resolve({ kind: 'error' as const, algorithm: alg, error: outOfTime() }))),
+    );
     hostKeys = [];
     hostKeyErrors = plan.unsupported.map((algorithm) => ({ algorithm, error: { code: 'BAD_KEXINIT' as const, message: 'host-key algorithm not supported by the ssh2 key exchange; not fetched' } }));
     for (const g of got) {
       if (g.kind === 'ok') hostKeys.push({ algorithm: g.algorithm, type: g.key.type, bits: g.key.bits, sha256: g.key.sha256 });
-      else hostKeyErrors.push({ algorithm: g.algorithm, error: g.error });
+      else {
+        hostKeyErrors.push({ algorithm: g.algorithm, error: g.error });
+        failures.push(probeFailure(`host-key (${g.algorithm})`, g.error));
+      }
     }
     findings.push(...gradeHostKeys(hostKeys, opts.profile));
     timings.hostKeysMs = round(performance.now() - h0);
@@ -88,7 +104,8 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Sca
   let auth: ScanAuth | undefined;
   if (opts.user !== undefined) {
     const a0 = performance.now();
-    const r = await probeAuthMethods(target.host, target.port, opts.user, opts.timeoutMs);
+    const r = left() > 0 ? await probeAuthMethods(target.host, target.port, opts.user, left()) : { kind: 'error' as const, error: outOfTime() };
+    if (r.kind === 'error') failures.push(probeFailure(`auth (--user ${opts.user})`, r.error));
     auth =
       r.kind === 'ok'
         ? { user: opts.user, methods: r.methods, passwordOffered: r.methods.includes('password'), keyboardInteractiveOffered: r.methods.includes('keyboard-interactive') }
@@ -99,7 +116,7 @@ export async function scanTarget(target: Target, opts: ScanOptions): Promise<Sca
 
   return {
     ...base,
-    status: 'ok',
+    ...(failures.length ? { status: 'error' as const, error: failures[0]! } : { status: 'ok' as const }),
     ...(banner ? { banner } : {}),
     ...(assessed ? { software: assessed.software } : {}),
     algorithms,

@@ -24,6 +24,8 @@ export type ScanErrorCode =
 export interface ScanError {
   readonly code: ScanErrorCode;
   readonly message: string;
+  /** Which probe failed, when it was not the clear-text one: "auth (--user root)", "host-key (ssh-ed25519)". */
+  readonly probe?: string;
 }
 
 export interface ProbeTimings {
