@@ -1,18 +1,74 @@
 // The atomic-write primitive: the one way sshield replaces a live file. A temp file is created
 // beside the target (same directory, so rename(2) is atomic on the same file system) with O_EXCL
-// and a random name, written, given the original's owner/group/mode, fsynced, optionally
-// validated, renamed over the target, and the directory is fsynced. The temp file is removed on
-// any failure; the target is untouched unless the rename happened, so a kill at any moment
+// and a random name, written to the last byte (a short write(2) count is continued, a write that
+// makes no progress is an error), given the original's owner/group/mode, fsynced, read back and
+// compared by sha256 with the intended content, optionally validated, renamed over the target,
+// and the directory is fsynced. The temp file is removed on any failure; the target is untouched
+// unless the rename happened, so ENOSPC, EDQUOT or EIO at any point, or a kill at any moment,
 // leaves the old or the new content, never a partial file (a crash may leave a stray temp file,
-// named `.<name>.sshield-<hex>.tmp`, never the target itself). It does not follow symlinks on its
-// own: callers pass the resolved path of the file they mean to replace (see src/keys/safety.ts).
+// named `.<name>.sshield-<hex>.tmp`, never the target itself). It does not follow symlinks on
+// its own: callers pass the resolved path of the file they mean to replace. Every write goes
+// through a WriteSeam so tests can make write(2) return short counts and errors at any offset.
 // Also a backup copy helper (bytes, owner, mode and sha256). No policy lives here.
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as C, type Stats } from 'node:fs';
 import { open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
+/** The two system calls whose partial success matters: tests replace them to inject short counts and errors. */
+export interface WriteSeam {
+  /** One write(2) at `position`: may write fewer than `length` bytes, or throw (ENOSPC, EDQUOT, EIO). */
+  write(fh: FileHandle, buf: Uint8Array, offset: number, length: number, position: number): Promise<number>;
+  sync(fh: FileHandle): Promise<void>;
+}
+
+export const SYSTEM_WRITES: WriteSeam = {
+  write: async (fh, buf, offset, length, position) => (await fh.write(buf, offset, length, position)).bytesWritten,
+  sync: (fh) => fh.sync(),
+};
+
+function ioError(code: string, message: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`${code}: ${message}`), { code });
+}
+
+/**
+ * Writes all of `bytes` at offset 0 of an open, empty file, fsyncs it, then reads it back and
+ * compares length and sha256 with what was meant: a short count is continued, a write that
+ * makes no progress fails, and a file system that lost bytes is caught before anyone renames
+ * the file into place. Throws (with the path and the reason) on any shortfall.
+ */
+export async function writeAllVerified(fh: FileHandle, bytes: Uint8Array, path: string, seam: WriteSeam = SYSTEM_WRITES): Promise<void> {
+  const total = bytes.byteLength;
+  let off = 0;
+  while (off < total) {
+    const n = await seam.write(fh, bytes, off, total - off, off);
+    if (!Number.isSafeInteger(n) || n <= 0 || n > total - off) throw ioError('EIO', `writing ${path}: write made no progress at byte ${off} of ${total}`);
+    off += n;
+  }
+  await seam.sync(fh);
+  await verifyHandle(fh, bytes, path);
+}
+
+/** Reads an open file back from offset 0 and checks it holds exactly `bytes`. */
+export async function verifyHandle(fh: FileHandle, bytes: Uint8Array, path: string): Promise<void> {
+  const st = await fh.stat();
+  if (st.size !== bytes.byteLength) throw ioError('EIO', `${path} holds ${st.size} bytes after writing ${bytes.byteLength}; not used`);
+  const buf = Buffer.alloc(bytes.byteLength + 1);
+  let got = 0;
+  for (;;) {
+    const { bytesRead } = await fh.read(buf, got, buf.length - got, got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+    if (got === buf.length) break;
+  }
+  if (got !== bytes.byteLength || sha256Hex(buf.subarray(0, got)) !== sha256Hex(bytes)) {
+    throw ioError('EIO', `${path} read back differs from what was written (${got} of ${bytes.byteLength} bytes, sha256 mismatch); not used`);
+  }
+}
+
 export interface AtomicReplaceOptions {
+  /** Where write(2) and fsync(2) go (tests inject faults here). */
+  readonly seam?: WriteSeam;
   /** Runs on the finished temp file before the rename; a string (or a throw) refuses the replace. */
   readonly validate?: (tmpPath: string) => Promise<void | string>;
   /** sha256 (hex) the target must still have (refuse if it changed since the change was planned). */
@@ -107,15 +163,10 @@ export async function atomicReplace(path: string, bytes: Uint8Array, opts: Atomi
   let fh: FileHandle | undefined;
   let created = false;
   try {
-    fh = await open(tmp, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+    fh = await open(tmp, C.O_RDWR | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
     created = true;
-    let off = 0;
-    while (off < bytes.byteLength) {
-      const { bytesWritten } = await fh.write(bytes, off, bytes.byteLength - off);
-      off += bytesWritten;
-    }
     await applyOwnership(fh, uid, gid, mode);
-    await fh.sync();
+    await writeAllVerified(fh, bytes, tmp, opts.seam);
     await fh.close();
     fh = undefined;
     if (opts.validate) {
@@ -161,9 +212,9 @@ export async function backupCopy(source: string, dir: string = dirname(source), 
   try {
     const st = await stat(source);
     const bytes = await readFile(source);
-    fh = await open(target, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
+    fh = await open(target, C.O_RDWR | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o600);
     created = true;
-    await fh.writeFile(bytes);
+    await writeAllVerified(fh, bytes, target);
     await applyOwnership(fh, st.uid, st.gid, st.mode & 0o7777);
     await fh.sync();
     await fh.close();

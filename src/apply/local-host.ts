@@ -11,7 +11,7 @@ import type ssh2 from 'ssh2';
 import { loadSsh2 } from '../lib/lazy-ssh2.js';
 import type { ReadOnlyFs } from '../host/fs.js';
 import { localExecutor } from '../host/executor.js';
-import { applyOwnership, atomicReplace } from './atomic-write.js';
+import { applyOwnership, atomicReplace, writeAllVerified, type WriteSeam } from './atomic-write.js';
 import { isSea } from 'node:sea';
 import type { ApplyHost, FileOwnership, ProbeResult, RunResult } from './host.js';
 
@@ -27,6 +27,8 @@ export interface LocalHostOptions {
   readonly self?: readonly string[];
   /** Whether programs may run (false: an offline root is planned and written, never executed). */
   readonly live?: boolean;
+  /** write(2)/fsync(2) of every file written (tests inject short counts and errors here). */
+  readonly writeSeam?: WriteSeam;
 }
 
 export function localApplyHost(fs: ReadOnlyFs, opts: LocalHostOptions = {}): ApplyHost {
@@ -41,36 +43,42 @@ export function localApplyHost(fs: ReadOnlyFs, opts: LocalHostOptions = {}): App
     async createExclusive(path, bytes, mode) {
       let fh;
       try {
-        fh = await open(path, C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, mode);
+        fh = await open(path, C.O_RDWR | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, mode);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
         throw e;
       }
       try {
-        await fh.write(bytes);
-        await fh.sync();
-      } finally {
-        await fh.close();
+        await writeAllVerified(fh, bytes, path, opts.writeSeam);
+      } catch (e) {
+        await fh.close().catch(() => undefined);
+        await unlink(path).catch(() => undefined);
+        throw e;
       }
+      await fh.close();
       await fsyncDir(dirname(path));
       return 'ok';
     },
     async writeFile(path, bytes, own: Partial<FileOwnership> = {}) {
-      const fh = await open(path, C.O_WRONLY | C.O_CREAT | C.O_TRUNC | C.O_NOFOLLOW, own.mode ?? 0o600);
+      const fh = await open(path, C.O_RDWR | C.O_CREAT | C.O_TRUNC | C.O_NOFOLLOW, own.mode ?? 0o600);
       try {
-        await fh.write(bytes);
+        await writeAllVerified(fh, bytes, path, opts.writeSeam);
         if (own.uid !== undefined && own.gid !== undefined && own.mode !== undefined) await applyOwnership(fh, own.uid, own.gid, own.mode);
         else {
           if (own.uid !== undefined && own.gid !== undefined) await fh.chown(own.uid, own.gid);
           if (own.mode !== undefined) await fh.chmod(own.mode);
         }
         await fh.sync();
-      } finally {
-        await fh.close();
+      } catch (e) {
+        // Never leave a partial file behind for someone to mistake for the real one.
+        await fh.close().catch(() => undefined);
+        await unlink(path).catch(() => undefined);
+        throw e;
       }
+      await fh.close();
     },
     async replaceFile(path, bytes, own) {
-      const r = await atomicReplace(path, bytes, { newFile: own });
+      const r = await atomicReplace(path, bytes, { newFile: own, ...(opts.writeSeam ? { seam: opts.writeSeam } : {}) });
       if (!r.ok) throw new Error(r.message);
       if (r.mode !== own.mode || r.uid !== own.uid || r.gid !== own.gid) {
         await chown(path, own.uid, own.gid);

@@ -160,6 +160,7 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
     j = await writeJournal(host, root, j, id, 'installing');
     for (const f of plan.files) {
       await step('install', f.path);
+      await checkBeforeInstall(host, f);
       if (f.action === 'write') await host.rename(f.hostPath + CANDIDATE_SUFFIX, f.hostPath);
       else await host.remove(f.hostPath);
     }
@@ -209,6 +210,22 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
 }
 
 /**
+ * The last look before a file is replaced: the live file must still be what was planned and
+ * backed up (another program may have changed it while we validated), and the candidate must
+ * hold exactly the intended bytes (a full disk or a lying file system must not install a
+ * truncated file). Either failing stops the install; the caller rolls back what was installed.
+ */
+async function checkBeforeInstall(host: ApplyHost, f: Plan['files'][number]): Promise<void> {
+  const cur = await currentSha(host, f.hostPath);
+  if (cur !== f.beforeSha256) throw new StepFailure('install', `${f.hostPath} changed while this change was being prepared (another program or sshield run wrote it); this change was undone so theirs stays: plan again`);
+  if (f.action !== 'write') return;
+  const cand = await host.fs.readFile(f.hostPath + CANDIDATE_SUFFIX);
+  if (!cand.ok || sha256(cand.bytes) !== sha256(f.after)) {
+    throw new StepFailure('install', `the new ${f.hostPath} did not read back as written (${cand.ok ? `${cand.bytes.byteLength} of ${textToBytes(f.after).byteLength} bytes, sha256 mismatch` : cand.detail}); nothing of it was installed`);
+  }
+}
+
+/**
  * Whether a plan changes anything sshd parses at start (and `sshd -t` checks): a file of the
  * config tree, or a deleted file (the tree lists files as they are after the change, so a deleted
  * include target is no longer in it), or any plan whose predicted `sshd -T` values are to be
@@ -236,14 +253,22 @@ export async function rollback(host: ApplyHost, rec: BackupRecord, opts: Pipelin
   }
   await host.removeTree(`${rec.dir}/stage`);
   for (const e of m.files) await host.remove(e.hostPath + CANDIDATE_SUFFIX);
+  const foreign: string[] = [];
   for (const e of m.files) {
     const cur = await currentSha(host, e.hostPath);
     if (cur === e.sha256) continue;
+    // Only undo what this run installed: a file that is neither the old nor our new content was
+    // written by someone else since (another run, an editor), and restoring it would lose that.
+    if (cur !== e.newSha256) {
+      foreign.push(e.hostPath);
+      continue;
+    }
     if (e.existed) await host.replaceFile(e.hostPath, await readBackupCopy(host, rec, e), { mode: e.mode, uid: e.uid, gid: e.gid });
     else await host.remove(e.hostPath);
   }
   const reached = rec.journal ? phaseIndex(rec.journal.phase) : 0;
   let error = why;
+  if (foreign.length) error += `; left as they are, since something else changed them after this run: ${foreign.join(', ')}`;
   if (reached >= phaseIndex('installing') && m.reload.kind !== 'none' && host.live) {
     const mainHost = m.files.find((f) => f.path === m.configPath)?.hostPath ?? m.configPath;
     const t = opts.sshd ? await host.run(opts.sshd, ['-t', '-f', mainHost], { timeoutMs: 30_000 }) : { code: 0, stderr: '' };
