@@ -21,6 +21,7 @@ import type { EffectiveConfig } from '../sshd/evaluate/types.js';
 import { validatorFor } from '../apply/validator.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, confirm, NO_TTY_MESSAGE, processOutput, type Output } from './io.js';
+import { versioned } from '../report/document.js';
 
 export const DEFAULT_CONFIG = '/etc/ssh/sshd_config';
 
@@ -301,7 +302,7 @@ export async function runAllowList(io: Output, o: { file?: string; root?: string
   const eff = await evaluateWith(loaded.value, new Map(), undefined);
   const other = { allowusers: eff.get('allowusers')?.values ?? [], denyusers: (eff.get('denyusers')?.values ?? []).filter((v) => !lists.some((l) => v.startsWith(`${l.user}@!`))), allowgroups: eff.get('allowgroups')?.values ?? [], denygroups: eff.get('denygroups')?.values ?? [] };
   if (o.json) {
-    io.out(JSON.stringify({ config: t.mainPath, restricted: lists.length > 0, lists, otherAccessLists: other }, null, 2));
+    io.out(JSON.stringify(versioned('allow list', { config: t.mainPath, restricted: lists.length > 0, lists, otherAccessLists: other }), null, 2));
     return EXIT.ok;
   }
   if (lists.length === 0) io.out('no allowlist: logins are accepted from any address (subject to the rules below)');

@@ -6,6 +6,7 @@ import { localApplyHost } from '../apply/local-host.js';
 import { DEFAULT_BACKUP_ROOT, listBackups } from '../apply/backup.js';
 import { EXIT } from './exit-codes.js';
 import { processOutput } from './io.js';
+import { versioned } from '../report/document.js';
 
 /** Wide enough for every PlanKind ('restore' is the longest) and 'unknown'. */
 const KIND_WIDTH = 7;
@@ -20,7 +21,7 @@ export function register(program: Command): void {
       const host = localApplyHost(localFs());
       const all = await listBackups(host, o.backupDir);
       const rows = all.map((b) => ({ id: b.id, kind: b.manifest?.kind ?? 'unknown', state: b.journal?.phase ?? 'unknown', created: b.manifest?.created, files: (b.manifest?.files ?? []).map((f) => ({ path: f.path, existed: f.existed, sha256: f.sha256, mode: f.mode.toString(8), uid: f.uid, gid: f.gid })) }));
-      if (o.json) processOutput.out(JSON.stringify({ backupDir: o.backupDir, backups: rows }, null, 2));
+      if (o.json) processOutput.out(JSON.stringify(versioned('backups', { backupDir: o.backupDir, backups: rows }), null, 2));
       else if (rows.length === 0) processOutput.out(`No backups in ${o.backupDir}.`);
       else for (const r of rows) processOutput.out(`${r.id}  ${r.kind.padEnd(KIND_WIDTH)}  ${r.state.padEnd(16)}  ${r.files.map((f) => f.path + (f.existed ? '' : ' (new)')).join(', ')}`);
       process.exitCode = EXIT.ok;

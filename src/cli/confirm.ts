@@ -8,6 +8,7 @@ import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
 import { confirmChange, watchConfirm } from '../apply/confirm.js';
 import { EXIT } from './exit-codes.js';
 import { processOutput } from './io.js';
+import { versioned } from '../report/document.js';
 
 export function register(program: Command): void {
   program
@@ -27,7 +28,7 @@ export function register(program: Command): void {
       }
       const r = await confirmChange(host, opts);
       const msg = r.status === 'confirmed' ? `Confirmed: change ${r.backupId} stays.` : r.status === 'too-late' ? `Too late: change ${r.backupId} was already rolled back.` : 'Nothing awaits confirmation.';
-      if (o.json) processOutput.out(JSON.stringify(r));
+      if (o.json) processOutput.out(JSON.stringify(versioned('confirm', r)));
       else processOutput.out(msg);
       process.exitCode = r.status === 'confirmed' || r.status === 'nothing-pending' ? EXIT.ok : EXIT.refused;
     });

@@ -13,6 +13,7 @@ import { formatDiagnostic } from '../sshd/diagnostics.js';
 import type { ConnectionSpec } from '../sshd/evaluate/types.js';
 import { bytesToText } from '../text/bytes.js';
 import { EXIT } from './exit-codes.js';
+import { versioned } from '../report/document.js';
 
 /** sshd.c parse_server_match_testspec. */
 export function parseSpec(text: string): ConnectionSpec | string {
@@ -62,6 +63,13 @@ export function register(program: Command): void {
     });
 }
 
+/** The -C spec as the builtin engine reports it (an object), whichever engine ran; null without -C. */
+function specObject(text: string | undefined): ConnectionSpec | null {
+  if (text === undefined) return null;
+  const s = parseSpec(text);
+  return typeof s === 'string' ? null : s;
+}
+
 async function readText(fs: ReadOnlyFs, path: string): Promise<string | undefined> {
   const r = await fs.readFile(path);
   return r.ok ? bytesToText(r.bytes) : undefined;
@@ -77,7 +85,7 @@ async function runEffective(o: { file: string; root?: string; spec?: string; eng
       if (o.json) {
         const map: Record<string, { value: string; origin: { kind: string } }[]> = {};
         for (const l of out.split('\n').filter(Boolean)) { const sp = l.indexOf(' '); (map[l.slice(0, sp)] ??= []).push({ value: l.slice(sp + 1), origin: { kind: 'unknown' } }); }
-        process.stdout.write(`${JSON.stringify({ build: 'sshd', spec: o.spec ?? null, values: map }, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(versioned('effective', { build: 'sshd', spec: specObject(o.spec), values: map }), null, 2)}\n`);
       } else process.stdout.write(out);
       return EXIT.ok;
     } catch (e) {
@@ -106,7 +114,7 @@ async function runEffective(o: { file: string; root?: string; spec?: string; eng
   if (o.json) {
     const map: Record<string, { value: string; origin: unknown; setBy: unknown }[]> = {};
     for (const e of eff.entries) map[e.key] = e.values.map((value) => ({ value, origin: e.origin, setBy: e.setBy }));
-    process.stdout.write(`${JSON.stringify({ build: eff.build, spec: eff.spec ?? null, values: map }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(versioned('effective', { build: eff.build, spec: eff.spec ?? null, values: map }), null, 2)}\n`);
   } else {
     process.stdout.write(eff.entries.flatMap((e) => e.values.map((v) => `${e.key} ${v}\n`)).join(''));
   }

@@ -29,6 +29,7 @@ import { unifiedDiff } from '../text/diff.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, confirm, NO_TTY_MESSAGE, processOutput, type Output } from './io.js';
 import { formatDiagnostic } from '../sshd/diagnostics.js';
+import { versioned } from '../report/document.js';
 
 /** The main sshd config whose effective AuthorizedKeysFile names the files (under --root: inside it). */
 const MAIN_CONFIG = '/etc/ssh/sshd_config';
@@ -79,7 +80,7 @@ async function list(o: { root?: string; user?: string; json?: boolean }, io: Out
   const diagnostics = files.flatMap((f) => f.parsed?.diagnostics ?? []);
   const unreadable = files.flatMap((f) => (f.readError ? [f.readError] : []));
   if (o.json) {
-    io.out(JSON.stringify({ target: fs.label, keys: rows, diagnostics, problems: [...problems, ...unreadable] }, null, 2));
+    io.out(JSON.stringify(versioned('keys list', { target: fs.label, keys: rows, diagnostics, problems: [...problems, ...unreadable] }), null, 2));
   } else {
     if (rows.length === 0) io.out(`No authorized keys found on ${fs.label}${o.user ? ` for ${o.user}` : ''}.`);
     for (const r of rows) {

@@ -22,6 +22,7 @@ import { NOLOGIN, validUserName } from '../users/passwd.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, processOutput, type Output } from './io.js';
 import { adminOf, clusterAddresses, daemonOf, renderPlanText, runPlan, targetOf, type ChangeFlags, type Target } from './allow.js';
+import { versioned } from '../report/document.js';
 
 type UserFlags = ChangeFlags & { create?: true; fixPermissions?: true; chroot?: string; upload?: string; nologin?: true };
 
@@ -133,7 +134,7 @@ export async function runUserList(io: Output, o: { all?: true; file?: string; ro
     all: Boolean(o.all),
   });
   if (o.json) {
-    io.out(JSON.stringify({ config: t.mainPath, accounts }, null, 2));
+    io.out(JSON.stringify(versioned('user list', { config: t.mainPath, accounts }), null, 2));
     return EXIT.ok;
   }
   const rows = accounts.map((a) => [a.name, a.shell || '/bin/sh', a.password, a.canLogin, String(a.keys), a.restrictions.join(', ') || '-', a.why]);
