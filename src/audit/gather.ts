@@ -221,6 +221,7 @@ export async function gatherAudit(exec: HostExecutor, opts: GatherOptions = {}):
   const target: ReportTarget = {
     kind: exec.kind === 'memory' ? 'memory' : exec.kind === 'ssh' ? 'ssh' : exec.kind === 'root' ? 'root' : 'local',
     label: exec.label,
+    config: mainConfig,
     ...(osText ? { os: osText } : {}),
     ...(b ? { openssh: `OpenSSH ${b.upstream}${b.packageVersion ? ` (${b.packageVersion})` : ''} [${b.source}]` } : {}),
     build: profile.id,

@@ -1,5 +1,5 @@
 // `sshield audit`: judges the host's effective sshd configuration and installed OpenSSH build
-// against a profile or policy file and prints text, JSON or SARIF. Only this file touches
+// against a profile or policy file and prints text, JSON, SARIF or HTML. Only this file touches
 // process (env, TTY); gathering, rules and rendering are pure/injected.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -18,6 +18,8 @@ import { DEFAULT_FAIL_ON, failing, isSeverity } from '../report/types.js';
 import { renderJson } from '../report/json.js';
 import { renderSarif } from '../report/sarif.js';
 import { NO_COLOR, renderText } from '../report/text.js';
+import { renderHtml } from '../report/html.js';
+import { reportView } from '../report/view.js';
 import pkg from '../../package.json' with { type: 'json' };
 
 const HELP = `
@@ -44,13 +46,14 @@ Examples:
   sshield audit --root /mnt/vm-image --json  # an offline root (image, container, fixture)
   sshield audit -f ./sshd_config --openssh 1:9.2p1-2+deb12u3
   sshield audit --profile strict --fail-on low --format sarif > audit.sarif
+  sshield audit --format html > audit.html   # one self-contained page (no network, light/dark, printable)
 `;
 
 export interface AuditCliOptions {
   root?: string;
   file?: string;
   profile?: string;
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'html';
   json?: boolean;
   failOn: string;
   openssh?: string;
@@ -66,7 +69,7 @@ export function register(program: Command): void {
     .option('--root <dir>', 'audit an offline root directory (mounted image, container rootfs, example)')
     .option('-f, --file <file>', 'audit this sshd_config (facts from the local host)')
     .option('--profile <name|file>', 'baseline, proxmox, strict, or a YAML policy file (default: proxmox on PVE hosts, else baseline)')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif'] as const).default('text' as const))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif', 'html'] as const).default('text' as const))
     .option('--json', 'same as --format json')
     .option('--fail-on <severity>', 'exit 1 when a rule at or above this severity fails (info|low|medium|high|critical)', DEFAULT_FAIL_ON)
     .option('--openssh <build>', 'override the detected OpenSSH build: 9.2p1-debian, 10.0p1-debian, 10.6p1, or a version like 1:9.2p1-2+deb12u3')
@@ -138,7 +141,7 @@ export async function runAuditCommand(opts: AuditCliOptions, io: Output, env: No
     ...(exec.kind === 'local' && sshConn ? { adminAddr: sshConn } : {}),
     ...(note ? { note } : {}),
   });
-  if (opts.file) (input.target as { kind: string }).kind = 'file';
+  if (opts.file) Object.assign(input.target, { kind: 'file', label: mainConfig });
   if (!policy) {
     const name = opts.profile && isBuiltinProfile(opts.profile) ? opts.profile : input.isPve ? 'proxmox' : 'baseline';
     policy = { profile: PROFILES[name as 'baseline'], source: 'builtin', waivers: [] };
@@ -146,6 +149,7 @@ export async function runAuditCommand(opts: AuditCliOptions, io: Output, env: No
   const report = runAudit(input, policy, { version: pkg.version, today: today(env) });
   if (format === 'json') io.out(renderJson(report));
   else if (format === 'sarif') io.out(renderSarif(report));
+  else if (format === 'html') io.out(renderHtml(reportView([{ kind: 'audit', report }])));
   else {
     const useColor = io.stdoutIsTTY && !('NO_COLOR' in env) ? color : NO_COLOR;
     io.out(renderText(report, useColor, { verbose: opts.verbose ?? false }));

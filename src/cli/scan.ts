@@ -1,5 +1,5 @@
 // `sshield scan`: audit SSH servers over the network. Parses flags and targets, runs the scanner
-// (src/scan) with progress on a TTY, renders text/json/sarif, and returns the exit code. The only
+// (src/scan) with progress on a TTY, renders text/json/sarif/html, and returns the exit code. The only
 // place the scanner meets process state (argv, files, stdout, TTY).
 import { readFileSync, statSync } from 'node:fs';
 import { Option, type Command } from '@commander-js/extra-typings';
@@ -10,6 +10,8 @@ import { loadProfile } from '../scan/profiles.js';
 import { scanTargets } from '../scan/scan.js';
 import { assessBanner } from '../scan/vulns-adapter.js';
 import { renderJson, renderSarif, renderText } from '../scan/render.js';
+import { renderHtml } from '../report/html.js';
+import { reportView } from '../report/view.js';
 import pkg from '../../package.json' with { type: 'json' };
 
 const HELP = `
@@ -59,7 +61,7 @@ export function register(program: Command): void {
     .option('--user <name>', "ask which login methods the server offers to NAME (one extra connection)")
     .option('--host-keys', 'fetch host keys and fingerprints (one extra connection per host-key type)')
     .option('--profile <name|file>', 'grading profile: default, strict, compat, or a profile file', 'default')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif'] as const).default('text' as const))
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif', 'html'] as const).default('text' as const))
     .option('--json', 'same as --format json')
     .option('-v, --verbose', 'text output: also list every offered algorithm and why each finding matters')
     .addHelpText('after', HELP)
@@ -78,7 +80,7 @@ export interface ScanCliOptions {
   user?: string;
   hostKeys?: boolean;
   profile: string;
-  format: 'text' | 'json' | 'sarif';
+  format: 'text' | 'json' | 'sarif' | 'html';
   json?: boolean;
   verbose?: boolean;
 }
@@ -128,6 +130,7 @@ export async function runScan(specs: string[], opts: ScanCliOptions, io: Output)
   bar.done();
   if (format === 'json') io.out(renderJson(report));
   else if (format === 'sarif') io.out(renderSarif(report));
+  else if (format === 'html') io.out(renderHtml(reportView([{ kind: 'scan', report }])));
   else io.out(renderText(report, { colors: color, verbose: opts.verbose ?? false }));
   if (report.summary.errors > 0) return EXIT.error;
   return report.summary.fail > 0 ? EXIT.findings : EXIT.ok;

@@ -1,4 +1,4 @@
-// The audit Report (schemaVersion 1): what every renderer (text, json, sarif) prints and what
+// The audit Report (schemaVersion 1): what every renderer (text, json, sarif, html) prints and what
 // scripts read. Versioned: fields are only ever added. Pure data, no I/O.
 import type { RuleResult } from '../rules/define-rule.js';
 import type { Severity } from '../rules/types.js';
@@ -8,6 +8,8 @@ export interface ReportTarget {
   readonly kind: 'local' | 'root' | 'file' | 'memory' | 'ssh';
   /** "localhost", "root:/srv/img", a config file path... */
   readonly label: string;
+  /** The main sshd_config audited (as the target sees it: /etc/ssh/sshd_config, or -f FILE). */
+  readonly config?: string;
   readonly os?: string;
   readonly openssh?: string;
   readonly build?: string;

@@ -1,6 +1,6 @@
 // Every example root audited in-process (the same pipeline the CLI runs), checked against golden
 // files: JSON results (test/golden/audit/<example>.json), the text rendering (.txt, no colour)
-// and SARIF (.sarif). Update only with UPDATE_GOLDEN=1.
+// SARIF (.sarif) and HTML (.html). Update only with UPDATE_GOLDEN=1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +13,8 @@ import { PROFILES } from '../../../src/policy/profiles.js';
 import { renderJson } from '../../../src/report/json.js';
 import { renderText } from '../../../src/report/text.js';
 import { renderSarif } from '../../../src/report/sarif.js';
+import { renderHtml } from '../../../src/report/html.js';
+import { reportView } from '../../../src/report/view.js';
 import type { Report } from '../../../src/report/types.js';
 
 const EXAMPLES = resolve('examples');
@@ -52,6 +54,7 @@ for (const name of names) {
     golden(`${name}.json`, renderJson(r));
     golden(`${name}.txt`, renderText(r));
     golden(`${name}.sarif`, renderSarif(r));
+    golden(`${name}.html`, renderHtml(reportView([{ kind: 'audit', report: r }])));
   });
 }
 

@@ -1,0 +1,35 @@
+// `sshield report` as a process: HTML on stdout or to -o FILE, exit 0; unreadable or foreign
+// files exit 2 with the file named on stderr and nothing written.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function sshield(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('report: stdout by default, errors name the file and exit 2', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sshield-report-'));
+  try {
+    const ok = sshield('report', 'test/golden/audit/hardened.json', 'test/golden/scan/fixture.json');
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /^<!DOCTYPE html>/);
+    assert.match(ok.stdout, /Hosts × rules/);
+    const foreign = join(dir, 'x.json');
+    writeFileSync(foreign, '{"hello": 1}');
+    const out = join(dir, 'out.html');
+    const bad = sshield('report', foreign, join(dir, 'missing.json'), '-o', out);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stdout, '');
+    assert.match(bad.stderr, new RegExp(`sshield report: ${foreign}: not an sshield report`));
+    assert.match(bad.stderr, /missing\.json: no such file/);
+    assert.equal(existsSync(out), false, 'nothing written');
+    assert.equal(sshield('report').code, 2, 'no file is a usage error');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
