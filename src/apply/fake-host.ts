@@ -34,6 +34,8 @@ export class FakeHost implements ApplyHost {
   readonly label = 'fake';
   readonly files = new Map<string, FakeFile>();
   readonly dirs = new Set<string>(['/']);
+  /** Symbolic links (path -> target), e.g. /proc/PID/exe of a scripted daemon. */
+  readonly links = new Map<string, string>();
   readonly log: string[] = [];
   faults: Fault[] = [];
   private counts = new Map<Fault, number>();
@@ -58,6 +60,13 @@ export class FakeHost implements ApplyHost {
     this.mkdirSync(dirname(path));
     const bytes = typeof text === 'string' ? Buffer.from(text, 'latin1') : text;
     this.files.set(path, { bytes, mode: own.mode ?? 0o644, uid: own.uid ?? 0, gid: own.gid ?? 0 });
+  }
+
+  /** Test setup: a process as /proc shows it (its executable and command line), alive for signal 0. */
+  process(pid: number, argv: readonly string[], exe: string = argv[0]!): void {
+    this.links.set(`/proc/${pid}/exe`, exe);
+    this.put(`/proc/${pid}/cmdline`, `${argv.join('\0')}\0`);
+    this.alive.add(pid);
   }
 
   text(path: string): string | undefined {
@@ -198,7 +207,7 @@ export class FakeHost implements ApplyHost {
     },
     lstat: async (path: string) => this.statOf(path),
     stat: async (path: string) => this.statOf(path),
-    readLink: async () => undefined,
+    readLink: async (path: string) => this.links.get(path),
     realPath: async (path: string) => (this.files.has(path) || this.dirs.has(path) ? path : undefined),
   };
 

@@ -49,9 +49,16 @@ class StepFailure extends Error {
   constructor(
     readonly step: Step,
     reason: string,
+    /** false: the daemon was certainly not signalled (e.g. the PidFile names another program). */
+    readonly signalled?: boolean,
   ) {
     super(reason);
   }
+}
+
+/** The daemon this plan's reload may signal: the sshd started with its config (listening on the verify port). */
+function daemonOf(configPath: string, files: readonly { path: string; hostPath: string }[], port?: number) {
+  return { configPath: files.find((f) => f.path === configPath)?.hostPath ?? configPath, ...(port !== undefined ? { port } : {}) };
 }
 
 export function lockPathOf(opts: PipelineOptions): string {
@@ -168,8 +175,8 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
 
     failedStep = 'reload';
     await step('reload');
-    const r = await reloadDaemon(host, plan.reload);
-    if (!r.ok) throw new StepFailure('reload', r.reason);
+    const r = await reloadDaemon(host, plan.reload, daemonOf(plan.configPath, plan.files, plan.verify?.port));
+    if (!r.ok) throw new StepFailure('reload', r.reason, r.signalled);
     if (r.detail) notes.push(r.detail);
     j = await writeJournal(host, root, j, id, 'reloaded');
 
@@ -200,8 +207,10 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
     await step('rollback', reason);
     try {
       const latest = (await loadBackup(host, root, id)) ?? rec;
-      await rollback(host, latest, opts, reason);
-      return { status: 'failed', step: s, reason, backupId: id, rolledBack: true };
+      const daemonUntouched = err instanceof StepFailure && err.step === 'reload' && err.signalled === false;
+      const rb = await rollback(host, latest, opts, reason, { daemonUntouched });
+      if (rb.daemonProblem) return { status: 'failed', step: s, reason, backupId: id, rolledBack: false, rollbackError: rb.daemonProblem };
+      return { status: 'failed', step: s, reason: daemonUntouched ? `${reason}: the daemon keeps its previous configuration` : reason, backupId: id, rolledBack: true };
     } catch (rbErr) {
       const rollbackError = rbErr instanceof Error ? rbErr.message : String(rbErr);
       return { status: 'failed', step: s, reason, backupId: id, rolledBack: false, rollbackError };
@@ -243,13 +252,13 @@ export function touchesSshdConfig(plan: Plan): boolean {
  * when the change may have reached the daemon, checks the restored config with `sshd -t` and
  * reloads. Idempotent: running it twice (e.g. after a crash during a rollback) is safe.
  */
-export async function rollback(host: ApplyHost, rec: BackupRecord, opts: PipelineOptions, why: string): Promise<void> {
+export async function rollback(host: ApplyHost, rec: BackupRecord, opts: PipelineOptions, why: string, ctx: { readonly daemonUntouched?: boolean } = {}): Promise<{ readonly daemonProblem?: string }> {
   const m = rec.manifest;
   const root = opts.backupRoot;
   if (!m) {
     await host.removeTree(`${rec.dir}/stage`);
     await writeJournal(host, root, rec.journal, rec.id, 'rolled-back', { error: `${why} (nothing had been changed)` });
-    return;
+    return {};
   }
   await host.removeTree(`${rec.dir}/stage`);
   for (const e of m.files) await host.remove(e.hostPath + CANDIDATE_SUFFIX);
@@ -269,21 +278,26 @@ export async function rollback(host: ApplyHost, rec: BackupRecord, opts: Pipelin
   const reached = rec.journal ? phaseIndex(rec.journal.phase) : 0;
   let error = why;
   if (foreign.length) error += `; left as they are, since something else changed them after this run: ${foreign.join(', ')}`;
-  if (reached >= phaseIndex('installing') && m.reload.kind !== 'none' && host.live) {
+  let daemonProblem: string | undefined;
+  if (reached >= phaseIndex('installing') && m.reload.kind !== 'none' && host.live && !ctx.daemonUntouched) {
+    // What the daemon runs if it cannot be reloaded now: the change's config once its reload went through.
+    const running = reached >= phaseIndex('reloaded') ? "this change's configuration" : 'its previous configuration, unless the failed reload reached it';
     const mainHost = m.files.find((f) => f.path === m.configPath)?.hostPath ?? m.configPath;
     const t = opts.sshd ? await host.run(opts.sshd, ['-t', '-f', mainHost], { timeoutMs: 30_000 }) : { code: 0, stderr: '' };
     if (t.code !== 0) {
-      error += `; the restored configuration does not pass sshd -t (${t.stderr.trim()}), so the daemon was not reloaded`;
+      daemonProblem = `the old files were restored, but they do not pass sshd -t (${t.stderr.trim()}), so the daemon was not reloaded: it still runs ${running}`;
     } else {
-      const r = await reloadDaemon(host, m.reload);
-      if (!r.ok) error += `; reload after restoring failed: ${r.reason}`;
+      const r = await reloadDaemon(host, m.reload, daemonOf(m.configPath, m.files, m.verify?.port));
+      if (!r.ok) daemonProblem = `the old files were restored, but reloading the daemon failed (${r.reason}): it still runs ${running}; reload it by hand`;
       else if (m.verify) {
         const v = await verifyDaemon(host, m.verify, opts.verifyTimeoutMs);
-        if (!v.ok) error += `; after restoring: ${v.reason}`;
+        if (!v.ok) daemonProblem = `the old files were restored and the daemon reloaded, but a new connection fails: ${v.reason}`;
       }
     }
   }
+  if (daemonProblem) error += `; ${daemonProblem}`;
   await writeJournal(host, root, rec.journal, rec.id, 'rolled-back', { error });
+  return daemonProblem ? { daemonProblem } : {};
 }
 
 /** Recovers unfinished runs (caller holds the lock). Returns an outcome when a change awaits confirmation. */

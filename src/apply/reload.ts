@@ -2,24 +2,32 @@
 // on systemd hosts (Debian's ssh.service runs `sshd -t` before sending SIGHUP, so a bad config
 // is refused and the old daemon keeps serving), otherwise SIGHUP to the pid in the PidFile
 // (sshd(8): "sshd rereads its configuration file when it receives a hangup signal, SIGHUP, by
-// executing itself with the name and options it was started with"). Verify: a fresh connection
+// executing itself with the name and options it was started with"), and only after that pid was
+// shown to be the sshd of this config (daemon-identity.ts): a stale PidFile naming another
+// program gets no signal, and the result says so (`signalled: false`). Verify: a fresh connection
 // must answer, and its 'none' authentication must be refused with exactly the planned methods
 // (auth2.c authmethods_get, OpenSSH 9.2p1: publickey, gssapi-with-mic, password,
 // keyboard-interactive, hostbased as enabled).
 import { bytesToText } from '../text/bytes.js';
 import type { ApplyHost, ProbeResult } from './host.js';
 import type { ReloadTarget, VerifyExpectation } from './plan.js';
+import { identifySshd, type DaemonExpectation } from './daemon-identity.js';
 
-export type StepResult = { readonly ok: true; readonly detail?: string } | { readonly ok: false; readonly reason: string };
+/** `signalled: false`: the daemon was certainly not touched (no signal, no systemctl). */
+export type StepResult = { readonly ok: true; readonly detail?: string } | { readonly ok: false; readonly reason: string; readonly signalled?: boolean };
 
-export async function reloadDaemon(host: ApplyHost, target: ReloadTarget): Promise<StepResult> {
+export async function reloadDaemon(host: ApplyHost, target: ReloadTarget, daemon?: DaemonExpectation): Promise<StepResult> {
   if (target.kind === 'none') return { ok: true, detail: `not reloaded: ${target.why}` };
   if (target.kind === 'systemd') {
     const r = await host.run('systemctl', ['reload', target.unit], { timeoutMs: 60_000 });
     return r.code === 0 ? { ok: true } : { ok: false, reason: `systemctl reload ${target.unit} failed: ${(r.stderr || r.error || '').trim()}` };
   }
   const pid = await readPid(host, target.pidFile);
-  if (pid === undefined) return { ok: false, reason: `no daemon pid in ${target.pidFile}` };
+  if (pid === undefined) return { ok: false, signalled: false, reason: `no daemon pid in ${target.pidFile}` };
+  if (daemon) {
+    const who = await identifySshd(host.fs, pid, daemon);
+    if (!who.ok) return { ok: false, signalled: false, reason: `${target.pidFile} names a process that is not the sshd of ${daemon.configPath} (${who.why}); no signal was sent` };
+  }
   if (!(await host.signal(pid, 'SIGHUP'))) return { ok: false, reason: `sshd (pid ${pid} from ${target.pidFile}) is not running` };
   return { ok: true, detail: `SIGHUP sent to pid ${pid}` };
 }

@@ -18,7 +18,7 @@ export function fakeHost(): FakeHost {
   h.put(MAIN, OLD_MAIN, { mode: 0o644 });
   h.put(CLOUD, OLD_CLOUD, { mode: 0o600 });
   h.put('/run/sshd.pid', '777\n');
-  h.alive.add(777);
+  h.process(777, ['/usr/sbin/sshd', '-D']); // started with the default config, MAIN
   h.mkdirpSync('/var/backups');
   // A scripted sshd: -t refuses a tree containing "Bogus"; -T reports passwordauthentication from the staged drop-in.
   h.onRun = (cmd, args, host) => {
