@@ -1,11 +1,12 @@
-// Backups and the journal. Each run that changes files gets a directory
-// <backupRoot>/<id>/ with files/<n> (the old bytes), manifest.json (path, sha256, owner, mode,
-// existed) and journal.json (the pipeline's phase, rewritten atomically at every step), so that a
-// run killed at any point is recognised and undone by the next one (recover.ts). Listing and
+// Backups and the journal. Each run that changes a host gets a directory
+// <backupRoot>/<id>/ with files/<n> (the old bytes), manifest.json (per file: path, sha256, owner,
+// mode, existed; per typed host step: the step with its `before` state) and journal.json (the
+// pipeline's phase and each host step's phase, rewritten atomically at every step), so that a
+// run killed at any point is recognised and undone by the next one (pipeline.ts recover). Listing and
 // loading backups for `sshield backups` / `sshield restore` live here too.
 import { bytesToText } from '../text/bytes.js';
 import type { ApplyHost } from './host.js';
-import type { PlanKind, ReloadTarget, VerifyExpectation } from './plan.js';
+import type { PlanKind, PlanStep, ReloadTarget, VerifyExpectation } from './plan.js';
 import { sha256 } from './plan.js';
 
 export const DEFAULT_BACKUP_ROOT = '/var/backups/sshield';
@@ -40,7 +41,16 @@ export interface Manifest {
   /** Set when the run asked for `--confirm-timeout`: a run killed before arming the watcher is undone, not kept. */
   readonly confirmTimeoutSec?: number;
   readonly files: readonly ManifestEntry[];
+  /** The plan's typed host steps, in order, each with the state it found (`before`); absent = none. */
+  readonly steps?: readonly PlanStep[];
 }
+
+/**
+ * A host step's progress, by its index in the manifest's steps: 'started' is written before the
+ * step runs (so a run killed inside it is undone: every undo works from either side), 'done'
+ * after it, 'undone' once a rollback brought its `before` back.
+ */
+export type StepPhase = 'pending' | 'started' | 'done' | 'undone';
 
 /** Ordered phases; recovery decides by the last one reached. */
 export const PHASES = ['preparing', 'backed-up', 'validated', 'staged', 'installing', 'installed', 'reloaded', 'verified', 'awaiting-confirm', 'committed', 'rolled-back', 'rollback-failed'] as const;
@@ -57,6 +67,8 @@ export interface Journal {
   readonly confirmDeadline?: number;
   readonly watcherPid?: number;
   readonly error?: string;
+  /** Per manifest step; absent when the plan has none. */
+  readonly steps?: readonly StepPhase[];
   readonly history: readonly { readonly phase: Phase; readonly at: string }[];
 }
 
@@ -84,7 +96,7 @@ function json(value: unknown): Uint8Array {
   return Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-export async function writeJournal(host: ApplyHost, root: string, prev: Journal | undefined, id: string, phase: Phase, extra: Partial<Pick<Journal, 'confirmDeadline' | 'watcherPid' | 'error'>> = {}): Promise<Journal> {
+export async function writeJournal(host: ApplyHost, root: string, prev: Journal | undefined, id: string, phase: Phase, extra: Partial<Pick<Journal, 'confirmDeadline' | 'watcherPid' | 'error' | 'steps'>> = {}): Promise<Journal> {
   const at = new Date(host.now()).toISOString();
   const j: Journal = {
     version: 1,
@@ -94,6 +106,7 @@ export async function writeJournal(host: ApplyHost, root: string, prev: Journal 
     pid: host.pid,
     ...(prev?.confirmDeadline !== undefined ? { confirmDeadline: prev.confirmDeadline } : {}),
     ...(prev?.watcherPid !== undefined ? { watcherPid: prev.watcherPid } : {}),
+    ...(prev?.steps !== undefined ? { steps: prev.steps } : {}),
     ...extra,
     history: [...(prev?.history ?? []), { phase, at }],
   };

@@ -6,7 +6,7 @@
 import type { FileStat, ReadOnlyFs, ReadResult } from '../host/fs.js';
 import type { ApplyHost, FileOwnership, ProbeResult, RunResult } from './host.js';
 
-export type FakeOp = 'createExclusive' | 'writeFile' | 'replaceFile' | 'rename' | 'remove' | 'removeTree' | 'mkdirp' | 'run' | 'signal' | 'probe' | 'spawnDetached';
+export type FakeOp = 'createExclusive' | 'writeFile' | 'replaceFile' | 'rename' | 'remove' | 'removeTree' | 'mkdirp' | 'makeDir' | 'removeDir' | 'setOwnership' | 'run' | 'signal' | 'probe' | 'spawnDetached';
 
 export interface Fault {
   readonly op: FakeOp;
@@ -36,6 +36,8 @@ export class FakeHost implements ApplyHost {
   readonly dirs = new Set<string>(['/']);
   /** Symbolic links (path -> target), e.g. /proc/PID/exe of a scripted daemon. */
   readonly links = new Map<string, string>();
+  /** Owner and mode of directories that are not root:root 0755. */
+  readonly dirMeta = new Map<string, FileOwnership>();
   readonly log: string[] = [];
   faults: Fault[] = [];
   private counts = new Map<Fault, number>();
@@ -144,12 +146,40 @@ export class FakeHost implements ApplyHost {
   async removeTree(path: string): Promise<void> {
     this.gate('removeTree', path);
     for (const p of [...this.files.keys()]) if (p === path || p.startsWith(`${path}/`)) this.files.delete(p);
-    for (const d of [...this.dirs]) if (d === path || d.startsWith(`${path}/`)) this.dirs.delete(d);
+    for (const d of [...this.dirs]) if (d === path || d.startsWith(`${path}/`)) (this.dirs.delete(d), this.dirMeta.delete(d));
   }
 
   async mkdirp(path: string): Promise<void> {
     this.gate('mkdirp', path);
     this.mkdirSync(path);
+  }
+
+  async makeDir(path: string, own: FileOwnership): Promise<void> {
+    this.gate('makeDir', path);
+    if (this.dirs.has(path) || this.files.has(path)) throw Object.assign(new Error(`EEXIST: ${path}`), { code: 'EEXIST' });
+    if (!this.dirs.has(dirname(path))) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    this.dirs.add(path);
+    this.dirMeta.set(path, { ...own });
+  }
+
+  async removeDir(path: string): Promise<'ok' | 'missing' | 'not-empty'> {
+    this.gate('removeDir', path);
+    if (!this.dirs.has(path)) return 'missing';
+    if ([...this.files.keys(), ...this.dirs].some((p) => p !== path && p.startsWith(`${path}/`))) return 'not-empty';
+    this.dirs.delete(path);
+    this.dirMeta.delete(path);
+    return 'ok';
+  }
+
+  async setOwnership(path: string, own: Partial<FileOwnership>): Promise<void> {
+    this.gate('setOwnership', path);
+    const f = this.files.get(path);
+    if (f) {
+      Object.assign(f, own);
+      return;
+    }
+    if (!this.dirs.has(path)) throw Object.assign(new Error(`ENOENT: ${path}`), { code: 'ENOENT' });
+    this.dirMeta.set(path, { ...(this.dirMeta.get(path) ?? { mode: 0o755, uid: 0, gid: 0 }), ...own });
   }
 
   async run(cmd: string, args: readonly string[]): Promise<RunResult> {
@@ -214,7 +244,7 @@ export class FakeHost implements ApplyHost {
   private statOf(path: string): FileStat | undefined {
     const f = this.files.get(path);
     if (f) return { kind: 'file', size: f.bytes.length, mode: f.mode, uid: f.uid, gid: f.gid, mtimeMs: 0 };
-    if (this.dirs.has(path)) return { kind: 'directory', size: 0, mode: 0o755, uid: 0, gid: 0, mtimeMs: 0 };
+    if (this.dirs.has(path)) return { kind: 'directory', size: 0, mode: 0o755, uid: 0, gid: 0, ...this.dirMeta.get(path), mtimeMs: 0 };
     return undefined;
   }
 }

@@ -39,6 +39,15 @@ export interface ApplyHost {
   /** Removes a directory tree; missing is fine. */
   removeTree(path: string): Promise<void>;
   mkdirp(path: string, mode?: number): Promise<void>;
+  /**
+   * Creates one directory (the parent must exist; an existing one is an error) and gives it this
+   * owner and mode through a descriptor opened on it (O_DIRECTORY|O_NOFOLLOW), not by path.
+   */
+  makeDir(path: string, own: FileOwnership): Promise<void>;
+  /** Removes an empty directory: 'missing' when it is not there, 'not-empty' when it holds anything (then it is left alone). */
+  removeDir(path: string): Promise<'ok' | 'missing' | 'not-empty'>;
+  /** chown and/or chmod through a descriptor opened without following a symlink (O_NOFOLLOW). */
+  setOwnership(path: string, own: Partial<FileOwnership>): Promise<void>;
   run(cmd: string, args: readonly string[], opts?: { timeoutMs?: number }): Promise<RunResult>;
   /** Sends a signal; false when there is no such process. Signal 0 tests for existence. */
   signal(pid: number, signal: 'SIGHUP' | 'SIGTERM' | 0): Promise<boolean>;

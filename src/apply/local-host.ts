@@ -4,7 +4,7 @@
 // authentication is refused with the list of methods the daemon offers (RFC 4252 §5.2).
 import { spawn } from 'node:child_process';
 import { constants as C } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, open, rename, rm, unlink } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, open, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type ssh2 from 'ssh2';
@@ -20,6 +20,19 @@ async function fsyncDir(dir: string): Promise<void> {
   if (!fh) return;
   await fh.sync().catch(() => undefined);
   await fh.close();
+}
+
+/** chown/chmod through a descriptor: O_NOFOLLOW refuses a symlink planted at the path. */
+async function setOwnershipAt(path: string, own: Partial<FileOwnership>): Promise<void> {
+  const fh = await open(path, C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK);
+  try {
+    if (own.uid !== undefined && own.gid !== undefined) await fh.chown(own.uid, own.gid);
+    // After chown: chown clears set-id bits, the mode is set last.
+    if (own.mode !== undefined) await fh.chmod(own.mode);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
 }
 
 export interface LocalHostOptions {
@@ -101,6 +114,24 @@ export function localApplyHost(fs: ReadOnlyFs, opts: LocalHostOptions = {}): App
     async mkdirp(path, mode = 0o755) {
       await mkdir(path, { recursive: true, mode });
     },
+    async makeDir(path, own) {
+      await mkdir(path, { mode: 0o700 });
+      await setOwnershipAt(path, own);
+      await fsyncDir(dirname(path));
+    },
+    async removeDir(path) {
+      try {
+        await rmdir(path);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return 'missing';
+        if (code === 'ENOTEMPTY' || code === 'EEXIST') return 'not-empty';
+        throw e;
+      }
+      await fsyncDir(dirname(path));
+      return 'ok';
+    },
+    setOwnership: setOwnershipAt,
     async run(cmd, args, o = {}): Promise<RunResult> {
       const r = await exec.run(cmd, args, { timeoutMs: o.timeoutMs ?? 30_000 });
       if (!r) return { code: null, stdout: '', stderr: '', error: 'cannot run programs here' };

@@ -1,19 +1,23 @@
 // The only writer. Applies a Plan in journaled, undoable steps: re-check the files did not change
-// since planning (sha256) -> back up every touched file with a manifest -> validate the staged
-// candidate tree with the real `sshd -t` / `sshd -T` (stage.ts; skipped for a plan that changes
-// nothing sshd parses at start, e.g. authorized_keys) -> write candidates beside the
-// originals (fsynced, owner and mode kept) -> install each by an atomic rename -> reload -> verify
-// with a new connection -> commit, or arm the confirm watcher. Any failure restores the backup
-// and reloads again; a run killed at any point leaves each file old or new (never partial) and
-// its journal tells the next run (recover) what to undo. Decisions about *what* to change are
-// the planner's; this module never edits text.
+// since planning (sha256) and every host step's `before` state -> back up every touched file and
+// record the steps in a manifest -> validate the staged candidate tree with the real `sshd -t` /
+// `sshd -T` (stage.ts; skipped for a plan that changes nothing sshd parses at start, e.g.
+// authorized_keys) -> run the 'before-files' host steps (accounts, chroot directories:
+// host-steps.ts) -> write candidates beside the originals (fsynced, owner and mode kept) ->
+// install each by an atomic rename -> reload -> verify with a new connection -> run the
+// 'after-files' host steps (a shell change) -> commit, or arm the confirm watcher. Any failure
+// undoes the steps that started (in reverse), restores the backup and reloads again; a run
+// killed at any point leaves each file old or new (never partial), and its journal (the phase,
+// and each step's phase) tells the next run (recover) what to undo. Decisions about *what* to
+// change are the planners'; this module never edits text.
 import { dirname } from 'node:path';
 import { textToBytes } from '../text/bytes.js';
 import type { ApplyHost } from './host.js';
-import type { Plan } from './plan.js';
-import { blockingGuards, sha256 } from './plan.js';
+import type { Plan, StepStage } from './plan.js';
+import { blockingGuards, sha256, stepsOf } from './plan.js';
+import { applyStep, checkStep, undoStep } from './host-steps.js';
 import { withLock } from './lock.js';
-import type { BackupRecord, Journal, Manifest, ManifestEntry } from './backup.js';
+import type { BackupRecord, Journal, Manifest, ManifestEntry, StepPhase } from './backup.js';
 import { CANDIDATE_SUFFIX, backupDir, currentSha, isTerminal, listBackups, loadBackup, newBackupId, phaseIndex, readBackupCopy, writeJournal, writeManifest } from './backup.js';
 import { stageTree } from './stage.js';
 import { validateStaged } from './validate.js';
@@ -35,7 +39,7 @@ export interface PipelineOptions {
   readonly onStep?: (step: Step, detail?: string) => void | Promise<void>;
 }
 
-export type Step = 'recover' | 'recheck' | 'backup' | 'validate' | 'candidates' | 'install' | 'reload' | 'verify' | 'confirm-watch' | 'commit' | 'rollback';
+export type Step = 'recover' | 'recheck' | 'backup' | 'validate' | 'host-step' | 'candidates' | 'install' | 'reload' | 'verify' | 'confirm-watch' | 'commit' | 'rollback';
 
 export type ApplyOutcome =
   | { readonly status: 'applied'; readonly backupId: string; readonly confirmDeadline?: number; readonly notes: readonly string[] }
@@ -69,7 +73,7 @@ export function lockPathOf(opts: PipelineOptions): string {
 export async function applyPlan(host: ApplyHost, plan: Plan, opts: PipelineOptions): Promise<ApplyOutcome> {
   const blocking = blockingGuards(plan);
   if (blocking.length) return { status: 'refused', reason: blocking.map((g) => `${g.message} (override: ${g.overrideFlag})`).join('; ') };
-  if (plan.files.length === 0) return { status: 'nothing-to-do' };
+  if (plan.files.length === 0 && stepsOf(plan).length === 0) return { status: 'nothing-to-do' };
   return withLock(host, lockPathOf(opts), async () => {
     const recovered: string[] = [];
     const pending = await recoverUnlocked(host, opts, recovered);
@@ -89,6 +93,11 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
   for (const f of plan.files) {
     const cur = await currentSha(host, f.hostPath);
     if (cur !== f.beforeSha256) return { status: 'stale', reason: `${f.hostPath} changed since the plan was made; plan again` };
+  }
+  const steps = stepsOf(plan);
+  for (const s of steps) {
+    const why = await checkStep(host, s);
+    if (why !== undefined) return { status: 'stale', reason: `${why} (since the plan was made: ${s.describe}); plan again` };
   }
 
   await step('backup');
@@ -125,9 +134,11 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
     ...(plan.verify ? { verify: { address: plan.verify.address, port: plan.verify.port, user: plan.verify.user } } : {}),
     ...(opts.confirmTimeoutSec !== undefined ? { confirmTimeoutSec: opts.confirmTimeoutSec } : {}),
     files: entries,
+    ...(steps.length ? { steps } : {}),
   };
   await writeManifest(host, root, manifest);
-  j = await writeJournal(host, root, j, id, 'backed-up');
+  const phases: StepPhase[] = steps.map(() => 'pending');
+  j = await writeJournal(host, root, j, id, 'backed-up', steps.length ? { steps: [...phases] } : {});
   const rec: BackupRecord = { id, dir, manifest, journal: j };
   const notes: string[] = [];
 
@@ -150,6 +161,22 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
       notes.push('not validated by a real sshd (none fits this host or build): the engine prediction stands');
     }
     j = await writeJournal(host, root, j, id, 'validated');
+
+    // Each step: 'started' is on disk before it runs, 'done' after, so a kill anywhere in between
+    // is undone by the next run's recovery (every undo works from either side).
+    const runSteps = async (stage: StepStage) => {
+      failedStep = 'host-step';
+      for (const [i, s] of steps.entries()) {
+        if (s.stage !== stage) continue;
+        phases[i] = 'started';
+        j = await writeJournal(host, root, j, id, j.phase, { steps: [...phases] });
+        await applyStep(host, s);
+        phases[i] = 'done';
+        j = await writeJournal(host, root, j, id, j.phase, { steps: [...phases] });
+        await step('host-step', s.describe);
+      }
+    };
+    await runSteps('before-files');
 
     failedStep = 'candidates';
     await step('candidates');
@@ -188,6 +215,7 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
       if (v.detail) notes.push(`verified: ${v.detail}`);
     }
     j = await writeJournal(host, root, j, id, 'verified');
+    await runSteps('after-files');
 
     if (opts.confirmTimeoutSec !== undefined && plan.reload.kind !== 'none') {
       failedStep = 'confirm-watch';
@@ -261,6 +289,24 @@ export async function rollback(host: ApplyHost, rec: BackupRecord, opts: Pipelin
     return {};
   }
   await host.removeTree(`${rec.dir}/stage`);
+  // Host steps are undone in reverse: the 'after-files' ones before the files are restored (and
+  // the daemon reloaded), the 'before-files' ones after, so sshd never serves a config whose
+  // accounts or chroot directories are already gone.
+  const steps = m.steps ?? [];
+  const phases: StepPhase[] = [...(rec.journal?.steps ?? steps.map(() => 'pending' as const))];
+  let j = rec.journal;
+  const left: string[] = [];
+  const undoSteps = async (stage: StepStage) => {
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const s = steps[i]!;
+      if (s.stage !== stage || (phases[i] !== 'started' && phases[i] !== 'done')) continue;
+      const note = await undoStep(host, s);
+      if (note) left.push(note);
+      phases[i] = 'undone';
+      j = await writeJournal(host, root, j, rec.id, j?.phase ?? 'backed-up', { steps: [...phases] });
+    }
+  };
+  await undoSteps('after-files');
   for (const e of m.files) await host.remove(e.hostPath + CANDIDATE_SUFFIX);
   const foreign: string[] = [];
   for (const e of m.files) {
@@ -295,8 +341,10 @@ export async function rollback(host: ApplyHost, rec: BackupRecord, opts: Pipelin
       }
     }
   }
+  await undoSteps('before-files');
+  if (left.length) error += `; ${left.join('; ')}`;
   if (daemonProblem) error += `; ${daemonProblem}`;
-  await writeJournal(host, root, rec.journal, rec.id, 'rolled-back', { error });
+  await writeJournal(host, root, j, rec.id, 'rolled-back', { error });
   return daemonProblem ? { daemonProblem } : {};
 }
 
@@ -320,7 +368,10 @@ async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions, recovered
       recovered.push(rec.id);
       continue;
     }
-    if (j.phase === 'verified' && rec.manifest?.confirmTimeoutSec === undefined) {
+    // Verified and every host step done: only the commit record was missing. A step still
+    // pending or started (an 'after-files' step) means the change is incomplete: undo it.
+    const stepsDone = (j.steps ?? []).every((p) => p === 'done');
+    if (j.phase === 'verified' && rec.manifest?.confirmTimeoutSec === undefined && stepsDone) {
       await writeJournal(host, opts.backupRoot, j, rec.id, 'committed');
       continue;
     }

@@ -1,8 +1,10 @@
-// The plan: pure data describing one change to an sshd configuration, built by the planner (or by
-// restore from a backup) and consumed by the only writer, the pipeline. It holds, per file, the
-// text-range edits and the resulting text, the unified diff, the effective values the evaluator
-// predicts for the connection specs that matter, the guards' verdicts, how to reload and what a
-// fresh connection must see afterwards. No I/O here; rendering is in render-plan.ts.
+// The plan: pure data describing one change to a host, built by a planner (or by restore from a
+// backup) and consumed by the only writer, the pipeline. It holds, per file, the text-range edits
+// and the resulting text, the unified diff; the typed host steps (accounts, shells, directory
+// owners and modes: PlanStep below), each with the state it found so it can be re-checked and
+// undone; the effective values the evaluator predicts for the connection specs that matter, the
+// guards' verdicts, how to reload and what a fresh connection must see afterwards. No I/O here;
+// what each step kind does to a host is in host-steps.ts.
 import { createHash } from 'node:crypto';
 import type { ByteString } from '../text/bytes.js';
 import type { TextEdit } from '../text/edit.js';
@@ -28,6 +30,88 @@ export interface FileChange {
   /** Why: rule ids and one-line explanations. */
   readonly reasons: readonly string[];
 }
+
+/** Numeric owner, or an account's uid and primary gid read when the step runs (the account may be created by an earlier step). */
+export type StepOwner = { readonly uid: number; readonly gid: number } | { readonly user: string };
+
+/** When a step runs: before the files are installed (accounts, chroot directories: sshd must find them at its first login after the reload) or after the change is verified (a shell change that relies on the new config). */
+export type StepStage = 'before-files' | 'after-files';
+
+interface StepBase {
+  /** One line for people: the command an admin would type ("useradd -m -s /usr/sbin/nologin bob"). */
+  readonly describe: string;
+  readonly stage: StepStage;
+  /** Offline root (--root): paths and accounts are inside it (useradd --prefix), never the host's. */
+  readonly root?: string;
+}
+
+/** A new account. Before: it did not exist (and whether its home existed, which an undo must not remove). */
+export interface CreateAccountStep extends StepBase {
+  readonly kind: 'create-account';
+  readonly user: string;
+  readonly shell: string;
+  readonly home: string;
+  /** useradd -m: make the home directory (only when it does not exist). */
+  readonly createHome: boolean;
+  /** Re-creating a deleted account (the inverse of delete-account): its ids, GECOS and private group. */
+  readonly ids?: { readonly uid: number; readonly gid: number; readonly gecos: string; readonly group?: string };
+  readonly before: { readonly exists: false; readonly homeExists: boolean };
+}
+
+/** Removes an account (restore of a create), keeping its home: nothing the user stored is lost. */
+export interface DeleteAccountStep extends StepBase {
+  readonly kind: 'delete-account';
+  readonly user: string;
+  readonly before: { readonly exists: true; readonly uid: number; readonly gid: number; readonly home: string; readonly shell: string; readonly gecos: string; readonly group?: string };
+}
+
+/** usermod -s. Before: the previous shell. */
+export interface SetShellStep extends StepBase {
+  readonly kind: 'set-shell';
+  readonly user: string;
+  readonly shell: string;
+  readonly before: { readonly shell: string };
+}
+
+/** One directory (not its parents: each missing component is its own step). Before: absent. */
+export interface MakeDirStep extends StepBase {
+  readonly kind: 'make-dir';
+  /** As the admin names it (inside the root under --root). */
+  readonly path: string;
+  /** Where it is on this machine. */
+  readonly hostPath: string;
+  readonly mode: number;
+  readonly owner: StepOwner;
+  readonly before: { readonly exists: false };
+}
+
+/** Removes an empty directory (restore of a make-dir); a directory with content is left alone. */
+export interface RemoveDirStep extends StepBase {
+  readonly kind: 'remove-dir';
+  readonly path: string;
+  readonly hostPath: string;
+  readonly before: { readonly exists: true; readonly mode: number; readonly uid: number; readonly gid: number };
+}
+
+/** chown and/or chmod of an existing directory. Before: its owner, group and mode. */
+export interface SetOwnershipStep extends StepBase {
+  readonly kind: 'set-ownership';
+  readonly path: string;
+  readonly hostPath: string;
+  readonly owner?: StepOwner;
+  /** Permission bits (07777). */
+  readonly mode?: number;
+  readonly before: { readonly uid: number; readonly gid: number; readonly mode: number };
+}
+
+/**
+ * A typed change to the host other than a file's bytes, journaled, backed up (its `before`) and
+ * undone by the pipeline like a file. To add a kind: add it here (a `kind`, its fields, its
+ * `before`), then its check/apply/undo/inverse in host-steps.ts (the table there is typed over
+ * this union, so the compiler lists what is missing), the fake host's support in the tests, and
+ * a row in the crash-at-every-operation test.
+ */
+export type PlanStep = CreateAccountStep | DeleteAccountStep | SetShellStep | MakeDirStep | RemoveDirStep | SetOwnershipStep;
 
 export interface PredictedValue {
   /** The `sshd -T` key, lower case. */
@@ -80,6 +164,8 @@ export interface Plan {
   /** Offline root directory (--root), if any: host paths are inside it and nothing is reloaded. */
   readonly root?: string;
   readonly files: readonly FileChange[];
+  /** Typed host steps in the order they run (within their stage); absent = none. */
+  readonly steps?: readonly PlanStep[];
   /** Every file of the config tree as it will be after the change (for staging validation). */
   readonly tree: readonly { readonly path: string; readonly hostPath: string }[];
   readonly predicted: readonly PredictedValue[];
@@ -103,5 +189,9 @@ export function blockingGuards(plan: Plan): GuardVerdict[] {
 }
 
 export function isEmptyPlan(plan: Plan): boolean {
-  return plan.files.length === 0;
+  return plan.files.length === 0 && (plan.steps ?? []).length === 0;
+}
+
+export function stepsOf(plan: Pick<Plan, 'steps'>): readonly PlanStep[] {
+  return plan.steps ?? [];
 }

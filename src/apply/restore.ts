@@ -3,14 +3,19 @@
 // validation, install, reload and verify steps as harden, and is itself undoable. A backup of
 // files sshd does not parse at start (kind 'keys': authorized_keys) restores without sshd -t
 // (pipeline.ts touchesSshdConfig) and without a reload (its manifest's reload is 'none').
+// Host steps the backed-up run made (accounts, shells, chroot directories) are undone by their
+// inverse steps (host-steps.ts inverseStep), planned against the host as it is now: what cannot
+// be undone without losing data (a directory that holds files, an account's home) stays and is
+// named in the plan's notes.
 import { createTwoFilesPatch } from 'diff';
 import type { ReadOnlyFs } from '../host/fs.js';
 import { bytesToText, displayText, type ByteString } from '../text/bytes.js';
 import { loadConfigTree } from '../sshd/include.js';
 import type { ApplyHost } from './host.js';
-import type { FileChange, Plan } from './plan.js';
+import type { FileChange, Plan, PlanStep } from './plan.js';
 import { PLAN_VERSION, sha256 } from './plan.js';
-import { type BackupRecord, readBackupCopy } from './backup.js';
+import { type BackupRecord, isTerminal, readBackupCopy } from './backup.js';
+import { inverseStep } from './host-steps.js';
 import { overlayFs } from './planner.js';
 
 export async function planRestore(host: ApplyHost, viewFs: ReadOnlyFs, rec: BackupRecord): Promise<Plan> {
@@ -37,6 +42,22 @@ export async function planRestore(host: ApplyHost, viewFs: ReadOnlyFs, rec: Back
       reasons: [`restore backup ${rec.id}`],
     });
   }
+  const steps: PlanStep[] = [];
+  const notes: string[] = [];
+  const recorded = m.steps ?? [];
+  // A step counts as made unless the journal says it never started or was undone; a run that
+  // is still in progress has not committed, so every step that started may have happened.
+  const phases = rec.journal?.steps;
+  const ctx = { removedDirs: new Set<string>() };
+  for (let i = recorded.length - 1; i >= 0; i--) {
+    const p = phases?.[i] ?? (rec.journal && isTerminal(rec.journal.phase) && rec.journal.phase !== 'committed' ? 'undone' : 'done');
+    if (p === 'pending' || p === 'undone') continue;
+    const inv = await inverseStep(host, recorded[i]!, ctx);
+    if (typeof inv === 'string') notes.push(inv);
+    else if (inv) steps.push(inv);
+  }
+  // Things brought back (accounts, directories) before the files, things taken away after.
+  steps.sort((a, b) => (a.stage === b.stage ? 0 : a.stage === 'before-files' ? -1 : 1));
   const tree = await loadConfigTree(overlayFs(viewFs, over), m.configPath);
   const root = m.root?.replace(/\/+$/, '');
   return {
@@ -45,11 +66,12 @@ export async function planRestore(host: ApplyHost, viewFs: ReadOnlyFs, rec: Back
     configPath: m.configPath,
     ...(m.root !== undefined ? { root: m.root } : {}),
     files,
+    ...(steps.length ? { steps } : {}),
     tree: [...tree.files.keys()].map((p) => ({ path: p, hostPath: root ? `${root}${p}` : p })),
     predicted: [],
     guards: [],
     remediated: [],
-    notes: [],
+    notes,
     reload: m.reload,
     ...(m.verify ? { verify: m.verify } : {}),
   };

@@ -16,7 +16,7 @@ import { planAllow, currentAllowlist, matchAddressSamples, OVERRIDE_CLUSTER, OVE
 import { applyPlan, type ApplyOutcome } from '../apply/pipeline.js';
 import { localApplyHost } from '../apply/local-host.js';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
-import { blockingGuards, type Plan, type PredictedValue } from '../apply/plan.js';
+import { blockingGuards, isEmptyPlan, type Plan, type PredictedValue } from '../apply/plan.js';
 import type { EffectiveConfig } from '../sshd/evaluate/types.js';
 import { validatorFor } from '../apply/validator.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -117,7 +117,7 @@ export function outcomeJson(o: ApplyOutcome | undefined): unknown {
  * Shows the plan, asks, applies through the pipeline. Returns the exit code and the outcome.
  * `extraRefusal` is a planner refusal (e.g. an unproven result) that stops before asking.
  */
-export async function runPlan(io: Output, plan: Plan, o: ChangeFlags, t: Target, json: Record<string, unknown>, render: () => void, extraRefusal?: string, before?: () => Promise<string | undefined>, afterApply?: () => Promise<string | undefined>): Promise<ExitCode> {
+export async function runPlan(io: Output, plan: Plan, o: ChangeFlags, t: Target, json: Record<string, unknown>, render: () => void, extraRefusal?: string): Promise<ExitCode> {
   const blocking = blockingGuards(plan);
   const base = { ...json, files: plan.files.map((f) => ({ path: f.path, hostPath: f.hostPath, diff: f.diff })), guards: plan.guards, notes: plan.notes, reload: plan.reload };
   const finish = (code: ExitCode, status: string, extra: Record<string, unknown> = {}): ExitCode => {
@@ -134,7 +134,7 @@ export async function runPlan(io: Output, plan: Plan, o: ChangeFlags, t: Target,
     if (!o.json) io.err(`sshield: refused: ${reason}`);
     return finish(EXIT.refused, 'refused', { reason });
   }
-  if (plan.files.length === 0 && !before && !afterApply) {
+  if (isEmptyPlan(plan)) {
     if (!o.json) io.out('nothing to change');
     return finish(EXIT.ok, 'nothing-to-do');
   }
@@ -147,23 +147,6 @@ export async function runPlan(io: Output, plan: Plan, o: ChangeFlags, t: Target,
     const msg = answer === 'no-tty' ? NO_TTY_MESSAGE : 'not applied: declined';
     if (!o.json) io.err(`sshield: ${msg}`);
     return finish(EXIT.refused, answer === 'no-tty' ? 'no-tty' : 'declined', { reason: msg });
-  }
-  if (before) {
-    const err = await before();
-    if (err) {
-      if (!o.json) io.err(`sshield: ${err}`);
-      return finish(EXIT.error, 'failed', { reason: err });
-    }
-  }
-  const post = async (): Promise<string | undefined> => (afterApply ? afterApply() : undefined);
-  if (plan.files.length === 0) {
-    const err = await post();
-    if (err) {
-      if (!o.json) io.err(`sshield: ${err}`);
-      return finish(EXIT.error, 'failed', { reason: err });
-    }
-    if (!o.json) io.out('done');
-    return finish(EXIT.ok, 'applied');
   }
   // As harden does: the host is this machine (plan host paths are absolute); under --root the
   // plan's reload is 'none' and the candidate tree is validated with a throwaway host key.
@@ -183,26 +166,16 @@ export async function runPlan(io: Output, plan: Plan, o: ChangeFlags, t: Target,
     ...(sshd ? { sshd } : {}),
     ...(extraHostKey ? { extraHostKey } : {}),
     verifyTimeoutMs: 10_000,
-    onStep: (s) => {
-      if (!o.json && io.stderrIsTTY) io.err(color.dim(`... ${s}`));
+    onStep: (s, detail) => {
+      if (!o.json && io.stderrIsTTY) io.err(color.dim(`... ${s}${s === 'host-step' && detail ? `: ${detail}` : ''}`));
     },
   });
   switch (outcome.status) {
     case 'applied': {
-      const err = await post();
-      if (err) {
-        if (!o.json) io.err(`sshield: the config change is applied (backup ${outcome.backupId}), but: ${err}`);
-        return finish(EXIT.error, 'partly-applied', { outcome, reason: err });
-      }
       if (!o.json) io.out(`applied (backup ${outcome.backupId}${plan.reload.kind === 'none' ? `; ${plan.reload.why}` : ', daemon reloaded and verified'})`);
       return finish(EXIT.ok, 'applied', { outcome });
     }
     case 'nothing-to-do': {
-      const err = await post();
-      if (err) {
-        if (!o.json) io.err(`sshield: ${err}`);
-        return finish(EXIT.error, 'failed', { outcome, reason: err });
-      }
       if (!o.json) io.out('nothing to change');
       return finish(EXIT.ok, 'nothing-to-do', { outcome });
     }

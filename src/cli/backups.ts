@@ -14,16 +14,16 @@ const KIND_WIDTH = 7;
 export function register(program: Command): void {
   program
     .command('backups')
-    .description('List the backups made by harden, allow, user, keys and restore (each: id, kind, state, files). Restore one with `sshield restore ID`.')
+    .description('List the backups made by harden, allow, user, keys and restore (each: id, kind, state, files, account and directory steps). Restore one with `sshield restore ID`.')
     .option('--backup-dir <dir>', 'where backups live', DEFAULT_BACKUP_ROOT)
     .option('--json', 'machine-readable output')
     .action(async (o) => {
       const host = localApplyHost(localFs());
       const all = await listBackups(host, o.backupDir);
-      const rows = all.map((b) => ({ id: b.id, kind: b.manifest?.kind ?? 'unknown', state: b.journal?.phase ?? 'unknown', created: b.manifest?.created, files: (b.manifest?.files ?? []).map((f) => ({ path: f.path, existed: f.existed, sha256: f.sha256, mode: f.mode.toString(8), uid: f.uid, gid: f.gid })) }));
+      const rows = all.map((b) => ({ id: b.id, kind: b.manifest?.kind ?? 'unknown', state: b.journal?.phase ?? 'unknown', created: b.manifest?.created, files: (b.manifest?.files ?? []).map((f) => ({ path: f.path, existed: f.existed, sha256: f.sha256, mode: f.mode.toString(8), uid: f.uid, gid: f.gid })), steps: (b.manifest?.steps ?? []).map((st, i) => ({ kind: st.kind, describe: st.describe, phase: b.journal?.steps?.[i] ?? 'unknown' })) }));
       if (o.json) processOutput.out(JSON.stringify(versioned('backups', { backupDir: o.backupDir, backups: rows }), null, 2));
       else if (rows.length === 0) processOutput.out(`No backups in ${o.backupDir}.`);
-      else for (const r of rows) processOutput.out(`${r.id}  ${r.kind.padEnd(KIND_WIDTH)}  ${r.state.padEnd(16)}  ${r.files.map((f) => f.path + (f.existed ? '' : ' (new)')).join(', ')}`);
+      else for (const r of rows) processOutput.out(`${r.id}  ${r.kind.padEnd(KIND_WIDTH)}  ${r.state.padEnd(16)}  ${[...r.files.map((f) => f.path + (f.existed ? '' : ' (new)')), ...r.steps.map((st) => `${st.describe} [${st.phase}]`)].join(', ')}`);
       process.exitCode = EXIT.ok;
     });
 }

@@ -6,6 +6,7 @@ import { rootFs } from '../host/root-fs.js';
 import { localApplyHost } from '../apply/local-host.js';
 import { DEFAULT_BACKUP_ROOT, listBackups, loadBackup } from '../apply/backup.js';
 import { planRestore } from '../apply/restore.js';
+import { isEmptyPlan } from '../apply/plan.js';
 import { applyPlan, recover } from '../apply/pipeline.js';
 import { EXIT } from './exit-codes.js';
 import { NO_TTY_MESSAGE, confirm, processOutput } from './io.js';
@@ -47,8 +48,12 @@ export function register(program: Command): void {
       }
       const view = rec.manifest?.root ? rootFs(rec.manifest.root) : localFs();
       const plan = await planRestore(host, view, rec);
-      if (!o.json) io.out(plan.files.length ? plan.files.map((f) => f.diff).join('\n') : `Nothing to restore: the files already match backup ${rec.id}.`);
-      if (o.dryRun || plan.files.length === 0) {
+      if (!o.json) {
+        io.out(isEmptyPlan(plan) ? `Nothing to restore: the files already match backup ${rec.id}.` : plan.files.map((f) => f.diff).join('\n'));
+        for (const st of plan.steps ?? []) io.out(`step: ${st.describe}`);
+        for (const n of plan.notes) io.out(`note: ${n}`);
+      }
+      if (o.dryRun || isEmptyPlan(plan)) {
         if (o.json) io.out(JSON.stringify({ backup: rec.id, plan }, null, 2));
         process.exitCode = EXIT.ok;
         return;

@@ -1,21 +1,20 @@
 // `sshield user nologin|add|sftp|list`: accounts without a shell, SFTP-only accounts locked in a
-// chroot, and what every account can do over SSH. Account and file-system actions run first
-// (usermod/useradd, chroot directories: before any reload, so sshd never serves a Match block
-// whose chroot it would refuse), then the config change goes through the harden pipeline
-// (src/apply) exactly like `allow` (see ./allow.ts runPlan). Under --root nothing is executed
-// on the host's accounts: /etc/passwd inside DIR is edited through the same pipeline.
+// chroot, and what every account can do over SSH. The planner (src/users/plan.ts) returns the
+// config change and typed host steps (useradd, usermod, chroot directories); the one writer
+// (src/apply/pipeline.ts, via ./allow.ts runPlan) journals, runs and undoes them with the files:
+// accounts and directories before the files are installed, so sshd never serves a Match block
+// whose chroot it would refuse, the shell change after the change is verified. Under --root
+// nothing is executed on the host's accounts: useradd --prefix DIR, and /etc/passwd inside DIR
+// is edited through the same pipeline.
 import { Command } from '@commander-js/extra-typings';
-import { localFs } from '../host/local-fs.js';
-import { localApplyHost } from '../apply/local-host.js';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
-import type { PredictedValue } from '../apply/plan.js';
-import type { ApplyHost } from '../apply/host.js';
-import { buildPlan, evaluateWith, loadConfig, memoEvaluate, memoEvaluateFiles, readAccounts, hostPathOf, type LoadedConfig } from '../allow/engine.js';
+import type { Plan, PredictedValue } from '../apply/plan.js';
+import { buildPlan, evaluateWith, loadConfig, memoEvaluate, memoEvaluateFiles, type LoadedConfig } from '../allow/engine.js';
 import { parseSshdConfig } from '../sshd/parser.js';
 import { findKeyword } from '../sshd/keywords/index.js';
 import { listAccounts } from '../users/list.js';
-import { planUser, type Action, type UserPlan } from '../users/plan.js';
-import { checkChroot, normaliseChrootPath } from '../users/chroot.js';
+import { planUser, type UserPlan } from '../users/plan.js';
+import { normaliseChrootPath } from '../users/chroot.js';
 import { expectedValues } from '../users/match-block.js';
 import { matchAddressSamples } from '../allow/planner.js';
 import { NOLOGIN, validUserName } from '../users/passwd.js';
@@ -167,36 +166,6 @@ function dropInOf(cfg: LoadedConfig): { path: string; file: ReturnType<typeof pa
   return undefined;
 }
 
-async function execute(host: ApplyHost, t: Target, a: Action): Promise<string | undefined> {
-  const hp = (p: string) => hostPathOf(t.root, p);
-  const run = async (cmd: string, args: string[]) => {
-    const r = await host.run(cmd, args, { timeoutMs: 30_000 });
-    return r.code === 0 ? undefined : `${cmd} ${args.join(' ')} failed: ${(r.stderr || r.error || '').trim()}`;
-  };
-  switch (a.kind) {
-    case 'useradd':
-      return run('useradd', [...(t.root !== undefined ? ['--prefix', t.root] : []), '-m', '-s', NOLOGIN, a.user]);
-    case 'set-shell':
-      return run('usermod', ['-s', a.shell, a.user]);
-    case 'chroot-fix':
-      if (a.fix.kind === 'mkdir') {
-        await host.mkdirp(hp(a.fix.path), 0o755);
-        return (await run('chown', ['root:root', hp(a.fix.path)])) ?? run('chmod', ['0755', hp(a.fix.path)]);
-      }
-      if (a.fix.kind === 'chown') return run('chown', ['root:root', hp(a.fix.path)]);
-      return run('chmod', [(a.fix.mode ?? 0o755).toString(8).padStart(4, '0'), hp(a.fix.path)]);
-    case 'upload-dir': {
-      if (a.create) await host.mkdirp(hp(a.path), 0o755);
-      // The account may have been created a moment ago: resolve the owner by name; under
-      // --root the ids come from DIR/etc/passwd.
-      const acc = await readAccounts(t.fs);
-      const e = acc.passwd.find((p) => p.name === a.user);
-      if (!e) return `cannot find ${a.user} to own ${a.path}`;
-      return (await run('chown', [`${e.uid}:${e.gid}`, hp(a.path)])) ?? run('chmod', ['0755', hp(a.path)]);
-    }
-  }
-}
-
 export async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', name: string, o: UserFlags, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   if (!validUserName(name)) return fail(io, `"${name}" is not a valid user name`);
   if (op === 'add' && !o.nologin) return fail(io, 'user add creates SFTP/no-shell accounts: pass --nologin (create login accounts with adduser)');
@@ -230,6 +199,7 @@ export async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', 
     main: cfg.main,
     account,
     ...(t.root !== undefined && cfg.accounts.passwdText !== undefined ? { offlinePasswd: cfg.accounts.passwdText } : {}),
+    ...(t.root !== undefined ? { root: t.root } : {}),
     ...(chroot ? { chroot } : {}),
     ...(uploadDir ? { uploadDir } : {}),
     create: Boolean(o.create),
@@ -247,7 +217,7 @@ export async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', 
   const daemon = await daemonOf(cfg, t);
   const changes = plan0.configChanges.map((c) => ({ ...c, reasons: [`user ${op} ${name}`] }));
   if (plan0.passwdAfter !== undefined && cfg.accounts.passwdText !== undefined) changes.push({ path: '/etc/passwd', before: cfg.accounts.passwdText, after: plan0.passwdAfter, edits: plan0.passwdEdits, reasons: [`shell of ${name} -> ${NOLOGIN}`] });
-  const plan = buildPlan({
+  const built = buildPlan({
     kind: 'user',
     cfg,
     ...(t.root !== undefined ? { root: t.root } : {}),
@@ -258,17 +228,18 @@ export async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', 
     reload: daemon.reload,
     ...(daemon.verify ? { verify: daemon.verify } : {}),
   });
+  const plan: Plan = plan0.steps.length ? { ...built, steps: plan0.steps } : built;
   const json = {
     command: `user ${op}`,
     user: name,
     config: t.mainPath,
-    actions: plan0.actions.map((a) => ({ kind: a.kind, describe: a.describe })),
+    actions: plan0.steps.map((a) => ({ kind: a.kind, describe: a.describe })),
     chroot: plan0.chroot ? { path: plan0.chroot.path, ok: plan0.chroot.ok, components: plan0.chroot.components.map((c) => ({ path: c.path, problems: c.problems })) } : undefined,
     proof: plan0.proof,
     refusals: plan0.refusals,
   };
   const render = () => {
-    for (const a of plan0.actions) io.out(`${color.bold('action')}: ${a.describe}`);
+    for (const a of plan0.steps) io.out(`${color.bold('action')}: ${a.describe}`);
     if (plan0.chroot) {
       for (const c of plan0.chroot.components) io.out(`chroot ${c.path}: ${c.problems.length ? color.red(c.problems.join(', ')) : color.green('ok (root-owned, not group/other-writable)')}`);
     }
@@ -277,33 +248,5 @@ export async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', 
     io.out(`proof: ${okCount}/${plan0.proof.length} evaluated values as intended${okCount === plan0.proof.length ? '' : `; failing: ${plan0.proof.filter((p) => !p.ok).map((p) => `${p.identity} ${p.key}=${p.actual ?? 'unset'}`).join(', ')}`}`);
   };
   const refusal = plan0.refusals.length ? plan0.refusals.join('; ') : undefined;
-  const host = localApplyHost(localFs());
-  // Accounts and directories first (the chroot must pass sshd's check before any reload); the
-  // shell change last, once the Match block is live: if the config change fails and is rolled
-  // back, the account keeps its shell instead of ending up without SFTP.
-  const pre = plan0.actions.filter((a) => a.kind !== 'set-shell');
-  const postActions = plan0.actions.filter((a) => a.kind === 'set-shell');
-  const before = pre.length
-    ? async (): Promise<string | undefined> => {
-        for (const a of pre) {
-          const err = await execute(host, t, a);
-          if (err) return `${err} (nothing reloaded; sshd_config not changed)`;
-        }
-        if (chroot) {
-          const again = await checkChroot(chroot, (p) => t.fs.stat(p));
-          if (!again.ok) return `chroot ${chroot} still fails sshd's check: ${again.components.filter((c) => c.problems.length).map((c) => `${c.path} ${c.problems.join(', ')}`).join('; ')} (sshd_config not changed)`;
-        }
-        return undefined;
-      }
-    : undefined;
-  const after = postActions.length
-    ? async (): Promise<string | undefined> => {
-        for (const a of postActions) {
-          const err = await execute(host, t, a);
-          if (err) return err;
-        }
-        return undefined;
-      }
-    : undefined;
-  return runPlan(io, plan, o, t, json, render, refusal, before, after);
+  return runPlan(io, plan, o, t, json, render, refusal);
 }

@@ -1,14 +1,17 @@
 // The planner behind `user nologin`, `user add --nologin` and `user sftp`: what to do to the
-// account (shell), to the file system (chroot directories) and to sshd_config (the Match User
-// block of ./match-block.ts), with the proof that the evaluated config gives the user exactly
-// the intended restrictions and leaves other users alone. Pure: stat and evaluate are injected;
-// the CLI executes the actions and hands the config change to the apply pipeline.
+// account (create it, its shell), to the file system (chroot directories, the upload directory)
+// and to sshd_config (the Match User block of ./match-block.ts), with the proof that the
+// evaluated config gives the user exactly the intended restrictions and leaves other users
+// alone. Account and directory changes are typed plan steps (src/apply/plan.ts PlanStep), each
+// with the state it found, so the one writer journals, undoes and restores them like files.
+// Pure: stat and evaluate are injected; nothing here runs or writes.
 import type { ByteString } from '../text/bytes.js';
 import { applyEdits, type TextEdit } from '../text/edit.js';
 import type { ConfigFile } from '../sshd/cst.js';
 import type { ConnectionSpec, Origin } from '../sshd/evaluate/types.js';
 import type { FileStat } from '../host/fs.js';
-import { checkChroot, type ChrootCheck, type ChrootFix } from './chroot.js';
+import type { PlanStep, SetOwnershipStep } from '../apply/plan.js';
+import { checkChroot, type ChrootCheck } from './chroot.js';
 import { expectedValues, findBlock, planBlock, removeBlockEdits, type RestrictSpec } from './match-block.js';
 import { NOLOGIN, setShellEdit, type PasswdEntry } from './passwd.js';
 
@@ -19,11 +22,6 @@ export interface EffLike {
   readonly diagnostics: readonly { readonly message: string; readonly severity: string; readonly file: string; readonly line: number }[];
 }
 
-export type Action =
-  | { readonly kind: 'useradd'; readonly user: string; readonly describe: string }
-  | { readonly kind: 'set-shell'; readonly user: string; readonly shell: string; readonly describe: string }
-  | { readonly kind: 'chroot-fix'; readonly fix: ChrootFix; readonly describe: string }
-  | { readonly kind: 'upload-dir'; readonly path: string; readonly user: string; readonly create: boolean; readonly describe: string };
 
 export interface ProofCheck {
   readonly identity: string;
@@ -43,6 +41,8 @@ export interface UserPlanInput {
   readonly account: PasswdEntry | undefined;
   /** /etc/passwd text, to edit offline (--root); undefined on a live host (usermod). */
   readonly offlinePasswd?: ByteString;
+  /** Offline root (--root): steps work inside it (useradd --prefix, paths under DIR). */
+  readonly root?: string;
   readonly chroot?: string;
   readonly uploadDir?: string;
   readonly create: boolean;
@@ -69,7 +69,8 @@ export interface ConfigChange {
 
 export interface UserPlan {
   readonly refusals: readonly string[];
-  readonly actions: readonly Action[];
+  /** Account and directory changes, in order (the writer runs them by stage). */
+  readonly steps: readonly PlanStep[];
   /** Config files to write (main file and/or the drop-in). */
   readonly configChanges: readonly ConfigChange[];
   readonly passwdAfter?: ByteString;
@@ -87,15 +88,21 @@ function originText(o: Origin | undefined): string | undefined {
 export async function planUser(p: UserPlanInput): Promise<UserPlan> {
   const refusals: string[] = [];
   const notes: string[] = [];
-  const actions: Action[] = [];
+  const steps: PlanStep[] = [];
+  const root = p.root === undefined ? {} : { root: p.root };
+  const hostPath = (path: string) => (p.root === undefined ? path : `${p.root.replace(/\/+$/, '')}${path}`);
+  const createAccount = async (): Promise<PlanStep> => {
+    const home = `/home/${p.user}`;
+    return { kind: 'create-account', user: p.user, shell: NOLOGIN, home, createHome: true, describe: `create account ${p.user} with shell ${NOLOGIN} and a home directory`, stage: 'before-files', ...root, before: { exists: false, homeExists: (await p.stat(home)) !== undefined } };
+  };
   if (p.protectedUsers.includes(p.user)) {
     refusals.push(p.user === 'root' ? 'refusing to restrict root: the administrator account must keep a shell' : `refusing to restrict ${p.user}: it is the account running this command (you would lose your shell)`);
   }
   if (p.op === 'add') {
     if (p.account) refusals.push(`user ${p.user} already exists (use "sshield user nologin ${p.user}")`);
-    else actions.push({ kind: 'useradd', user: p.user, describe: `create account ${p.user} with shell ${NOLOGIN} and a home directory` });
+    else steps.push(await createAccount());
   } else if (!p.account) {
-    if (p.op === 'sftp' && p.create) actions.push({ kind: 'useradd', user: p.user, describe: `create account ${p.user} with shell ${NOLOGIN} and a home directory` });
+    if (p.op === 'sftp' && p.create) steps.push(await createAccount());
     else refusals.push(`no such user: ${p.user}${p.op === 'sftp' ? ' (add --create to create it)' : ''}`);
   }
   let passwdAfter: ByteString | undefined;
@@ -104,7 +111,11 @@ export async function planUser(p: UserPlanInput): Promise<UserPlan> {
     if (p.offlinePasswd !== undefined) {
       passwdEdits = [setShellEdit(p.account, NOLOGIN)];
       passwdAfter = applyEdits(p.offlinePasswd, passwdEdits);
-    } else actions.push({ kind: 'set-shell', user: p.user, shell: NOLOGIN, describe: `usermod -s ${NOLOGIN} ${p.user} (was ${p.account.shell || '/bin/sh'})` });
+    } else {
+      // After the Match block is live: if the config change fails and is rolled back, the
+      // account keeps its shell instead of ending up with neither a shell nor SFTP.
+      steps.push({ kind: 'set-shell', user: p.user, shell: NOLOGIN, describe: `usermod -s ${NOLOGIN} ${p.user} (was ${p.account.shell || '/bin/sh'})`, stage: 'after-files', ...root, before: { shell: p.account.shell } });
+    }
   } else if (p.account) notes.push(`${p.user} already has the shell ${NOLOGIN}`);
 
   let chroot: ChrootCheck | undefined;
@@ -117,13 +128,33 @@ export async function planUser(p: UserPlanInput): Promise<UserPlan> {
     if (perms.length && !p.fixPermissions) {
       refusals.push(`sshd would refuse the chroot ${p.chroot} (session.c safely_chroot: every component root-owned, not group/other-writable): ${chroot.components.filter((c) => c.stat && c.problems.length).map((c) => `${c.path} ${c.problems.join(', ')}`).join('; ')}; fix with: ${perms.map((f) => f.describe).join(' && ')} (or add --fix-permissions)`);
     }
-    for (const f of chroot.fixes) if ((f.kind === 'mkdir' && p.create) || (f.kind !== 'mkdir' && p.fixPermissions)) actions.push({ kind: 'chroot-fix', fix: f, describe: f.describe });
+    for (const c of chroot.components) {
+      const fixes = chroot.fixes.filter((f) => f.path === c.path);
+      const mkdir = fixes.find((f) => f.kind === 'mkdir');
+      if (mkdir && p.create) steps.push({ kind: 'make-dir', path: c.path, hostPath: hostPath(c.path), mode: 0o755, owner: { uid: 0, gid: 0 }, describe: mkdir.describe, stage: 'before-files', ...root, before: { exists: false } });
+      const perms = fixes.filter((f) => f.kind !== 'mkdir');
+      if (perms.length && p.fixPermissions && c.stat) {
+        const chmod = perms.find((f) => f.kind === 'chmod');
+        const step: SetOwnershipStep = {
+          kind: 'set-ownership',
+          path: c.path,
+          hostPath: hostPath(c.path),
+          ...(perms.some((f) => f.kind === 'chown') ? { owner: { uid: 0, gid: 0 } } : {}),
+          ...(chmod?.mode !== undefined ? { mode: chmod.mode } : {}),
+          describe: perms.map((f) => f.describe).join(' && '),
+          stage: 'before-files',
+          ...root,
+          before: { uid: c.stat.uid, gid: c.stat.gid, mode: c.stat.mode & 0o7777 },
+        };
+        steps.push(step);
+      }
+    }
     if (p.uploadDir) {
       const st = await p.stat(p.uploadDir);
-      if (!st) actions.push({ kind: 'upload-dir', path: p.uploadDir, user: p.user, create: true, describe: `mkdir -m 0755 ${p.uploadDir}, owned by ${p.user} (the writable directory inside the chroot)` });
+      if (!st) steps.push({ kind: 'make-dir', path: p.uploadDir, hostPath: hostPath(p.uploadDir), mode: 0o755, owner: { user: p.user }, describe: `mkdir -m 0755 ${p.uploadDir}, owned by ${p.user} (the writable directory inside the chroot)`, stage: 'before-files', ...root, before: { exists: false } });
       else if (st.kind !== 'directory') refusals.push(`${p.uploadDir} exists and is not a directory`);
       else if (!p.account || st.uid !== p.account.uid) {
-        if (p.fixPermissions || !p.account) actions.push({ kind: 'upload-dir', path: p.uploadDir, user: p.user, create: false, describe: `chown ${p.user}: ${p.uploadDir}` });
+        if (p.fixPermissions || !p.account) steps.push({ kind: 'set-ownership', path: p.uploadDir, hostPath: hostPath(p.uploadDir), owner: { user: p.user }, mode: 0o755, describe: `chown ${p.user}: ${p.uploadDir}`, stage: 'before-files', ...root, before: { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 } });
         else refusals.push(`${p.uploadDir} is owned by uid ${st.uid}, not ${p.user}: the user could not upload (chown ${p.user}: ${p.uploadDir}, or add --fix-permissions)`);
       }
     }
@@ -184,7 +215,7 @@ export async function planUser(p: UserPlanInput): Promise<UserPlan> {
   dedupe(refusals);
   return {
     refusals,
-    actions,
+    steps,
     configChanges: configChanges.filter((c) => c.before !== c.after),
     ...(passwdAfter !== undefined ? { passwdAfter } : {}),
     passwdEdits,

@@ -81,3 +81,72 @@ export function snapshot(h: FakeHost): Record<string, string | null> {
 
 export const OLD_STATE: Record<string, string | null> = { [MAIN]: OLD_MAIN, [DROPIN]: null, [CLOUD]: OLD_CLOUD };
 export const NEW_STATE: Record<string, string | null> = { [MAIN]: NEW_MAIN, [DROPIN]: NEW_DROPIN, [CLOUD]: null };
+
+/**
+ * Accounts on the fake host: useradd, usermod -s, userdel [-r] and groupadd (with --prefix)
+ * edit /etc/passwd and /etc/group inside the fake, as the real tools do; useradd -m makes the
+ * home directory owned by the new account. Each command is one `run` operation, so the fault
+ * gate can crash before it (and the journal write after it is the next operation).
+ */
+export function withAccounts(h: FakeHost): FakeHost {
+  const inner = h.onRun;
+  h.put('/etc/passwd', h.text('/etc/passwd') ?? 'root:x:0:0:root:/root:/bin/bash\n');
+  h.put('/etc/group', h.text('/etc/group') ?? 'root:x:0:\n');
+  h.onRun = (cmd, args, host) => {
+    if (!['useradd', 'usermod', 'userdel', 'groupadd'].includes(cmd)) return inner(cmd, args, host);
+    const a = [...args];
+    let root = '';
+    const flags = new Map<string, string>();
+    const bools = new Set<string>();
+    let name = '';
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i]!;
+      if (x === '--prefix') root = a[++i]!;
+      else if (['-s', '-d', '-u', '-g', '-c'].includes(x)) flags.set(x, a[++i]!);
+      else if (x.startsWith('-')) bools.add(x);
+      else name = x;
+    }
+    const pw = `${root}/etc/passwd`;
+    const gr = `${root}/etc/group`;
+    const lines = (p: string) => (host.text(p) ?? '').split('\n').filter(Boolean);
+    const find = (p: string, n: string) => lines(p).find((l) => l.split(':')[0] === n);
+    const fail = (msg: string) => ({ code: 9, stdout: '', stderr: `${cmd}: ${msg}` });
+    if (cmd === 'groupadd') {
+      if (find(gr, name)) return fail(`group '${name}' already exists`);
+      host.put(gr, `${lines(gr).join('\n')}\n${name}:x:${flags.get('-g')}:\n`);
+      return { code: 0, stdout: '', stderr: '' };
+    }
+    if (cmd === 'useradd') {
+      if (find(pw, name)) return fail(`user '${name}' already exists`);
+      const used = lines(pw).map((l) => Number(l.split(':')[2]));
+      const uid = Number(flags.get('-u') ?? Math.max(999, ...used) + 1);
+      const gid = Number(flags.get('-g') ?? uid);
+      if (!flags.has('-g')) host.put(gr, `${lines(gr).join('\n')}\n${name}:x:${gid}:\n`);
+      const home = flags.get('-d') ?? `/home/${name}`;
+      host.put(pw, `${lines(pw).join('\n')}\n${name}:x:${uid}:${gid}:${flags.get('-c') ?? ''}:${home}:${flags.get('-s') ?? '/bin/sh'}\n`);
+      if (bools.has('-m') && !host.dirs.has(`${root}${home}`)) {
+        host.mkdirpSync(`${root}${home}`);
+        host.dirMeta.set(`${root}${home}`, { uid, gid, mode: 0o700 });
+        host.put(`${root}${home}/.profile`, '# skel\n', { uid, gid, mode: 0o644 });
+      }
+      return { code: 0, stdout: '', stderr: '' };
+    }
+    const line = find(pw, name);
+    if (!line) return fail(`user '${name}' does not exist`);
+    const f = line.split(':');
+    if (cmd === 'usermod') {
+      f[6] = flags.get('-s') ?? f[6]!;
+      host.put(pw, `${lines(pw).map((l) => (l === line ? f.join(':') : l)).join('\n')}\n`);
+      return { code: 0, stdout: '', stderr: '' };
+    }
+    host.put(pw, `${lines(pw).filter((l) => l !== line).join('\n')}\n`);
+    host.put(gr, `${lines(gr).filter((l) => !(l.split(':')[0] === name && l.split(':')[2] === f[3])).join('\n')}\n`);
+    if (bools.has('-r')) {
+      const home = `${root}${f[5]}`;
+      for (const p of [...host.files.keys()]) if (p.startsWith(`${home}/`)) host.files.delete(p);
+      for (const d of [...host.dirs]) if (d === home || d.startsWith(`${home}/`)) (host.dirs.delete(d), host.dirMeta.delete(d));
+    }
+    return { code: 0, stdout: '', stderr: '' };
+  };
+  return h;
+}
