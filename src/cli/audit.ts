@@ -20,7 +20,13 @@ import { renderSarif } from '../report/sarif.js';
 import { NO_COLOR, renderText } from '../report/text.js';
 import { renderHtml } from '../report/html.js';
 import { reportView } from '../report/view.js';
+import { shippedDocsBase } from './shipped.js';
 import pkg from '../../package.json' with { type: 'json' };
+
+function docsOpt(): { docsBase?: string } {
+  const docsBase = shippedDocsBase();
+  return docsBase ? { docsBase } : {};
+}
 
 const HELP = `
 What it checks: every step of the guide (root login, passwords incl. keyboard-interactive via PAM,
@@ -148,7 +154,7 @@ export async function runAuditCommand(opts: AuditCliOptions, io: Output, env: No
   }
   const report = runAudit(input, policy, { version: pkg.version, today: today(env) });
   if (format === 'json') io.out(renderJson(report));
-  else if (format === 'sarif') io.out(renderSarif(report));
+  else if (format === 'sarif') io.out(renderSarif(report, docsOpt()));
   else if (format === 'html') io.out(renderHtml(reportView([{ kind: 'audit', report }])));
   else {
     const useColor = io.stdoutIsTTY && !('NO_COLOR' in env) ? color : NO_COLOR;

@@ -12,7 +12,13 @@ import { assessBanner } from '../scan/vulns-adapter.js';
 import { renderJson, renderSarif, renderText } from '../scan/render.js';
 import { renderHtml } from '../report/html.js';
 import { reportView } from '../report/view.js';
+import { shippedDocsBase } from './shipped.js';
 import pkg from '../../package.json' with { type: 'json' };
+
+function docsOpt(): { docsBase?: string } {
+  const docsBase = shippedDocsBase();
+  return docsBase ? { docsBase } : {};
+}
 
 const HELP = `
 Targets: HOST, HOST:PORT, [IPv6]:PORT or a bare IPv6 address; more in --targets FILE (one per
@@ -129,7 +135,7 @@ export async function runScan(specs: string[], opts: ScanCliOptions, io: Output)
   );
   bar.done();
   if (format === 'json') io.out(renderJson(report));
-  else if (format === 'sarif') io.out(renderSarif(report));
+  else if (format === 'sarif') io.out(renderSarif(report, docsOpt()));
   else if (format === 'html') io.out(renderHtml(reportView([{ kind: 'scan', report }])));
   else io.out(renderText(report, { colors: color, verbose: opts.verbose ?? false }));
   if (report.summary.errors > 0) return EXIT.error;

@@ -50,7 +50,7 @@ export function renderText(report: ScanReport, opts: { colors?: Palette; verbose
 const SARIF_LEVEL = { fail: 'error', warn: 'warning', info: 'note' } as const;
 
 /** SARIF in the audit's shape (src/report/sarif-log.ts): a logical location per target, since a scan has no files. */
-export function renderSarif(report: ScanReport): string {
+export function renderSarif(report: ScanReport, opts: { docsBase?: string } = {}): string {
   const results: SarifResultInput[] = [];
   for (const t of report.targets) {
     const location = endpointLocation(`${t.host}:${t.port}`, `ssh://${t.target}`);
@@ -70,10 +70,11 @@ export function renderSarif(report: ScanReport): string {
     .map((t) => ({ level: 'error' as const, message: { text: `${t.target}: ${t.error!.code}: ${t.error!.message}` }, descriptor: { id: t.error!.code } }));
   const log = sarifLog({
     toolVersion: report.tool.version,
-    rules: Object.values(SCAN_RULES).map((r) => ({ id: r.id, title: r.title, severity: r.severity, tags: r.tags })),
+    rules: Object.values(SCAN_RULES).map((r) => ({ id: r.id, title: r.title, severity: r.severity, tags: r.tags, docs: r.docs })),
     results,
     invocation: { executionSuccessful: report.summary.errors === 0, startTimeUtc: report.startedAt, toolExecutionNotifications: notifications },
     properties: { profile: report.profile.name },
+    ...(opts.docsBase ? { docsBase: opts.docsBase } : {}),
   });
   return `${JSON.stringify(log, null, 2)}\n`;
 }

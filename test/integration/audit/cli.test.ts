@@ -3,10 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Log } from 'sarif';
+import { assertValidSarif } from '../../helpers/sarif-schema.js';
 
 function sshield(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', ...args], { encoding: 'utf8', env: { ...process.env, SSHIELD_TODAY: '2026-11-24' } });
@@ -36,6 +38,11 @@ test('SARIF 2.1.0 structure', () => {
   const r = sshield('--root', 'examples/debian12-cloud', '--format', 'sarif');
   assert.equal(r.code, 1);
   const log = JSON.parse(r.stdout) as Log;
+  assertValidSarif(log, 'audit --format sarif');
+  for (const rule of log.runs[0]!.tool.driver.rules!) {
+    assert.ok(rule.helpUri?.startsWith('file:///') && existsSync(fileURLToPath(rule.helpUri)), `${rule.id}: helpUri ${rule.helpUri} is a rule page that ships`);
+    assert.ok(rule.help?.text, `${rule.id}: the rule's docs are inline`);
+  }
   assert.equal(log.version, '2.1.0');
   assert.match(log.$schema ?? '', /sarif-2\.1\.0/);
   const run = log.runs[0]!;

@@ -13,6 +13,8 @@ import { PROFILES } from '../../../src/policy/profiles.js';
 import { renderJson } from '../../../src/report/json.js';
 import { renderText } from '../../../src/report/text.js';
 import { renderSarif } from '../../../src/report/sarif.js';
+import { DEB_DOCS_BASE } from '../../../src/report/sarif-log.js';
+import { assertValidSarif } from '../../helpers/sarif-schema.js';
 import { renderHtml } from '../../../src/report/html.js';
 import { reportView } from '../../../src/report/view.js';
 import type { Report } from '../../../src/report/types.js';
@@ -53,7 +55,9 @@ for (const name of names) {
     }
     golden(`${name}.json`, renderJson(r));
     golden(`${name}.txt`, renderText(r));
-    golden(`${name}.sarif`, renderSarif(r));
+    const sarif = renderSarif(r, { docsBase: DEB_DOCS_BASE });
+    assertValidSarif(sarif, `${name}.sarif`);
+    golden(`${name}.sarif`, sarif);
     golden(`${name}.html`, renderHtml(reportView([{ kind: 'audit', report: r }])));
   });
 }

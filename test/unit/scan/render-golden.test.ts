@@ -8,12 +8,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { applyTerrapinMitigation, gradeAlgorithms, gradeAuth, gradeCves, levelCounts } from '../../../src/scan/grade.js';
 import { BUILTIN_PROFILES } from '../../../src/scan/profiles.js';
 import { assessBanner } from '../../../src/scan/vulns-adapter.js';
 import { renderJson, renderSarif, renderText } from '../../../src/scan/render.js';
 import { SCAN_RULES, renderScanRuleDoc, scanDocPath } from '../../../src/scan/rules.js';
 import { toSarif } from '../../../src/report/sarif.js';
+import { DEB_DOCS_BASE } from '../../../src/report/sarif-log.js';
+import { assertValidSarif } from '../../helpers/sarif-schema.js';
 import type { ScanAlgorithms, ScanReport, ScanTargetResult } from '../../../src/scan/types.js';
 import type { ScanRuleId } from '../../../src/scan/types.js';
 
@@ -85,19 +88,22 @@ test('scan renderers match the golden text, JSON and SARIF', () => {
   const r = fixtureReport();
   golden('fixture.txt', renderText(r, { verbose: true }));
   golden('fixture.json', renderJson(r));
-  golden('fixture.sarif', renderSarif(r));
+  golden('fixture.sarif', renderSarif(r, { docsBase: DEB_DOCS_BASE }));
+  assertValidSarif(renderSarif(r, { docsBase: DEB_DOCS_BASE }), 'fixture.sarif');
 });
 
 test('scan SARIF: every rule declared with help link, severity score and tags, as the audit does', () => {
-  const log = JSON.parse(renderSarif(fixtureReport()));
-  const rules = log.runs[0].tool.driver.rules as { id: string; helpUri: string; properties: Record<string, unknown> }[];
+  const docsBase = pathToFileURL(resolve('docs/rules')).href + '/';
+  const log = JSON.parse(renderSarif(fixtureReport(), { docsBase }));
+  const rules = log.runs[0].tool.driver.rules as { id: string; helpUri: string; help: { text: string }; properties: Record<string, unknown> }[];
   assert.deepEqual(rules.map((r) => r.id).sort(), Object.keys(SCAN_RULES).sort());
   for (const r of rules) {
-    assert.ok(existsSync(resolve(r.helpUri.replace(/^.*\/blob\/main\//, ''))), `${r.id}: help page ${r.helpUri} exists in the repo`);
+    assert.ok(existsSync(fileURLToPath(r.helpUri)), `${r.id}: help page ${r.helpUri} is the shipped rule page`);
+    assert.ok(r.help.text.includes(SCAN_RULES[r.id as ScanRuleId].docs.fix), `${r.id}: the fix is in the help text`);
     assert.match(String(r.properties['security-severity']), /^\d+\.\d$/);
   }
   // Same driver block as an audit's SARIF.
-  const audit = toSarif({ schemaVersion: 1, tool: { name: 'sshield', version: '0.0.0-test' }, target: { kind: 'memory', label: 'x' }, profile: { name: 'baseline' }, specs: [], results: [], waivers: [], summary: { pass: 0, fail: 0, warn: 0, skip: 0, waived: 0 } });
+  const audit = toSarif({ schemaVersion: 1, tool: { name: 'sshield', version: '0.0.0-test' }, target: { kind: 'memory', label: 'x' }, profile: { name: 'baseline' }, specs: [], results: [], waivers: [], summary: { pass: 0, fail: 0, warn: 0, skip: 0, waived: 0 } }, { docsBase });
   const strip = (d: Record<string, unknown>) => ({ ...d, rules: undefined });
   assert.deepEqual(strip(log.runs[0].tool.driver), strip(audit.runs[0]!.tool.driver as unknown as Record<string, unknown>));
   assert.equal(log.runs[0].invocations[0].executionSuccessful, false, 'a target that could not be scanned makes the run unsuccessful');
