@@ -72,7 +72,7 @@ export async function planFromAudit(i: AuditPlanInput): Promise<AuditPlanResult>
     planned = await planHarden({ ...base, desired, commentOut, specs });
     if (!planned.plan || planned.plan.files.length === 0) break;
     const fs: ReadOnlyFs = candidateFs(i.exec.fs, planned.plan);
-    const exec: HostExecutor = { kind: i.exec.kind, label: i.exec.label, fs, run: (c, a, o) => i.exec.run(c, a, o) };
+    const exec: HostExecutor = { kind: i.exec.kind, label: i.exec.label, live: i.exec.live, fs, run: (c, a, o) => i.exec.run(c, a, o) };
     after = runAudit(await gatherAudit(exec, i.gather), policy, { version: i.version, today: i.today });
     const regressed = after.results.filter((r) => isFail(r) && (rules.has(r.ruleId) || statusBefore.get(r.ruleId) !== 'fail'));
     if (regressed.length === 0) break;

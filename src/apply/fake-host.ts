@@ -30,7 +30,11 @@ export class SimulatedCrash extends Error {
   }
 }
 
+/** What a scripted command returns; `signal` defaults to null (exited normally). */
+export type FakeRunResult = Omit<RunResult, 'signal'> & { readonly signal?: string | null };
+
 export class FakeHost implements ApplyHost {
+  readonly kind = 'memory' as const;
   readonly label = 'fake';
   readonly files = new Map<string, FakeFile>();
   readonly dirs = new Set<string>(['/']);
@@ -47,7 +51,7 @@ export class FakeHost implements ApplyHost {
   clock = Date.UTC(2026, 10, 24, 10, 0, 0);
   private tmpCounter = 0;
   /** Scripted commands: return undefined to use the default (exit 0, no output). */
-  onRun: (cmd: string, args: readonly string[], host: FakeHost) => RunResult | undefined = () => undefined;
+  onRun: (cmd: string, args: readonly string[], host: FakeHost) => FakeRunResult | undefined = () => undefined;
   onProbe: (address: string, port: number, user: string, host: FakeHost) => ProbeResult = () => ({ ok: true, ident: 'SSH-2.0-OpenSSH_9.2p1', methods: ['publickey'] });
   onSignal: (pid: number, signal: string, host: FakeHost) => boolean = () => true;
   readonly alive = new Set<number>([4242]);
@@ -184,7 +188,8 @@ export class FakeHost implements ApplyHost {
 
   async run(cmd: string, args: readonly string[]): Promise<RunResult> {
     this.gate('run', [cmd, ...args].join(' '));
-    return this.onRun(cmd, args, this) ?? { code: 0, stdout: '', stderr: '' };
+    const r = this.onRun(cmd, args, this) ?? { code: 0, stdout: '', stderr: '' };
+    return { ...r, signal: r.signal ?? null };
   }
 
   async signal(pid: number, signal: 'SIGHUP' | 'SIGTERM' | 0): Promise<boolean> {

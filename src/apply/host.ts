@@ -1,15 +1,13 @@
-// The apply pipeline's view of a host: everything it reads, writes, runs, signals or probes goes
-// through this interface, so the same pipeline drives the live machine (local-host.ts), an
-// offline root (no reload, no probe) and the in-memory fake with scripted failures
-// (fake-host.ts). Nothing in here decides anything: the steps live in pipeline.ts.
-import type { ReadOnlyFs } from '../host/fs.js';
+// The apply pipeline's view of a host: the read executor (src/host/executor.ts HostExecutor:
+// the file view and running programs, one RunResult) extended by what changing a host needs:
+// writes, signals, the daemon probe, a detached watcher. Everything the pipeline reads, writes,
+// runs, signals or probes goes through it, so the same pipeline drives the live machine
+// (local-host.ts), an offline root written from this machine (no reload, no probe) and the
+// in-memory fake with scripted failures (fake-host.ts). Nothing in here decides anything: the
+// steps live in pipeline.ts. Hosts are made by openHost (open-host.ts), never by hand.
+import type { HostExecutor, RunOptions, RunResult } from '../host/executor.js';
 
-export interface RunResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly error?: string;
-}
+export type { RunOptions, RunResult } from '../host/executor.js';
 
 export interface FileOwnership {
   readonly mode: number;
@@ -22,11 +20,7 @@ export type ProbeResult =
   | { readonly ok: true; readonly ident: string; readonly methods: readonly string[] }
   | { readonly ok: false; readonly error: string };
 
-export interface ApplyHost {
-  readonly label: string;
-  readonly fs: ReadOnlyFs;
-  /** Whether programs can be run and daemons signalled (false for an offline root). */
-  readonly live: boolean;
+export interface ApplyHost extends HostExecutor {
   /** Creates a file only if it does not exist (O_EXCL); 'exists' otherwise. */
   createExclusive(path: string, bytes: Uint8Array, mode: number): Promise<'ok' | 'exists'>;
   /** Writes a whole file (not atomic) and fsyncs it; used for candidates, backups, staging. */
@@ -48,7 +42,8 @@ export interface ApplyHost {
   removeDir(path: string): Promise<'ok' | 'missing' | 'not-empty'>;
   /** chown and/or chmod through a descriptor opened without following a symlink (O_NOFOLLOW). */
   setOwnership(path: string, own: Partial<FileOwnership>): Promise<void>;
-  run(cmd: string, args: readonly string[], opts?: { timeoutMs?: number }): Promise<RunResult>;
+  /** Runs a program (no shell); a host that cannot run one answers with `error` set. */
+  run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** Sends a signal; false when there is no such process. Signal 0 tests for existence. */
   signal(pid: number, signal: 'SIGHUP' | 'SIGTERM' | 0): Promise<boolean>;
   /** Opens a new SSH connection and tries 'none' authentication as `user`. */

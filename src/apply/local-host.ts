@@ -49,6 +49,7 @@ export function localApplyHost(fs: ReadOnlyFs, opts: LocalHostOptions = {}): App
   // execArgv too: run from source (`node --import tsx src/cli/main.ts`) the watcher needs the same loader.
   const self = opts.self ?? selfCommand();
   return {
+    kind: 'local',
     label: fs.label,
     fs,
     live: opts.live ?? true,
@@ -133,9 +134,7 @@ export function localApplyHost(fs: ReadOnlyFs, opts: LocalHostOptions = {}): App
     },
     setOwnership: setOwnershipAt,
     async run(cmd, args, o = {}): Promise<RunResult> {
-      const r = await exec.run(cmd, args, { timeoutMs: o.timeoutMs ?? 30_000 });
-      if (!r) return { code: null, stdout: '', stderr: '', error: 'cannot run programs here' };
-      return { code: r.code, stdout: r.stdout, stderr: r.stderr, ...(r.error ? { error: r.error } : {}) };
+      return (await exec.run(cmd, args, { ...o, timeoutMs: o.timeoutMs ?? 30_000 })) ?? { code: null, signal: null, stdout: '', stderr: '', error: 'cannot run programs here' };
     },
     async signal(pid, sig) {
       try {

@@ -3,8 +3,9 @@
 // build as the root's: Debian 12's 9.2p1 rejects Debian 13 defaults such as mlkem768x25519-sha256,
 // which would roll back a correct change. For another build the engine's prediction, which the
 // differential tests hold equal to that build's `sshd -T`, is the validation, and the plan says so.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import type { HostExecutor } from '../host/executor.js';
+import type { ReadOnlyFs } from '../host/fs.js';
+import { bytesToText } from '../text/bytes.js';
 import { detectBuild } from '../sshd/builds/index.js';
 
 export interface Validator {
@@ -14,14 +15,21 @@ export interface Validator {
   readonly note?: string;
 }
 
-async function buildOf(statusPath: string): Promise<string | undefined> {
-  const text = await readFile(statusPath, 'latin1').catch(() => undefined);
-  return detectBuild(text)?.id;
+async function buildOf(fs: ReadOnlyFs, statusPath: string): Promise<string | undefined> {
+  const r = await fs.readFile(statusPath);
+  return r.ok ? detectBuild(bytesToText(r.bytes))?.id : undefined;
 }
 
-export async function validatorFor(root: string | undefined, sshd: string, localStatus = '/var/lib/dpkg/status'): Promise<Validator> {
-  if (root === undefined) return { sshd };
-  const [rootBuild, localBuild] = await Promise.all([buildOf(join(root, 'var/lib/dpkg/status')), buildOf(localStatus)]);
+/** The host being changed: its offline root (if any), the view of it, and this machine. */
+export interface ValidatedHost {
+  readonly root?: string;
+  readonly target: Pick<HostExecutor, 'fs'>;
+  readonly machine: Pick<HostExecutor, 'fs'>;
+}
+
+export async function validatorFor(h: ValidatedHost, sshd: string, localStatus = '/var/lib/dpkg/status'): Promise<Validator> {
+  if (h.root === undefined) return { sshd };
+  const [rootBuild, localBuild] = await Promise.all([buildOf(h.target.fs, '/var/lib/dpkg/status'), buildOf(h.machine.fs, localStatus)]);
   if (rootBuild !== undefined && rootBuild === localBuild) return { sshd };
   return {
     note: `not validated by this machine's sshd (${localBuild ?? 'unknown build'}): the root runs ${rootBuild ?? 'an unknown build'}; the engine's prediction for that build stands`,

@@ -5,16 +5,15 @@
 // validate with the real sshd, atomic install, reload, verify, rollback). Also the shared
 // plumbing `user` uses: host selection, rendering and applying a Plan.
 import { Command } from '@commander-js/extra-typings';
-import { existsSync } from 'node:fs';
-import { localFs } from '../host/local-fs.js';
-import { rootFs } from '../host/root-fs.js';
 import type { ReadOnlyFs } from '../host/fs.js';
+import { findSshd, hasSystemd } from '../host/executor.js';
+import { sessionFromEnv, type SessionFacts } from '../host/session.js';
+import { openHost, type OpenedHost, type OpenResult } from '../apply/open-host.js';
 import { readClusterAddresses } from '../host/facts/cluster-addresses.js';
 import { parseAllowAddress, parseAllowAddresses, type AllowAddress } from '../allow/address.js';
 import { buildPlan, loadConfig, memoEvaluate, evaluateWith, reloadTargetFor, groupLookup, type LoadedConfig } from '../allow/engine.js';
 import { planAllow, currentAllowlist, matchAddressSamples, OVERRIDE_CLUSTER, OVERRIDE_SESSION, type AllowPlanResult } from '../allow/planner.js';
 import { applyPlan, type ApplyOutcome } from '../apply/pipeline.js';
-import { localApplyHost } from '../apply/local-host.js';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
 import { blockingGuards, isEmptyPlan, type Plan, type PredictedValue } from '../apply/plan.js';
 import type { EffectiveConfig } from '../sshd/evaluate/types.js';
@@ -23,7 +22,7 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, confirm, NO_TTY_MESSAGE, processOutput, type Output } from './io.js';
 import { versioned } from '../report/document.js';
 
-export const DEFAULT_CONFIG = '/etc/ssh/sshd_config';
+export { DEFAULT_CONFIG } from '../apply/open-host.js';
 
 export interface ChangeFlags {
   file?: string;
@@ -34,33 +33,20 @@ export interface ChangeFlags {
   backupDir?: string;
 }
 
-export interface Target {
-  readonly fs: ReadOnlyFs;
-  readonly mainPath: string;
-  readonly root?: string;
-  readonly customFile: boolean;
+export type Target = OpenedHost;
+
+/** The host of a command line (src/apply/open-host.ts), with the session read from `env`. */
+export function targetOf(o: { file?: string; root?: string }, env: NodeJS.ProcessEnv = {}): Promise<OpenResult> {
+  return openHost({ ...(o.root !== undefined ? { root: o.root } : {}), ...(o.file !== undefined ? { file: o.file } : {}), cwd: process.cwd(), session: sessionFromEnv(env) });
 }
 
-export function targetOf(o: { file?: string; root?: string }): Target | string {
-  if (o.root !== undefined && o.file !== undefined) return '--root and -f cannot be combined (under --root the config is DIR/etc/ssh/sshd_config)';
-  if (o.root !== undefined) {
-    if (!existsSync(o.root)) return `--root ${o.root}: no such directory`;
-    return { fs: rootFs(o.root), mainPath: DEFAULT_CONFIG, root: o.root.replace(/\/+$/, '') || '/', customFile: false };
-  }
-  const file = o.file ?? DEFAULT_CONFIG;
-  return { fs: localFs(), mainPath: file.startsWith('/') ? file : `${process.cwd()}/${file}`, customFile: o.file !== undefined && o.file !== DEFAULT_CONFIG };
+/** The current SSH session: client address and the invoking user (root when nobody is named). */
+export function sessionOf(s: SessionFacts): { addr: string; user: string } | undefined {
+  return s.client ? { addr: s.client.addr, user: s.user ?? 'root' } : undefined;
 }
 
-/** The current SSH session: client address from SSH_CONNECTION, user from SUDO_USER/LOGNAME/USER. */
-export function sessionOf(env: NodeJS.ProcessEnv): { addr: string; user: string } | undefined {
-  const sc = env.SSH_CONNECTION?.trim().split(/\s+/);
-  if (!sc || sc.length < 4 || !sc[0]) return undefined;
-  const user = env.SUDO_USER || env.LOGNAME || env.USER || 'root';
-  return { addr: sc[0], user };
-}
-
-export function adminOf(env: NodeJS.ProcessEnv): string {
-  return env.SUDO_USER || env.LOGNAME || env.USER || 'root';
+export function adminOf(s: SessionFacts): string {
+  return s.user ?? 'root';
 }
 
 /** PVE cluster node IPs (host/facts/cluster-addresses.ts), nodes without any, and why. */
@@ -87,7 +73,7 @@ function listenOf(eff: EffectiveConfig): { address: string; port: number } {
 /** Reload target and verify expectation for the daemon that runs this config. */
 export async function daemonOf(cfg: LoadedConfig, t: Target): Promise<{ reload: Plan['reload']; verify?: Plan['verify'] }> {
   const eff = await evaluateWith(cfg, new Map(), undefined);
-  const reload = reloadTargetFor({ ...(t.root !== undefined ? { root: t.root } : {}), customFile: t.customFile, systemd: existsSync('/run/systemd/system'), pidFile: eff.value('pidfile') });
+  const reload = reloadTargetFor({ ...(t.root !== undefined ? { root: t.root } : {}), customFile: t.customFile, systemd: await hasSystemd(t.machine), pidFile: eff.value('pidfile') });
   if (reload.kind === 'none') return { reload };
   const { address, port } = listenOf(eff);
   return { reload, verify: { address, port, user: 'root' } };
@@ -150,9 +136,9 @@ export async function runPlan(io: Output, plan: Plan, o: ChangeFlags, t: Target,
   }
   // As harden does: the host is this machine (plan host paths are absolute); under --root the
   // plan's reload is 'none' and the candidate tree is validated with a throwaway host key.
-  const host = localApplyHost(localFs());
-  const local = existsSync('/usr/sbin/sshd') ? '/usr/sbin/sshd' : undefined;
-  const validator = local ? await validatorFor(t.root, local) : { note: 'not validated by sshd: none on this machine' };
+  const host = t.machine;
+  const local = (await findSshd(host, ['/usr/sbin/sshd'])) ?? undefined;
+  const validator = local ? await validatorFor(t, local) : { note: 'not validated by sshd: none on this machine' };
   const sshd = validator.sshd;
   if (validator.note && !o.json) io.err(`sshield: ${validator.note}`);
   let extraHostKey: string | undefined;
@@ -267,9 +253,10 @@ export function register(program: Command): void {
 }
 
 export async function runAllowList(io: Output, o: { file?: string; root?: string; json?: true }): Promise<ExitCode> {
-  const t = targetOf(o);
-  if (typeof t === 'string') return usage(io, t);
-  const loaded = await loadConfig(t.fs, t.mainPath);
+  const opened = await targetOf(o);
+  if (!opened.ok) return usage(io, opened.message);
+  const t = opened.host;
+  const loaded = await loadConfig(t.target.fs, t.mainPath);
   if (!loaded.ok) return usage(io, loaded.message);
   const lists = currentAllowlist(loaded.value.main);
   const eff = await evaluateWith(loaded.value, new Map(), undefined);
@@ -304,14 +291,15 @@ export async function runAllowChange(
     return EXIT.error;
   }
   if (o.user !== undefined && !/^[A-Za-z0-9._][-A-Za-z0-9._]*\$?$/.test(o.user)) return usage(io, `--user "${o.user}": not a user name`);
-  const t = targetOf(o);
-  if (typeof t === 'string') return usage(io, t);
-  const loaded = await loadConfig(t.fs, t.mainPath);
+  const opened = await targetOf(o, env);
+  if (!opened.ok) return usage(io, opened.message);
+  const t = opened.host;
+  const loaded = await loadConfig(t.target.fs, t.mainPath);
   if (!loaded.ok) return usage(io, loaded.message);
   const cfg = loaded.value;
-  const cluster = await clusterAddresses(t.fs);
-  const session = t.root === undefined ? sessionOf(env) : undefined;
-  const admin = adminOf(env);
+  const cluster = await clusterAddresses(t.target.fs);
+  const session = t.root === undefined ? sessionOf(t.session) : undefined;
+  const admin = adminOf(sessionFromEnv(env));
   const overrides = new Set<string>();
   if (o.allowSessionLockout) overrides.add(OVERRIDE_SESSION);
   if (o.allowClusterLockout) overrides.add(OVERRIDE_CLUSTER);

@@ -1,15 +1,16 @@
 // `sshield audit`: judges the host's effective sshd configuration and installed OpenSSH build
 // against a profile or policy file and prints text, JSON, SARIF or HTML. Only this file touches
 // process (env, TTY); gathering, rules and rendering are pure/injected.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from '@commander-js/extra-typings';
 import { color, processOutput, type Output } from './io.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
-import { localFs } from '../host/local-fs.js';
-import { rootFs } from '../host/root-fs.js';
-import { localExecutor, offlineExecutor, type HostExecutor } from '../host/executor.js';
+import { findSshd, type HostExecutor } from '../host/executor.js';
+import type { ReadOnlyFs } from '../host/fs.js';
+import { sessionFromEnv } from '../host/session.js';
+import { openHost, type HostRequest } from '../apply/open-host.js';
 import { gatherAudit } from '../audit/gather.js';
 import { runAudit } from '../audit/run.js';
 import { PROFILES, isBuiltinProfile } from '../policy/profiles.js';
@@ -87,11 +88,12 @@ export function register(program: Command): void {
     });
 }
 
-function findExample(name: string): string | undefined {
+/** The bundled example root next to this program (dist/ or src/cli/), on the machine running it. */
+async function findExample(fs: ReadOnlyFs, name: string): Promise<string | undefined> {
   const here = dirname(fileURLToPath(import.meta.url));
   for (const up of ['..', '../..']) {
     const p = resolve(here, up, 'examples', name);
-    if (existsSync(p)) return p;
+    if (await fs.stat(p)) return p;
   }
   return undefined;
 }
@@ -105,24 +107,24 @@ export async function runAuditCommand(opts: AuditCliOptions, io: Output, env: No
   if (opts.root && opts.file) return fail('--root and -f/--file cannot be combined');
   if (!isSeverity(opts.failOn)) return fail(`--fail-on must be one of info, low, medium, high, critical (got "${opts.failOn}")`);
   const format = opts.json ? 'json' : opts.format;
-  let exec: HostExecutor;
+  const session = sessionFromEnv(env);
+  const open = async (req: HostRequest) => openHost({ ...req, cwd: process.cwd(), session });
+  let opened = await open(opts.root ? { root: opts.root } : opts.file ? { file: opts.file } : {});
+  if (!opened.ok) return fail(opened.message);
   let mainConfig: string | undefined;
   let note: string | undefined;
-  if (opts.root) {
-    if (!existsSync(opts.root)) return fail(`--root ${opts.root}: no such directory`);
-    exec = offlineExecutor(rootFs(opts.root));
-  } else if (opts.file) {
-    if (!existsSync(opts.file)) return fail(`-f ${opts.file}: no such file`);
-    exec = localExecutor(localFs());
-    mainConfig = resolve(opts.file);
-  } else if (existsSync('/etc/ssh/sshd_config') && (existsSync('/usr/sbin/sshd') || existsSync('/usr/bin/sshd'))) {
-    exec = localExecutor(localFs());
-  } else {
-    const ex = findExample('pve9-default');
+  const machine = opened.host.machine;
+  if (opts.file) {
+    if (!(await machine.fs.stat(opened.host.mainPath))) return fail(`-f ${opts.file}: no such file`);
+    mainConfig = opened.host.mainPath;
+  } else if (!opts.root && !((await machine.fs.stat('/etc/ssh/sshd_config')) && (await findSshd(machine)))) {
+    const ex = await findExample(machine.fs, 'pve9-default');
     if (!ex) return fail('this machine has no sshd (/etc/ssh/sshd_config) and the examples are not installed; use --root DIR or -f FILE');
-    exec = offlineExecutor(rootFs(ex));
+    opened = await open({ root: ex });
+    if (!opened.ok) return fail(opened.message);
     note = `this machine has no sshd: auditing the PVE 9 example root (${ex}) instead`;
   }
+  const exec: HostExecutor = opened.host.target;
   let policy: Policy | undefined;
   if (opts.profile && !isBuiltinProfile(opts.profile)) {
     let text: string;
@@ -138,8 +140,8 @@ export async function runAuditCommand(opts: AuditCliOptions, io: Output, env: No
     }
     policy = p.policy;
   }
-  const sshConn = env.SSH_CONNECTION?.split(' ')[0];
-  const admin = opts.admin ?? (exec.kind === 'local' && env.SUDO_USER && env.SUDO_USER !== 'root' ? env.SUDO_USER : undefined);
+  const sshConn = session.sshConnection?.split(' ')[0];
+  const admin = opts.admin ?? (exec.kind === 'local' && session.sudoUser && session.sudoUser !== 'root' ? session.sudoUser : undefined);
   const input = await gatherAudit(exec, {
     ...(mainConfig ? { mainConfig } : {}),
     ...(opts.openssh ? { openssh: opts.openssh } : {}),

@@ -1,8 +1,7 @@
 // `sshield backups`: lists the backups the apply pipeline made, newest last, with the command that
 // made each (its kind) and its state.
 import type { Command } from '@commander-js/extra-typings';
-import { localFs } from '../host/local-fs.js';
-import { localApplyHost } from '../apply/local-host.js';
+import { openMachine } from '../apply/open-host.js';
 import { DEFAULT_BACKUP_ROOT, listBackups } from '../apply/backup.js';
 import { EXIT } from './exit-codes.js';
 import { processOutput } from './io.js';
@@ -18,7 +17,7 @@ export function register(program: Command): void {
     .option('--backup-dir <dir>', 'where backups live', DEFAULT_BACKUP_ROOT)
     .option('--json', 'machine-readable output')
     .action(async (o) => {
-      const host = localApplyHost(localFs());
+      const host = await openMachine();
       const all = await listBackups(host, o.backupDir);
       const rows = all.map((b) => ({ id: b.id, kind: b.manifest?.kind ?? 'unknown', state: b.journal?.phase ?? 'unknown', created: b.manifest?.created, files: (b.manifest?.files ?? []).map((f) => ({ path: f.path, existed: f.existed, sha256: f.sha256, mode: f.mode.toString(8), uid: f.uid, gid: f.gid })), steps: (b.manifest?.steps ?? []).map((st, i) => ({ kind: st.kind, describe: st.describe, phase: b.journal?.steps?.[i] ?? 'unknown' })) }));
       if (o.json) processOutput.out(JSON.stringify(versioned('backups', { backupDir: o.backupDir, backups: rows }), null, 2));

@@ -2,8 +2,7 @@
 // login: that proves access still works). `--watch ID` is the detached watcher harden starts:
 // it waits for the deadline and rolls the change back unless it was confirmed.
 import type { Command } from '@commander-js/extra-typings';
-import { localFs } from '../host/local-fs.js';
-import { localApplyHost } from '../apply/local-host.js';
+import { openMachine } from '../apply/open-host.js';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
 import { confirmChange, watchConfirm } from '../apply/confirm.js';
 import { EXIT } from './exit-codes.js';
@@ -19,7 +18,7 @@ export function register(program: Command): void {
     .option('--sshd <path>', 'the sshd binary that validates', '/usr/sbin/sshd')
     .option('--json', 'machine-readable output')
     .action(async (o) => {
-      const host = localApplyHost(localFs());
+      const host = await openMachine();
       const opts = { backupRoot: o.backupDir, sshd: o.sshd };
       if (o.watch) {
         const r = await watchConfirm(host, opts, o.watch);

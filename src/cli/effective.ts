@@ -1,12 +1,10 @@
 // `sshield effective`: the effective sshd configuration, printed as `sshd -T` prints it, from the
 // built-in evaluator (never runs sshd) or from the real binary (--engine sshd).
 import { Command, Option } from '@commander-js/extra-typings';
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ReadOnlyFs } from '../host/fs.js';
-import { localFs } from '../host/local-fs.js';
-import { rootFs } from '../host/root-fs.js';
+import { findSshd } from '../host/executor.js';
+import { openHost } from '../apply/open-host.js';
 import { accountsFrom, loadEffective } from '../sshd/evaluate/index.js';
 import { BUILD_IDS, detectBuild, getBuild, BUILDS } from '../sshd/builds/index.js';
 import { formatDiagnostic } from '../sshd/diagnostics.js';
@@ -76,28 +74,28 @@ async function readText(fs: ReadOnlyFs, path: string): Promise<string | undefine
 }
 
 async function runEffective(o: { file: string; root?: string; spec?: string; engine?: 'builtin' | 'sshd'; openssh?: string; json?: true }): Promise<number> {
-  const engine = o.engine ?? (existsSync('/usr/sbin/sshd') && !o.root ? 'sshd' : 'builtin');
+  const opened = await openHost(o.root ? { root: resolve(o.root) } : {});
+  if (!opened.ok) { process.stderr.write(`sshield: ${opened.message}\n`); return EXIT.error; }
+  const { machine, target } = opened.host;
+  const sshd = await findSshd(machine, ['/usr/sbin/sshd']);
+  const engine = o.engine ?? (sshd && !o.root ? 'sshd' : 'builtin');
   const cfgPath = o.root ? '/etc/ssh/sshd_config' : o.file;
   if (engine === 'sshd') {
     if (o.root) { process.stderr.write('sshield: --engine sshd cannot evaluate an offline --root (it would read the host\'s Include files); use --engine builtin\n'); return EXIT.error; }
-    try {
-      const out = execFileSync('/usr/sbin/sshd', ['-T', '-f', cfgPath, ...(o.spec ? ['-C', o.spec] : [])], { encoding: 'latin1', stdio: ['ignore', 'pipe', 'pipe'] });
-      if (o.json) {
-        const map: Record<string, { value: string; origin: { kind: string } }[]> = {};
-        for (const l of out.split('\n').filter(Boolean)) { const sp = l.indexOf(' '); (map[l.slice(0, sp)] ??= []).push({ value: l.slice(sp + 1), origin: { kind: 'unknown' } }); }
-        process.stdout.write(`${JSON.stringify(versioned('effective', { build: 'sshd', spec: specObject(o.spec), values: map }), null, 2)}\n`);
-      } else process.stdout.write(out);
-      return EXIT.ok;
-    } catch (e) {
-      const err = e as { stderr?: string; code?: string };
-      if (err.code === 'ENOENT') { process.stderr.write('sshield: /usr/sbin/sshd not found; use --engine builtin\n'); return EXIT.error; }
-      process.stderr.write(String(err.stderr ?? e));
-      return EXIT.findings;
-    }
+    const r = await machine.run('/usr/sbin/sshd', ['-T', '-f', cfgPath, ...(o.spec ? ['-C', o.spec] : [])], { encoding: 'latin1', maxBuffer: 64 << 20 });
+    if (r.code === null && /ENOENT/.test(r.error ?? '')) { process.stderr.write('sshield: /usr/sbin/sshd not found; use --engine builtin\n'); return EXIT.error; }
+    if (r.code !== 0) { process.stderr.write(r.stderr || r.error || ''); return EXIT.findings; }
+    const out = r.stdout;
+    if (o.json) {
+      const map: Record<string, { value: string; origin: { kind: string } }[]> = {};
+      for (const l of out.split('\n').filter(Boolean)) { const sp = l.indexOf(' '); (map[l.slice(0, sp)] ??= []).push({ value: l.slice(sp + 1), origin: { kind: 'unknown' } }); }
+      process.stdout.write(`${JSON.stringify(versioned('effective', { build: 'sshd', spec: specObject(o.spec), values: map }), null, 2)}\n`);
+    } else process.stdout.write(out);
+    return EXIT.ok;
   }
   let build = o.openssh ? getBuild(o.openssh) : undefined;
   if (o.openssh && !build) { process.stderr.write(`sshield: unknown --openssh build ${o.openssh} (known: ${BUILD_IDS.join(', ')})\n`); return EXIT.error; }
-  const fs = o.root ? rootFs(resolve(o.root)) : localFs();
+  const fs = target.fs;
   build ??= detectBuild(await readText(fs, '/var/lib/dpkg/status')) ?? BUILDS['9.2p1-debian'];
   let spec: ConnectionSpec | undefined;
   if (o.spec !== undefined) {

@@ -4,16 +4,16 @@
 import { validatorFor } from '../apply/validator.js';
 import type { Command } from '@commander-js/extra-typings';
 import { Option } from '@commander-js/extra-typings';
-import { existsSync, readFileSync } from 'node:fs';
-import { localExecutor } from '../host/executor.js';
+import { readFileSync } from 'node:fs';
+import { hasSystemd } from '../host/executor.js';
+import { sessionFromEnv } from '../host/session.js';
+import { openHost } from '../apply/open-host.js';
+import type { ApplyHost } from '../apply/host.js';
 import { PROFILES, isBuiltinProfile } from '../policy/profiles.js';
 import { formatPolicyError, parsePolicy, type Policy } from '../policy/policy-file.js';
 import pkg from '../../package.json' with { type: 'json' };
-import { localFs } from '../host/local-fs.js';
-import { rootFs } from '../host/root-fs.js';
 import { EXIT } from './exit-codes.js';
 import { NO_TTY_MESSAGE, confirm, processOutput, color } from './io.js';
-import { localApplyHost } from '../apply/local-host.js';
 import { buildHardenPlan } from '../apply/harden.js';
 import { applyPlan, recover, type ApplyOutcome } from '../apply/pipeline.js';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
@@ -93,12 +93,11 @@ function overridesOf(o: HardenOpts): Set<string> {
   return out;
 }
 
-function invokingUser(): string | undefined {
-  if (process.env.SUDO_USER) return process.env.SUDO_USER;
+function osUser(): string | undefined {
   try {
     return userInfo().username;
   } catch {
-    return process.env.USER;
+    return undefined;
   }
 }
 
@@ -128,12 +127,17 @@ async function runHarden(o: HardenOpts): Promise<number> {
     io.err('sshield harden: --confirm-timeout takes whole seconds between 10 and 86400');
     return EXIT.error;
   }
-  const configPath = o.config ?? '/etc/ssh/sshd_config';
+  const opened = await openHost({ ...(o.root !== undefined ? { root: o.root } : {}), ...(o.config !== undefined ? { file: o.config } : {}), cwd: process.cwd(), session: sessionFromEnv(process.env, osUser()) });
+  if (!opened.ok) {
+    io.err(`sshield harden: ${opened.message}`);
+    return EXIT.error;
+  }
+  const t = opened.host;
   if (!o.dryRun) {
     // Undo what a killed earlier run left half done BEFORE planning: a plan made on half-changed
     // files would not describe them once the recovery restores them.
     try {
-      const pending = await recover(localApplyHost(localFs()), { backupRoot: o.backupDir, sshd: o.sshd });
+      const pending = await recover(t.machine, { backupRoot: o.backupDir, sshd: o.sshd });
       if (pending) {
         io.err(`sshield harden: ${describeOutcome(pending)}`);
         return outcomeExit(pending);
@@ -143,9 +147,8 @@ async function runHarden(o: HardenOpts): Promise<number> {
       return EXIT.error;
     }
   }
-  const fs = o.root ? rootFs(o.root) : localFs();
   const today = process.env.SSHIELD_TODAY && /^\d{4}-\d{2}-\d{2}$/.test(process.env.SSHIELD_TODAY) ? process.env.SSHIELD_TODAY : undefined;
-  const res = await buildHardenPlan({ fs, configPath, ...(o.root ? { root: o.root } : { exec: localExecutor(fs) }), ...(policy ? { policy } : {}), ...(o.admin ? { admin: o.admin } : {}), ...(today ? { today } : {}), version: pkg.version, systemd: !o.config && !o.root && existsSync('/run/systemd/system'), overrides: overridesOf(o), session: { ...(process.env.SSH_CONNECTION ? { sshConnection: process.env.SSH_CONNECTION } : {}), ...(invokingUser() ? { user: invokingUser()! } : {}) } });
+  const res = await buildHardenPlan({ fs: t.target.fs, configPath: t.mainPath, ...(t.root !== undefined ? { root: t.root } : {}), exec: t.target, ...(policy ? { policy } : {}), ...(o.admin ? { admin: o.admin } : {}), ...(today ? { today } : {}), version: pkg.version, systemd: !o.config && !o.root && (await hasSystemd(t.machine)), overrides: overridesOf(o), session: t.session });
   if (!res.plan) {
     io.err(`sshield harden: ${res.ok ? 'no plan' : res.reason}`);
     return EXIT.error;
@@ -172,8 +175,8 @@ async function runHarden(o: HardenOpts): Promise<number> {
     io.err(answer === 'no-tty' ? `sshield harden: ${NO_TTY_MESSAGE}` : 'sshield harden: declined; nothing changed');
     return EXIT.refused;
   }
-  const host = localApplyHost(localFs());
-  const validator = await validatorFor(o.root, o.sshd);
+  const host = t.machine;
+  const validator = await validatorFor(t, o.sshd);
   if (validator.note && !o.json) io.err(`sshield harden: ${validator.note}`);
   const outcome = await applyPlan(host, plan, {
     backupRoot: o.backupDir,
@@ -209,7 +212,7 @@ async function testPause(step: string): Promise<void> {
   await new Promise(() => setInterval(() => undefined, 1 << 30));
 }
 
-async function throwawayKey(host: ReturnType<typeof localApplyHost>): Promise<string> {
+async function throwawayKey(host: ApplyHost): Promise<string> {
   const dir = await host.tempDir('sshield-hostkey-');
   const path = `${dir}/ssh_host_ed25519_key`;
   await host.run('ssh-keygen', ['-q', '-N', '', '-t', 'ed25519', '-f', path]);

@@ -6,24 +6,22 @@
 // change is locked, journaled, backed up, listed by `sshield backups` and undone by `sshield
 // restore`. The real file is written (a symlink stays a symlink). Only this file touches process.
 import type { Command } from '@commander-js/extra-typings';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_BACKUP_ROOT, loadBackup } from '../apply/backup.js';
-import { localApplyHost } from '../apply/local-host.js';
+import { openHost, type OpenedHost } from '../apply/open-host.js';
 import { applyPlan, recover, type ApplyOutcome } from '../apply/pipeline.js';
 import { PLAN_VERSION, sha256, type FileChange, type Plan } from '../apply/plan.js';
 import { gatherAccounts, type Accounts } from '../host/facts/accounts.js';
 import type { ReadOnlyFs } from '../host/fs.js';
-import { localFs } from '../host/local-fs.js';
-import { rootFs } from '../host/root-fs.js';
+import { findSshd } from '../host/executor.js';
+import { sessionFromEnv, type SessionFacts } from '../host/session.js';
 import { collectUserKeys, writeTarget, type UserKeyFile } from '../keys/inventory.js';
 import { keyFilesResolver } from '../keys/effective-files.js';
 import { effectivePermissions, PERMISSIONS, type KeyOption, type Permission } from '../keys/options.js';
 import { keyLines, parseAuthorizedKeys, type KeyLine } from '../keys/parser.js';
 import { planKeyLine, validateFromList, type KeyChangeRequest } from '../keys/restrict.js';
 import { sessionKeyFromAuthLog, sessionKeyFromExposeAuthInfo, type SessionKey } from '../keys/session.js';
-import { displayText, utf8ToByteString, type ByteString } from '../text/bytes.js';
+import { bytesToText, displayText, utf8ToByteString, type ByteString } from '../text/bytes.js';
 import { applyEdits, type TextEdit } from '../text/edit.js';
 import { unifiedDiff } from '../text/diff.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -38,8 +36,10 @@ const SSHD = '/usr/sbin/sshd';
 
 class UsageError extends Error {}
 
-function openFs(root: string | undefined): ReadOnlyFs {
-  return root ? rootFs(root) : localFs();
+async function openTarget(root: string | undefined, env: NodeJS.ProcessEnv = {}): Promise<OpenedHost> {
+  const r = await openHost({ ...(root ? { root } : {}), session: sessionFromEnv(env) });
+  if (!r.ok) throw new UsageError(r.message);
+  return r.host;
 }
 
 async function accountsOf(fs: ReadOnlyFs): Promise<Accounts> {
@@ -70,7 +70,7 @@ function keyRow(f: UserKeyFile, k: KeyLine) {
 }
 
 async function list(o: { root?: string; user?: string; json?: boolean }, io: Output): Promise<ExitCode> {
-  const fs = openFs(o.root);
+  const fs = (await openTarget(o.root)).target.fs;
   const accounts = await accountsOf(fs);
   if (o.user && !accounts.user(o.user)) throw new UsageError(`no such user: ${o.user}`);
   const resolver = await keyFilesResolver(fs);
@@ -104,16 +104,20 @@ function parsePermissions(list: string | undefined): Permission[] | undefined {
   return out;
 }
 
-async function detectSession(env: NodeJS.ProcessEnv, user: string): Promise<SessionKey> {
-  if (!env.SSH_CONNECTION) return { inSession: false };
-  if (env.SSH_USER_AUTH) {
-    const text = await readFile(env.SSH_USER_AUTH, 'utf8').catch(() => '');
+async function detectSession(session: SessionFacts, fs: ReadOnlyFs, user: string): Promise<SessionKey> {
+  if (!session.sshConnection) return { inSession: false };
+  const readText = async (path: string, decode: (b: Uint8Array) => string): Promise<string> => {
+    const r = await fs.readFile(path);
+    return r.ok ? decode(r.bytes) : '';
+  };
+  if (session.userAuthFile) {
+    const text = await readText(session.userAuthFile, (b) => Buffer.from(b).toString('utf8'));
     const fp = sessionKeyFromExposeAuthInfo(text);
     if (fp) return { inSession: true, fingerprint: fp, source: 'SSH_USER_AUTH' };
   }
   for (const log of ['/var/log/auth.log', '/var/log/secure']) {
-    const text = await readFile(log, 'latin1').catch(() => '');
-    const fp = text ? sessionKeyFromAuthLog(text, user, env.SSH_CONNECTION) : undefined;
+    const text = await readText(log, bytesToText);
+    const fp = text ? sessionKeyFromAuthLog(text, user, session.sshConnection) : undefined;
     if (fp) return { inSession: true, fingerprint: fp, source: 'auth-log' };
   }
   return { inSession: true };
@@ -157,8 +161,9 @@ async function change(mode: 'restrict' | 'unrestrict', o: ChangeOpts, io: Output
   const backupRoot = o.backupDir ?? DEFAULT_BACKUP_ROOT;
   // The files are written on this machine (host paths are absolute, under --root too), through
   // the pipeline every changing command shares: lock, journal, backup, manifest, recovery.
-  const host = localApplyHost(localFs());
-  const sshd = existsSync(SSHD) ? SSHD : undefined;
+  const t = await openTarget(o.root, env);
+  const host = t.machine;
+  const sshd = await findSshd(host, [SSHD]);
   if (!o.dryRun) {
     // Undo what a killed earlier run left half done BEFORE reading the files (as harden does):
     // a plan made on half-changed files would not describe them once recovery restores them.
@@ -174,7 +179,7 @@ async function change(mode: 'restrict' | 'unrestrict', o: ChangeOpts, io: Output
       return EXIT.error;
     }
   }
-  const fs = openFs(o.root);
+  const fs = t.target.fs;
   const accounts = await accountsOf(fs);
   const user = accounts.user(o.user);
   if (!user) throw new UsageError(`no such user: ${o.user}`);
@@ -188,9 +193,9 @@ async function change(mode: 'restrict' | 'unrestrict', o: ChangeOpts, io: Output
 
   // Guard: the admin's own session key (live host only).
   if (mode === 'restrict' && !o.root && !o.force) {
-    const me = env.SUDO_USER || env.USER || env.LOGNAME;
+    const me = t.session.user;
     if (me === user.name) {
-      const s = await detectSession(env, user.name);
+      const s = await detectSession(t.session, host.fs, user.name);
       const chosenFps = new Set(chosen.map((c) => c.k.key.fingerprint));
       const others = allKeys.filter((c) => !chosenFps.has(c.k.key.fingerprint));
       const hit = s.inSession && (s.fingerprint ? chosenFps.has(s.fingerprint) && !others.some((c) => c.k.options && effectivePermissions(c.k.options).pty) : others.length === 0);

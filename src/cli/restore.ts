@@ -1,9 +1,7 @@
 // `sshield restore [ID]`: puts a backup's files back through the same validate/reload/verify
 // pipeline as harden (default: the newest backup). Exit 0 restored, 2 failed, 3 declined.
 import type { Command } from '@commander-js/extra-typings';
-import { localFs } from '../host/local-fs.js';
-import { rootFs } from '../host/root-fs.js';
-import { localApplyHost } from '../apply/local-host.js';
+import { openHost, openMachine } from '../apply/open-host.js';
 import { DEFAULT_BACKUP_ROOT, listBackups, loadBackup } from '../apply/backup.js';
 import { planRestore } from '../apply/restore.js';
 import { isEmptyPlan } from '../apply/plan.js';
@@ -24,7 +22,7 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (id, o) => {
       const io = processOutput;
-      const host = localApplyHost(localFs());
+      const host = await openMachine();
       if (!o.dryRun) {
         // Finish what a killed run left half done before reading the current files (see harden).
         try {
@@ -46,8 +44,13 @@ export function register(program: Command): void {
         process.exitCode = EXIT.error;
         return;
       }
-      const view = rec.manifest?.root ? rootFs(rec.manifest.root) : localFs();
-      const plan = await planRestore(host, view, rec);
+      const opened = await openHost(rec.manifest?.root ? { root: rec.manifest.root } : {});
+      if (!opened.ok) {
+        io.err(`sshield restore: backup ${rec.id}: ${opened.message}`);
+        process.exitCode = EXIT.error;
+        return;
+      }
+      const plan = await planRestore(host, opened.host.target.fs, rec);
       if (!o.json) {
         io.out(isEmptyPlan(plan) ? `Nothing to restore: the files already match backup ${rec.id}.` : plan.files.map((f) => f.diff).join('\n'));
         for (const st of plan.steps ?? []) io.out(`step: ${st.describe}`);

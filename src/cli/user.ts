@@ -22,6 +22,7 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, processOutput, type Output } from './io.js';
 import { adminOf, clusterAddresses, daemonOf, renderPlanText, runPlan, targetOf, type ChangeFlags, type Target } from './allow.js';
 import { versioned } from '../report/document.js';
+import { sessionFromEnv } from '../host/session.js';
 
 type UserFlags = ChangeFlags & { create?: true; fixPermissions?: true; chroot?: string; upload?: string; nologin?: true };
 
@@ -115,16 +116,17 @@ function fail(io: Output, msg: string, code: ExitCode = EXIT.error): ExitCode {
 }
 
 export async function runUserList(io: Output, o: { all?: true; file?: string; root?: string; json?: true }): Promise<ExitCode> {
-  const t = targetOf(o);
-  if (typeof t === 'string') return fail(io, t);
-  const loaded = await loadConfig(t.fs, t.mainPath);
+  const opened = await targetOf(o);
+  if (!opened.ok) return fail(io, opened.message);
+  const t = opened.host;
+  const loaded = await loadConfig(t.target.fs, t.mainPath);
   if (!loaded.ok) return fail(io, loaded.message);
   const cfg = loaded.value;
   const global = await evaluateWith(cfg, new Map(), undefined);
   const listed = (global.get('denyusers')?.values ?? []).flatMap((v) => [...v.matchAll(/!([0-9a-fA-F.:]+(?:\/\d+)?)/g)].map((m) => m[1]!.split('/')[0]!));
   const evaluate = memoEvaluate(cfg);
   const accounts = await listAccounts({
-    fs: t.fs,
+    fs: t.target.fs,
     passwd: cfg.accounts.passwd,
     groups: cfg.accounts.groups,
     shadow: cfg.accounts.shadow,
@@ -179,13 +181,15 @@ export async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', 
     if (!/^[A-Za-z0-9._-]+$/.test(up) || up === '.' || up === '..') return fail(io, `--upload "${up}": one directory name`);
     uploadDir = `${chroot}/${up}`;
   }
-  const t = targetOf(o);
-  if (typeof t === 'string') return fail(io, t);
-  const loaded = await loadConfig(t.fs, t.mainPath);
+  const opened = await targetOf(o, env);
+  if (!opened.ok) return fail(io, opened.message);
+  const t = opened.host;
+  const loaded = await loadConfig(t.target.fs, t.mainPath);
   if (!loaded.ok) return fail(io, loaded.message);
   const cfg = loaded.value;
-  const admin = adminOf(env);
-  const self = t.root === undefined ? [admin, ...(env.USER ? [env.USER] : [])] : [];
+  const session = sessionFromEnv(env);
+  const admin = adminOf(session);
+  const self = t.root === undefined ? (session.names.length ? [...session.names] : [admin]) : [];
   if (name === 'root' || self.includes(name)) {
     const why = name === 'root' ? 'refusing to restrict root: the administrator account must keep a shell' : `refusing to restrict ${name}: it is the account running this command (you would lose your shell)`;
     if (o.json) io.out(JSON.stringify({ command: `user ${op}`, user: name, status: 'refused', reason: why }, null, 2));
@@ -204,12 +208,12 @@ export async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', 
     ...(uploadDir ? { uploadDir } : {}),
     create: Boolean(o.create),
     fixPermissions: Boolean(o.fixPermissions),
-    stat: (p) => t.fs.stat(p),
+    stat: (p) => t.target.fs.stat(p),
     evaluate: memoEvaluateFiles(cfg),
     ...(dropIn ? { dropIn } : {}),
     protectedUsers: ['root', ...self],
     otherUser: name === 'root' ? admin : 'root',
-    extraSamples: [...matchAddressSamples([...cfg.tree.files.values()]), ...(await clusterAddresses(t.fs)).addresses.map((a) => a.text.split('/')[0]!)],
+    extraSamples: [...matchAddressSamples([...cfg.tree.files.values()]), ...(await clusterAddresses(t.target.fs)).addresses.map((a) => a.text.split('/')[0]!)],
   });
   const spec = { user: name, host: '127.0.0.1', addr: '127.0.0.1' };
   const want = expectedValues({ user: name, ...(chroot ? { chroot } : {}) });

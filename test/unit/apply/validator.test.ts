@@ -5,6 +5,8 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validatorFor } from '../../../src/apply/validator.js';
+import { localFs } from '../../../src/host/local-fs.js';
+import { rootFs } from '../../../src/host/root-fs.js';
 
 const status = (v: string) => `Package: openssh-server\nStatus: install ok installed\nVersion: ${v}\n\n`;
 
@@ -16,16 +18,17 @@ test('validatorFor: the live host always uses its sshd; a root only when the bui
   const root = join(dir, 'root');
   mkdirSync(join(root, 'var/lib/dpkg'), { recursive: true });
 
-  assert.deepEqual(await validatorFor(undefined, '/usr/sbin/sshd', local), { sshd: '/usr/sbin/sshd' });
+  const host = (r: string | undefined) => ({ ...(r !== undefined ? { root: r } : {}), target: { fs: r !== undefined ? rootFs(r) : localFs() }, machine: { fs: localFs() } });
+  assert.deepEqual(await validatorFor(host(undefined), '/usr/sbin/sshd', local), { sshd: '/usr/sbin/sshd' });
 
   writeFileSync(join(root, 'var/lib/dpkg/status'), status('1:9.2p1-2+deb12u2'));
-  assert.deepEqual(await validatorFor(root, '/usr/sbin/sshd', local), { sshd: '/usr/sbin/sshd' });
+  assert.deepEqual(await validatorFor(host(root), '/usr/sbin/sshd', local), { sshd: '/usr/sbin/sshd' });
 
   writeFileSync(join(root, 'var/lib/dpkg/status'), status('1:10.0p1-7+deb13u4'));
-  const other = await validatorFor(root, '/usr/sbin/sshd', local);
+  const other = await validatorFor(host(root), '/usr/sbin/sshd', local);
   assert.equal(other.sshd, undefined);
   assert.match(other.note!, /9\.2p1-debian.*10\.0p1-debian/);
 
   rmSync(join(root, 'var/lib/dpkg/status'));
-  assert.equal((await validatorFor(root, '/usr/sbin/sshd', local)).sshd, undefined, 'unknown root build: not judged by a possibly different sshd');
+  assert.equal((await validatorFor(host(root), '/usr/sbin/sshd', local)).sshd, undefined, 'unknown root build: not judged by a possibly different sshd');
 });

@@ -1,0 +1,58 @@
+// Who runs sshield and from where: the session facts a command needs (the client address of the
+// SSH session this runs in, the invoking user behind sudo, the file ExposeAuthInfo wrote). Read
+// once from the environment at the edge (src/cli hands `process.env` to sessionFromEnv) and
+// passed down as data, so planners and guards never read the environment themselves. Pure.
+
+export interface SshClient {
+  /** The client's address and port, and the server address and port it connected to. */
+  readonly addr: string;
+  readonly port: number;
+  readonly laddr: string;
+  readonly lport: number;
+}
+
+export interface SessionFacts {
+  /** SSH_CONNECTION as the environment has it: "client_ip client_port server_ip server_port". */
+  readonly sshConnection?: string;
+  /** SSH_CONNECTION parsed (session.c do_setup_env: "%s %d %s %d"); undefined when malformed. */
+  readonly client?: SshClient;
+  /** The person behind this run: SUDO_USER, else LOGNAME, else USER, else the OS account. */
+  readonly user?: string;
+  /** SUDO_USER alone (the audit only trusts it to name the admin). */
+  readonly sudoUser?: string;
+  /** Every account name this run goes by (SUDO_USER, LOGNAME, USER, the OS account), distinct. */
+  readonly names: readonly string[];
+  /** SSH_USER_AUTH: the file sshd's ExposeAuthInfo wrote for this session. */
+  readonly userAuthFile?: string;
+}
+
+/** No session: an offline root, a test, a cron job. */
+export const NO_SESSION: SessionFacts = { names: [] };
+
+/** Parses SSH_CONNECTION; undefined unless it has the four fields sshd writes. */
+export function parseSshConnection(v: string | undefined): SshClient | undefined {
+  const m = v?.trim().split(/\s+/);
+  if (!m || m.length !== 4 || !m[0]) return undefined;
+  const port = Number(m[1]);
+  const lport = Number(m[3]);
+  if (!Number.isInteger(lport)) return undefined;
+  return { addr: m[0], port: Number.isInteger(port) ? port : 0, laddr: m[2]!, lport };
+}
+
+/** The session facts out of an environment (and the OS account name, when the caller has it). */
+export function sessionFromEnv(env: Readonly<Record<string, string | undefined>>, osUser?: string): SessionFacts {
+  const nonEmpty = (v: string | undefined) => (v !== undefined && v !== '' ? v : undefined);
+  const sudoUser = nonEmpty(env.SUDO_USER);
+  const names = [...new Set([sudoUser, nonEmpty(env.LOGNAME), nonEmpty(env.USER), nonEmpty(osUser)].filter((x): x is string => x !== undefined))];
+  const sshConnection = nonEmpty(env.SSH_CONNECTION);
+  const client = parseSshConnection(sshConnection);
+  const userAuthFile = nonEmpty(env.SSH_USER_AUTH);
+  return {
+    ...(sshConnection !== undefined ? { sshConnection } : {}),
+    ...(client ? { client } : {}),
+    ...(names[0] !== undefined ? { user: names[0] } : {}),
+    ...(sudoUser !== undefined ? { sudoUser } : {}),
+    names,
+    ...(userAuthFile !== undefined ? { userAuthFile } : {}),
+  };
+}
