@@ -4,22 +4,19 @@
 // plan a hardening and apply a plan through the one writer (journal, backup, verified atomic
 // write, sshd -t, reload, verify, rollback). Everything exported here is documented in the README
 // ("Library"); nothing else under src/ is public. It never touches process.exit, argv or a TTY.
-import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pkg from '../package.json' with { type: 'json' };
 import { DEFAULT_BACKUP_ROOT } from './apply/backup.js';
 import { buildHardenPlan, type HardenPlanResult } from './apply/harden.js';
-import { localApplyHost } from './apply/local-host.js';
+import { openHost, openMachine } from './apply/open-host.js';
 import { applyPlan as applyThroughPipeline, type ApplyOutcome } from './apply/pipeline.js';
 import type { Plan } from './apply/plan.js';
 import { validatorFor } from './apply/validator.js';
 import { gatherAudit } from './audit/gather.js';
 import { runAudit } from './audit/run.js';
-import { localExecutor, offlineExecutor, type HostExecutor } from './host/executor.js';
+import { hasSystemd, type HostExecutor } from './host/executor.js';
 import type { ReadOnlyFs } from './host/fs.js';
-import { localFs } from './host/local-fs.js';
-import { rootFs } from './host/root-fs.js';
 import { parsePolicy, type Policy, type PolicyError } from './policy/policy-file.js';
 import { PROFILES, type BUILTIN_PROFILE_NAMES } from './policy/profiles.js';
 import type { Report } from './report/types.js';
@@ -66,6 +63,7 @@ export interface Host {
 interface HostInternals {
   readonly fs: ReadOnlyFs;
   readonly exec: HostExecutor;
+  readonly systemd: boolean;
 }
 const internals = new WeakMap<Host, HostInternals>();
 
@@ -83,25 +81,26 @@ async function readText(fs: ReadOnlyFs, path: string): Promise<string | undefine
 /** Opens a host. Throws a TypeError for both options at once, a missing root directory or file. */
 export async function loadHost(opts: HostOptions = {}): Promise<Host> {
   if (opts.root !== undefined && opts.file !== undefined) throw new TypeError('loadHost: give root or file, not both');
-  let host: Omit<Host, 'build'>;
-  let fs: ReadOnlyFs;
+  const machine = await openMachine();
+  let host: Omit<Host, 'build' | 'label'>;
   if (opts.root !== undefined) {
     const dir = resolve(opts.root);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new TypeError(`loadHost: ${opts.root}: no such directory`);
-    fs = rootFs(dir);
-    host = { kind: 'root', label: fs.label, configPath: '/etc/ssh/sshd_config', root: dir };
+    if ((await machine.fs.stat(dir))?.kind !== 'directory') throw new TypeError(`loadHost: ${opts.root}: no such directory`);
+    host = { kind: 'root', configPath: '/etc/ssh/sshd_config', root: dir };
   } else if (opts.file !== undefined) {
     const file = resolve(opts.file);
-    if (!existsSync(file)) throw new TypeError(`loadHost: ${opts.file}: no such file`);
-    fs = localFs();
-    host = { kind: 'file', label: file, configPath: file };
+    if (!(await machine.fs.stat(file))) throw new TypeError(`loadHost: ${opts.file}: no such file`);
+    host = { kind: 'file', configPath: file };
   } else {
-    fs = localFs();
-    host = { kind: 'local', label: fs.label, configPath: '/etc/ssh/sshd_config' };
+    host = { kind: 'local', configPath: '/etc/ssh/sshd_config' };
   }
+  const opened = await openHost({ ...(host.root !== undefined ? { root: host.root } : host.kind === 'file' ? { file: host.configPath } : {}), machine });
+  if (!opened.ok) throw new TypeError(`loadHost: ${opened.message}`);
+  const exec = opened.host.target;
+  const fs = exec.fs;
   const build = (detectBuild(await readText(fs, '/var/lib/dpkg/status')) ?? BUILDS['9.2p1-debian']).id;
-  const done: Host = Object.freeze({ ...host, build });
-  internals.set(done, { fs, exec: host.kind === 'root' ? offlineExecutor(fs) : localExecutor(fs) });
+  const done: Host = Object.freeze({ ...host, label: host.kind === 'file' ? host.configPath : fs.label, build });
+  internals.set(done, { fs, exec, systemd: host.kind === 'local' && (await hasSystemd(machine)) });
   return done;
 }
 
@@ -195,7 +194,7 @@ export interface PlanHardenOptions extends JudgeOptions {
  * false` with a reason when the planner cannot prove the result.
  */
 export async function planHarden(host: Host, opts: PlanHardenOptions = {}): Promise<HardenPlanResult> {
-  const { fs, exec } = inside(host);
+  const { fs, exec, systemd } = inside(host);
   const policy = policyOf(opts);
   return buildHardenPlan({
     fs,
@@ -205,7 +204,7 @@ export async function planHarden(host: Host, opts: PlanHardenOptions = {}): Prom
     ...(opts.admin ? { admin: opts.admin } : {}),
     today: todayOf(opts),
     version,
-    systemd: host.kind === 'local' && existsSync('/run/systemd/system'),
+    systemd,
     overrides: new Set(opts.overrides ?? []),
     ...(opts.session ? { session: opts.session } : {}),
   });
@@ -231,8 +230,10 @@ const CLI = fileURLToPath(new URL('../bin/sshield.js', import.meta.url));
 export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<ApplyOutcome> {
   const backupRoot = opts.backupDir ?? DEFAULT_BACKUP_ROOT;
   const sshd = opts.sshd ?? '/usr/sbin/sshd';
-  const host = localApplyHost(localFs(), { self: [process.execPath, CLI] });
-  const validator = await validatorFor(plan.root, sshd);
+  const opened = await openHost({ ...(plan.root !== undefined ? { root: plan.root } : {}), self: [process.execPath, CLI] });
+  if (!opened.ok) throw new TypeError(`applyPlan: ${opened.message}`);
+  const host = opened.host.machine;
+  const validator = await validatorFor(opened.host, sshd);
   let extraHostKey: string | undefined;
   if (plan.root !== undefined && validator.sshd) {
     // An offline root's host keys are not this machine's: sshd -t needs one to start.

@@ -28,6 +28,8 @@ export interface HostRequest {
   readonly session?: SessionFacts;
   /** The machine to act through (default: this one); tests inject a FakeHost or a counting host. */
   readonly machine?: ApplyHost;
+  /** How this machine starts sshield again for the confirm watcher (local-host.ts selfCommand). */
+  readonly self?: readonly string[];
   /** The view of `root` (default: rootFs over this machine's disk); tests inject one. */
   readonly rootView?: ReadOnlyFs;
 }
@@ -49,7 +51,7 @@ export interface OpenedHost {
 export type OpenResult = { readonly ok: true; readonly host: OpenedHost } | { readonly ok: false; readonly message: string };
 
 export async function openHost(req: HostRequest = {}): Promise<OpenResult> {
-  const machine = req.machine ?? localApplyHost(localFs());
+  const machine = req.machine ?? localApplyHost(localFs(), req.self ? { self: req.self } : {});
   if (req.root !== undefined && req.file !== undefined) return { ok: false, message: '--root and -f cannot be combined (under --root the config is DIR/etc/ssh/sshd_config)' };
   if (req.root !== undefined) {
     if ((await machine.fs.stat(req.root)) === undefined) return { ok: false, message: `--root ${req.root}: no such directory` };
@@ -63,8 +65,8 @@ export async function openHost(req: HostRequest = {}): Promise<OpenResult> {
 }
 
 /** This machine alone, for commands that act on backups rather than on a config (backups, confirm, restore). */
-export async function openMachine(): Promise<ApplyHost> {
-  const r = await openHost();
+export async function openMachine(req: Pick<HostRequest, 'self'> = {}): Promise<ApplyHost> {
+  const r = await openHost(req);
   if (!r.ok) throw new Error(r.message);
   return r.host.machine;
 }
