@@ -55,8 +55,9 @@ export function inferDistroRelease(
   const deb = /(?:\+deb|~bpo|~deb)(\d+)/.exec(revision);
   if (deb) return deb[1];
   const base = upstream?.replace(/^(\d+\.\d+p\d+).*$/, '$1');
-  if (id === 'debian') return ({ '8.4p1': '11', '9.2p1': '12', '10.0p1': '13' } as Record<string, string>)[base ?? ''];
-  return ({ '8.9p1': '22.04', '9.6p1': '24.04' } as Record<string, string>)[base ?? ''];
+  // 10.0p2: what Debian 13's 10.0p1 package announces (upstream's 10.0p1 version.h says p2).
+  if (id === 'debian') return ({ '8.4p1': '11', '9.2p1': '12', '10.0p1': '13', '10.0p2': '13' } as Record<string, string>)[base ?? ''];
+  return ({ '8.9p1': '22.04', '9.6p1': '24.04', '10.2p1': '26.04' } as Record<string, string>)[base ?? ''];
 }
 
 /**
