@@ -13,6 +13,9 @@ import { gatherAuthorizedKeysFact } from '../keys/audit-facts.js';
 import type { EffectiveConfig } from '../sshd/evaluate/types.js';
 import { BUILDS, getBuild, type BuildProfile } from '../sshd/builds/index.js';
 import { assessVulnerabilities, opensshCurrency, type BuildInput } from '../vulns/assess.js';
+import { loadVulnData } from '../vulns/data.js';
+import { gatherAptCandidate, gatherOpensshChangelog, type OpensshChangelog } from '../host/facts/openssh-package.js';
+import type { Fact } from '../host/facts/types.js';
 import type { AuditFacts, FileModeFact, OpenSshBuildFact, PveFact, RuleInput, SpecEvaluation, VulnFinding } from '../rules/types.js';
 import type { ReportTarget } from '../report/types.js';
 import { directivesOf, evalItemsOf } from './tree.js';
@@ -36,6 +39,7 @@ export interface AuditInput {
 }
 
 const missing = (reason: string) => ({ missing: reason }) as const;
+const unknownFact = (reason: string): Fact<never> => ({ status: 'unknown', reason });
 
 function profileFor(upstream: string): BuildProfile {
   const m = /^(\d+)\.(\d+)/.exec(upstream);
@@ -131,24 +135,39 @@ async function chrootFacts(fs: ReadOnlyFs, specs: readonly SpecEvaluation[], f: 
   return out;
 }
 
-function mapVulns(build: BuildInput, effective: EffectiveConfig | undefined): AuditFacts['vulns'] {
-  const all = assessVulnerabilities(build, effective);
+function mapVulns(build: BuildInput, effective: EffectiveConfig | undefined, changelog: Fact<OpensshChangelog>, candidate: Fact<string>): AuditFacts['vulns'] {
+  const data = loadVulnData();
+  const all = assessVulnerabilities(build, effective, {
+    data,
+    ...(changelog.status === 'known' ? { changelog: changelog.value } : {}),
+    ...(candidate.status === 'known' ? { candidate: { version: candidate.value } } : {}),
+  });
   const findings: VulnFinding[] = all
-    .filter((a) => a.serverSide && a.status !== 'unknown')
+    .filter((a) => a.serverSide)
     .map((a) => ({
       cve: a.id,
       severity: a.severity,
+      severityBasis: a.severityBasis,
       summary: a.title,
-      status: a.status === 'affected' ? 'vulnerable' : (a.status as 'mitigated' | 'fixed' | 'not-affected'),
+      status: a.verdict === 'fix-available' || a.verdict === 'no-fix-yet' ? 'vulnerable' : a.verdict,
+      verdict: a.verdict,
       reason: a.note,
-      basis: a.basis === 'distro-revision' ? 'package' : 'upstream',
-      ...(a.status === 'mitigated' ? { mitigation: 'configuration mitigation in effect' } : {}),
+      basis: a.basis === 'distro-revision' ? 'package' : a.basis === 'changelog' ? 'changelog' : 'upstream',
+      ...(a.fixedIn ? { fixedIn: a.fixedIn } : {}),
+      ...(a.verdict === 'mitigated' ? { mitigation: a.evidence.find((e) => e.kind === 'config')?.text ?? 'configuration mitigation in effect' } : {}),
+      mitigations: a.mitigations,
+      evidence: a.evidence,
     }));
-  const c = opensshCurrency(build);
+  const c = opensshCurrency(build, data);
+  const life = c.eol ? `end of life since ${c.eol.date}: ${c.eol.note}` : c.support ? `supported until ${c.support.until}: ${c.support.note}` : undefined;
   return {
     findings,
     newestUpstream: c.newestUpstream,
     ...(c.isCurrent !== undefined ? { currency: { current: c.isCurrent, message: c.note.replace(/\.$/, '') } } : {}),
+    dataDate: data.date,
+    changelog: changelog.status === 'known' ? changelog.value.path : `not read (${changelog.reason})`,
+    ...(candidate.status === 'known' ? { candidate: candidate.value } : {}),
+    ...(life ? { lifecycle: life } : {}),
   };
 }
 
@@ -213,7 +232,7 @@ export async function gatherAudit(exec: HostExecutor, opts: GatherOptions = {}):
     moduli: await moduliFact(exec.fs, first?.value('modulifile') ?? '/etc/ssh/moduli'),
     fileModes: await fileModes(exec.fs, [...configFiles, ...dirs, ...hostKeysRaw.filter((k) => k.privateExists).map((k) => k.path)]),
     pve,
-    vulns: buildInput ? mapVulns(buildInput, first) : missing('OpenSSH build unknown'),
+    vulns: buildInput ? mapVulns(buildInput, first, ...(await Promise.all([ov ? Promise.resolve(unknownFact('--openssh override: the installed changelog does not describe it')) : gatherOpensshChangelog(exec.fs), ov ? Promise.resolve(unknownFact('--openssh override')) : gatherAptCandidate(exec)]))) : missing('OpenSSH build unknown'),
     chroot: await chrootFacts(exec.fs, specs, facts),
     authorizedKeys: await authorizedKeysFact(exec.fs, items, profile, accounts, facts, specs[0]?.spec),
   };

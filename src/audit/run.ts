@@ -7,12 +7,15 @@ import { waiverActive } from '../policy/policy-file.js';
 import type { Report, ReportResult, WaiverNote } from '../report/types.js';
 import { summarise } from '../report/types.js';
 import type { AuditInput } from './gather.js';
+import { isMissing, type RuleInput } from '../rules/types.js';
+import { dataFreshness } from '../vulns/data.js';
 
 const RUN_ON_BROKEN_CONFIG = new Set(['sshd/no-config-errors', 'sshd/no-client-only-keywords', 'sshd/no-deprecated-keywords', 'sshd/no-debian-banner']);
 
 export function runAudit(a: AuditInput, policy: Policy, opts: { version: string; today: string }): Report {
   const results: ReportResult[] = [];
-  const waivers: WaiverNote[] = policy.waivers.map((w) => ({ ruleId: w.rule, reason: w.reason, expires: w.expires, state: waiverActive(w, opts.today) ? 'active' : 'expired' }));
+  const waivers: WaiverNote[] = policy.waivers.map((w) => ({ ruleId: w.rule, ...(w.cve ? { cve: w.cve } : {}), reason: w.reason, expires: w.expires, state: waiverActive(w, opts.today) ? 'active' : 'expired' }));
+  const input = withCveWaivers(a.input, waivers);
   for (const rule of RULES) {
     const setting = policy.profile.rules[rule.meta.id];
     if (!setting?.enabled) continue;
@@ -20,9 +23,9 @@ export function runAudit(a: AuditInput, policy: Policy, opts: { version: string;
     if (!a.configOk && rule.meta.id.startsWith('sshd/') && !RUN_ON_BROKEN_CONFIG.has(rule.meta.id)) {
       r = { ruleId: rule.meta.id, title: rule.meta.title, status: 'skip', severity: rule.meta.severity, message: 'sshd would refuse this configuration (see sshd/no-config-errors); fix that first', locations: [], remediation: [], details: [], tags: rule.meta.tags, references: rule.meta.references };
     } else {
-      r = runRule(rule, a.input, { ...(setting.options ? { options: setting.options } : {}), pveAware: policy.profile.pveAware });
+      r = runRule(rule, input, { ...(setting.options ? { options: setting.options } : {}), pveAware: policy.profile.pveAware });
     }
-    const w = waivers.find((x) => x.ruleId === rule.meta.id && x.state === 'active');
+    const w = waivers.find((x) => x.ruleId === rule.meta.id && !x.cve && x.state === 'active');
     if (w && (r.status === 'fail' || r.status === 'warn')) r = { ...r, waived: { reason: w.reason, expires: w.expires } };
     results.push(r);
   }
@@ -35,5 +38,18 @@ export function runAudit(a: AuditInput, policy: Policy, opts: { version: string;
     results,
     waivers,
     summary: summarise(results),
+    ...(isMissing(input.facts.vulns) || !input.facts.vulns.dataDate ? {} : { vulns: { data: dataFreshness({ date: input.facts.vulns.dataDate }, opts.today), verdicts: input.facts.vulns.findings } }),
   };
+}
+
+/** Marks the CVE findings an active policy waiver covers, so the CVE rule leaves them out. */
+function withCveWaivers(input: RuleInput, waivers: readonly WaiverNote[]): RuleInput {
+  const active = waivers.filter((w) => w.cve && w.state === 'active');
+  const vulns = input.facts.vulns;
+  if (active.length === 0 || isMissing(vulns)) return input;
+  const findings = vulns.findings.map((f) => {
+    const w = active.find((x) => x.cve === f.cve);
+    return w ? { ...f, waived: { reason: w.reason, expires: w.expires } } : f;
+  });
+  return { ...input, facts: { ...input.facts, vulns: { ...vulns, findings } } };
 }

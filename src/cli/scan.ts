@@ -9,6 +9,7 @@ import { parseTarget, parseTargetsFile, type Target } from '../scan/target.js';
 import { loadProfile } from '../scan/profiles.js';
 import { scanTargets } from '../scan/scan.js';
 import { assessBanner } from '../scan/vulns-adapter.js';
+import { dataFreshness, loadVulnData } from '../vulns/data.js';
 import { renderJson, renderSarif, renderText } from '../scan/render.js';
 import { renderHtml } from '../report/html.js';
 import { reportView } from '../report/view.js';
@@ -130,7 +131,7 @@ export async function runScan(specs: string[], opts: ScanCliOptions, io: Output)
   const bar = progress(io);
   const report = await scanTargets(
     targets,
-    { profile: profile.profile, timeoutMs: opts.timeout, concurrency: opts.concurrency, toolVersion: pkg.version, assess: assessBanner, ...(opts.user !== undefined ? { user: opts.user } : {}), ...(opts.hostKeys ? { hostKeys: true } : {}) },
+    { profile: profile.profile, timeoutMs: opts.timeout, concurrency: opts.concurrency, toolVersion: pkg.version, assess: assessBanner, vulnData: dataFreshness(loadVulnData(), /^\d{4}-\d{2}-\d{2}$/.test(process.env.SSHIELD_TODAY ?? '') ? process.env.SSHIELD_TODAY! : new Date().toISOString().slice(0, 10)), ...(opts.user !== undefined ? { user: opts.user } : {}), ...(opts.hostKeys ? { hostKeys: true } : {}) },
     (done, total, last) => bar.update(done, total, last.target),
   );
   bar.done();

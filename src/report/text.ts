@@ -26,6 +26,7 @@ export function renderText(report: Report, c: Palette = NO_COLOR, opts: { verbos
   const facts = [t.os, t.openssh, t.pve].filter(Boolean).join(' · ');
   if (facts) out.push(c.dim(facts));
   if (t.note) out.push(c.yellow(`note: ${t.note}`));
+  if (report.vulns) out.push(report.vulns.data.stale ? c.yellow(`warning: ${report.vulns.data.message}`) : c.dim(report.vulns.data.message));
   out.push('');
   const fails = report.results.filter((r) => r.status === 'fail' && !r.waived).sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.ruleId.localeCompare(b.ruleId));
   const warns = report.results.filter((r) => r.status === 'warn' && !r.waived);

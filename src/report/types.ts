@@ -1,7 +1,7 @@
 // The audit Report (schemaVersion 1): what every renderer (text, json, sarif, html) prints and what
 // scripts read. Versioned: fields are only ever added. Pure data, no I/O.
 import type { RuleResult } from '../rules/define-rule.js';
-import type { Severity } from '../rules/types.js';
+import type { Severity, VulnFinding } from '../rules/types.js';
 import { SEVERITIES, severityRank } from '../rules/types.js';
 
 export interface ReportTarget {
@@ -20,6 +20,8 @@ export interface ReportTarget {
 
 export interface WaiverNote {
   readonly ruleId: string;
+  /** A waiver of one CVE (the rule is then host/no-known-vulnerabilities). */
+  readonly cve?: string;
   readonly reason: string;
   readonly expires: string;
   readonly state: 'active' | 'expired';
@@ -38,6 +40,11 @@ export interface Report {
   readonly results: readonly ReportResult[];
   readonly waivers: readonly WaiverNote[];
   readonly summary: Readonly<Record<'pass' | 'fail' | 'warn' | 'skip' | 'waived', number>>;
+  /** Every CVE verdict of the installed build (text output sums up fixed and mitigated ones). */
+  readonly vulns?: {
+    readonly data: { readonly date: string; readonly ageDays: number; readonly stale: boolean; readonly message: string };
+    readonly verdicts: readonly VulnFinding[];
+  };
 }
 
 export function summarise(results: readonly ReportResult[]): Report['summary'] {
@@ -55,7 +62,11 @@ export function isSeverity(s: string): s is Severity {
   return (SEVERITIES as readonly string[]).includes(s);
 }
 
-/** Failing results at or above the threshold (waived ones never count). */
+/**
+ * Results that make `--fail-on` fail (waived ones never count): failures at or above the
+ * threshold, and results whose `failOnSeverity` (exposed CVEs with no fix yet) reaches it.
+ */
 export function failing(report: Report, failOn: Severity): ReportResult[] {
-  return report.results.filter((r) => r.status === 'fail' && !r.waived && severityRank(r.severity) >= severityRank(failOn));
+  const at = (s: Severity | undefined) => s !== undefined && severityRank(s) >= severityRank(failOn);
+  return report.results.filter((r) => !r.waived && ((r.status === 'fail' && at(r.severity)) || (r.status !== 'pass' && r.status !== 'skip' && at(r.failOnSeverity))));
 }

@@ -20,6 +20,8 @@ export interface RuleResult {
   readonly tags: readonly string[];
   readonly references: RuleMeta['references'];
   readonly cves?: readonly string[];
+  /** The highest `failOn` of its findings: `--fail-on` counts the result at this severity even when it only warns. */
+  readonly failOnSeverity?: Severity;
 }
 
 /** Fills options with the rule's defaults. */
@@ -70,7 +72,9 @@ export function runRule(rule: Rule, input: RuleInput, opts: { options?: OptionVa
   const details: string[] = [];
   const messages: string[] = [];
   const cves = new Set<string>();
+  let failOnSeverity: Severity | undefined;
   for (const f of findings) {
+    if (f.failOn && (!failOnSeverity || severityRank(f.failOn) > severityRank(failOnSeverity))) failOnSeverity = f.failOn;
     if (!messages.includes(f.message)) messages.push(f.message);
     for (const l of f.locations ?? []) if (!locations.some((x) => sameLocation(x, l))) locations.push(l);
     for (const r of f.remediation ?? []) {
@@ -93,5 +97,6 @@ export function runRule(rule: Rule, input: RuleInput, opts: { options?: OptionVa
     remediation,
     details,
     ...(cves.size > 0 ? { cves: [...cves].sort() } : {}),
+    ...(failOnSeverity ? { failOnSeverity } : {}),
   };
 }

@@ -85,6 +85,8 @@ export interface Finding {
   /** Overrides the rule's severity for this finding (e.g. a broken cluster is worse). */
   readonly severity?: Severity;
   readonly cves?: readonly string[];
+  /** Counts toward `--fail-on` at this severity even as a warning (an exposed CVE with no fix yet). */
+  readonly failOn?: Severity;
 }
 
 /** Which identity a connection spec stands for; rules pick the ones that matter to them. */
@@ -156,13 +158,23 @@ export interface PveFact {
 
 export interface VulnFinding {
   readonly cve: string;
+  /** Derived from the published CVSS scores by src/vulns/severity.ts (one rule everywhere). */
   readonly severity: Severity;
+  readonly severityBasis?: string;
   readonly summary: string;
-  readonly status: 'vulnerable' | 'mitigated' | 'fixed' | 'not-affected';
+  /** Kept for rules written before verdicts: vulnerable = fix-available or no-fix-yet. */
+  readonly status: 'vulnerable' | 'mitigated' | 'fixed' | 'not-affected' | 'unknown';
+  readonly verdict: 'fixed' | 'not-affected' | 'mitigated' | 'fix-available' | 'no-fix-yet' | 'unknown';
   /** Why: "package 1:9.2p1-2+deb12u2 < fixed 1:9.2p1-2+deb12u3 (Debian 12)". */
   readonly reason: string;
   readonly mitigation?: string;
-  readonly basis: 'package' | 'upstream';
+  /** Every known configuration mitigation (what to do while no fix exists). */
+  readonly mitigations?: readonly string[];
+  readonly basis: 'package' | 'upstream' | 'changelog';
+  readonly fixedIn?: string;
+  readonly evidence?: readonly { readonly kind: string; readonly text: string }[];
+  /** A policy waiver for this single CVE (applied by the audit runner). */
+  readonly waived?: { readonly reason: string; readonly expires: string };
 }
 
 export interface VulnFacts {
@@ -171,6 +183,14 @@ export interface VulnFacts {
   readonly newestUpstream: { readonly version: string; readonly date: string };
   /** Is the installed build the newest of its distro's stable series? undefined when unknown. */
   readonly currency?: { readonly current: boolean; readonly message: string };
+  /** The vulnerability data's date (reports warn when it is older than 30 days). */
+  readonly dataDate?: string;
+  /** The installed changelog the verdicts used, or why none was read. */
+  readonly changelog?: string;
+  /** The apt candidate for openssh-server, when known. */
+  readonly candidate?: string;
+  /** Release end of life / support window. */
+  readonly lifecycle?: string;
 }
 
 /** One key line of an authorized_keys file (src/keys parser output, reduced to plain data). */

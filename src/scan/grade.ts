@@ -145,17 +145,33 @@ export function gradeHostKeys(keys: readonly ScanHostKey[], profile: ScanProfile
   return out;
 }
 
+/**
+ * fix-available: at the profile's knownCve level for critical/high, one step lower for medium/low;
+ * no-fix-yet (nothing to install): one step lower again; unknown (hidden revision): info once per
+ * target, never a failure; fixed, mitigated: no finding (the text report sums them up).
+ */
 export function gradeCves(cves: readonly ScanCve[], profile: ScanProfile): ScanFinding[] {
   const out: ScanFinding[] = [];
+  const down = (l: ScanProfile['knownCve']): ScanProfile['knownCve'] => (l === 'fail' ? 'warn' : l === 'warn' ? 'info' : l);
+  const unknown: ScanCve[] = [];
   for (const c of cves) {
-    if (c.status !== 'affected') continue;
-    // Critical/high CVEs at the profile's level; medium/low ones one step down (fail -> warn).
-    const level = c.severity === 'medium' || c.severity === 'low' ? (profile.knownCve === 'fail' ? 'warn' : profile.knownCve === 'warn' ? 'info' : profile.knownCve) : profile.knownCve;
+    const verdict = c.verdict ?? (c.status === 'affected' ? 'fix-available' : c.status);
+    if (verdict === 'unknown') unknown.push(c);
+    if (verdict !== 'fix-available' && verdict !== 'no-fix-yet') continue;
+    let level = c.severity === 'medium' || c.severity === 'low' ? down(profile.knownCve) : profile.knownCve;
+    if (verdict === 'no-fix-yet') level = down(level);
     push(out, level, {
       ruleId: 'scan/no-known-vulnerabilities',
       cve: c.id,
-      message: `${c.id}${c.severity ? ` (${c.severity})` : ''}${c.summary ? ` ${c.summary}` : ''}: the banner's version is affected${c.fixedIn ? ` (fixed in ${c.fixedIn})` : ''}`,
-      reason: [c.note, c.confidence ? `Confidence: ${c.confidence}.` : ''].filter(Boolean).join(' '),
+      message: `${c.id}${c.severity ? ` (${c.severity})` : ''}${c.summary ? ` ${c.summary}` : ''}: ${verdict === 'fix-available' ? `fix available${c.fixedIn ? ` (${c.fixedIn})` : ''}` : 'no fix published yet'}`,
+      reason: [c.note, c.severityBasis ? `Severity: ${c.severityBasis}.` : '', c.confidence ? `Confidence: ${c.confidence}.` : ''].filter(Boolean).join(' '),
+    });
+  }
+  if (unknown.length > 0) {
+    push(out, 'info', {
+      ruleId: 'scan/no-known-vulnerabilities',
+      message: `${unknown.length} CVE${unknown.length === 1 ? '' : 's'} unknown: ${unknown[0]!.confidence ?? 'the banner does not say enough'}`,
+      reason: `${unknown.map((c) => c.id).join(', ')}. ${unknown[0]!.note ?? ''}`.trim(),
     });
   }
   return out;
@@ -164,7 +180,7 @@ export function gradeCves(cves: readonly ScanCve[], profile: ScanProfile): ScanF
 /** Version says Terrapin-affected, but nothing offered is exposed: mark it mitigated. */
 export function applyTerrapinMitigation(cves: readonly ScanCve[], a: ScanAlgorithms): ScanCve[] {
   if (terrapinExposure(a).vulnerable) return [...cves];
-  return cves.map((c) => (c.id === 'CVE-2023-48795' && c.status === 'affected' ? { ...c, status: 'mitigated', note: `${c.note ?? ''} Mitigated: the server offers neither chacha20-poly1305 nor a CBC cipher with an -etm MAC, or announces strict KEX.`.trim() } : c));
+  return cves.map((c) => (c.id === 'CVE-2023-48795' && c.status === 'affected' ? { ...c, status: 'mitigated', verdict: 'mitigated', note: `${c.note ?? ''} Mitigated: the server offers neither chacha20-poly1305 nor a CBC cipher with an -etm MAC, or announces strict KEX.`.trim() } : c));
 }
 
 export function levelCounts(findings: readonly ScanFinding[]): { fail: number; warn: number; info: number } {

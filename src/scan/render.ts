@@ -29,6 +29,8 @@ function renderTarget(r: ScanTargetResult, c: Palette, verbose: boolean): string
   for (const k of r.hostKeys ?? []) lines.push(`  host key ${k.type}${k.bits ? ` ${k.bits}` : ''} ${k.sha256}`);
   for (const e of r.hostKeyErrors ?? []) lines.push(c.dim(`  host key ${e.algorithm}: ${e.error.message}`));
   if (r.auth) lines.push(r.auth.error ? c.dim(`  auth methods for ${r.auth.user}: ${r.auth.error.code}: ${r.auth.error.message}`) : `  auth methods for ${r.auth.user}: ${r.auth.methods.join(',') || '(none)'}`);
+  const cveLine = cveSummary(r);
+  if (cveLine) lines.push(`  ${cveLine}`);
   const order = { fail: 0, warn: 1, info: 2 } as const;
   for (const f of [...r.findings].sort((x, y) => order[x.level] - order[y.level])) {
     lines.push(`  ${levelTag(f, c)} ${f.message}${c.dim(` [${f.ruleId}]`)}`);
@@ -38,11 +40,22 @@ function renderTarget(r: ScanTargetResult, c: Palette, verbose: boolean): string
   return lines;
 }
 
+/** Fixed, mitigated and not-affected CVEs in one line (the JSON report keeps every verdict). */
+function cveSummary(r: ScanTargetResult): string | undefined {
+  if (r.cves.length === 0) return undefined;
+  const count = (v: string) => r.cves.filter((c) => (c.verdict ?? c.status) === v).length;
+  const mitigated = r.cves.filter((c) => (c.verdict ?? c.status) === 'mitigated').map((c) => c.id);
+  const parts = [`${count('fixed')} fixed`, `${mitigated.length} mitigated${mitigated.length ? ` (${mitigated.join(', ')})` : ''}`];
+  for (const [v, label] of [['fix-available', 'fix available'], ['no-fix-yet', 'no fix yet'], ['unknown', 'unknown']] as const) if (count(v)) parts.push(`${count(v)} ${label}`);
+  return `CVEs: ${parts.join(', ')}`;
+}
+
 export function renderText(report: ScanReport, opts: { colors?: Palette; verbose?: boolean } = {}): string {
   const c = opts.colors ?? NO_COLOR;
   const out: string[] = [];
   for (const r of report.targets) out.push(...renderTarget(r, c, opts.verbose ?? false), '');
   const s = report.summary;
+  if (report.vulnData) out.push(report.vulnData.stale ? c.yellow(`warning: ${report.vulnData.message}`) : c.dim(report.vulnData.message));
   out.push(`${s.targets} target(s): ${s.ok} scanned, ${s.errors} error(s); findings: ${s.fail} fail, ${s.warn} warn, ${s.info} info; profile ${report.profile.name} v${report.profile.version}; ${Math.round(s.wallMs)} ms`);
   return `${out.join('\n')}\n`;
 }

@@ -27,6 +27,8 @@ export interface ScanOptions {
   readonly limits?: ProbeLimits;
   readonly assess?: BannerAssessor;
   readonly toolVersion: string;
+  /** Shown in the report: the date of the data behind the CVE verdicts (src/vulns dataFreshness). */
+  readonly vulnData?: ScanReport['vulnData'];
   readonly now?: () => Date;
 }
 
@@ -146,5 +148,6 @@ export async function scanTargets(targets: readonly Target[], opts: ScanOptions,
     profile: { name: opts.profile.name, version: opts.profile.version },
     summary: { targets: results.length, ok: results.filter((r) => r.status === 'ok').length, errors: results.filter((r) => r.status === 'error').length, ...counts, wallMs: round(performance.now() - t0) },
     targets: results,
+    ...(opts.vulnData ? { vulnData: opts.vulnData } : {}),
   };
 }

@@ -58,15 +58,22 @@ export interface ScanSoftware {
 
 export interface ScanCve {
   readonly id: string;
-  /** 'mitigated': affected by version, but the offered algorithms avoid it (Terrapin). */
-  readonly status: 'affected' | 'fixed' | 'unknown' | 'mitigated';
+  /** Kept for scripts written against schema 1: affected = verdict fix-available or no-fix-yet. */
+  readonly status: 'affected' | 'fixed' | 'unknown' | 'mitigated' | 'not-affected';
+  /** The verdict (src/vulns/assess.ts): fixed, not-affected, mitigated, fix-available, no-fix-yet, unknown. */
+  readonly verdict?: 'fixed' | 'not-affected' | 'mitigated' | 'fix-available' | 'no-fix-yet' | 'unknown';
   readonly severity?: 'critical' | 'high' | 'medium' | 'low';
+  /** How the severity was derived: "CVSS 3.1 7.5 (CNA mitre)" (src/vulns/severity.ts). */
+  readonly severityBasis?: string;
+  readonly cvss?: readonly { readonly source: string; readonly by: string; readonly version: string; readonly score: number; readonly vector?: string }[];
   readonly summary?: string;
   readonly note?: string;
-  readonly basis?: 'distro-revision' | 'upstream-version';
+  readonly basis?: 'distro-revision' | 'upstream-version' | 'changelog';
   readonly fixedIn?: string;
   /** How sure: the banner names the exact distro revision ('exact'), only upstream ('upstream'). */
   readonly confidence?: string;
+  readonly evidence?: readonly { readonly kind: string; readonly text: string }[];
+  readonly mitigations?: readonly string[];
 }
 
 export interface ScanHostKey {
@@ -121,4 +128,6 @@ export interface ScanReport {
   readonly profile: { readonly name: string; readonly version: number };
   readonly summary: { readonly targets: number; readonly ok: number; readonly errors: number; readonly fail: number; readonly warn: number; readonly info: number; readonly wallMs: number };
   readonly targets: readonly ScanTargetResult[];
+  /** The date of the vulnerability data the CVE verdicts used; stale after 30 days. */
+  readonly vulnData?: { readonly date: string; readonly ageDays: number; readonly stale: boolean; readonly message: string };
 }

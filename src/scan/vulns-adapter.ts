@@ -1,38 +1,51 @@
-// Banner -> software and CVE status through src/vulns, the same banner parser, data table and
-// version ordering (dpkg for distro revisions, numeric upstream) that the local audit uses, so a
-// host scanned remotely and audited locally gets the same CVE verdicts. Remotely we cannot see
-// the effective config, so config mitigations are not applied; only server-side CVEs are listed.
+// Banner -> software and CVE verdicts through src/vulns: the same banner-to-build derivation
+// (buildFromBanner: the 10.0p2 quirk, hidden revisions), data, version ordering and verdicts that
+// the local audit uses, so a host scanned remotely and audited locally get the same answers.
+// Remotely the effective config is unknown, so config mitigations are not applied (the scanner
+// applies what it can see: Terrapin from the offered algorithms); only server-side CVEs are listed.
 import { parseSshBanner } from '../vulns/openssh-version.js';
-import { assessVulnerabilities } from '../vulns/assess.js';
+import { assessVulnerabilities, type CveAssessment } from '../vulns/assess.js';
+import { buildFromBanner } from '../vulns/banner.js';
+import type { VulnData } from '../vulns/data.js';
 import type { ScanCve, ScanSoftware } from './types.js';
 import { parseSoftware } from './software.js';
 
-export function assessBanner(b: { raw: string; softwareVersion: string; comments: string | null }): { software: ScanSoftware; cves: ScanCve[] } {
+function legacyStatus(v: CveAssessment['verdict']): ScanCve['status'] {
+  return v === 'fix-available' || v === 'no-fix-yet' ? 'affected' : v;
+}
+
+export function toScanCve(c: CveAssessment, confidence: string): ScanCve {
+  return {
+    id: c.id,
+    status: legacyStatus(c.verdict),
+    verdict: c.verdict,
+    severity: c.severity,
+    severityBasis: c.severityBasis,
+    ...(c.cvss.length ? { cvss: c.cvss.map((s) => ({ source: s.source, by: s.by, version: s.version, score: s.score, ...(s.vector ? { vector: s.vector } : {}) })) } : {}),
+    summary: c.title,
+    note: c.note,
+    basis: c.basis,
+    ...(c.fixedIn ? { fixedIn: c.fixedIn } : {}),
+    confidence,
+    evidence: c.evidence,
+    ...(c.mitigations.length ? { mitigations: c.mitigations } : {}),
+  };
+}
+
+export function assessBanner(b: { raw: string; softwareVersion: string; comments: string | null }, data?: VulnData): { software: ScanSoftware; cves: ScanCve[] } {
   const parsed = parseSshBanner(b.raw);
   if (!parsed) return { software: parseSoftware(b.softwareVersion, b.comments), cves: [] };
+  const build = buildFromBanner(parsed, data);
   const software: ScanSoftware = {
     product: parsed.software,
     version: parsed.version ?? (parsed.softwareVersion.includes('_') ? parsed.softwareVersion.slice(parsed.softwareVersion.indexOf('_') + 1) : null),
-    distro: parsed.distro ? `${parsed.distro.id}${parsed.distro.versionId ? ` ${parsed.distro.versionId}` : ''}` : null,
-    packageVersion: parsed.packageVersion ?? null,
+    distro: build?.distro ? `${build.distro.id}${build.distro.versionId ? ` ${build.distro.versionId}` : ''}` : parsed.distro ? parsed.distro.id : null,
+    packageVersion: build?.packageVersion ?? parsed.packageVersion ?? null,
   };
-  if (parsed.software !== 'OpenSSH' || !parsed.version) return { software, cves: [] };
-  const build = {
-    ...(parsed.distro ? { distro: parsed.distro } : {}),
-    ...(parsed.packageVersion ? { packageVersion: parsed.packageVersion } : {}),
-    upstreamVersion: parsed.version,
-  };
-  const cves = assessVulnerabilities(build)
-    .filter((c) => c.serverSide && c.status !== 'not-affected')
-    .map((c): ScanCve => ({
-      id: c.id,
-      status: c.status === 'mitigated' || c.status === 'not-affected' ? 'affected' : c.status,
-      severity: c.severity,
-      summary: c.title,
-      note: c.note,
-      basis: c.basis,
-      ...(c.fixedIn ? { fixedIn: c.fixedIn } : {}),
-      confidence: c.basis === 'distro-revision' ? 'banner names the distro package revision' : 'upstream version only (distro backports unknown)',
-    }));
+  if (!build) return { software, cves: [] };
+  const confidence = build.revisionHidden ? 'upstream version only: the banner hides the package revision' : build.distro?.versionId ? `exact: ${build.derivation}` : `package revision of an untracked release: ${build.derivation}`;
+  const cves = assessVulnerabilities(build, undefined, data ? { data } : {})
+    .filter((c) => c.serverSide && c.verdict !== 'not-affected')
+    .map((c) => toScanCve(c, confidence));
   return { software, cves };
 }

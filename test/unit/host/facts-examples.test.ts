@@ -56,7 +56,7 @@ test('debian12-cloud: old revision shows CVE-2024-6387; cloud user groups', asyn
   assert.equal(b.packageVersion, '1:9.2p1-2+deb12u2');
   assert.equal(val(f.pve).isPve, false);
   const r = assessVulnerabilities({ distro: b.distro!, packageVersion: b.packageVersion! });
-  assert.equal(r.find((x) => x.id === 'CVE-2024-6387')?.status, 'affected');
+  assert.equal(r.find((x) => x.id === 'CVE-2024-6387')?.verdict, 'fix-available');
   assert.deepEqual(val(f.accounts).groupsOf('debian'), ['debian', 'adm', 'dialout', 'cdrom', 'floppy', 'sudo', 'audio', 'dip', 'video', 'plugdev', 'netdev']);
 });
 
