@@ -40,7 +40,10 @@ export function nextSteps(report: Report): NextStep[] {
   }
   const upgrade = failed.filter((r) => r.remediation.some((m) => m.kind === 'manual' && m.command !== undefined && UPGRADE.test(m.command)));
   if (upgrade.length > 0) {
-    const cves = new Set(upgrade.flatMap((r) => r.cves ?? []));
+    // With the verdicts in the report, only the CVEs an upgrade fixes (fix-available) count.
+    const cves = report.vulns
+      ? new Set(report.vulns.verdicts.filter((v) => v.verdict === 'fix-available' && !v.waived).map((v) => v.cve))
+      : new Set(upgrade.flatMap((r) => r.cves ?? []));
     steps.push({
       command: 'apt-get update && apt-get install --only-upgrade openssh-server',
       why: `upgrade OpenSSH${cves.size > 0 ? ` (${cves.size} open CVE${cves.size === 1 ? '' : 's'})` : ''} when your distribution has a fixed build; then audit again`,

@@ -57,7 +57,7 @@ test('a single audit: findings grouped by severity with where, identities and th
   assert.match(html, /<dt>where<\/dt><dd><code>\/etc\/ssh\/sshd_config:34<\/code>/);
   assert.match(html, /<dt>evaluated for<\/dt><dd>root from 198\.51\.100\.10; root from 203\.0\.113\.7<\/dd>/);
   assert.match(html, /<pre><code>PermitRootLogin no<\/code><\/pre>/);
-  assert.match(html, /Next steps.*sshield harden --dry-run --root examples\/pve9-default.*fixes 10 of 12 failed rules/s);
+  assert.match(html, /Next steps.*sshield harden --dry-run --root examples\/pve9-default.*fixes 10 of 11 failed rules/s, 'the CVE rule only warns on deb13u4: its open CVEs have no fix yet');
   assert.match(html, /198\.51\.100\.10 and 203\.0\.113\.7 are documentation addresses \(RFC 5737\)/);
 });
 
