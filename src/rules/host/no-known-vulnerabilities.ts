@@ -39,7 +39,7 @@ export default defineRule({
     docs: {
       what: "Judges every server-side OpenSSH CVE for the installed build: first from the package's own changelog (`/usr/share/doc/openssh-server/changelog.Debian.gz`, also inside `--root` images: a CVE named at or below the installed revision is fixed), then from sshield's data (fixed Debian 11/12/13 and Ubuntu 22.04/24.04/26.04 revisions, each checked against that release's changelog, upstream ranges, scores, mitigations). Verdicts: fixed, not-affected, mitigated (the effective configuration closes it), fix-available (the apt candidate or a published revision fixes it), no-fix-yet (exposed, nothing to install: the finding names what mitigates it), unknown. Severity is the highest published CVSS base score on the CVSS v3.1 scale, the same rule as `sshield scan`.",
       why: 'Known vulnerabilities are what mass scanners exploit first; judging the upstream number alone is wrong both ways (Debian backports fixes, and the newest Debian package may still lack a fix).',
-      fix: '`fix-available`: `sshield upgrade` (or apt-get install --only-upgrade openssh-server, then restart sshd). `no-fix-yet`: apply the listed mitigation until the distribution ships a fix; `--fail-on` counts these at their severity.',
+      fix: '`fix-available`: `apt-get update && apt-get install --only-upgrade openssh-server`, then restart sshd so the new binary serves. `no-fix-yet`: apply the listed mitigation until the distribution ships a fix; `--fail-on` counts these at their severity.',
       whenNot: 'Never ignore silently: waive a single accepted CVE in the policy file (`waivers: [{cve: CVE-..., reason, expires}]`).',
     },
   },
@@ -57,7 +57,7 @@ export default defineRule({
           severity: sev,
           cves: [f.cve],
           message: `${f.cve} (${sev}, fix available${f.fixedIn ? `: ${f.fixedIn}` : ''}): ${f.summary} — ${f.reason}${evidence(f)}`,
-          remediation: [{ kind: 'manual', description: 'upgrade openssh-server and restart sshd (sshield upgrade)', command: UPGRADE }],
+          remediation: [{ kind: 'manual', description: 'upgrade openssh-server and restart sshd', command: UPGRADE }],
         });
       } else {
         ctx.report({
