@@ -30,8 +30,15 @@ test('JSON: schemaVersion 1, one result per rule, exit 1 on findings', () => {
 });
 
 test('--fail-on decides the exit code', () => {
+  // examples/hardened (Debian 13, deb13u4) fails no rule; its exposed CVEs have no fix yet and are
+  // low: the default (medium) passes, --fail-on low counts them (issue 14: no-fix-yet at severity).
   assert.equal(sshield('--root', 'examples/hardened', '--json', '--fail-on', 'critical').code, 0);
-  assert.equal(sshield('--root', 'examples/hardened', '--json', '--fail-on', 'high').code, 1);
+  assert.equal(sshield('--root', 'examples/hardened', '--json').code, 0);
+  const low = sshield('--root', 'examples/hardened', '--json', '--fail-on', 'low');
+  assert.equal(low.code, 1);
+  const cve = (JSON.parse(low.stdout) as { results: { ruleId: string; status: string; failOnSeverity?: string }[] }).results.find((r) => r.ruleId === 'host/no-known-vulnerabilities')!;
+  assert.deepEqual([cve.status, cve.failOnSeverity], ['warn', 'low']);
+  assert.equal(sshield('--root', 'examples/debian12-cloud', '--json', '--fail-on', 'high').code, 1, 'deb12u2: regreSSHion (CVSS 8.1) has a fix available');
 });
 
 test('SARIF 2.1.0 structure', () => {
