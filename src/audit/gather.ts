@@ -11,7 +11,7 @@ import { loadConfigTree } from '../sshd/include.js';
 import { compileConfig, evaluateCompiled, evaluateEffective } from '../sshd/evaluate/evaluate.js';
 import { gatherAuthorizedKeysFact } from '../keys/audit-facts.js';
 import type { EffectiveConfig } from '../sshd/evaluate/types.js';
-import { BUILDS, getBuild, type BuildProfile } from '../sshd/builds/index.js';
+import { BUILDS, buildForVersion, getBuild, type BuildProfile } from '../sshd/builds/index.js';
 import { assessVulnerabilities, opensshCurrency, type BuildInput } from '../vulns/assess.js';
 import { loadVulnData } from '../vulns/data.js';
 import { gatherAptCandidate, gatherOpensshChangelog, type OpensshChangelog } from '../host/facts/openssh-package.js';
@@ -44,7 +44,7 @@ const unknownFact = (reason: string): Fact<never> => ({ status: 'unknown', reaso
 function profileFor(upstream: string): BuildProfile {
   const m = /^(\d+)\.(\d+)/.exec(upstream);
   const n = m ? Number(m[1]) + Number(m[2]) / 10 : 9.2;
-  return n >= 10.6 ? BUILDS['10.6p1'] : n >= 10 ? BUILDS['10.0p1-debian'] : BUILDS['9.2p1-debian'];
+  return buildForVersion(n);
 }
 
 function overrideBuild(s: string): { profile: BuildProfile; fact: OpenSshBuildFact } | undefined {

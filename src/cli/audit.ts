@@ -79,7 +79,7 @@ export function register(program: Command): void {
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif', 'html'] as const).default('text' as const))
     .option('--json', 'same as --format json')
     .option('--fail-on <severity>', 'exit 1 when a rule at or above this severity fails (info|low|medium|high|critical)', DEFAULT_FAIL_ON)
-    .option('--openssh <build>', 'override the detected OpenSSH build: 9.2p1-debian, 10.0p1-debian, 10.6p1, or a version like 1:9.2p1-2+deb12u3')
+    .option('--openssh <build>', 'override the detected OpenSSH build: 9.2p1-debian, 10.0p1-debian, 10.6p1-debian, or a version like 1:9.2p1-2+deb12u3')
     .option('--admin <user>', 'the admin account to evaluate (default: $SUDO_USER, else the first sudo member)')
     .option('-v, --verbose', 'text output: also list the rules that passed')
     .addHelpText('after', HELP)

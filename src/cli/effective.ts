@@ -3,13 +3,12 @@
 import { Command, Option } from '@commander-js/extra-typings';
 import { resolve } from 'node:path';
 import type { ReadOnlyFs } from '../host/fs.js';
-import { findSshd } from '../host/executor.js';
 import { openHost } from '../apply/open-host.js';
-import { accountsFrom, loadEffective } from '../sshd/evaluate/index.js';
+import { accountsFrom, loadEffective, renderSshdT, sshdWarnings } from '../sshd/evaluate/index.js';
 import { BUILD_IDS, detectBuild, getBuild, BUILDS } from '../sshd/builds/index.js';
 import { formatDiagnostic } from '../sshd/diagnostics.js';
 import type { ConnectionSpec } from '../sshd/evaluate/types.js';
-import { bytesToText } from '../text/bytes.js';
+import { bytesToText, displayText, textToBytes } from '../text/bytes.js';
 import { EXIT } from './exit-codes.js';
 import { versioned } from '../report/document.js';
 
@@ -52,7 +51,7 @@ export function register(program: Command): void {
     .option('-f, --file <FILE>', 'sshd_config to evaluate', '/etc/ssh/sshd_config')
     .option('--root <DIR>', 'evaluate DIR/etc/ssh/sshd_config with includes and /etc/group inside DIR')
     .option('-C, --spec <SPEC>', 'connection spec as sshd -T -C takes it: user=,host=,addr=,laddr=,lport=,rdomain=')
-    .addOption(new Option('--engine <ENGINE>', 'builtin evaluator or the real sshd binary').choices(['builtin', 'sshd'] as const))
+    .addOption(new Option('--engine <ENGINE>', 'builtin evaluator or the real sshd binary').choices(['builtin', 'sshd'] as const).default('builtin' as const))
     .option('--openssh <BUILD>', `build profile (${BUILD_IDS.join(', ')})`)
     .option('--json', 'keyword -> values map with the origin of each value')
     .addHelpText('after', HELP)
@@ -77,8 +76,8 @@ async function runEffective(o: { file: string; root?: string; spec?: string; eng
   const opened = await openHost(o.root ? { root: resolve(o.root) } : {});
   if (!opened.ok) { process.stderr.write(`sshield: ${opened.message}\n`); return EXIT.error; }
   const { machine, target } = opened.host;
-  const sshd = await findSshd(machine, ['/usr/sbin/sshd']);
-  const engine = o.engine ?? (sshd && !o.root ? 'sshd' : 'builtin');
+  // the built-in engine unless asked (README: its own result, with file:line origins in --json)
+  const engine = o.engine ?? 'builtin';
   const cfgPath = o.root ? '/etc/ssh/sshd_config' : o.file;
   if (engine === 'sshd') {
     if (o.root) { process.stderr.write('sshield: --engine sshd cannot evaluate an offline --root (it would read the host\'s Include files); use --engine builtin\n'); return EXIT.error; }
@@ -105,16 +104,18 @@ async function runEffective(o: { file: string; root?: string; spec?: string; eng
   }
   const accounts = accountsFrom(await readText(fs, '/etc/passwd'), await readText(fs, '/etc/group'));
   const { effective: eff } = await loadEffective(fs, cfgPath, { build, ...(spec ? { spec } : {}), accounts, cwd: process.cwd() });
+  // sshd's own warnings while reading (Deprecated/Unsupported option), on stderr as sshd prints them
+  for (const w of sshdWarnings(eff.diagnostics)) process.stderr.write(`${displayText(w)}\n`);
   if (!eff.ok) {
-    for (const d of eff.diagnostics.filter((x) => x.severity === 'error')) process.stderr.write(`${formatDiagnostic(d)}\n`);
+    for (const d of eff.diagnostics.filter((x) => x.severity === 'error')) process.stderr.write(`${displayText(formatDiagnostic(d))}\n`);
     return EXIT.findings;
   }
   if (o.json) {
     const map: Record<string, { value: string; origin: unknown; setBy: unknown }[]> = {};
-    for (const e of eff.entries) map[e.key] = e.values.map((value) => ({ value, origin: e.origin, setBy: e.setBy }));
+    for (const e of eff.entries) map[e.key] = e.values.map((value) => ({ value: displayText(value), origin: e.origin, setBy: e.setBy }));
     process.stdout.write(`${JSON.stringify(versioned('effective', { build: eff.build, spec: eff.spec ?? null, values: map }), null, 2)}\n`);
   } else {
-    process.stdout.write(eff.entries.flatMap((e) => e.values.map((v) => `${e.key} ${v}\n`)).join(''));
+    process.stdout.write(textToBytes(renderSshdT(eff))); // config bytes out as they came in
   }
   return EXIT.ok;
 }

@@ -22,12 +22,13 @@ export interface RunResult {
   stderr: string;
 }
 
-export function run(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+/** `encoding: 'latin1'` keeps every output byte (one char per byte), for byte-exact comparisons. */
+export function run(cmd: string, args: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv; encoding?: 'utf8' | 'latin1' } = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = execFile(
       cmd,
       args,
-      { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024, env: { LC_ALL: 'C', PATH: process.env.PATH, ...opts.env } },
+      { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024, env: { LC_ALL: 'C', PATH: process.env.PATH, ...opts.env }, encoding: opts.encoding ?? 'utf8' },
       (err, stdout, stderr) => {
         const code = err && typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : err ? null : 0;
         if (err && (err as { code?: unknown }).code === 'ENOENT') return reject(err);
@@ -168,11 +169,12 @@ async function waitForPort(port: number, host: string, timeoutMs: number, log: (
 }
 
 /** `sshd -T` (optionally `-C spec`) of a config file: the oracle for effective values. */
+/** `sshd -T`; stdout and stderr hold the output bytes one char each (latin1), as config values are held. */
 export async function sshdT(configPath: string, spec?: string, sshd = SSHD): Promise<RunResult> {
   ensurePrivsepDir();
   const args = ['-T', '-f', configPath];
   if (spec) args.push('-C', spec);
-  return run(sshd, args);
+  return run(sshd, args, { encoding: 'latin1' });
 }
 
 export const TEST_USER_PREFIX = 'sshield-t-';

@@ -1,12 +1,15 @@
 // Build profiles: what differs between OpenSSH builds for config evaluation: keyword set (via
 // the keyword table's versions), defaults printed by `sshd -T`, algorithm lists, dump_config
-// quirks. 9.2p1-debian and 10.0p1-debian are checked against the real daemons (Debian 12 and
-// 13, `sshd -T` of an empty config); 10.6p1 is INFERRED from upstream 10.3p1 sources plus the
-// 10.4-10.6 release notes, without a binary to check against: treat it as best effort.
-import { ALGS_100, ALGS_92, type AlgorithmSet } from './algorithms.js';
+// quirks. Each is checked against the real daemon: 9.2p1-debian against Debian 12's
+// (1:9.2p1-2+deb12u*), 10.0p1-debian against Debian 13's (1:10.0p1-7+deb13u*, cached
+// debootstrap root), 10.6p1-debian against Debian unstable's (1:10.6p1-1, cached root built by
+// scripts/sid-root.sh), by `sshd -T` of an empty config and the seeded differential tests.
+import { ALGS_100, ALGS_106, ALGS_92, type AlgorithmSet } from './algorithms.js';
 
-export type BuildId = '9.2p1-debian' | '10.0p1-debian' | '10.6p1';
-export const BUILD_IDS: readonly BuildId[] = ['9.2p1-debian', '10.0p1-debian', '10.6p1'];
+export type BuildId = '9.2p1-debian' | '10.0p1-debian' | '10.6p1-debian';
+export const BUILD_IDS: readonly BuildId[] = ['9.2p1-debian', '10.0p1-debian', '10.6p1-debian'];
+/** Old names still accepted by getBuild (`10.6p1` was an upstream guess before the Debian build existed). */
+export const BUILD_ALIASES: Readonly<Record<string, BuildId>> = { '10.6p1': '10.6p1-debian' };
 
 export interface BuildProfile {
   readonly id: BuildId;
@@ -32,6 +35,24 @@ export interface BuildProfile {
   readonly defaults: Readonly<Record<string, string>>;
   /** dump_config print order: keys (special keys included where they print). */
   readonly printOrder: readonly string[];
+  /**
+   * 10.4+: dump_config prints lookup_opcode_name(code), the keyword table's own spelling
+   * ("PermitRootLogin", "Macs"), where older builds print lower case (servconf.c, 10.4p1).
+   */
+  readonly printNames: boolean;
+  /** GSSAPI and Kerberos compiled in (Debian 13 yes; Debian unstable's 10.6p1 sshd no: "Unsupported option"). */
+  readonly gssapi: boolean;
+  /** Keys whose flag prints true/false instead of yes/no (10.6p1: TCPKeepAlive, WarnWeakCrypto). */
+  readonly trueFalse: ReadonlySet<string>;
+  /** What LogLevel QUIET prints: Debian's builds print SILENT (observed on 9.2p1, 10.0p1, 10.6p1). */
+  readonly quietName: string;
+  /** 10.5+ PerSourcePenalties: durations printed with %f, and an invaliduser penalty. */
+  readonly penaltiesV2: boolean;
+  /**
+   * SSH_RELEASE as the binary holds it, what `Match version` (10.0+) matches against. Debian's
+   * string names the package revision: the profile holds the one observed in its oracle.
+   */
+  readonly release: string;
 }
 
 const COMMON_DEFAULTS: Record<string, string> = {
@@ -104,27 +125,53 @@ function order100(debian: boolean): string[] {
   return [...ORDER_HEAD, 'usepam', 'pamservicename', ...ORDER_INTS, ...(debian ? ORDER_GSS : ['gssapiauthentication', 'gssapicleanupcredentials', 'gssapistrictacceptorcheck']), ...flags, ...strings, ...ORDER_TAIL, 'persourcepenalties'];
 }
 
+/**
+ * dump_config order of Debian unstable's 10.6p1 (observed; 10.5p1's dump_config): WarnWeakCrypto
+ * after ExposeAuthInfo, AgentSocketPath after PerSourcePenaltyExemptList, RevokedKeys as a
+ * one-line array after AuthorizedKeysFile, no GSSAPI/Kerberos keys (built without them).
+ */
+function order106(): string[] {
+  const flags = [...ORDER_FLAGS.slice(0, ORDER_FLAGS.indexOf('exposeauthinfo') + 1), 'warnweakcrypto', 'refuseconnection', 'debianbanner'];
+  const strings = [...ORDER_STRINGS.filter((k) => k !== 'revokedkeys'), 'sshdsessionpath', 'sshdauthpath', 'persourcepenaltyexemptlist', 'agentsocketpath'];
+  const tail = ORDER_TAIL.flatMap((k) => (k === 'authorizedkeysfile' ? [k, 'revokedkeys'] : [k]));
+  return [...ORDER_HEAD, 'usepam', 'pamservicename', ...ORDER_INTS.filter((k) => !k.startsWith('kerberos')), ...flags, ...strings, ...tail, 'persourcepenalties'];
+}
+
+const NO_TRUE_FALSE: ReadonlySet<string> = new Set();
+const COMMON_V1 = { printNames: false, gssapi: true, trueFalse: NO_TRUE_FALSE, quietName: 'SILENT', penaltiesV2: false } as const;
+
 export const BUILDS: Readonly<Record<BuildId, BuildProfile>> = {
   '9.2p1-debian': {
     id: '9.2p1-debian', version: 9.2, debian: true, algorithms: ALGS_92, prohibitPasswordName: 'without-password',
-    duplicateSubsystemFatal: true, perSourceMaxStartupsFirst: false, matchCopied: new Set(COPIED_92), gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'lowdelay throughput' }, printOrder: order92(),
+    duplicateSubsystemFatal: true, perSourceMaxStartupsFirst: false, matchCopied: new Set(COPIED_92), gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'lowdelay throughput' }, printOrder: order92(), ...COMMON_V1, release: 'OpenSSH_9.2p1 Debian-2+deb12u10',
   },
   '10.0p1-debian': {
     id: '10.0p1-debian', version: 10.0, debian: true, algorithms: ALGS_100, prohibitPasswordName: 'without-password',
-    duplicateSubsystemFatal: false, perSourceMaxStartupsFirst: true, matchCopied: new Set(COPIED_100), gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'ef cs1' }, printOrder: order100(true),
+    duplicateSubsystemFatal: false, perSourceMaxStartupsFirst: true, matchCopied: new Set(COPIED_100), gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'ef cs1' }, printOrder: order100(true), ...COMMON_V1, release: 'OpenSSH_10.0p2 Debian-7+deb13u4',
   },
-  // INFERRED (no binary): upstream prints "prohibit-password" from 10.1 (multistate table reordered),
-  // no Debian GSSAPI kex patch, no DebianBanner; defaults as 10.3p1's servconf.c.
-  '10.6p1': {
-    id: '10.6p1', version: 10.6, debian: false, algorithms: ALGS_100, prohibitPasswordName: 'prohibit-password',
-    duplicateSubsystemFatal: false, perSourceMaxStartupsFirst: true, matchCopied: new Set(COPIED_100), gssKex: false,
-    defaults: { ...COMMON_DEFAULTS, ipqos: 'ef cs1', permitrootlogin: 'prohibit-password', sshdsessionpath: '/usr/libexec/sshd-session', sshdauthpath: '/usr/libexec/sshd-auth', pidfile: '/var/run/sshd.pid', xauthlocation: '/usr/X11R6/bin/xauth' },
-    printOrder: order100(false),
+  // Debian unstable 1:10.6p1-1: prints "prohibit-password" (multistate table reordered in 10.1),
+  // keys in the table's case (10.4), built without GSSAPI/Kerberos (so no GSSAPI kex patch
+  // keywords either), DebianBanner kept; defaults as its `sshd -T` of an empty config prints them.
+  '10.6p1-debian': {
+    id: '10.6p1-debian', version: 10.6, debian: true, algorithms: ALGS_106, prohibitPasswordName: 'prohibit-password',
+    duplicateSubsystemFatal: false, perSourceMaxStartupsFirst: true, matchCopied: new Set([...COPIED_100, 'warnweakcrypto', 'agentsocketpath']), gssKex: false,
+    defaults: {
+      ...COMMON_DEFAULTS, ipqos: 'ef cs0', permitrootlogin: 'prohibit-password', tcpkeepalive: 'true', warnweakcrypto: 'true', agentsocketpath: 'user:.ssh/agent',
+      pubkeyauthoptions: 'none max-pk-ok:6',
+      persourcepenalties: 'crash:90.000000 authfail:5.000000 noauth:1.000000 invaliduser:5.000000 grace-exceeded:10.000000 refuseconnection:10.000000 max:600.000000 min:15.000000 max-sources4:65536 max-sources6:65536 overflow:permissive overflow6:permissive',
+    },
+    printOrder: order106(), printNames: true, gssapi: false, trueFalse: new Set(['tcpkeepalive', 'warnweakcrypto']), quietName: 'SILENT', penaltiesV2: true, release: 'OpenSSH_10.6p1 Debian-1',
   },
 };
 
+/** A build by id or old alias (`10.6p1` -> 10.6p1-debian). */
 export function getBuild(id: string): BuildProfile | undefined {
-  return (BUILDS as Record<string, BuildProfile>)[id];
+  return (BUILDS as Record<string, BuildProfile>)[BUILD_ALIASES[id] ?? id];
+}
+
+/** The profile for an upstream version number (9.2, 10.0, 10.6...): the nearest one at or below it. */
+export function buildForVersion(n: number): BuildProfile {
+  return n >= 10.6 ? BUILDS['10.6p1-debian'] : n >= 10.0 ? BUILDS['10.0p1-debian'] : BUILDS['9.2p1-debian'];
 }
 
 /**
@@ -139,10 +186,7 @@ export function detectBuild(dpkgStatus: string | undefined): BuildProfile | unde
     if (!/^Status: .* installed$/m.test(stanza)) continue;
     const v = /^Version: (?:\d+:)?(\d+)\.(\d+)p\d+/m.exec(stanza);
     if (!v) return undefined;
-    const n = Number(v[1]) + Number(v[2]) / 10;
-    if (n >= 10.6) return BUILDS['10.6p1'];
-    if (n >= 10.0) return BUILDS['10.0p1-debian'];
-    return BUILDS['9.2p1-debian'];
+    return buildForVersion(Number(v[1]) + Number(v[2]) / 10);
   }
   return undefined;
 }

@@ -13,7 +13,7 @@ import type { KeywordSpec } from '../keywords/index.js';
 import type { EvalInput, EvalItem } from './input.js';
 import { compileMatch, evalMatch, matchCondition, type Accounts, type CompiledMatch } from './match.js';
 import { Options, type Slot } from './options.js';
-import { processDirective } from './process.js';
+import { processDirective, renderPenalties } from './process.js';
 import type { ConnectionSpec, EffectiveConfig, EffectiveEntry, Origin } from './types.js';
 
 export interface EvaluateOptions {
@@ -59,46 +59,62 @@ function directiveOrigin(file: string, dl: DirectiveLine, matchLine: { file: str
   return { kind: 'directive', file, line: dl.line, column: dl.keyword.column, ...(matchLine ? { match: matchLine } : {}) };
 }
 
-/** Start-up pass: parse_server_config with connectinfo NULL (every line validated). */
+/** Parse diagnostics of lines sshd counts as bad options (reported, refused at the end of their file). */
+const BAD_LINE_CODES: ReadonlySet<Diagnostic['code']> = new Set(['MISSING_ARGUMENT', 'INVALID_QUOTES']);
+
+/**
+ * Start-up pass: parse_server_config with connectinfo NULL (every line validated). A line that
+ * process_server_config_line_depth rejects with error() + return -1 (unknown keyword, no argument,
+ * invalid quotes, extra arguments, ...) is a "bad option": sshd reports it and goes on, and
+ * parse_server_config_depth fatals at the end of that file ("terminating, N bad configuration
+ * options", 9.2p1 and 10.x); every other error is fatal() on the spot.
+ */
 function startupPass(items: readonly EvalItem[], o: EvaluateOptions, build: BuildProfile, opts: Options, diags: Diagnostic[], listens: Listen[]): boolean {
   let active = true;
   let neverMatch = false;
   let matchLine: { file: string; line: number } | undefined;
   const stack: { active: boolean; neverMatch: boolean; matchLine: typeof matchLine }[] = [];
+  /** Bad options per file being read (the innermost last). */
+  const bad: number[] = [0];
   let fatal = false;
-  const err = (file: string, line: number, column: number, message: string, code: Diagnostic['code'] = 'BAD_VALUE') => {
-    fatal = true;
+  const err = (file: string, line: number, column: number, message: string, code: Diagnostic['code'] = 'BAD_VALUE', badOption = false) => {
+    if (badOption) bad[bad.length - 1]!++;
+    else fatal = true;
     diags.push({ code, severity: 'error', message, file, line, column });
   };
   for (const it of items) {
     if (fatal) break;
     if (it.kind === 'diagnostic') {
       diags.push(it.diagnostic);
-      if (it.diagnostic.severity === 'error') fatal = true;
+      // an invalid line's own diagnostic: counted where the line is read (below)
+      if (it.diagnostic.severity === 'error' && !BAD_LINE_CODES.has(it.diagnostic.code)) fatal = true;
       continue;
     }
     if (it.kind === 'enter') {
       // sInclude: flags = oactive ? 0 : SSHCFG_NEVERMATCH; *activep unchanged
       stack.push({ active, neverMatch, matchLine });
       neverMatch = neverMatch || !active;
+      bad.push(0);
       continue;
     }
     if (it.kind === 'leave') {
       const s = stack.pop();
       if (s) ({ active, neverMatch, matchLine } = s);
+      if (bad.pop()! > 0) fatal = true;
       continue;
     }
     if (it.kind === 'invalid') {
-      // process_server_config_line_depth: lines sshd silently skips are warnings in the parser
-      if (it.line.severity === 'error') err(it.file, it.line.line, it.line.keyword?.column ?? 1, it.line.reason, it.line.code);
+      // process_server_config_line_depth: lines sshd silently skips are warnings in the parser;
+      // the others are bad options, already reported by the parser's diagnostic
+      if (it.line.severity === 'error') bad[bad.length - 1]!++;
       continue;
     }
     const dl = it.line;
     const word = dl.keyword.value;
-    if (dl.rest.value === '') { err(it.file, dl.line, dl.keyword.column, `no argument after keyword "${word}"`, 'MISSING_ARGUMENT'); continue; }
+    if (dl.rest.value === '') { err(it.file, dl.line, dl.keyword.column, `no argument after keyword "${word}"`, 'MISSING_ARGUMENT', true); continue; }
     const r = resolveKeyword(word, build);
     if (r.kind === 'unknown') {
-      err(it.file, dl.line, dl.keyword.column, `Bad configuration option: ${word}`, r.clientOnly ? 'CLIENT_ONLY_KEYWORD' : 'UNKNOWN_KEYWORD');
+      err(it.file, dl.line, dl.keyword.column, `Bad configuration option: ${word}`, r.clientOnly ? 'CLIENT_ONLY_KEYWORD' : 'UNKNOWN_KEYWORD', true);
       continue;
     }
     if (!active && !r.inMatch) {
@@ -108,7 +124,7 @@ function startupPass(items: readonly EvalItem[], o: EvaluateOptions, build: Buil
     const spec = r.spec;
     if (spec.opcode === 'Match') {
       // sMatch: match_cfg_line(NULL) in this pass: syntax plus "all"; NEVERMATCH keeps it inactive
-      const m = matchCondition(dl.rest.value, undefined, o.accounts, build.version);
+      const m = matchCondition(dl.rest.value, undefined, o.accounts, build);
       if (!m.ok) { err(it.file, dl.line, dl.keyword.column, `Bad Match condition: ${m.message}`, 'BAD_MATCH'); continue; }
       active = neverMatch ? false : m.value;
       matchLine = { file: it.file, line: dl.line };
@@ -122,10 +138,11 @@ function startupPass(items: readonly EvalItem[], o: EvaluateOptions, build: Buil
     const origin = directiveOrigin(it.file, dl, matchLine);
     processDirective({
       file: it.file, line: dl, spec, active, origin, build, opts, cwd: o.cwd ?? '/',
-      error: (message, code) => err(it.file, dl.line, dl.keyword.column, message, code),
+      error: (message, code, badOption) => err(it.file, dl.line, dl.keyword.column, message, code, badOption),
       queueListen: (addr, port, rdomain, org) => listens.push({ addr, port, rdomain, origin: org }),
     });
   }
+  if (!fatal && bad.some((n) => n > 0)) fatal = true;
   return !fatal;
 }
 
@@ -184,7 +201,7 @@ function connectionPass(c: CompiledConfig, ci: ConnectionSpec, opts: Options, di
     }
     const dl = st.line;
     if (st.kind === 'match') {
-      const m = evalMatch(st.criteria, neverMatch ? undefined : ci, o.accounts, build.version);
+      const m = evalMatch(st.criteria, neverMatch ? undefined : ci, o.accounts, build);
       if (!m.ok) {
         fatal = true;
         diags.push({ code: 'BAD_MATCH', severity: 'error', message: `Bad Match condition: ${m.message}`, file: st.file, line: dl.line, column: dl.keyword.column });
@@ -227,6 +244,20 @@ function authMethodsUnsatisfiable(g: Options, build: BuildProfile): Diagnostic |
   return { code: 'BAD_VALUE', severity: 'error', message: 'AuthenticationMethods cannot be satisfied by enabled authentication methods', file: at.file, line: at.line, column: at.column };
 }
 
+/**
+ * sshd.c main "Check that options are sensible" (9.2p1, unchanged through 10.5p1), on the global
+ * values before test mode dumps anything: a command set (not "none") without its user is fatal.
+ */
+function commandWithoutUser(g: Options): Diagnostic | undefined {
+  for (const [cmd, user, name] of [['authorizedkeyscommand', 'authorizedkeyscommanduser', 'AuthorizedKeysCommand'], ['authorizedprincipalscommand', 'authorizedprincipalscommanduser', 'AuthorizedPrincipalsCommand']] as const) {
+    const s = g.slots.get(cmd);
+    if (!s || s.values[0]!.toLowerCase() === 'none' || g.slots.has(user)) continue;
+    const at = s.origin.kind === 'directive' ? s.origin : { file: '', line: 0, column: 0 };
+    return { code: 'MISSING_ARGUMENT', severity: 'error', message: `${name} set without ${name}User`, file: at.file, line: at.line, column: at.column };
+  }
+  return undefined;
+}
+
 /** Runs the start-up pass once; evaluate the result per spec with evaluateCompiled. */
 export function compileConfig(input: readonly EvalItem[] | EvalInput, o: Omit<EvaluateOptions, 'spec'> = {}): CompiledConfig {
   const { items, matchItems } = Array.isArray(input) ? { items: input as readonly EvalItem[], matchItems: undefined } : (input as EvalInput);
@@ -237,7 +268,7 @@ export function compileConfig(input: readonly EvalItem[] | EvalInput, o: Omit<Ev
   const ok = startupPass(items, o, build, global, diagnostics, listens) && !hasErrors(diagnostics);
   // fill_default_server_options: CLEAR_ON_NONE_ARRAY(channel_timeouts) before Match values are copied (< 10.0)
   if (ok && build.version < 10 && global.slots.get('channeltimeout')?.values[0]?.toLowerCase() === 'none') global.slots.delete('channeltimeout');
-  const unsatisfiable = ok ? authMethodsUnsatisfiable(global, build) : undefined;
+  const unsatisfiable = ok ? (commandWithoutUser(global) ?? authMethodsUnsatisfiable(global, build)) : undefined;
   if (unsatisfiable) diagnostics.push(unsatisfiable);
   const accepted = ok && !unsatisfiable;
   const steps = accepted ? compileSteps(matchItems ?? items, build) : [];
@@ -282,7 +313,7 @@ export function evaluateCompiled(c: CompiledConfig, spec: ConnectionSpec | undef
           break;
         }
         const prev = slots.get(k);
-        slots.set(k, { ...s, setBy: [...s.setBy, ...(prev?.setBy ?? [])] });
+        slots.set(k, { ...s, setBy: [...s.setBy, ...(prev?.setBy ?? [])], fromMatch: true });
       }
       const res = !ok ? [] : dirty.size === 0 ? c.base.entries : typeof c.base.entries === 'string' ? dump(slots, c.listens, c.build, c.assembled) : dump(slots, c.listens, c.build, c.assembled, c.base.byKey, dirty);
       if (typeof res === 'string') {
@@ -363,16 +394,40 @@ function dump(slots: ReadonlyMap<string, Slot>, listens: readonly Listen[], buil
     }
     if (ALGO[key]) {
       const [def, all] = ALGO[key]!;
-      const memo = `${key}\0${s?.raw ?? ''}`;
+      const memo = `${key}\0${s?.fromMatch ? 'm' : 'g'}\0${s?.raw ?? ''}`;
       let v: string | undefined;
       if (assembled.has(memo)) v = assembled.get(memo);
-      else assembled.set(memo, (v = assembleNames(s?.raw, def, all)));
+      else {
+        // assemble_algorithms runs twice on a global value before dump_config: in
+        // fill_default_server_options and again in copy_set_server_options (servconf.c, 9.2p1
+        // and 10.x), so a `-` list that removes every name (`MACs -*`) is "" after the first and
+        // the default list after the second. A value a Match block copies in is assembled once
+        // (by copy_set_server_options) and prints empty.
+        const once = assembleNames(s?.raw, def, all);
+        v = once === undefined || s?.fromMatch ? once : assembleNames(once, def, all);
+        assembled.set(memo, v);
+      }
       if (v === undefined) return `${key}: invalid algorithm list`;
       out.push(entry(key, [v], s?.origin, s?.setBy));
       continue;
     }
     if (key === 'hostkey') {
-      out.push(s ? entry(key, s.values, s.origin, s.setBy) : entry(key, ['/etc/ssh/ssh_host_rsa_key', '/etc/ssh/ssh_host_ecdsa_key', '/etc/ssh/ssh_host_ed25519_key']));
+      // fill_default_server_options' default host keys; 10.6p1 adds the ML-DSA-44 hybrid key (observed)
+      const defaults = ['/etc/ssh/ssh_host_rsa_key', '/etc/ssh/ssh_host_ecdsa_key', '/etc/ssh/ssh_host_ed25519_key', ...(build.version >= 10.6 ? ['/etc/ssh/ssh_host_mldsa44_ed25519_key'] : [])];
+      out.push(s ? entry(key, s.values, s.origin, s.setBy) : entry(key, defaults));
+      continue;
+    }
+    if (key === 'persourcepenalties') {
+      out.push(entry(key, [renderPenalties(s?.values, build.penaltiesV2)], s?.origin, s?.setBy));
+      continue;
+    }
+    // 10.4p1+ string arrays: fill_default_server_options' CLEAR_ON_NONE_ARRAY empties a global
+    // "none" (then nothing is printed); a value a Match block copies in later is printed as is
+    // (observed on 10.6p1: `RevokedKeys none` alone prints nothing, under an active Match it prints)
+    const clearedNone = (x: Slot | undefined) => x !== undefined && !x.fromMatch && x.values[0]!.toLowerCase() === 'none';
+    if (key === 'authorizedkeysfile' && build.version >= 10.4 && clearedNone(s)) continue;
+    if (key === 'revokedkeys' && build.version >= 10.4) {
+      if (s && !clearedNone(s)) out.push(entry(key, s.values, s.origin, s.setBy));
       continue;
     }
     if (LIST_KEYS.has(key)) {

@@ -19,6 +19,8 @@
 //   effective.get('PermitRootLogin')?.origin   { kind: 'directive', file, line, column, match? }
 //                                 or { kind: 'default' }
 //   effective.value('permitrootlogin')         'without-password' (first printed value)
+//   renderSshdT(effective)        the exact bytes `sshd -T` prints (keys spelled per build)
+//   sshdWarnings(effective.diagnostics)   what sshd prints on stderr while reading
 //
 // Semantics (OpenSSH 9.2p1 servconf.c/sshd.c, and the 10.x differences the build profile names):
 // the start-up pass reads every line with no connection (`Match all` is active, other Match
@@ -34,7 +36,9 @@ import { type CompiledConfig, compileConfig, evaluateCompiled, evaluateEffective
 import { type EvalInput, type EvalItem, itemsOfFile, itemsOfTree } from './input.js';
 import { type Accounts, accountsFrom } from './match.js';
 import type { ConnectionSpec, EffectiveConfig, EffectiveEntry, Origin } from './types.js';
+import { printedKey, renderSshdT, sshdWarnings } from './render.js';
 
+export { printedKey, renderSshdT, sshdWarnings };
 export { compileConfig, evaluateCompiled, evaluateEffective, itemsOfFile, itemsOfTree, accountsFrom };
 export type { Accounts, CompiledConfig, ConnectionSpec, EffectiveConfig, EffectiveEntry, EvalInput, EvalItem, EvaluateOptions, Origin };
 

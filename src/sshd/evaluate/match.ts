@@ -1,6 +1,7 @@
-// Match criteria, as servconf.c match_cfg_line (OpenSSH 9.2p1) evaluates them. `ci` undefined is
-// sshd's first pass (connectinfo NULL: only syntax and "all"); in test mode (-T) a criterion whose
-// attribute the spec lacks does not match, except LocalPort, whose absence is fatal.
+// Match criteria, as servconf.c match_cfg_line (OpenSSH 9.2p1; 10.0p1 adds `invalid-user`,
+// `version` and the `attr=value` spelling, unchanged through 10.5p1) evaluates them. `ci`
+// undefined is sshd's first pass (connectinfo NULL: only syntax and "all"); in test mode (-T) a
+// criterion whose attribute the spec lacks does not match, except LocalPort, whose absence is fatal.
 import type { ConnectionSpec } from './types.js';
 import { strdelim } from '../lexer.js';
 import { a2port } from '../values/time.js';
@@ -41,28 +42,50 @@ export function compileMatch(rest: string): CompiledMatch {
   }
 }
 
-export function matchCondition(rest: string, ci: ConnectionSpec | undefined, accounts: Accounts | undefined, version: number): MatchResult {
-  return evalMatch(compileMatch(rest), ci, accounts, version);
+/** What match_cfg_line needs to know of the build: its version and SSH_RELEASE (`Match version`). */
+export interface MatchBuild {
+  readonly version: number;
+  /** SSH_RELEASE as the binary holds it, e.g. "OpenSSH_10.0p2 Debian-7+deb13u4". */
+  readonly release?: string;
 }
 
+export function matchCondition(rest: string, ci: ConnectionSpec | undefined, accounts: Accounts | undefined, build: number | MatchBuild): MatchResult {
+  return evalMatch(compileMatch(rest), ci, accounts, build);
+}
+
+/** The `attr=value` spellings servconf.c match_cfg_line accepts from 10.0p1 (strprefix, case-insensitive). */
+const EQ_ATTRS = ['user', 'group', 'host', 'address', 'localaddress', 'localport', 'rdomain', 'version'];
+
 /** servconf.c match_cfg_line over a compiled line; `ci` undefined is the start-up pass. */
-export function evalMatch(cm: CompiledMatch, ci: ConnectionSpec | undefined, accounts: Accounts | undefined, version: number): MatchResult {
+export function evalMatch(cm: CompiledMatch, ci: ConnectionSpec | undefined, accounts: Accounts | undefined, build: number | MatchBuild): MatchResult {
+  const { version, release } = typeof build === 'number' ? { version: build, release: undefined } : build;
   let result = true;
   let attributes = 0;
   let k = 0;
   const w = cm.words, end = cm.broken ? undefined : '';
   for (;;) {
-    const attrib = k < w.length ? w[k++] : end;
+    let attrib = k < w.length ? w[k++] : end;
     if (attrib === undefined || attrib === '') break;
     if (attrib.startsWith('#')) break;
     attributes++;
-    const low = attrib.toLowerCase();
+    let low = attrib.toLowerCase();
     if (low === 'all') {
       const arg = k < w.length ? w[k++] : end;
       if (attributes > 1 || (arg !== undefined && arg !== '' && !arg.startsWith('#'))) return { ok: false, message: "'all' cannot be combined with other Match attributes" };
       return { ok: true, value: true };
     }
-    const arg = k < w.length ? w[k++] : end;
+    if (version >= 10 && low === 'invalid-user') {
+      // 10.0p1: no argument; matches only a connection whose user is invalid (-C invalid-user)
+      if (!ci || !ci.invalidUser) result = false;
+      continue;
+    }
+    let arg: string | undefined;
+    const eq = attrib.indexOf('=');
+    if (version >= 10 && eq > 0 && EQ_ATTRS.includes(low.slice(0, eq))) {
+      arg = attrib.slice(eq + 1);
+      attrib = attrib.slice(0, eq);
+      low = low.slice(0, eq);
+    } else arg = k < w.length ? w[k++] : end;
     if (arg === undefined || arg === '' || arg.startsWith('#')) return { ok: false, message: `Missing Match criteria for ${attrib}` };
     switch (low) {
       case 'user':
@@ -104,8 +127,12 @@ export function evalMatch(cm: CompiledMatch, ci: ConnectionSpec | undefined, acc
         if (!ci || ci.rdomain === undefined) { result = false; continue; }
         if (matchPatternList(ci.rdomain, arg) !== 1) result = false;
         break;
+      case 'version':
+        if (version < 10) return { ok: false, message: `Unsupported Match attribute ${attrib}` };
+        // match_pattern_list(SSH_RELEASE, arg, 0): case-sensitive, whatever the connection
+        if (matchPatternList(release ?? '', arg) !== 1) result = false;
+        break;
       default:
-        void version;
         return { ok: false, message: `Unsupported Match attribute ${attrib}` };
     }
   }

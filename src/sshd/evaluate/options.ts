@@ -8,6 +8,8 @@ export interface Slot {
   setBy: Origin[];
   /** Raw algorithm string before assembly (kex_assemble_names runs at fill/copy time). */
   raw?: string;
+  /** Copied from the connection pass (copy_set_server_options): fill_default's CLEAR_ON_NONE did not see it. */
+  fromMatch?: boolean;
 }
 
 export class Options {

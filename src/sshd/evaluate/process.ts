@@ -20,8 +20,11 @@ export interface LineContext {
   readonly build: BuildProfile;
   readonly opts: Options;
   readonly cwd: string;
-  /** Only in the second pass: Subsystem duplicates there are not re-checked against pass 1. */
-  error(message: string, code?: Diagnostic['code']): void;
+  /**
+   * Reports sshd's error for this line. `badOption`: error() + return -1 in servconf.c (the
+   * line is a bad option, the file refused at its end); otherwise fatal() on the spot.
+   */
+  error(message: string, code?: Diagnostic['code'], badOption?: boolean): void;
   /** Queued ListenAddress entries (process_queued_listen_addrs runs after parsing). */
   queueListen(addr: string, port: number, rdomain: string | undefined, origin: Origin): void;
 }
@@ -38,7 +41,11 @@ const MULTI: Record<string, Record<string, string>> = {
 const FLAG_OPCODES = new Set(['UsePAM', 'IgnoreUserKnownHosts', 'HostbasedAuthentication', 'HostbasedUsesNameFromPacketOnly', 'PubkeyAuthentication', 'KerberosAuthentication', 'KerberosOrLocalPasswd',
   'KerberosTicketCleanup', 'GssAuthentication', 'GssKeyEx', 'GssCleanupCreds', 'GssStrictAcceptor', 'GssStoreRekey', 'PasswordAuthentication', 'KbdInteractiveAuthentication', 'PrintMotd', 'PrintLastLog',
   'X11Forwarding', 'X11UseLocalhost', 'PermitTTY', 'PermitUserRC', 'StrictModes', 'TCPKeepAlive', 'EmptyPasswd', 'UseDNS', 'AllowAgentForwarding', 'DisableForwarding', 'StreamLocalBindUnlink',
-  'ExposeAuthInfo', 'DebianBanner', 'RefuseConnection']);
+  'ExposeAuthInfo', 'DebianBanner', 'RefuseConnection', 'WarnWeakCrypto']);
+/** 10.6p1 (observed): TCPKeepAlive takes and prints true/false besides yes/no. */
+const TRUE_FALSE: Record<string, string> = { yes: 'true', true: 'true', no: 'false', false: 'false' };
+/** 10.6p1 (observed): WarnWeakCrypto yes|no|no-pq-kex, any case; no-pq-kex prints false. */
+const WEAK_CRYPTO: Record<string, string> = { ...TRUE_FALSE, 'no-pq-kex': 'false' };
 const INT_OPCODES = new Set(['X11DisplayOffset', 'MaxAuthTries', 'MaxSessions', 'ClientAliveCountMax', 'RequiredRSASize']);
 const TIME_OPCODES = new Set(['LoginGraceTime', 'ClientAliveInterval']);
 const FILE_OPCODES = new Set(['PidFile', 'ModuliFile', 'XAuthLocation', 'Banner', 'TrustedUserCAKeys', 'RevokedKeys', 'SshdSessionPath', 'SshdAuthPath']);
@@ -66,7 +73,7 @@ class Directive {
     private readonly c: LineContext,
     readonly args: readonly string[],
     private readonly key: string,
-    private readonly kw: string,
+    readonly kw: string,
   ) {}
   next(): string | undefined {
     return this.args[this.i++];
@@ -110,7 +117,7 @@ export function processDirective(c: LineContext): void {
     if (a === undefined) return;
     const table = op === 'PermitRootLogin'
       ? { 'without-password': c.build.prohibitPasswordName, 'prohibit-password': c.build.prohibitPasswordName, 'forced-commands-only': 'forced-commands-only', yes: 'yes', no: 'no' } as Record<string, string>
-      : MULTI[op] ?? FLAG;
+      : c.build.trueFalse.has(key) ? (op === 'WarnWeakCrypto' ? WEAK_CRYPTO : TRUE_FALSE) : MULTI[op] ?? FLAG;
     const v = table[a.toLowerCase()];
     if (v === undefined) return c.error(`unsupported option "${a}".`, 'BAD_VALUE');
     d.first([v]);
@@ -125,6 +132,13 @@ export function processDirective(c: LineContext): void {
     const v = convtime(a);
     if (v === undefined) return c.error('invalid time value.', 'BAD_VALUE');
     d.first([String(v)]);
+  } else if (op === 'RevokedKeys' && c.build.version >= 10.4) {
+    // 10.4p1+ (servconf.h SSHCONF_STRARRAY revoked_keys_files): several files on one line, the
+    // first active line wins; "none" clears it (printed by dump_cfg_strarray_oneline only when set)
+    const vals: string[] = [];
+    for (let a = d.next(); a !== undefined; a = d.next()) vals.push(derelativise(a, c.cwd));
+    if (vals.length === 0) return c.error(`${kw} missing argument.`, 'MISSING_ARGUMENT');
+    d.firstLine([vals.join(' ')]);
   } else if (FILE_OPCODES.has(op)) {
     const a = d.need('missing file name.');
     if (a === undefined) return;
@@ -206,14 +220,22 @@ export function processDirective(c: LineContext): void {
       }
       case 'PubkeyAuthOptions': {
         let touch = false, verify = false;
+        let maxPkOk: number | undefined;
         for (let a = d.next(); a !== undefined; a = d.next()) {
           const l = a.toLowerCase();
           if (l === 'none') continue;
           if (l === 'touch-required') touch = true;
           else if (l === 'verify-required') verify = true;
-          else return c.error(`unsupported ${kw} option ${a}`, 'BAD_VALUE');
+          else if (c.build.version >= 10.6 && l.startsWith('max-pk-ok:')) {
+            // 10.6p1 (observed): max-pk-ok:N, printed after the flags
+            const n = atoiErr(a.slice(10));
+            if (n === undefined) return c.error(`bad ${kw} max-pk-ok value: invalid`, 'BAD_VALUE');
+            maxPkOk = n;
+          } else return c.error(`unsupported ${kw} option ${a}`, 'BAD_VALUE');
         }
-        const v = [touch ? 'touch-required' : '', verify ? 'verify-required' : ''].filter(Boolean).join(' ') || 'none';
+        let v = [touch ? 'touch-required' : '', verify ? 'verify-required' : ''].filter(Boolean).join(' ') || 'none';
+        // printed only when a line sets it (the default "none max-pk-ok:6" prints when no line does)
+        if (maxPkOk !== undefined) v += ` max-pk-ok:${maxPkOk}`;
         d.first([v]);
         break;
       }
@@ -256,18 +278,19 @@ export function processDirective(c: LineContext): void {
       }
       case 'LogLevel': {
         const a = d.next();
-        const v = a === undefined ? undefined : logLevel(a);
+        // Debian's builds also take SILENT for QUIET and print it (observed on 9.2p1, 10.0p1, 10.6p1)
+        const v = a === undefined ? undefined : c.build.debian && a.toLowerCase() === 'silent' ? 'QUIET' : logLevel(a);
         if (v === undefined) return c.error(`unsupported log level '${a ?? '<NONE>'}'`, 'BAD_VALUE');
-        d.first([v]);
+        d.first([v === 'QUIET' ? c.build.quietName : v]);
         break;
       }
       case 'LogVerbose':
       case 'ChannelTimeout': {
         const vals: string[] = [];
         for (let a = d.next(); a !== undefined; a = d.next()) {
-          if (a === '' && op === 'LogVerbose') return c.error(`keyword ${kw} empty argument`, 'BAD_VALUE');
+          if (a === '' && op === 'LogVerbose') return c.error(`keyword ${kw} empty argument`, 'BAD_VALUE', true);
           if (a.toLowerCase() === 'none') {
-            if (vals.length > 0 || d.i < args.length) return c.error(`keyword ${kw} "none" argument must appear alone.`, 'BAD_VALUE');
+            if (vals.length > 0 || d.i < args.length) return c.error(`keyword ${kw} "none" argument must appear alone.`, 'BAD_VALUE', true);
           } else if (op === 'ChannelTimeout' && !validChannelTimeout(a)) return c.error(`invalid channel timeout ${a}`, 'BAD_VALUE');
           vals.push(a);
         }
@@ -302,7 +325,7 @@ export function processDirective(c: LineContext): void {
       case 'AuthorizedKeysFile': {
         const vals: string[] = [];
         for (let a = d.next(); a !== undefined; a = d.next()) {
-          if (a === '') return c.error(`keyword ${kw} empty argument`, 'BAD_VALUE');
+          if (a === '') return c.error(`keyword ${kw} empty argument`, 'BAD_VALUE', true);
           vals.push(tildeExpand(a));
         }
         if (vals.length) d.firstLine([vals.join(' ')]);
@@ -375,7 +398,9 @@ export function processDirective(c: LineContext): void {
         const v4 = Number(m[1]);
         const v6 = m[2] === undefined ? undefined : Number(m[2]);
         if (v4 < 0 || v4 > 32 || (v6 !== undefined && (v6 < 0 || v6 > 128))) return c.error(`Invalid ${kw} spec.`, 'BAD_VALUE');
-        d.last([`${v4}:${v6 ?? 0}`]); // sscanf leaves value2 as initialised: 0 on Debian's 9.2p1 build
+        // sscanf leaves value2 as initialised: 0 on Debian's 9.2p1 and 10.0p1 builds; unset (the
+        // default 128 is filled in) on 10.6p1 (observed)
+        d.last([`${v4}:${v6 ?? (c.build.version >= 10.6 ? 'UNSET' : 0)}`]);
         break;
       }
       case 'PerSourceMaxStartups': {
@@ -437,8 +462,9 @@ export function processDirective(c: LineContext): void {
         if ((op === 'AuthorizedKeysCommand' || op === 'AuthorizedPrincipalsCommand') && !rest.startsWith('/') && rest.toLowerCase() !== 'none') return c.error(`${kw} must be an absolute path`, 'BAD_VALUE');
         d.i = args.length;
         if (op === 'VersionAddendum') { d.first([rest.toLowerCase() === 'none' ? 'none' : rest]); break; }
-        // parse_command checks authorized_keys_command even for the principals command (9.2p1 quirk)
-        if (op === 'AuthorizedPrincipalsCommand' && active) {
+        // parse_command checks authorized_keys_command even for the principals command (9.2p1
+        // quirk; 10.0p1 tests *charptr, so the first value wins as everywhere)
+        if (op === 'AuthorizedPrincipalsCommand' && active && c.build.version < 10) {
           if (opts.isSet('authorizedkeyscommand')) { opts.touch(key, origin); break; }
           opts.set(key, [rest], origin, 'last');
           break;
@@ -492,15 +518,105 @@ export function processDirective(c: LineContext): void {
         d.first([v === 0 ? 'none' : String(v)]);
         break;
       }
-      case 'PerSourcePenalties': {
-        for (let a = d.next(); a !== undefined; a = d.next()) void a; // 10.x only; values kept as written
+      case 'PerSourcePenalties':
+        return perSourcePenalties(c, d);
+      case 'AgentSocketPath': {
+        // 10.6p1 (observed): "none" or "user:PATH" relative to the user's home
+        const a = d.need('missing argument.');
+        if (a === undefined) return;
+        if (a.toLowerCase() !== 'none') {
+          if (!a.startsWith('user:')) return c.error('invalid path.', 'BAD_VALUE');
+          if (a.length === 5) return c.error('invalid user path.', 'BAD_VALUE');
+        }
+        d.first([a.toLowerCase() === 'none' ? 'none' : a]);
         break;
       }
       default:
         return c.error(`Missing handler for opcode ${kw}`, 'UNKNOWN_KEYWORD');
     }
   }
-  if (d.i < args.length) c.error(`keyword ${kw} extra arguments at end of line`, 'EXTRA_ARGUMENT');
+  if (d.i < args.length) c.error(`keyword ${kw} extra arguments at end of line`, 'EXTRA_ARGUMENT', true);
+}
+
+/** The fields of PerSourcePenalties, in dump_config's print order (servconf.c, 10.0p1 / 10.5p1). */
+const PENALTY_TIMES = ['crash', 'authfail', 'noauth', 'invaliduser', 'grace-exceeded', 'refuseconnection', 'max', 'min'] as const;
+const PENALTY_DEFAULTS: Record<string, number> = { crash: 90, authfail: 5, noauth: 1, invaliduser: 5, 'grace-exceeded': 10, refuseconnection: 10, max: 600, min: 15, 'max-sources4': 65536, 'max-sources6': 65536 };
+
+/** 10.5+ penalty durations: convtime with a decimal fraction allowed (observed on 10.6p1: "1.5", "1.5s", "1m30s"). */
+function penaltyTime(p: string, v2: boolean): number | undefined {
+  if (v2) {
+    const m = /^([0-9]+\.[0-9]*)([sS]?)$/.exec(p);
+    if (m) return Number(m[1]);
+  }
+  return convtime(p);
+}
+
+/**
+ * servconf.c sPerSourcePenalties (10.0p1; 10.5p1 adds invaliduser and fractional seconds): each
+ * field keeps its first active value; "yes"/"no" only alone; any field enables penalties. The slot
+ * holds one value per field ("enabled", "crash", ...) and dump() prints the whole line.
+ */
+function perSourcePenalties(c: LineContext, d: Directive): void {
+  const { opts, origin, active } = c;
+  const v2 = c.build.penaltiesV2;
+  const key = 'persourcepenalties';
+  const found = new Map<string, string>();
+  let any = false;
+  for (let a = d.next(); a !== undefined; a = d.next()) {
+    any = true;
+    const low = a.toLowerCase();
+    if (low === 'no' || low === 'yes') {
+      if (d.i < d.args.length) return c.error(`keyword ${d.kw} "${a}" argument must appear alone.`, 'BAD_VALUE');
+      if (!found.has('enabled')) found.set('enabled', low === 'yes' ? '1' : '0');
+      continue;
+    }
+    const colon = a.indexOf(':');
+    const name = colon < 0 ? a : a.slice(0, colon);
+    const rest = a.slice(colon + 1);
+    let value: string;
+    if ((PENALTY_TIMES as readonly string[]).includes(name) && colon > 0 && (name !== 'invaliduser' || v2)) {
+      const t = penaltyTime(rest, v2);
+      if (t === undefined) return c.error(`invalid ${d.kw} time value.`, 'BAD_VALUE');
+      value = String(t);
+    } else if ((name === 'max-sources4' || name === 'max-sources6') && colon > 0) {
+      const n = atoiErr(rest);
+      if (n === undefined) return c.error(`${d.kw} value invalid.`, 'BAD_VALUE');
+      value = String(n);
+    } else if (a === 'overflow:deny-all' || a === 'overflow:permissive' || a === 'overflow6:deny-all' || a === 'overflow6:permissive') {
+      value = rest;
+    } else return c.error(`unsupported ${d.kw} keyword ${a}`, 'BAD_VALUE');
+    if (!found.has(name)) found.set(name, value);
+  }
+  if (!any) return c.error(`no ${d.kw} specified`, 'MISSING_ARGUMENT');
+  if (!active) return;
+  // merge into the slot: per field, the first active value wins; a field enables penalties
+  const s = opts.slots.get(key);
+  const prev = new Map<string, string>((s?.values ?? []).map((x) => [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1)]));
+  for (const [k, v] of found) {
+    if (prev.has(k)) continue;
+    prev.set(k, v);
+    // "any option implicitly enables penalties", even after an earlier "no"
+    if (k !== 'enabled') prev.set('enabled', '1');
+  }
+  const values = [...prev].map(([k, v]) => `${k}=${v}`);
+  if (!s) opts.set(key, values, origin, 'first');
+  else {
+    s.values = values;
+    opts.touch(key, origin);
+  }
+}
+
+/** dump_config's PerSourcePenalties line from the slot's fields (unset fields take their defaults). */
+export function renderPenalties(fields: readonly string[] | undefined, v2: boolean): string {
+  const f = new Map<string, string>((fields ?? []).map((x) => [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1)]));
+  if (f.get('enabled') === '0') return 'no';
+  const num = (k: string) => {
+    const n = f.has(k) ? Number(f.get(k)) : PENALTY_DEFAULTS[k]!;
+    return v2 ? n.toFixed(6) : String(Math.trunc(n));
+  };
+  const times = PENALTY_TIMES.filter((k) => v2 || k !== 'invaliduser').map((k) => `${k}:${num(k)}`);
+  const overflow = f.get('overflow') ?? 'permissive';
+  return [...times, `max-sources4:${f.get('max-sources4') ?? 65536}`, `max-sources6:${f.get('max-sources6') ?? 65536}`, `overflow:${overflow}`, `overflow6:${f.get('overflow6') ?? overflow}`].join(' ');
 }
 
 /** misc.c argv_assemble (10.0p1) for one argument: \\ ' " escaped, quoted when it holds a blank or tab. */

@@ -11,6 +11,8 @@ export interface ConnectionSpec {
   readonly laddr?: string;
   readonly lport?: number;
   readonly rdomain?: string;
+  /** `invalid-user` in the -C spec (10.0p1+): the user does not exist (Match invalid-user). */
+  readonly invalidUser?: boolean;
 }
 
 export type Origin =

@@ -28,6 +28,8 @@ export function isClientOnlyKeyword(word: string): boolean {
 export interface BuildKeywordView {
   readonly version: number;
   readonly debian: boolean;
+  /** GSSAPI/Kerberos compiled in (default true). */
+  readonly gssapi?: boolean;
 }
 
 export type Resolved =
@@ -55,6 +57,12 @@ function resolveUncached(word: string, build: BuildKeywordView): Resolved {
   }
   let status: Status = spec.status ?? 'supported';
   for (const [v, s] of spec.statusFrom ?? []) if (build.version >= v) status = s;
+  if (spec.gss && build.gssapi === false) {
+    // without GSSAPI: Debian's GSSAPI key exchange patch keywords do not exist at all; the
+    // upstream ones are "Unsupported option" (observed on Debian unstable's 1:10.6p1-1)
+    if (spec.debianOnly) return { kind: 'unknown', clientOnly: isClientOnlyKeyword(word) };
+    status = 'unsupported';
+  }
   const inMatch = spec.inMatch || (spec.inMatchFrom !== undefined && build.version >= spec.inMatchFrom);
   return { kind: 'known', spec, status, inMatch };
 }

@@ -38,6 +38,11 @@ export interface KeywordSpec {
   readonly inMatchFrom?: number;
   /** Canonical name of the keyword this one aliases. */
   readonly aliasOf?: string;
+  /**
+   * Exists only where GSSAPI/Kerberos is compiled in: elsewhere "Unsupported option" (upstream's
+   * SSHCONF_UNSUPPORTED_INT, 10.4p1) or, for Debian's GSSAPI key exchange patch, unknown.
+   */
+  readonly gss?: boolean;
 }
 
 type Row = [name: string, opcode: string, inMatch: 0 | 1, merge: Merge, extra?: Partial<KeywordSpec>];
@@ -45,7 +50,7 @@ type Row = [name: string, opcode: string, inMatch: 0 | 1, merge: Merge, extra?: 
 const ROWS: Row[] = [
   ['UsePAM', 'UsePAM', 0, 'first', { dumpKey: 'usepam' }],
   ['PAMServiceName', 'PAMServiceName', 1, 'first', { dumpKey: 'pamservicename', since: 10.0 }],
-  ['PAMAuthenticationViaKbdInt', 'Deprecated', 0, 'none', { status: 'deprecated' }],
+  ['PAMAuthenticationViaKbdInt', 'Deprecated', 0, 'none', { status: 'deprecated', removedIn: 10.4 }],
   ['Port', 'Port', 0, 'accumulate', { dumpKey: 'port' }],
   ['HostKey', 'HostKeyFile', 0, 'accumulate', { dumpKey: 'hostkey' }],
   ['HostDSAKey', 'HostKeyFile', 0, 'accumulate', { dumpKey: 'hostkey', aliasOf: 'HostKey' }],
@@ -72,22 +77,22 @@ const ROWS: Row[] = [
   ['PubkeyAcceptedKeyTypes', 'PubkeyAcceptedAlgorithms', 1, 'first', { dumpKey: 'pubkeyacceptedalgorithms', aliasOf: 'PubkeyAcceptedAlgorithms' }],
   ['PubkeyAuthOptions', 'PubkeyAuthOptions', 1, 'first', { dumpKey: 'pubkeyauthoptions' }],
   ['DSAAuthentication', 'PubkeyAuthentication', 0, 'first', { dumpKey: 'pubkeyauthentication', aliasOf: 'PubkeyAuthentication' }],
-  ['KerberosAuthentication', 'KerberosAuthentication', 1, 'first', { dumpKey: 'kerberosauthentication' }],
-  ['KerberosOrLocalPasswd', 'KerberosOrLocalPasswd', 0, 'first', { dumpKey: 'kerberosorlocalpasswd' }],
-  ['KerberosTicketCleanup', 'KerberosTicketCleanup', 0, 'first', { dumpKey: 'kerberosticketcleanup' }],
+  ['KerberosAuthentication', 'KerberosAuthentication', 1, 'first', { dumpKey: 'kerberosauthentication', gss: true }],
+  ['KerberosOrLocalPasswd', 'KerberosOrLocalPasswd', 0, 'first', { dumpKey: 'kerberosorlocalpasswd', gss: true }],
+  ['KerberosTicketCleanup', 'KerberosTicketCleanup', 0, 'first', { dumpKey: 'kerberosticketcleanup', gss: true }],
   ['KerberosGetAFSToken', 'Unsupported', 0, 'none', { status: 'unsupported' }],
-  ['KerberosTgtPassing', 'Unsupported', 0, 'none', { status: 'unsupported' }],
-  ['AFSTokenPassing', 'Unsupported', 0, 'none', { status: 'unsupported' }],
-  ['GSSAPIAuthentication', 'GssAuthentication', 1, 'first', { dumpKey: 'gssapiauthentication' }],
-  ['GSSAPICleanupCredentials', 'GssCleanupCreds', 0, 'first', { dumpKey: 'gssapicleanupcredentials' }],
-  ['GSSAPICleanupCreds', 'GssCleanupCreds', 0, 'first', { dumpKey: 'gssapicleanupcredentials', aliasOf: 'GSSAPICleanupCredentials', debianOnly: true }],
-  ['GSSAPIStrictAcceptorCheck', 'GssStrictAcceptor', 0, 'first', { dumpKey: 'gssapistrictacceptorcheck' }],
-  ['GSSAPIKeyExchange', 'GssKeyEx', 0, 'first', { dumpKey: 'gssapikeyexchange', debianOnly: true }],
-  ['GSSAPIStoreCredentialsOnRekey', 'GssStoreRekey', 0, 'first', { dumpKey: 'gssapistorecredentialsonrekey', debianOnly: true }],
-  ['GSSAPIKexAlgorithms', 'GssKexAlgorithms', 0, 'first', { dumpKey: 'gssapikexalgorithms', debianOnly: true }],
-  ['GSSUseSessionCCache', 'Unsupported', 0, 'none', { status: 'unsupported', debianOnly: true }],
-  ['GSSAPIUseSessionCredCache', 'Unsupported', 0, 'none', { status: 'unsupported', debianOnly: true }],
-  ['GSSAPIDelegateCredentials', 'Unsupported', 0, 'none', { status: 'unsupported', since: 10.3 }],
+  ['KerberosTgtPassing', 'Unsupported', 0, 'none', { status: 'unsupported', statusFrom: [[10.4, 'deprecated']] }],
+  ['AFSTokenPassing', 'Unsupported', 0, 'none', { status: 'unsupported', statusFrom: [[10.4, 'deprecated']] }],
+  ['GSSAPIAuthentication', 'GssAuthentication', 1, 'first', { dumpKey: 'gssapiauthentication', gss: true }],
+  ['GSSAPICleanupCredentials', 'GssCleanupCreds', 0, 'first', { dumpKey: 'gssapicleanupcredentials', gss: true }],
+  ['GSSAPICleanupCreds', 'GssCleanupCreds', 0, 'first', { dumpKey: 'gssapicleanupcredentials', aliasOf: 'GSSAPICleanupCredentials', debianOnly: true, gss: true }],
+  ['GSSAPIStrictAcceptorCheck', 'GssStrictAcceptor', 0, 'first', { dumpKey: 'gssapistrictacceptorcheck', gss: true }],
+  ['GSSAPIKeyExchange', 'GssKeyEx', 0, 'first', { dumpKey: 'gssapikeyexchange', debianOnly: true, gss: true }],
+  ['GSSAPIStoreCredentialsOnRekey', 'GssStoreRekey', 0, 'first', { dumpKey: 'gssapistorecredentialsonrekey', debianOnly: true, gss: true }],
+  ['GSSAPIKexAlgorithms', 'GssKexAlgorithms', 0, 'first', { dumpKey: 'gssapikexalgorithms', debianOnly: true, gss: true }],
+  ['GSSUseSessionCCache', 'Unsupported', 0, 'none', { status: 'unsupported', debianOnly: true, gss: true }],
+  ['GSSAPIUseSessionCredCache', 'Unsupported', 0, 'none', { status: 'unsupported', debianOnly: true, gss: true }],
+  ['GSSAPIDelegateCredentials', 'Unsupported', 0, 'none', { status: 'unsupported', since: 10.3, gss: true }],
   ['PasswordAuthentication', 'PasswordAuthentication', 1, 'first', { dumpKey: 'passwordauthentication' }],
   ['KbdInteractiveAuthentication', 'KbdInteractiveAuthentication', 1, 'first', { dumpKey: 'kbdinteractiveauthentication' }],
   ['ChallengeResponseAuthentication', 'KbdInteractiveAuthentication', 1, 'first', { dumpKey: 'kbdinteractiveauthentication', aliasOf: 'KbdInteractiveAuthentication' }],
@@ -180,6 +185,10 @@ const ROWS: Row[] = [
   ['SshdAuthPath', 'SshdAuthPath', 0, 'first', { dumpKey: 'sshdauthpath', since: 10.0 }],
   ['RefuseConnection', 'RefuseConnection', 1, 'first', { dumpKey: 'refuseconnection', since: 10.0 }],
   ['DebianBanner', 'DebianBanner', 0, 'first', { dumpKey: 'debianbanner', debianOnly: true }],
+  // 10.6p1 (observed on Debian's 1:10.6p1-1): global-only flag printed true/false; per-user agent
+  // socket location ("none" or "user:PATH"), allowed in Match.
+  ['WarnWeakCrypto', 'WarnWeakCrypto', 0, 'first', { dumpKey: 'warnweakcrypto', since: 10.6 }],
+  ['AgentSocketPath', 'AgentSocketPath', 1, 'first', { dumpKey: 'agentsocketpath', since: 10.6 }],
 ];
 
 export const KEYWORDS: readonly KeywordSpec[] = ROWS.map(([name, opcode, inMatch, merge, extra]) => ({

@@ -11,8 +11,8 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { sshdAvailable, sshdT, hostKeys, type RunResult } from '../../helpers/sshd.js';
-import { TRIXIE_HOST_KEY, TRIXIE_ROOT, trixieConfig, trixieUnavailable } from '../../helpers/trixie.js';
-import { loadEffective } from '../../../src/sshd/evaluate/index.js';
+import { SID, TRIXIE, type DebianRoot } from '../../helpers/debian-roots.js';
+import { loadEffective, renderSshdT } from '../../../src/sshd/evaluate/index.js';
 import { parseSpec } from '../../../src/cli/effective.js';
 import { BUILDS, type BuildProfile } from '../../../src/sshd/builds/index.js';
 import type { ConnectionSpec } from '../../../src/sshd/evaluate/types.js';
@@ -45,22 +45,35 @@ const VALUES: Record<string, string[]> = {
   LoginGraceTime: ['30', '1m30s', '2h', '0', '1x'],
   ClientAliveInterval: ['300', '5m', 'bad'],
   ClientAliveCountMax: ['0', '3'],
-  LogLevel: ['INFO', 'verbose', 'DEBUG', 'debug3', 'loud'],
+  LogLevel: ['INFO', 'verbose', 'DEBUG', 'debug3', 'loud', 'QUIET', 'quiet', 'SILENT', 'fatal'],
   SyslogFacility: ['AUTH', 'authpriv', 'LOCAL7', 'nope'],
-  Ciphers: ['aes256-gcm@openssh.com,aes128-ctr', '+aes128-cbc', '-aes128-ctr', '^aes256-ctr', 'aes*', 'bogus-cipher', '-*cbc'],
-  MACs: ['hmac-sha2-256,hmac-sha2-512', '-hmac-sha1*', '+hmac-md5', 'umac-64@openssh.com'],
-  KexAlgorithms: ['curve25519-sha256', '-ecdh*', '+diffie-hellman-group14-sha1', '^sntrup761x25519-sha512'],
-  PubkeyAcceptedAlgorithms: ['+ssh-rsa', 'ssh-ed25519', '-rsa*', 'ssh-ed25519*', 'nokey'],
-  HostKeyAlgorithms: ['ssh-ed25519,rsa-sha2-512', '-ssh-rsa'],
-  CASignatureAlgorithms: ['ssh-ed25519', '+ssh-rsa'],
-  AcceptEnv: ['LANG LC_*', 'XMODIFIERS', 'BAD=1'],
-  AllowUsers: ['alice bob', 'root@10.0.0.1', 'carol'],
+  // algorithm lists: every operator (+ - ^), wildcards, and `-*` (which empties the list: sshd
+  // then prints the default, assemble_algorithms running twice)
+  Ciphers: ['aes256-gcm@openssh.com,aes128-ctr', '+aes128-cbc', '-aes128-ctr', '^aes256-ctr', 'aes*', 'bogus-cipher', '-*cbc', '-*', '^aes128-cbc,3des-cbc', '-chacha*,aes*gcm*'],
+  MACs: ['hmac-sha2-256,hmac-sha2-512', '-hmac-sha1*', '+hmac-md5', 'umac-64@openssh.com', '-*', '^hmac-sha2-512', '+hmac-sha1-96,hmac-md5'],
+  KexAlgorithms: ['curve25519-sha256', '-ecdh*', '+diffie-hellman-group14-sha1', '^sntrup761x25519-sha512', '-*', '^diffie-hellman-group16-sha512,curve25519-sha256', '-sntrup*,mlkem*'],
+  PubkeyAcceptedAlgorithms: ['+ssh-rsa', 'ssh-ed25519', '-rsa*', 'ssh-ed25519*', 'nokey', '-*', '^ssh-rsa', '^rsa-sha2-256,ssh-ed25519'],
+  HostKeyAlgorithms: ['ssh-ed25519,rsa-sha2-512', '-ssh-rsa', '-*', '^ecdsa-sha2-nistp256', '*-cert-*'],
+  CASignatureAlgorithms: ['ssh-ed25519', '+ssh-rsa', '-*', '^rsa-sha2-512'],
+  HostbasedAcceptedAlgorithms: ['-*', '^ssh-ed25519', '+ssh-rsa', 'ecdsa*'],
+  AcceptEnv: ['LANG LC_*', 'XMODIFIERS', 'BAD=1', `LC_${u8('Ñ')}`],
+  // non-ASCII arguments: UTF-8 and Latin-1 bytes come back byte for byte
+  AllowUsers: ['alice bob', 'root@10.0.0.1', 'carol', u8('ñandú'), 'ma\xefa \xf1and\xfa', `${u8('José')}@10.0.0.0/8`],
+  // post-parse checks: a command without its user is fatal (sshd.c main), "none" is not a command
+  AuthorizedKeysCommand: ['/usr/bin/true %u', 'none', `/opt/${u8('clés')}/get %u`],
+  AuthorizedKeysCommandUser: ['nobody', 'none'],
+  AuthorizedPrincipalsCommand: ['/usr/bin/true %u', 'none'],
+  AuthorizedPrincipalsCommandUser: ['nobody'],
+  RevokedKeys: ['/etc/ssh/revoked_keys', 'none'],
+  TrustedUserCAKeys: ['/etc/ssh/ca.pub', 'none'],
+  GSSAPIAuthentication: ['yes', 'no'],
+  KerberosAuthentication: ['no'],
   DenyUsers: ['mallory', 'eve*'],
   AllowGroups: ['sudo adm', 'wheel'],
   DenyGroups: ['nogroup'],
   Banner: ['/etc/issue.net', 'none'],
   AuthorizedKeysFile: ['.ssh/authorized_keys', '.ssh/a .ssh/b', '/etc/ssh/keys/%u', 'none'],
-  ForceCommand: ['/bin/true', 'internal-sftp -l INFO', 'none'],
+  ForceCommand: ['/bin/true', 'internal-sftp -l INFO', 'none', `/usr/bin/echo ${u8('héllo')} \xe9t\xe9`],
   ChrootDirectory: ['/srv/%u', 'none'],
   IPQoS: ['lowdelay', 'af21 cs1', 'ef', '0x10', 'bogus'],
   MaxStartups: ['10:30:60', '5', '20:50:10', '1:101:5'],
@@ -81,7 +94,7 @@ const VALUES: Record<string, string[]> = {
   SetEnv: ['FOO=bar', 'A=1 B=2', 'BAD'],
   UnusedConnectionTimeout: ['none', '5m'],
   ChannelTimeout: ['session=5m', 'none'],
-  VersionAddendum: ['hello world', 'none'],
+  VersionAddendum: ['hello world', 'none', u8('ünïcode')],
   Subsystem: ['sftp /usr/lib/openssh/sftp-server', 'sftp internal-sftp -f AUTH', 'sftp "/opt/my sftp" -l "a b" x\\\\y', 'backup /usr/bin/true'],
   UsePAM: ['yes', 'no'],
   Port: ['22', '2222', '0', 'ssh'],
@@ -97,12 +110,29 @@ const VALUES: Record<string, string[]> = {
   RequiredRSASize: ['2048'],
   PubkeyAuthOptions: ['none', 'touch-required', 'verify-required touch-required'],
 };
+/** A UTF-8 string as the byte string the config file holds (files are written as Latin-1 bytes). */
+function u8(s: string): string {
+  return Buffer.from(s, 'utf8').toString('latin1');
+}
+
 const MATCHES = ['User alice', 'User bob,carol', 'User !root,*', 'Group adm', 'Address 10.0.0.0/8', 'Address 192.168.1.*', 'Host *.example.com', 'LocalAddress 127.0.0.1', 'All', 'User alice Address 10.1.2.3', 'Address 10.0.0.1/8'];
 const SPECS = ['user=alice,addr=10.1.2.3,host=a.example.com,laddr=127.0.0.1,lport=22', 'user=root,addr=192.168.1.5,host=b.example.org,laddr=127.0.0.2,lport=2222', 'user=bob,addr=::1,host=c,laddr=::1,lport=22'];
 
 /** Keywords only 10.x knows (the 9.2 generator never emits them: 9.2 rejects them as unknown). */
 const VALUES_10: Record<string, string[]> = {
   RefuseConnection: ['yes', 'no'],
+  PerSourcePenalties: ['no', 'yes', 'authfail:300s min:350s max:900s', 'crash:1m overflow:deny-all', 'max-sources4:100 overflow6:deny-all', 'noauth:2 grace-exceeded:1h', 'bogus:1', 'yes authfail:2', 'invaliduser:3', 'authfail:1.5', 'Crash:5', 'max-sources6:x'],
+  PerSourcePenaltyExemptList: ['10.0.0.0/8,192.168.0.0/16', 'none'],
+};
+/** Match criteria 10.0p1 added: invalid-user, version, attr=value (9.2 rejects them). */
+const MATCHES_10 = ['invalid-user', 'Version OpenSSH_10*', 'version *Debian*', 'Version OpenSSH_9*', 'User=alice', 'Address=10.0.0.0/8 User bob', 'invalid-user User alice'];
+/** What 10.6p1 adds or changes. */
+const VALUES_106: Record<string, string[]> = {
+  WarnWeakCrypto: ['yes', 'no', 'no-pq-kex', 'maybe'],
+  AgentSocketPath: ['none', 'user:.ssh/agent.sock', '/tmp/agent'],
+  TCPKeepAlive: ['yes', 'no', 'true', 'false'],
+  PubkeyAuthOptions: ['none', 'touch-required', 'max-pk-ok:3', 'verify-required max-pk-ok:0', 'max-pk-ok:x'],
+  RevokedKeys: ['/etc/ssh/revoked_keys', 'none', '/etc/ssh/r1 /etc/ssh/r2'],
 };
 
 function spell(k: string, r: () => number): string {
@@ -120,22 +150,24 @@ const INCLUDES = ['@DIR@/inc/a.conf', '@DIR@/inc/*.conf', '@DIR@/inc/[ab].conf',
 
 export function generate(seed: number, hostKey: string, build: BuildProfile): Generated {
   const r = rng(seed);
-  const values = build.version >= 10 ? { ...VALUES, ...VALUES_10 } : VALUES;
+  const values = build.version >= 10.6 ? { ...VALUES, ...VALUES_10, ...VALUES_106 } : build.version >= 10 ? { ...VALUES, ...VALUES_10 } : VALUES;
+  const matches = build.version >= 10 ? [...MATCHES, ...MATCHES_10] : MATCHES;
   const keys = Object.keys(values);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const matchList = matches;
   const body = (min: number, spread: number, includes: boolean, matches: boolean): string[] => {
     const lines: string[] = [];
     const n = min + Math.floor(r() * spread);
     let inMatch = false;
     for (let i = 0; i < n; i++) {
       const x = r();
-      if (matches && x < 0.12) { lines.push(`Match ${pick(MATCHES)}`); inMatch = true; continue; }
+      if (matches && x < 0.12) { lines.push(`Match ${pick(matchList)}`); inMatch = true; continue; }
       if (includes && x < 0.22) { lines.push(`${inMatch ? '  ' : ''}${spell('Include', r)} ${pick(INCLUDES)}`); continue; }
       const k = pick(keys);
       const v = pick(values[k]!);
       const sep = r() < 0.15 ? ' = ' : r() < 0.1 ? '\t' : ' ';
       const val = r() < 0.1 && !v.includes(' ') ? `"${v}"` : v;
-      lines.push(`${inMatch ? '  ' : ''}${spell(k, r)}${sep}${val}${r() < 0.05 ? ' # note' : ''}`);
+      lines.push(`${inMatch ? '  ' : ''}${spell(k, r)}${sep}${val}${r() < 0.05 ? (r() < 0.5 ? ' # note' : ` # ${u8('remarque: été')}`) : ''}`);
     }
     return lines;
   };
@@ -182,7 +214,7 @@ async function differential(o: Oracle): Promise<void> {
         const real = await placed.sshdT(specText);
         const spec = specText ? (parseSpec(specText) as ConnectionSpec) : undefined;
         const eff = loaded.evaluate(spec);
-        const mine = eff.entries.flatMap((e) => e.values.map((v) => `${e.key} ${v}\n`)).join('');
+        const mine = renderSshdT(eff);
         const realOk = real.code === 0;
         if (realOk !== eff.ok || (realOk && real.stdout !== mine)) {
           const shown = [`--- ${placed.main}`, g.main, ...Object.entries(g.files).map(([k, v]) => `--- @DIR@/${k}\n${v}`)].join('\n');
@@ -222,14 +254,22 @@ test('built-in evaluator equals Debian 12 sshd -T on random configs with Include
   }
 });
 
-test('built-in evaluator (10.0p1-debian) equals Debian 13 sshd -T on random configs with Includes', { skip: trixieUnavailable() ?? false }, async () => {
-  await differential({
-    build: BUILDS['10.0p1-debian'], fs: rootFs(TRIXIE_ROOT), cwd: '/', hostKey: TRIXIE_HOST_KEY,
+function inRoot(build: BuildProfile, r: DebianRoot): Oracle {
+  return {
+    build, fs: rootFs(r.root), cwd: '/', hostKey: r.hostKey,
     place(g) {
-      const c = trixieConfig(g.main, g.files);
+      const c = r.config(g.main, g.files);
       return { main: c.main, sshdT: (spec) => c.sshdT(spec), remove: () => c.remove() };
     },
-  });
+  };
+}
+
+test('built-in evaluator (10.0p1-debian) equals Debian 13 sshd -T on random configs with Includes', { skip: TRIXIE.unavailable() ?? false }, async () => {
+  await differential(inRoot(BUILDS['10.0p1-debian'], TRIXIE));
+});
+
+test('built-in evaluator (10.6p1-debian) equals Debian unstable sshd -T on random configs with Includes', { skip: SID.unavailable() ?? false }, async () => {
+  await differential(inRoot(BUILDS['10.6p1-debian'], SID));
 });
 
 function diffLines(a: string, b: string): string {

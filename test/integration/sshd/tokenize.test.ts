@@ -146,7 +146,7 @@ async function runCase(dir: string, i: number, c: Case): Promise<void> {
     return;
   }
   assert.equal(r.code, 0, `sshd rejected a config we accept; ${ctx}`);
-  const got = Buffer.from(r.stdout, 'utf8').toString('latin1');
+  const got = r.stdout; // sshdT keeps the bytes (latin1)
   const echoed = got.split('\n').filter((l) => ECHOED.test(l));
   const want = c.expect.lines;
   // sshd -T prints keywords in its own order; compare per keyword, in order.

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { canonicalKeyword, findKeyword, isClientOnlyKeyword, resolveKeyword } from '../../../src/sshd/keywords/index.js';
 import { BUILDS } from '../../../src/sshd/builds/index.js';
 
-const B92 = BUILDS['9.2p1-debian'], B100 = BUILDS['10.0p1-debian'], B106 = BUILDS['10.6p1'];
+const B92 = BUILDS['9.2p1-debian'], B100 = BUILDS['10.0p1-debian'], B106 = BUILDS['10.6p1-debian'];
 
 test('aliases share their slot (printed key) with the canonical keyword', () => {
   const rows: [string, string][] = [
@@ -43,7 +43,13 @@ test('Match-allowed keywords (SSHCFG_ALL) and global-only ones', () => {
 test('keywords exist per build, with their status', () => {
   const rows: [string, typeof B92, string][] = [
     ['RefuseConnection', B92, 'unknown'], ['RefuseConnection', B100, 'supported'],
-    ['DebianBanner', B92, 'supported'], ['DebianBanner', B100, 'supported'], ['DebianBanner', B106, 'unknown'],
+    // 10.6p1-debian is Debian unstable's 1:10.6p1-1 (it was an upstream guess without DebianBanner)
+    ['DebianBanner', B92, 'supported'], ['DebianBanner', B100, 'supported'], ['DebianBanner', B106, 'supported'],
+    // built without GSSAPI/Kerberos: upstream's keywords "Unsupported option", Debian's GSSAPI kex patch gone
+    ['GSSAPIAuthentication', B100, 'supported'], ['GSSAPIAuthentication', B106, 'unsupported'], ['KerberosAuthentication', B106, 'unsupported'],
+    ['GSSAPIKeyExchange', B100, 'supported'], ['GSSAPIKeyExchange', B106, 'unknown'], ['GSSAPIDelegateCredentials', B106, 'unsupported'],
+    ['WarnWeakCrypto', B100, 'unknown'], ['WarnWeakCrypto', B106, 'supported'], ['AgentSocketPath', B106, 'supported'],
+    ['PAMAuthenticationViaKbdInt', B100, 'deprecated'], ['PAMAuthenticationViaKbdInt', B106, 'unknown'], ['KerberosTgtPassing', B106, 'deprecated'],
     ['Protocol', B92, 'ignored'], ['UsePrivilegeSeparation', B92, 'deprecated'], ['UsePrivilegeSeparation', B100, 'deprecated'],
     ['PasswordAuthentication', B106, 'supported'], ['NoSuchKeyword', B92, 'unknown'],
   ];
