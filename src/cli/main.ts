@@ -5,6 +5,7 @@ import { EXIT } from './exit-codes.js';
 import { register as registerAllow } from './allow.js';
 import { register as registerAudit } from './audit.js';
 import { register as registerBackups } from './backups.js';
+import { register as registerCompletion } from './completion.js';
 import { register as registerConfirm } from './confirm.js';
 import { register as registerEffective } from './effective.js';
 import { register as registerHarden } from './harden.js';
@@ -27,6 +28,7 @@ const program = new Command('sshield')
 registerAllow(program);
 registerAudit(program);
 registerBackups(program);
+registerCompletion(program);
 registerConfirm(program);
 registerEffective(program);
 registerHarden(program);
