@@ -14,7 +14,7 @@ import type { EffectiveConfig } from '../sshd/evaluate/types.js';
 import { BUILDS, buildForVersion, getBuild, type BuildProfile } from '../sshd/builds/index.js';
 import { assessVulnerabilities, opensshCurrency, type BuildInput } from '../vulns/assess.js';
 import { loadVulnData } from '../vulns/data.js';
-import { gatherAptCandidate, gatherOpensshChangelog, type OpensshChangelog } from '../host/facts/openssh-package.js';
+import { gatherAptCandidate, gatherOpensshChangelog, gatherRunningSshd, type OpensshChangelog, type RunningSshd } from '../host/facts/openssh-package.js';
 import type { Fact } from '../host/facts/types.js';
 import type { AuditFacts, FileModeFact, OpenSshBuildFact, PveFact, RuleInput, SpecEvaluation, VulnFinding } from '../rules/types.js';
 import type { ReportTarget } from '../report/types.js';
@@ -135,7 +135,7 @@ async function chrootFacts(fs: ReadOnlyFs, specs: readonly SpecEvaluation[], f: 
   return out;
 }
 
-function mapVulns(build: BuildInput, effective: EffectiveConfig | undefined, changelog: Fact<OpensshChangelog>, candidate: Fact<string>): AuditFacts['vulns'] {
+function mapVulns(build: BuildInput, effective: EffectiveConfig | undefined, changelog: Fact<OpensshChangelog>, candidate: Fact<string>, running: Fact<RunningSshd>): AuditFacts['vulns'] {
   const data = loadVulnData();
   const all = assessVulnerabilities(build, effective, {
     data,
@@ -168,6 +168,7 @@ function mapVulns(build: BuildInput, effective: EffectiveConfig | undefined, cha
     changelog: changelog.status === 'known' ? changelog.value.path : `not read (${changelog.reason})`,
     ...(candidate.status === 'known' ? { candidate: candidate.value } : {}),
     ...(life ? { lifecycle: life } : {}),
+    ...(running.status === 'known' && running.value.replaced ? { staleDaemon: { pid: running.value.pid, exe: running.value.exe } } : {}),
   };
 }
 
@@ -232,7 +233,7 @@ export async function gatherAudit(exec: HostExecutor, opts: GatherOptions = {}):
     moduli: await moduliFact(exec.fs, first?.value('modulifile') ?? '/etc/ssh/moduli'),
     fileModes: await fileModes(exec.fs, [...configFiles, ...dirs, ...hostKeysRaw.filter((k) => k.privateExists).map((k) => k.path)]),
     pve,
-    vulns: buildInput ? mapVulns(buildInput, first, ...(await Promise.all([ov ? Promise.resolve(unknownFact('--openssh override: the installed changelog does not describe it')) : gatherOpensshChangelog(exec.fs), ov ? Promise.resolve(unknownFact('--openssh override')) : gatherAptCandidate(exec)]))) : missing('OpenSSH build unknown'),
+    vulns: buildInput ? mapVulns(buildInput, first, ...(await Promise.all([ov ? Promise.resolve(unknownFact('--openssh override: the installed changelog does not describe it')) : gatherOpensshChangelog(exec.fs), ov ? Promise.resolve(unknownFact('--openssh override')) : gatherAptCandidate(exec), gatherRunningSshd(exec, facts.sshd.status === 'known' ? facts.sshd.value.pid : undefined)]))) : missing('OpenSSH build unknown'),
     chroot: await chrootFacts(exec.fs, specs, facts),
     authorizedKeys: await authorizedKeysFact(exec.fs, items, profile, accounts, facts, specs[0]?.spec),
   };

@@ -191,6 +191,8 @@ export interface VulnFacts {
   readonly candidate?: string;
   /** Release end of life / support window. */
   readonly lifecycle?: string;
+  /** The running sshd still executes a binary replaced on disk (upgraded, not restarted). */
+  readonly staleDaemon?: { readonly pid: number; readonly exe: string };
 }
 
 /** One key line of an authorized_keys file (src/keys parser output, reduced to plain data). */

@@ -59,3 +59,24 @@ export async function gatherAptCandidate(exec: HostExecutor, pkg = 'openssh-serv
   const p = parseAptPolicy(r.stdout);
   return p.candidate ? known(p.candidate) : unknown(`apt-cache policy ${pkg} names no candidate`);
 }
+
+export interface RunningSshd {
+  readonly pid: number;
+  /** /proc/PID/exe as the kernel reports it. */
+  readonly exe: string;
+  /** The binary the daemon runs was replaced or removed since it started (an upgrade without restart). */
+  readonly replaced: boolean;
+}
+
+/**
+ * Whether the running listener still executes the binary on disk: after dpkg replaces
+ * /usr/sbin/sshd the old inode is unlinked and the kernel shows "/usr/sbin/sshd (deleted)" as the
+ * process's exe (proc(5), /proc/pid/exe). Live local hosts only; the pid comes from the sshd fact.
+ */
+export async function gatherRunningSshd(exec: HostExecutor, pid: number | undefined): Promise<Fact<RunningSshd>> {
+  if (exec.kind !== 'local') return unknown(`not a live local host (${exec.kind})`);
+  if (pid === undefined) return unknown('no running sshd found');
+  const exe = await exec.fs.readLink(`/proc/${pid}/exe`);
+  if (exe === undefined) return unknown(`cannot read /proc/${pid}/exe`);
+  return known({ pid, exe, replaced: / \(deleted\)$/.test(exe) });
+}

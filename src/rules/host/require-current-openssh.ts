@@ -16,7 +16,7 @@ export default defineRule({
     references: [guide('Keep SSH up to date')],
     remediable: 'manual',
     docs: {
-      what: 'Compares the installed OpenSSH build (the Debian/Ubuntu package revision from the dpkg status file, else `sshd -V`) with the newest revision known for its distribution series, and names the newest upstream release.',
+      what: 'Compares the installed OpenSSH build (the Debian/Ubuntu package revision from the dpkg status file, else `sshd -V`) with the newest revision known for its distribution series, and names the newest upstream release. On a live host it also fails when the running sshd still executes a binary that was replaced on disk (`/proc/PID/exe` ends in " (deleted)": upgraded but not restarted).',
       why: 'Distributions backport security fixes into their revisions; a host that misses an update keeps known holes open. Judging by upstream numbers alone is wrong (9.2p1-2+deb12u3 is fixed for regreSSHion although 9.2 < 9.8).',
       fix: '`apt-get update && apt-get install --only-upgrade openssh-server openssh-client`, then `systemctl reload ssh`.',
       whenNot: 'Hosts pinned to a vetted image; waive with an expiry date.',
@@ -26,9 +26,19 @@ export default defineRule({
     if (isMissing(ctx.facts.openssh)) return ctx.skip(`OpenSSH build unknown: ${ctx.facts.openssh?.missing ?? 'not gathered'}`);
     if (isMissing(ctx.facts.vulns)) return ctx.skip(`no vulnerability data for ${buildLabel(ctx.facts)}: ${ctx.facts.vulns?.missing ?? 'not gathered'}`);
     const v = ctx.facts.vulns;
+    if (v.staleDaemon) {
+      ctx.report({
+        status: 'fail',
+        message: `the running sshd (pid ${v.staleDaemon.pid}) still executes ${v.staleDaemon.exe}: the package was upgraded but the daemon not restarted, so the installed fixes do not serve the listener yet`,
+        remediation: [{ kind: 'manual', description: 'restart sshd (open sessions stay up)', command: 'systemctl restart ssh' }],
+      });
+    }
+    if (v.lifecycle?.startsWith('end of life')) {
+      ctx.report({ status: 'fail', message: `${buildLabel(ctx.facts)}: the distribution release is ${v.lifecycle}`, remediation: [{ kind: 'manual', description: 'upgrade the distribution to a supported release' }] });
+    }
     const newest = `newest upstream ${v.newestUpstream.version} (${v.newestUpstream.date})`;
     if (!v.currency) return ctx.skip(`cannot tell whether ${buildLabel(ctx.facts)} is the newest of its series; ${newest}`);
-    if (v.currency.current) return ctx.pass(`${v.currency.message}; ${newest}`);
+    if (v.currency.current) return v.staleDaemon || v.lifecycle?.startsWith('end of life') ? undefined : ctx.pass(`${v.currency.message}; ${newest}`);
     ctx.report({
       status: 'fail',
       message: `${v.currency.message}; ${newest}`,
