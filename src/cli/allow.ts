@@ -19,6 +19,7 @@ import { blockingGuards, isEmptyPlan, type Plan, type PredictedValue } from '../
 import type { EffectiveConfig } from '../sshd/evaluate/types.js';
 import { validatorFor } from '../apply/validator.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
+import { testPause } from './test-hooks.js';
 import { color, confirm, NO_TTY_MESSAGE, processOutput, type Output } from './io.js';
 import { versioned } from '../report/document.js';
 
@@ -152,8 +153,9 @@ export async function runPlan(io: Output, plan: Plan, o: ChangeFlags, t: Target,
     ...(sshd ? { sshd } : {}),
     ...(extraHostKey ? { extraHostKey } : {}),
     verifyTimeoutMs: 10_000,
-    onStep: (s, detail) => {
+    onStep: async (s, detail) => {
       if (!o.json && io.stderrIsTTY) io.err(color.dim(`... ${s}${s === 'host-step' && detail ? `: ${detail}` : ''}`));
+      await testPause(s);
     },
   });
   switch (outcome.status) {

@@ -16,6 +16,7 @@ import { EXIT } from './exit-codes.js';
 import { NO_TTY_MESSAGE, confirm, processOutput, color } from './io.js';
 import { buildHardenPlan } from '../apply/harden.js';
 import { applyPlan, recover, type ApplyOutcome } from '../apply/pipeline.js';
+import { testPause } from './test-hooks.js';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
 import { blockingGuards, type Plan } from '../apply/plan.js';
 import { GUARDS } from '../apply/guards/index.js';
@@ -192,24 +193,6 @@ async function runHarden(o: HardenOpts): Promise<number> {
   if (o.json) io.out(JSON.stringify({ outcome, plan }, null, 2));
   else io.out(describeOutcome(outcome));
   return outcomeExit(outcome);
-}
-
-/**
- * Test hook for the kill tests (test/integration/apply/kill.test.ts): with
- * SSHIELD_TEST_PAUSE_AT=<step>[#n] the run reports "sshield: paused at <step>#<n>" on stderr when
- * it reaches the n-th (default first) occurrence of that pipeline step and then waits forever, so
- * a test can SIGKILL it at exactly that point. Unset in normal use.
- */
-const stepSeen = new Map<string, number>();
-async function testPause(step: string): Promise<void> {
-  const want = process.env.SSHIELD_TEST_PAUSE_AT;
-  if (!want) return;
-  const n = (stepSeen.get(step) ?? 0) + 1;
-  stepSeen.set(step, n);
-  const [name, nth = '1'] = want.split('#');
-  if (name !== step || Number(nth) !== n) return;
-  process.stderr.write(`sshield: paused at ${step}#${n}\n`);
-  await new Promise(() => setInterval(() => undefined, 1 << 30));
 }
 
 async function throwawayKey(host: ApplyHost): Promise<string> {

@@ -8,6 +8,8 @@
 // is edited through the same pipeline.
 import { Command } from '@commander-js/extra-typings';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
+import { recover } from '../apply/pipeline.js';
+import { findSshd } from '../host/executor.js';
 import type { Plan, PredictedValue } from '../apply/plan.js';
 import { buildPlan, evaluateWith, loadConfig, memoEvaluate, memoEvaluateFiles, type LoadedConfig } from '../allow/engine.js';
 import { parseSshdConfig } from '../sshd/parser.js';
@@ -184,6 +186,17 @@ export async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', 
   const opened = await targetOf(o, env);
   if (!opened.ok) return fail(io, opened.message);
   const t = opened.host;
+  if (!o.dryRun) {
+    // Undo what a killed earlier run left half done (an account made, a config not installed)
+    // BEFORE planning: a plan made on that host would take the half change as the starting point.
+    try {
+      const sshd = (await findSshd(t.machine, ['/usr/sbin/sshd'])) ?? undefined;
+      const pending = await recover(t.machine, { backupRoot: o.backupDir ?? DEFAULT_BACKUP_ROOT, ...(sshd ? { sshd } : {}) });
+      if (pending) return fail(io, pending.status === 'pending-confirm' ? pending.reason : `cannot recover an earlier run: ${JSON.stringify(pending)}`);
+    } catch (e) {
+      return fail(io, e instanceof Error ? e.message : String(e));
+    }
+  }
   const loaded = await loadConfig(t.target.fs, t.mainPath);
   if (!loaded.ok) return fail(io, loaded.message);
   const cfg = loaded.value;

@@ -1,5 +1,5 @@
 // The real CLI killed with SIGKILL mid-run: `sshield harden --root <copy of examples/debian12-cloud>`
-// is paused at a named pipeline step (SSHIELD_TEST_PAUSE_AT, a test-only hook in src/cli/harden.ts)
+// is paused at a named pipeline step (SSHIELD_TEST_PAUSE_AT, a test-only hook in src/cli/test-hooks.ts)
 // or at a random moment and killed. Every config file is then byte-for-byte the old or the new
 // version (never partial; a candidate beside it is allowed), and the next plain run recovers: it
 // undoes the interrupted run from its journal, takes over the dead run's lock, and ends with
