@@ -41,7 +41,7 @@ function copyOf(example: string): string {
 
 test('the schemas are valid JSON Schema 2020-12, one per command, all shipped in the package', () => {
   const names = schemaNames();
-  assert.deepEqual(names, ['allow-list', 'audit', 'backups', 'confirm', 'effective', 'keys-list', 'scan', 'user-list']);
+  assert.deepEqual(names, ['allow-list', 'audit', 'backups', 'confirm', 'effective', 'explain', 'keys-list', 'scan', 'user-list']);
   for (const n of names) {
     const s = loadSchema(n);
     assert.equal(s.$schema, 'https://json-schema.org/draft/2020-12/schema', n);
