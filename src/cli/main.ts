@@ -7,6 +7,7 @@ import { register as registerAudit } from './audit.js';
 import { register as registerBackups } from './backups.js';
 import { register as registerCompletion } from './completion.js';
 import { register as registerConfirm } from './confirm.js';
+import { activateStoredData, register as registerData } from './data.js';
 import { register as registerEffective } from './effective.js';
 import { register as registerExplain } from './explain.js';
 import { register as registerHarden } from './harden.js';
@@ -23,7 +24,9 @@ const program = new Command('sshield')
   .version(VERSION)
   .showHelpAfterError()
   .configureOutput({ outputError: (str, write) => write(str) })
-  .exitOverride();
+  .exitOverride()
+  // Vulnerability data refreshed by `sshield data update` replaces the bundled snapshot when newer.
+  .hook('preAction', () => activateStoredData());
 
 // One line per command (keep this list sorted; each file exports register(program)).
 registerAllow(program);
@@ -31,6 +34,7 @@ registerAudit(program);
 registerBackups(program);
 registerCompletion(program);
 registerConfirm(program);
+registerData(program);
 registerEffective(program);
 registerExplain(program);
 registerHarden(program);

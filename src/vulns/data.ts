@@ -41,8 +41,8 @@ const DistroFixSchema = v.object({
 });
 
 const CvssSchema = v.object({
-  /** Who scored it: the CVE's CNA, an ADP of the CVE record (CISA), or NVD. */
-  source: v.picklist(['cna', 'adp', 'nvd']),
+  /** Who scored it: the CVE's CNA, an ADP of the CVE record (CISA), NVD, or a distribution's OSV record. */
+  source: v.picklist(['cna', 'adp', 'nvd', 'osv']),
   by: v.string(),
   version: v.picklist(['2.0', '3.0', '3.1', '4.0']),
   score: v.pipe(v.number(), v.minValue(0), v.maxValue(10)),
@@ -123,13 +123,30 @@ export function parseVulnData(json: unknown): { ok: true; data: VulnData } | { o
 }
 
 let cached: VulnData | undefined;
+let refreshed: VulnData | undefined;
 
-/** The bundled snapshot; throws (a packaging bug) when the data file does not match the schema. */
-export function loadVulnData(): VulnData {
-  if (cached) return cached;
+/** The bundled snapshot, whatever copy is in use. */
+export function bundledVulnData(): VulnData {
   const r = parseVulnData(raw);
   if (!r.ok) throw new Error(`data/openssh-vulns.json is invalid: ${r.issues.slice(0, 5).join('; ')}`);
-  cached = r.data;
+  return r.data;
+}
+
+/**
+ * Uses a copy refreshed by `sshield data update` (already validated) instead of the bundled
+ * snapshot, when it is newer; returns whether it is now in use. Called once by the CLI.
+ */
+export function useVulnData(data: VulnData): boolean {
+  if (data.date <= bundledVulnData().date) return false;
+  refreshed = data;
+  return true;
+}
+
+/** The data in use: a newer refreshed copy, else the bundled snapshot (which must validate). */
+export function loadVulnData(): VulnData {
+  if (refreshed) return refreshed;
+  if (cached) return cached;
+  cached = bundledVulnData();
   return cached;
 }
 
