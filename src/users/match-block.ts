@@ -57,7 +57,7 @@ export function blockLines(spec: RestrictSpec): string[] {
   ];
 }
 
-/** Span of an existing sshield block for this user: marker line through the end of its Match block. */
+/** Span of an existing sshield block for this user: marker line through the last directive of its Match block. */
 export function findBlock(file: ConfigFile, user: string): { start: number; end: number } | undefined {
   const lines = file.lines;
   for (let i = 0; i < lines.length; i++) {
@@ -66,12 +66,15 @@ export function findBlock(file: ConfigFile, user: string): { start: number; end:
     const m = lines[i + 1];
     if (!m || m.kind !== 'directive' || findKeyword(m.keyword.value)?.name !== 'Match') continue;
     if (m.rest.value.trim().split(/\s+/).join(' ') !== `User ${user}`) continue;
+    // The block ends with its last directive: blank lines and comments after it belong to
+    // whatever follows (the blank line sshield puts before the next block, an admin's note), so
+    // rewriting or removing this block never takes them along.
     let end = m.end;
     for (let j = i + 2; j < lines.length; j++) {
       const n = lines[j]!;
       if (n.kind === 'directive' && findKeyword(n.keyword.value)?.name === 'Match') break;
       if (n.kind === 'comment' && n.comment.value.startsWith('# sshield ')) break;
-      end = n.end;
+      if (n.kind === 'directive') end = n.end;
     }
     return { start: l.start, end };
   }
@@ -103,5 +106,9 @@ export function planBlock(file: ConfigFile, spec: RestrictSpec): BlockPlan {
 /** Removes an sshield block for the user (used when an sftp account is turned back). */
 export function removeBlockEdits(file: ConfigFile, user: string): TextEdit[] {
   const b = findBlock(file, user);
-  return b ? [{ start: b.start, end: b.end, text: '' }] : [];
+  if (!b) return [];
+  // With the blank line planBlock put before it, so adding and removing a block is a round trip.
+  const i = file.lines.findIndex((l) => l.start === b.start);
+  const prev = i > 0 ? file.lines[i - 1] : undefined;
+  return [{ start: prev?.kind === 'blank' ? prev.start : b.start, end: b.end, text: '' }];
 }

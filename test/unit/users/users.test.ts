@@ -4,7 +4,7 @@ import type { FileStat } from '../../../src/host/fs.js';
 import { parseSshdConfig } from '../../../src/sshd/parser.js';
 import { applyEdits } from '../../../src/text/edit.js';
 import { checkChroot, chrootComponents, normaliseChrootPath } from '../../../src/users/chroot.js';
-import { findBlock, planBlock } from '../../../src/users/match-block.js';
+import { findBlock, planBlock, removeBlockEdits } from '../../../src/users/match-block.js';
 import { groupsOf, parseGroup, parsePasswd, passwordState, setShellEdit } from '../../../src/users/passwd.js';
 import { countKeys, expandKeyFile } from '../../../src/users/list.js';
 
@@ -105,4 +105,31 @@ test('an earlier Match that wins for the user is detected and refused with its o
   assert.deepEqual(d.configChanges.map((c) => c.path), [dropPath]);
   assert.ok(d.configChanges[0]!.after.startsWith('# sshield user alex: no shell (nologin), SFTP only; no forwarding, no TTY\nMatch User alex\n'));
   assert.ok(d.notes.some((n) => /earlier Match block wins/.test(n)));
+});
+
+test('Match blocks next to each other: re-planning one keeps the blank line before the next; removing is a round trip', () => {
+  const base = 'Port 22\r\nSubsystem sftp internal-sftp\r\n';
+  let text = base;
+  for (const spec of [{ user: 'a', chroot: '/srv/a' }, { user: 'b' }, { user: 'c', chroot: '/srv/c' }]) text = planBlock(parseSshdConfig(text, '/etc/ssh/sshd_config'), spec).after;
+  assert.equal(text.split('\r\n\r\n# sshield user').length, 4, 'one blank line before each block');
+  // A second run of each changes nothing (it used to swallow the blank line before the next block).
+  for (const spec of [{ user: 'a', chroot: '/srv/a' }, { user: 'b' }, { user: 'c', chroot: '/srv/c' }]) {
+    const p = planBlock(parseSshdConfig(text, '/etc/ssh/sshd_config'), spec);
+    assert.deepEqual(p.edits, [], spec.user);
+    assert.equal(p.after, text);
+  }
+  // A changed block is rewritten in place: everything around it byte-identical.
+  const moved = planBlock(parseSshdConfig(text, '/etc/ssh/sshd_config'), { user: 'a', chroot: '/srv/other' }).after;
+  assert.equal(moved, text.replace('ChrootDirectory /srv/a\r\n', 'ChrootDirectory /srv/other\r\n').replace('locked into /srv/a;', 'locked into /srv/other;'));
+  // An admin's comment and blank lines after a block stay where they are.
+  const noted = text.replace('\tPermitTTY no\r\n\r\n# sshield user b', '\tPermitTTY no\r\n# my note\r\n\r\n\r\n# sshield user b');
+  assert.deepEqual(planBlock(parseSshdConfig(noted, '/etc/ssh/sshd_config'), { user: 'a', chroot: '/srv/a' }).edits, []);
+  const f = parseSshdConfig(noted, '/etc/ssh/sshd_config');
+  const b = findBlock(f, 'a')!;
+  assert.ok(noted.slice(b.end).startsWith('# my note\r\n\r\n\r\n# sshield user b'));
+  // Removing the middle block leaves the others exactly as they were.
+  let only = base;
+  for (const spec of [{ user: 'a', chroot: '/srv/a' }, { user: 'c', chroot: '/srv/c' }]) only = planBlock(parseSshdConfig(only, '/etc/ssh/sshd_config'), spec).after;
+  assert.equal(applyEdits(text, removeBlockEdits(parseSshdConfig(text, '/etc/ssh/sshd_config'), 'b')), only);
+  assert.equal(applyEdits(only, removeBlockEdits(parseSshdConfig(only, '/etc/ssh/sshd_config'), 'c')), planBlock(parseSshdConfig(base, '/etc/ssh/sshd_config'), { user: 'a', chroot: '/srv/a' }).after);
 });
