@@ -9,6 +9,7 @@
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { run, type RunResult } from './sshd.js';
+import { sshdTBatch } from './sshd-batch.js';
 
 const REPO_CACHE = join(import.meta.dirname, '..', '..', '.cache');
 
@@ -20,6 +21,8 @@ export interface RootConfig {
   readonly main: string;
   /** `sshd -T -f main [-C spec]` inside the root (stdout/stderr as latin1 byte strings). */
   sshdT(spec?: string): Promise<RunResult>;
+  /** The same for several specs in one spawn (undefined = no -C). */
+  sshdTMany(specs: readonly (string | undefined)[]): Promise<RunResult[]>;
   remove(): void;
 }
 
@@ -90,6 +93,7 @@ export function debianRoot(name: string, label: string, script: string, strict: 
         main,
         // output bytes one char each (latin1), as config values are held
         sshdT: (spec) => run('chroot', [root, '/usr/sbin/sshd', '-T', '-f', main, ...(spec ? ['-C', spec] : [])], { encoding: 'latin1' }),
+        sshdTMany: (specs) => sshdTBatch({ sshd: '/usr/sbin/sshd', main, dirSeen: dir, dirHost: hostDir, chrootTo: root }, specs),
         remove: () => rmSync(hostDir, { recursive: true, force: true }),
       };
     },

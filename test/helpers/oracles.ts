@@ -12,12 +12,15 @@ import type { ReadOnlyFs } from '../../src/host/fs.js';
 import { localFs } from '../../src/host/local-fs.js';
 import { rootFs } from '../../src/host/root-fs.js';
 import { SID, TRIXIE, type DebianRoot } from './debian-roots.js';
-import { hostKeys, sshdAvailable, sshdT, type RunResult } from './sshd.js';
+import { ensurePrivsepDir, hostKeys, sshdAvailable, sshdT, type RunResult } from './sshd.js';
+import { sshdTBatch } from './sshd-batch.js';
 
 export interface Placed {
   /** The main config path as the oracle's sshd sees it (and the engine reads it through `fs`). */
   readonly main: string;
   sshdT(spec?: string): Promise<RunResult>;
+  /** Several specs in one spawn (undefined = no -C). */
+  sshdTMany(specs: readonly (string | undefined)[]): Promise<RunResult[]>;
   remove(): void;
 }
 
@@ -34,20 +37,22 @@ export interface Oracle {
 }
 
 function local(): Oracle {
-  let top: string | undefined;
-  let n = 0;
   return {
     build: BUILDS['9.2p1-debian'], fs: localFs(), cwd: process.cwd(),
     unavailable: sshdAvailable() ? undefined : 'needs root and /usr/sbin/sshd',
     hostKey: async () => (await hostKeys(['ed25519']))[0]!,
     place(main, files = {}) {
-      top ??= mkdtempSync(join(tmpdir(), 'sshield-oracle-'));
-      const dir = join(top, String(n++));
+      const dir = mkdtempSync(join(tmpdir(), 'sshield-oracle-'));
       const write = (p: string, t: string) => { mkdirSync(dirname(p), { recursive: true }); writeFileSync(p, t.replaceAll('@DIR@', dir), 'latin1'); };
       write(join(dir, 'sshd_config'), main);
       for (const [k, v] of Object.entries(files)) write(join(dir, k.replaceAll('@DIR@', dir)), v);
       const path = join(dir, 'sshd_config');
-      return { main: path, sshdT: (spec) => sshdT(path, spec), remove: () => rmSync(dir, { recursive: true, force: true }) };
+      return {
+        main: path,
+        sshdT: (spec) => sshdT(path, spec),
+        sshdTMany: (specs) => { ensurePrivsepDir(); return sshdTBatch({ sshd: '/usr/sbin/sshd', main: path, dirSeen: dir, dirHost: dir }, specs); },
+        remove: () => rmSync(dir, { recursive: true, force: true }),
+      };
     },
   };
 }
@@ -58,7 +63,7 @@ function inRoot(build: BuildProfile, r: DebianRoot): Oracle {
     hostKey: async () => r.hostKey,
     place(main, files = {}) {
       const c = r.config(main, files);
-      return { main: c.main, sshdT: (spec) => c.sshdT(spec), remove: () => c.remove() };
+      return { main: c.main, sshdT: (spec) => c.sshdT(spec), sshdTMany: (specs) => c.sshdTMany(specs), remove: () => c.remove() };
     },
   };
 }

@@ -42,6 +42,7 @@ const FLAG_OPCODES = new Set(['UsePAM', 'IgnoreUserKnownHosts', 'HostbasedAuthen
   'KerberosTicketCleanup', 'GssAuthentication', 'GssKeyEx', 'GssCleanupCreds', 'GssStrictAcceptor', 'GssStoreRekey', 'PasswordAuthentication', 'KbdInteractiveAuthentication', 'PrintMotd', 'PrintLastLog',
   'X11Forwarding', 'X11UseLocalhost', 'PermitTTY', 'PermitUserRC', 'StrictModes', 'TCPKeepAlive', 'EmptyPasswd', 'UseDNS', 'AllowAgentForwarding', 'DisableForwarding', 'StreamLocalBindUnlink',
   'ExposeAuthInfo', 'DebianBanner', 'RefuseConnection', 'WarnWeakCrypto']);
+const FIRST_WINS_106 = new Set(['MaxStartups', 'PerSourceNetBlockSize', 'IPQoS', 'StreamLocalBindMask']);
 /** 10.6p1 (observed): TCPKeepAlive takes and prints true/false besides yes/no. */
 const TRUE_FALSE: Record<string, string> = { yes: 'true', true: 'true', no: 'false', false: 'false' };
 /** 10.6p1 (observed): WarnWeakCrypto yes|no|no-pq-kex, any case; no-pq-kex prints false. */
@@ -90,8 +91,13 @@ class Directive {
     if (opts.isSet(this.key)) opts.touch(this.key, origin);
     else opts.set(this.key, vals, origin, 'first', raw);
   }
-  /** Each active line overwrites. */
+  /**
+   * Each active line overwrites (9.2p1, 10.0p1). 10.6p1 keeps the first value of MaxStartups,
+   * PerSourceNetBlockSize, IPQoS and StreamLocalBindMask instead (observed on Debian's
+   * 1:10.6p1-1; servconf.c's 10.4p1 rewrite parses them in SSHCONF_CUSTOM handlers).
+   */
   last(vals: string[]): void {
+    if (this.c.build.version >= 10.6 && FIRST_WINS_106.has(this.c.spec.opcode)) return this.first(vals);
     if (this.c.active) this.c.opts.set(this.key, vals, this.c.origin, 'last');
   }
   /** Each active line appends. */

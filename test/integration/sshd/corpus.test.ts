@@ -65,8 +65,9 @@ for (const o of oracles()) {
       try {
         const loaded = await loadEffective(o.fs, placed.main, { build: o.build, cwd: o.cwd });
         if (loaded.effective.ok) accepted++;
-        for (const specText of SPECS) {
-          const real = await placed.sshdT(specText);
+        const reals = await placed.sshdTMany(SPECS);
+        for (const [i, specText] of SPECS.entries()) {
+          const real = reals[i]!;
           const eff = loaded.evaluate(specText ? (parseSpec(specText) as ConnectionSpec) : undefined);
           const realOk = real.code === 0;
           const mine = renderSshdT(eff);

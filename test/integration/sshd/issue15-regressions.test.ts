@@ -186,3 +186,10 @@ onEveryBuild('issue 15 profiles: the empty config prints exactly what the daemon
   } else assert.match(out, /^permitrootlogin without-password$/m);
   await agree(o, '', SPEC);
 });
+
+onEveryBuild('10.6p1 keeps the first MaxStartups, PerSourceNetBlockSize, IPQoS and StreamLocalBindMask (earlier builds the last)', async (o) => {
+  for (const text of ['StreamLocalBindMask 0999\nStreamLocalBindMask 022\n', 'IPQoS ef\nIPQoS cs1\n', 'MaxStartups 5\nMaxStartups 7:20:9\n', 'PerSourceNetBlockSize 24\nPerSourceNetBlockSize 16:64\n', 'FingerprintHash md5\nFingerprintHash sha1\n']) {
+    await agree(o, text);
+    await agree(o, `${text}Match User alice\n  IPQoS af21\n  StreamLocalBindMask 0077\n`, SPEC);
+  }
+});
