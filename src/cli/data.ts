@@ -9,6 +9,7 @@ import { processOutput, type Output } from './io.js';
 import { bundledVulnData, dataFreshness, loadVulnData, parseVulnData, useVulnData } from '../vulns/data.js';
 import { updateVulnData } from '../vulns/update.js';
 import { dataDir, readSource, readStoredData, writeStoredData } from '../host/data-store.js';
+import { versioned } from '../report/document.js';
 
 export const DEFAULT_SOURCE = 'https://security-tracker.debian.org/tracker/data/json';
 
@@ -68,7 +69,7 @@ export async function runDataUpdate(opts: { from?: string; json?: boolean }, env
     io.err(`sshield data update: cannot write ${dir}: ${(e as Error).message}`);
     return EXIT.error;
   }
-  if (opts.json) io.out(JSON.stringify({ schemaVersion: 1, source: r.source, from, previousDate: current.date, date: r.data.date, path: written.path, ...(written.previous ? { previous: written.previous } : {}), changes: r.changes }, null, 2));
+  if (opts.json) io.out(JSON.stringify(versioned('data update', { source: r.source, from, previousDate: current.date, date: r.data.date, path: written.path, ...(written.previous ? { previous: written.previous } : {}), changes: r.changes }), null, 2));
   else {
     io.out(`vulnerability data updated from ${from} (${r.source}): ${current.date} -> ${r.data.date}, ${r.changes.length} change${r.changes.length === 1 ? '' : 's'}`);
     for (const c of r.changes.slice(0, 50)) io.out(`  ${c}`);
@@ -83,7 +84,7 @@ export function runDataShow(opts: { json?: boolean }, env: NodeJS.ProcessEnv, io
   const bundled = bundledVulnData();
   const f = dataFreshness(d, today(env));
   const origin = d === bundled || d.date === bundled.date ? 'bundled snapshot' : `${dataDir(env)}/openssh-vulns.json`;
-  if (opts.json) io.out(JSON.stringify({ schemaVersion: 1, origin, date: d.date, ageDays: f.ageDays, stale: f.stale, newestUpstream: d.newestUpstream, releases: d.distros.map((r) => ({ id: r.id, versionId: r.versionId, newestRevision: r.newestRevision })), cves: d.cves.length }, null, 2));
+  if (opts.json) io.out(JSON.stringify(versioned('data show', { origin, date: d.date, ageDays: f.ageDays, stale: f.stale, newestUpstream: d.newestUpstream, releases: d.distros.map((r) => ({ id: r.id, versionId: r.versionId, newestRevision: r.newestRevision })), cves: d.cves.length }), null, 2));
   else {
     io.out(`${f.stale ? 'warning: ' : ''}${f.message} (${origin}); ${d.cves.length} CVEs; newest upstream OpenSSH ${d.newestUpstream.version} (${d.newestUpstream.date})`);
     for (const r of d.distros) io.out(`  ${r.id} ${r.versionId} (${r.codename}): newest ${r.newestRevision}${r.eol ? `, end of life ${r.eol.date}` : r.support ? `, supported until ${r.support.until}` : ''}`);

@@ -26,8 +26,8 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the built CLI; returns stdout after checking the exit code is one of `codes`. */
-async function sshield(args: string[], codes: readonly number[] = [0]): Promise<string> {
-  const r = await run(process.execPath, [BIN, ...args], { env: { NO_COLOR: '1', SSHIELD_TODAY: '2026-12-01' } });
+async function sshield(args: string[], codes: readonly number[] = [0], env: NodeJS.ProcessEnv = {}): Promise<string> {
+  const r = await run(process.execPath, [BIN, ...args], { env: { NO_COLOR: '1', SSHIELD_TODAY: '2026-12-01', ...env } });
   assert.ok(codes.includes(r.code ?? -1), `sshield ${args.join(' ')}: exit ${r.code}\n${r.stderr}`);
   return r.stdout;
 }
@@ -41,7 +41,7 @@ function copyOf(example: string): string {
 
 test('the schemas are valid JSON Schema 2020-12, one per command, all shipped in the package', () => {
   const names = schemaNames();
-  assert.deepEqual(names, ['allow-list', 'audit', 'backups', 'confirm', 'effective', 'explain', 'keys-list', 'scan', 'user-list']);
+  assert.deepEqual(names, ['allow-list', 'audit', 'backups', 'confirm', 'data-show', 'data-update', 'effective', 'explain', 'keys-list', 'scan', 'user-list']);
   for (const n of names) {
     const s = loadSchema(n);
     assert.equal(s.$schema, 'https://json-schema.org/draft/2020-12/schema', n);
@@ -112,6 +112,19 @@ test('allow list, backups and confirm --json after a real `allow add` on a root 
   assert.ok(b.backups[0]!.files.length >= 1);
   assertMatchesSchema('backups', await sshield(['backups', '--backup-dir', join(dir, 'none'), '--json']), 'no backups');
   assertMatchesSchema('confirm', await sshield(['confirm', '--backup-dir', backups, '--json']), 'confirm with nothing pending');
+});
+
+test('data show and data update --json (from the tracker fixture, into a scratch data dir) match their schemas', async () => {
+  const env = { SSHIELD_DATA_DIR: mkdtempSync(join(dir, 'data-')), SSHIELD_TODAY: '2026-12-05' };
+  assertMatchesSchema('data-show', await sshield(['data', 'show', '--json'], [0], env), 'data show (bundled)');
+  const from = join(REPO, 'test', 'fixtures', 'data-update', 'debian-tracker-openssh.json');
+  const first = JSON.parse(await sshield(['data', 'update', '--from', from, '--json'], [0], env)) as { changes: string[] };
+  assertMatchesSchema('data-update', first, 'data update');
+  assert.ok(first.changes.length > 0);
+  const again = JSON.parse(await sshield(['data', 'update', '--from', from, '--json'], [0], env)) as { previous?: string };
+  assertMatchesSchema('data-update', again, 'data update again (previous copy kept)');
+  assert.ok(again.previous);
+  assertMatchesSchema('data-show', await sshield(['data', 'show', '--json'], [0], env), 'data show (stored)');
 });
 
 test('effective --engine sshd --json matches the same schema as the builtin engine', { skip: skipSshd }, async () => {
