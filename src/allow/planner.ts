@@ -12,7 +12,7 @@ import type { ConfigFile } from '../sshd/cst.js';
 import { findKeyword } from '../sshd/keywords/index.js';
 import type { ConnectionSpec } from '../sshd/evaluate/types.js';
 import type { GuardVerdict } from '../apply/plan.js';
-import { type AccessVerdict, accessListsOf, checkAccess } from './access.js';
+import { type AccessVerdict, accessListsOf, checkAccess } from '../sshd/access.js';
 import { type AllowAddress, addressContains, normaliseClientAddress, parseAllowAddress, sampleInside, sampleOutside } from './address.js';
 import { type ManagedState, managedEdits, readManaged, toMap } from './managed.js';
 

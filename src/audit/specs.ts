@@ -11,6 +11,8 @@ export interface PlannedSpec {
   readonly role: SpecRole;
   readonly label: string;
   readonly spec: ConnectionSpec;
+  /** The address is ADMIN_DEFAULT_ADDR standing in for the admin's unknown one. */
+  readonly addrAssumed?: boolean;
 }
 
 export const OUTSIDE_ADDR = '203.0.113.7'; // TEST-NET-3: "somewhere on the internet"
@@ -45,13 +47,13 @@ export function planSpecs(i: SpecInputs): PlannedSpec[] {
   const out: PlannedSpec[] = [];
   const seen = new Set<string>();
   const base = { laddr: '0.0.0.0', lport: i.lport };
+  const adminAddr = i.adminAddr ?? ADMIN_DEFAULT_ADDR;
   const add = (role: SpecRole, label: string, user: string, addr: string) => {
     const key = `${user}|${addr}`;
     if (seen.has(key)) return;
     seen.add(key);
-    out.push({ role, label, spec: { user, host: addr, addr, ...base } });
+    out.push({ role, label, spec: { user, host: addr, addr, ...base }, ...(i.adminAddr === undefined && addr === ADMIN_DEFAULT_ADDR ? { addrAssumed: true } : {}) });
   };
-  const adminAddr = i.adminAddr ?? ADMIN_DEFAULT_ADDR;
   if (i.admin && i.admin !== 'root') add('admin', `admin ${i.admin} from ${adminAddr}`, i.admin, adminAddr);
   add('root', `root from ${adminAddr}`, 'root', adminAddr);
   if (adminAddr !== OUTSIDE_ADDR) add('root', `root from ${OUTSIDE_ADDR}`, 'root', OUTSIDE_ADDR);

@@ -98,6 +98,8 @@ export interface SpecEvaluation {
   readonly label: string;
   readonly spec: ConnectionSpec;
   readonly config: EffectiveConfig;
+  /** The address is a stand-in (the admin's real one is unknown): no verdict or advice may rest on it. */
+  readonly addrAssumed?: boolean;
 }
 
 /** One directive of the loaded config tree, in sshd's reading order. */

@@ -1,6 +1,6 @@
 // `user list`: per account, what it can do over SSH. The shell (sshd refuses a missing or
 // non-executable shell unless it chroots: auth.c allowed_user), the password state (shadow(5)),
-// the access lists evaluated for that user with the effective config (./allow/access.ts, from
+// the access lists evaluated for that user with the effective config (src/sshd/access.ts, from
 // an address outside any allowlist and from each allowlisted address), the number of keys in
 // its AuthorizedKeysFile(s) (sshd_config(5) TOKENS %% %h %u; relative paths from the home),
 // and the restrictions the effective config applies to it (ForceCommand, ChrootDirectory,
@@ -8,7 +8,7 @@
 import type { ReadOnlyFs } from '../host/fs.js';
 import { bytesToText } from '../text/bytes.js';
 import type { ConnectionSpec } from '../sshd/evaluate/types.js';
-import { accessListsOf, checkAccess } from '../allow/access.js';
+import { accessListsOf, checkAccess } from '../sshd/access.js';
 import { NOLOGIN_SHELLS, passwordState, type GroupEntry, type PasswdEntry, type ShadowEntry, groupsOf } from './passwd.js';
 
 export interface EffLike {

@@ -1,5 +1,5 @@
 // Whether an account can log in under an effective configuration, for the guards: the access
-// lists (src/allow/access.ts, auth.c allowed_user), PermitRootLogin, the methods left
+// lists (src/sshd/access.ts, auth.c allowed_user), PermitRootLogin, the methods left
 // (publickey with a usable key, password, keyboard-interactive) and AuthenticationMethods.
 // A usable key: PubkeyAuthentication yes, an authorized_keys file named by AuthorizedKeysFile
 // holding a key whose type PubkeyAcceptedAlgorithms accepts, and, with StrictModes yes, owner and
@@ -7,7 +7,7 @@
 // owned by root or the user, not other-writable, group-writable only when the group's one member
 // is the owner; the same for each directory from the real file's parent up to the home
 // directory (or "/"). Passwords are assumed set (the guards cannot read shadow). Pure.
-import { accessListsOf, checkAccess } from '../../allow/access.js';
+import { accessListsOf, checkAccess } from '../../sshd/access.js';
 import { expandAuthorizedKeysPath } from '../../host/facts/authorized-keys.js';
 import type { EffectiveConfig } from '../../sshd/evaluate/types.js';
 import type { GuardFacts, GuardUser, PathStat } from './types.js';

@@ -4,7 +4,7 @@
 // in the sudo, wheel or admin group (Debian's sudoers grants %sudo; wheel and admin are the
 // RHEL and old Ubuntu names) that the access lists let in, and only where sudo is installed
 // (a fresh Proxmox VE has the sudo group but no sudo). Override: --allow-no-key-admin.
-import { accessListsOf, checkAccess } from '../../allow/access.js';
+import { accessListsOf, checkAccess } from '../../sshd/access.js';
 import { usableKey } from './access.js';
 import { ANY_ADDR, spec, type Guard } from './types.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkAccess, matchUser } from '../../../src/allow/access.js';
+import { checkAccess, matchUser } from '../../../src/sshd/access.js';
 
 const none = { denyUsers: [], allowUsers: [], denyGroups: [], allowGroups: [] };
 

@@ -8,7 +8,7 @@
 // host name. With UseDNS no (the default) the host name is the address text
 // (canohost.c/auth.c auth_get_canonical_hostname), which is what this module assumes.
 // Pure: the caller supplies the user's groups (an unknown user has none).
-import { addrMatchList, matchHostname, matchPattern } from '../sshd/values/pattern.js';
+import { addrMatchList, matchHostname, matchPattern } from './values/pattern.js';
 
 export interface AccessLists {
   readonly denyUsers: readonly string[];
