@@ -25,11 +25,12 @@ blob="$(mktemp -d)/sshield.blob"
 cfg="${blob%.blob}.json"
 printf '{ "main": "dist/sshield.cjs", "output": "%s", "disableExperimentalSEAWarning": true, "useCodeCache": true }\n' "$blob" > "$cfg"
 log="$("$cache/node" --experimental-sea-config "$cfg" 2>&1)" || { echo "build-sea: $log" >&2; exit 2; }
-cp "$cache/node" "$out.partial"
-strip "$out.partial" 2>/dev/null || echo "build-sea: strip not found, keeping symbols" >&2
-npx --no-install postject "$out.partial" NODE_SEA_BLOB "$blob" --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 >/dev/null 2>&1 \
-  || { echo "build-sea: postject failed" >&2; rm -f "$out.partial"; exit 2; }
+part="$out.partial.$$"   # per run: two builds at once (tests) must not write one file
+cp "$cache/node" "$part"
+strip "$part" 2>/dev/null || echo "build-sea: strip not found, keeping symbols" >&2
+npx --no-install postject "$part" NODE_SEA_BLOB "$blob" --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 >/dev/null 2>&1 \
+  || { echo "build-sea: postject failed" >&2; rm -f "$part"; exit 2; }
 rm -rf "$(dirname "$blob")"
-chmod 0755 "$out.partial"
-mv "$out.partial" "$out"
+chmod 0755 "$part"
+mv "$part" "$out"
 echo "built $out: $("$out" --version) on Node $ver, $(du -m "$out" | cut -f1) MB, sha256 $(sha256sum "$out" | cut -c1-16)…"
