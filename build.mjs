@@ -48,3 +48,7 @@ await Promise.all([
 rmSync('dist/types', { recursive: true, force: true });
 const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
 execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+
+// The man page and shell completions, generated from the commander program (shipped in the npm
+// package as dist/cli-docs/, package.json "man"; the .deb installs them too).
+execFileSync(process.execPath, ['--import', 'tsx', 'scripts/cli-docs.ts', 'dist/cli-docs'], { stdio: ['ignore', 'ignore', 'inherit'] });

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -32,6 +32,9 @@ test('the tarball: LICENSE, README, rule docs, the bundle; no sourcemap; zero ru
   const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
   for (const f of ['package/LICENSE', 'package/README.md', 'package/bin/sshield.js', 'package/dist/sshield.cjs', 'package/docs/rules/sshd-no-root-login.md', 'package/docs/rules/scan-no-terrapin.md']) assert.ok(files.includes(f), `${f} is in the package`);
   assert.deepEqual(files.filter((f) => f.endsWith('.map')), [], 'no sourcemap');
+  assert.deepEqual(files.filter((f) => /sshield-linux-x64|\.deb$/.test(f)), [], 'neither the single executable nor the .deb');
+  assert.ok(statSync(tarball).size < 5 * 1024 * 1024, `the tarball is small (${statSync(tarball).size} bytes)`);
+  for (const f of ['package/dist/cli-docs/sshield.1', 'package/dist/cli-docs/sshield.bash']) assert.ok(files.includes(f), `${f}: man page and completions`);
   const pkg = JSON.parse(execFileSync('tar', ['xzOf', tarball, 'package/package.json'], { encoding: 'utf8' })) as { license: string; dependencies?: Record<string, string>; optionalDependencies?: unknown; peerDependencies?: unknown; scripts?: Record<string, string> };
   assert.equal(pkg.license, 'MIT');
   assert.match(execFileSync('tar', ['xzOf', tarball, 'package/LICENSE'], { encoding: 'utf8' }), /^MIT License/);
@@ -59,6 +62,9 @@ test('npm install -g of the tarball with no network: nothing fetched or compiled
   assert.equal(audit.status, 1, audit.stderr);
   assert.match(audit.stdout, /^Failed \(\d+\)$/m);
   assert.match(audit.stdout, /sshd\/no-root-login/);
+  assert.ok(existsSync(join(prefix, 'share', 'man', 'man1', 'sshield.1')), 'npm links the man page into the prefix');
+  const man = spawnSync('man', ['-w', 'sshield'], { encoding: 'utf8', env: { ...process.env, MANPATH: join(prefix, 'share', 'man') } });
+  assert.equal(realpathSync(man.stdout.trim()), realpathSync(join(prefix, 'share', 'man', 'man1', 'sshield.1')), man.stderr);
   const sarif = JSON.parse(spawnSync(bin, ['audit', '--root', join(REPO, 'examples', 'hardened'), '--format', 'sarif'], { encoding: 'utf8' }).stdout) as { runs: { tool: { driver: { rules: { helpUri?: string }[] } } }[] };
   assert.ok(sarif.runs[0]!.tool.driver.rules.every((r) => r.helpUri?.startsWith(`file://${installed}/docs/rules/`)), 'SARIF help links point at the installed rule pages');
 });
