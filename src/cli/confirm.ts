@@ -1,22 +1,24 @@
-// `sshield confirm`: keeps a change made with `harden --confirm-timeout` (run it from a NEW
-// login: that proves access still works). `--watch ID` is the detached watcher harden starts:
+// `sshield confirm`: keeps a change made with `harden --confirm-timeout` (run it from a NEW login:
+// that proves access still works). The hidden `--watch ID` is the detached watcher harden starts:
 // it waits for the deadline and rolls the change back unless it was confirmed.
-import type { Command } from '@commander-js/extra-typings';
-import { openMachine } from '../apply/open-host.js';
+import { Option, type Command } from '@commander-js/extra-typings';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
 import { confirmChange, watchConfirm } from '../apply/confirm.js';
+import type { Outcome } from '../apply/outcome.js';
+import type { Message } from '../report/outcome-json.js';
 import { EXIT } from './exit-codes.js';
 import { processOutput } from './io.js';
-import { versioned } from '../report/document.js';
+import { report } from './change.js';
+import { openMachine } from '../apply/open-host.js';
 
 export function register(program: Command): void {
   program
     .command('confirm')
     .description('Keep the change made by `harden --confirm-timeout`; without it the change is rolled back when the timeout expires.')
     .option('--backup-dir <dir>', 'where backups live', DEFAULT_BACKUP_ROOT)
-    .option('--watch <id>', '(internal) run the rollback watcher for a backup')
+    .addOption(new Option('--watch <id>', '(internal) run the rollback watcher for a backup').hideHelp())
     .option('--sshd <path>', 'the sshd binary that validates', '/usr/sbin/sshd')
-    .option('--json', 'machine-readable output')
+    .option('--json', 'machine-readable output (the change envelope)')
     .action(async (o) => {
       const host = await openMachine();
       const opts = { backupRoot: o.backupDir, sshd: o.sshd };
@@ -26,9 +28,10 @@ export function register(program: Command): void {
         return;
       }
       const r = await confirmChange(host, opts);
-      const msg = r.status === 'confirmed' ? `Confirmed: change ${r.backupId} stays.` : r.status === 'too-late' ? `Too late: change ${r.backupId} was already rolled back.` : 'Nothing awaits confirmation.';
-      if (o.json) processOutput.out(JSON.stringify(versioned('confirm', r)));
-      else processOutput.out(msg);
-      process.exitCode = r.status === 'confirmed' || r.status === 'nothing-pending' ? EXIT.ok : EXIT.refused;
+      // Confirmed: the change is kept (applied); nothing pending: nothing to do; too late: the
+      // change was already rolled back, so nothing is kept (stale: plan and apply it again).
+      const outcome: Outcome = r.status === 'confirmed' ? { kind: 'applied', backupId: r.backupId, notes: [] } : r.status === 'nothing-pending' ? { kind: 'nothing-to-do' } : { kind: 'stale', reason: `change ${r.backupId} was not confirmed in time and is rolled back` };
+      const message: Message = r.status === 'confirmed' ? { level: 'info', text: `Confirmed: change ${r.backupId} stays.` } : r.status === 'nothing-pending' ? { level: 'info', text: 'Nothing awaits confirmation.' } : { level: 'warning', text: `Too late: change ${r.backupId} was already rolled back.` };
+      process.exitCode = report(processOutput, { command: 'confirm', outcome, messages: [message] }, { ...(o.json ? { json: true } : {}), backupDir: o.backupDir });
     });
 }

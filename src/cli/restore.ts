@@ -1,14 +1,16 @@
-// `sshield restore [ID]`: puts a backup's files back through the same validate/reload/verify
-// pipeline as harden (default: the newest backup). Exit 0 restored, 2 failed, 3 declined.
+// `sshield restore [ID]`: the restore planner (src/apply/restore.ts) turns a backup into an
+// ordinary plan; the one change flow validates, installs, reloads and verifies it (default: the
+// newest backup). The restore itself is backed up.
 import type { Command } from '@commander-js/extra-typings';
 import { openHost, openMachine } from '../apply/open-host.js';
 import { DEFAULT_BACKUP_ROOT, listBackups, loadBackup } from '../apply/backup.js';
 import { planRestore } from '../apply/restore.js';
 import { isEmptyPlan } from '../apply/plan.js';
-import { applyPlan, recover } from '../apply/pipeline.js';
-import { EXIT } from './exit-codes.js';
-import { NO_TTY_MESSAGE, confirm, processOutput } from './io.js';
-import { describeOutcome, outcomeExit } from './harden.js';
+import type { ExitCode } from './exit-codes.js';
+import { processOutput, type Output } from './io.js';
+import { applyAndReport, recoverOrStop, report, type ChangeFlags } from './change.js';
+
+type RestoreOpts = ChangeFlags & { sshd: string };
 
 export function register(program: Command): void {
   program
@@ -19,57 +21,21 @@ export function register(program: Command): void {
     .option('--sshd <path>', 'the sshd binary that validates', '/usr/sbin/sshd')
     .option('--dry-run', 'show what would be restored and stop')
     .option('--yes', 'restore without asking')
-    .option('--json', 'machine-readable output')
+    .option('--json', 'machine-readable output (the change envelope)')
     .action(async (id, o) => {
-      const io = processOutput;
-      const host = await openMachine();
-      if (!o.dryRun) {
-        // Finish what a killed run left half done before reading the current files (see harden).
-        try {
-          const pending = await recover(host, { backupRoot: o.backupDir, sshd: o.sshd });
-          if (pending) {
-            io.err(`sshield restore: ${describeOutcome(pending)}`);
-            process.exitCode = outcomeExit(pending);
-            return;
-          }
-        } catch (e) {
-          io.err(`sshield restore: ${e instanceof Error ? e.message : String(e)}`);
-          process.exitCode = EXIT.error;
-          return;
-        }
-      }
-      const rec = id ? await loadBackup(host, o.backupDir, id) : (await listBackups(host, o.backupDir)).filter((b) => b.manifest).at(-1);
-      if (!rec) {
-        io.err(`sshield restore: ${id ? `no backup "${id}"` : 'no backups'} in ${o.backupDir}`);
-        process.exitCode = EXIT.error;
-        return;
-      }
-      const opened = await openHost(rec.manifest?.root ? { root: rec.manifest.root } : {});
-      if (!opened.ok) {
-        io.err(`sshield restore: backup ${rec.id}: ${opened.message}`);
-        process.exitCode = EXIT.error;
-        return;
-      }
-      const plan = await planRestore(host, opened.host.target.fs, rec);
-      if (!o.json) {
-        io.out(isEmptyPlan(plan) ? `Nothing to restore: the files already match backup ${rec.id}.` : plan.files.map((f) => f.diff).join('\n'));
-        for (const st of plan.steps ?? []) io.out(`step: ${st.describe}`);
-        for (const n of plan.notes) io.out(`note: ${n}`);
-      }
-      if (o.dryRun || isEmptyPlan(plan)) {
-        if (o.json) io.out(JSON.stringify({ backup: rec.id, plan }, null, 2));
-        process.exitCode = EXIT.ok;
-        return;
-      }
-      const answer = await confirm(`Restore backup ${rec.id}?`, { ...(o.yes ? { yes: true } : {}) }, io);
-      if (answer !== 'yes') {
-        io.err(answer === 'no-tty' ? `sshield restore: ${NO_TTY_MESSAGE}` : 'sshield restore: declined; nothing changed');
-        process.exitCode = EXIT.refused;
-        return;
-      }
-      const outcome = await applyPlan(host, plan, { backupRoot: o.backupDir, sshd: o.sshd });
-      if (o.json) io.out(JSON.stringify({ backup: rec.id, outcome }, null, 2));
-      else io.out(describeOutcome(outcome));
-      process.exitCode = outcomeExit(outcome);
+      process.exitCode = await runRestore(processOutput, id, o);
     });
+}
+
+async function runRestore(io: Output, id: string | undefined, o: RestoreOpts): Promise<ExitCode> {
+  const command = 'restore';
+  const host = await openMachine();
+  const stop = await recoverOrStop(io, command, host, o, o.sshd);
+  if (stop !== undefined) return stop;
+  const rec = id ? await loadBackup(host, o.backupDir, id) : (await listBackups(host, o.backupDir)).filter((b) => b.manifest).at(-1);
+  if (!rec?.manifest) return report(io, { command, outcome: { kind: 'error', reason: rec ? `backup ${rec.id} has no manifest (its run was interrupted before changing anything)` : `${id ? `no backup "${id}"` : 'no backups'} in ${o.backupDir}` } }, o);
+  const opened = await openHost({ ...(rec.manifest.root ? { root: rec.manifest.root } : {}), machine: host });
+  if (!opened.ok) return report(io, { command, outcome: { kind: 'error', reason: `backup ${rec.id}: ${opened.message}` } }, o);
+  const plan = await planRestore(host, opened.host.target.fs, rec);
+  return applyAndReport(io, { command, host, target: opened.host.target, plan, details: { restores: rec.id }, extraText: () => (!isEmptyPlan(plan) ? '' : `The files already match backup ${rec.id}.`), flow: { sshd: o.sshd } }, o);
 }

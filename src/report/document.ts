@@ -7,8 +7,8 @@
 
 export const SCHEMA_VERSION = 1;
 
-/** The commands whose JSON goes through `versioned` (audit and scan build their own reports). */
-export type DocumentCommand = 'effective' | 'keys list' | 'user list' | 'allow list' | 'backups' | 'confirm';
+/** The commands whose JSON goes through `versioned` (audit and scan build their own reports; the changing commands print the change envelope, outcome-json.ts). */
+export type DocumentCommand = 'effective' | 'keys list' | 'user list' | 'allow list' | 'backups';
 
 export type Versioned<C extends string, B extends object> = { readonly schemaVersion: typeof SCHEMA_VERSION; readonly command: C } & B;
 

@@ -56,7 +56,7 @@ test('allowlist of 127.0.0.1: 127.0.0.1 logs in, 127.0.0.2 is refused (also a us
   const add = await cli(['allow', 'add', '127.0.0.1', '-f', sshd.configPath, '--yes']);
   assert.equal(add.code, 0, add.stdout + add.stderr);
   assert.match(add.stdout, /\+DenyUsers \*@!127\.0\.0\.1,\*/);
-  assert.match(add.stdout, /applied/);
+  assert.match(add.stdout, /Applied \(backup /);
   const text = readFileSync(sshd.configPath, 'latin1');
   assert.ok(text.startsWith(before), 'existing bytes untouched');
 

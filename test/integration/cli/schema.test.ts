@@ -41,7 +41,7 @@ function copyOf(example: string): string {
 
 test('the schemas are valid JSON Schema 2020-12, one per command, all shipped in the package', () => {
   const names = schemaNames();
-  assert.deepEqual(names, ['allow-list', 'audit', 'backups', 'confirm', 'data-show', 'data-update', 'effective', 'explain', 'keys-list', 'scan', 'user-list']);
+  assert.deepEqual(names, ['allow-list', 'audit', 'backups', 'change', 'data-show', 'data-update', 'effective', 'explain', 'keys-list', 'scan', 'user-list']);
   for (const n of names) {
     const s = loadSchema(n);
     assert.equal(s.$schema, 'https://json-schema.org/draft/2020-12/schema', n);
@@ -111,7 +111,7 @@ test('allow list, backups and confirm --json after a real `allow add` on a root 
   assert.equal(b.backups[0]?.kind, 'allow');
   assert.ok(b.backups[0]!.files.length >= 1);
   assertMatchesSchema('backups', await sshield(['backups', '--backup-dir', join(dir, 'none'), '--json']), 'no backups');
-  assertMatchesSchema('confirm', await sshield(['confirm', '--backup-dir', backups, '--json']), 'confirm with nothing pending');
+  assertMatchesSchema('change', await sshield(['confirm', '--backup-dir', backups, '--json']), 'confirm with nothing pending');
 });
 
 test('data show and data update --json (from the tracker fixture, into a scratch data dir) match their schemas', async () => {

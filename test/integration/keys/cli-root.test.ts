@@ -82,7 +82,7 @@ test('no TTY and no --yes: stops before writing (exit 3); --dry-run writes nothi
     assert.match(r.stdout, /^\+no-pty ssh-ed25519/m);
     const d = await cli('restrict', '--root', root, '--user', 'al', '--all', '--options', 'no-pty', '--dry-run', '--json');
     assert.equal(d.code, 0);
-    assert.equal(JSON.parse(d.stdout).dryRun, true);
+    assert.equal(JSON.parse(d.stdout).outcome.kind, 'dry-run');
     assert.equal(readFileSync(ak, 'latin1'), `${ED1}\n`);
     const bad = await cli('restrict', '--root', root, '--user', 'al', '--all', '--options', 'no-shell');
     assert.equal(bad.code, 2);

@@ -72,13 +72,13 @@ test('allow --root keeps the PVE cluster node addresses (IPv4 and IPv6) and refu
   const r = await cli(['allow', 'add', '203.0.113.0/24', '--yes', '--json']);
   assert.equal(r.code, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  assert.equal(j.status, 'applied');
-  assert.equal(j.proven, true);
+  assert.equal(j.outcome.kind, 'applied');
+  assert.equal(j.plan.details.proven, true);
   assert.match(readFileSync(join(R, 'etc/ssh/sshd_config'), 'latin1'), /\nDenyUsers \*@!203\.0\.113\.0\/24,!192\.168\.50\.11,!fd00:50::12,\*\n/);
   const rm = await cli(['allow', 'remove', '192.168.50.11', '--yes']);
   assert.equal(rm.code, 0);
   assert.match(rm.stdout, /not removing 192\.168\.50\.11: it is a PVE cluster node address/);
-  assert.match(rm.stdout, /nothing to change/);
+  assert.match(rm.stdout, /Nothing to change\./);
   const off = await cli(['allow', 'remove', '203.0.113.0/24', '--yes']);
   assert.equal(off.code, 0, off.stderr);
   assert.doesNotMatch(readFileSync(join(R, 'etc/ssh/sshd_config'), 'latin1'), /DenyUsers|sshield allow/);

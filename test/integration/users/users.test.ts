@@ -82,7 +82,7 @@ test('nologin: interactive ssh is refused, sftp works', { skip, timeout: 120_000
 
   const again = await cli(['user', 'nologin', u.name, '-f', sshd.configPath, '--yes']);
   assert.equal(again.code, 0);
-  assert.match(again.stdout, /nothing to change/);
+  assert.match(again.stdout, /Nothing to change\./);
 });
 
 test('sftp-only chroot: upload into the writable subdirectory works, ls / shows only the chroot, shell and forwarding refused', { skip, timeout: 120_000 }, async () => {

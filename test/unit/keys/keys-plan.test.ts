@@ -3,7 +3,7 @@
 // and their order.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { keysPlan, sameKeys } from '../../../src/cli/keys.js';
+import { keysPlan, sameKeys } from '../../../src/keys/change-plan.js';
 import { touchesSshdConfig } from '../../../src/apply/pipeline.js';
 import { sha256, type FileChange } from '../../../src/apply/plan.js';
 

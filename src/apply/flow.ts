@@ -1,0 +1,114 @@
+// The one change flow every command that changes a host runs once its planner has made a Plan:
+// recover a killed earlier run first (recoverFirst) -> the planner's own refusal and the guards
+// -> nothing to do / dry run -> ask (the caller's prompt; never without a TTY) -> the writer
+// (pipeline.ts applyPlan, with the validating sshd chosen by validator.ts and, for an offline
+// root, a throwaway host key) -> one Outcome (outcome.ts) plus where the backup is. No text and
+// no process access here: renderers print the Outcome, src/cli maps it to the exit code.
+import type { ApplyHost } from './host.js';
+import type { Plan } from './plan.js';
+import { blockingGuards, isEmptyPlan } from './plan.js';
+import { applyPlan, recover, touchesSshdConfig, type Step } from './pipeline.js';
+import type { HostExecutor } from '../host/executor.js';
+import { loadBackup } from './backup.js';
+import { validatorFor } from './validator.js';
+import { outcomeOfApply, type Outcome } from './outcome.js';
+import type { BackupSummary, Message } from '../report/outcome-json.js';
+
+export type Answer = 'yes' | 'no' | 'no-tty';
+
+export interface FlowOptions {
+  readonly backupRoot: string;
+  /** The sshd that validates candidates (and that recovery uses); undefined: none on this machine. */
+  readonly sshd?: string;
+  readonly confirmTimeoutSec?: number;
+  readonly watcherArgs?: (backupId: string) => readonly string[];
+  readonly verifyTimeoutMs?: number;
+  readonly onStep?: (step: Step, detail?: string) => void | Promise<void>;
+}
+
+/**
+ * Finishes what a killed earlier run left half done, BEFORE planning: a plan made on half-changed
+ * files would not describe them once recovery restores them. An Outcome when this run must stop
+ * (another change awaits confirmation, or recovery itself failed).
+ */
+export async function recoverFirst(host: ApplyHost, o: FlowOptions): Promise<Outcome | undefined> {
+  try {
+    const pending = await recover(host, { backupRoot: o.backupRoot, ...(o.sshd ? { sshd: o.sshd } : {}) });
+    return pending ? outcomeOfApply(pending) : undefined;
+  } catch (e) {
+    return { kind: 'error', reason: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** A throwaway ed25519 host key: `sshd -t` on an offline root's candidate needs one it can read. */
+export async function throwawayHostKey(host: ApplyHost): Promise<string> {
+  const dir = await host.tempDir('sshield-hostkey-');
+  const path = `${dir}/ssh_host_ed25519_key`;
+  await host.run('ssh-keygen', ['-q', '-N', '', '-t', 'ed25519', '-f', path]);
+  return path;
+}
+
+export interface ChangeRequest {
+  /** The machine sshield acts through (writes, sshd -t, reload, probe). */
+  readonly host: ApplyHost;
+  /** The view of the system changed (under --root: the root seen as "/"), for its build. */
+  readonly target: Pick<HostExecutor, 'fs'>;
+  readonly plan: Plan;
+  /** The planner's own refusal (e.g. a result it could not prove): stops before asking. */
+  readonly refusal?: string;
+  readonly dryRun?: boolean;
+  /** Asks the admin; called only when there is something to apply. */
+  readonly ask: () => Promise<Answer>;
+}
+
+export interface ChangeResult {
+  readonly outcome: Outcome;
+  readonly backup?: BackupSummary;
+  readonly messages: readonly Message[];
+}
+
+/** Runs a plan through the guards, the question and the writer. */
+export async function runChange(req: ChangeRequest, o: FlowOptions): Promise<ChangeResult> {
+  const { host, plan } = req;
+  const messages: Message[] = [];
+  const done = (outcome: Outcome, backup?: BackupSummary): ChangeResult => ({ outcome, messages, ...(backup ? { backup } : {}) });
+  const blocking = blockingGuards(plan);
+  const guardReason = blocking.length ? blocking.map((g) => `${g.message} (override: ${g.overrideFlag})`).join('; ') : undefined;
+  const refusal = req.refusal ?? guardReason;
+  if (req.dryRun) return done({ kind: 'dry-run', ...(refusal ? { wouldRefuse: refusal } : {}) });
+  if (refusal) return done({ kind: 'refused', reason: refusal });
+  if (isEmptyPlan(plan)) return done({ kind: 'nothing-to-do' });
+  const answer = await req.ask();
+  if (answer !== 'yes') return done({ kind: answer === 'no-tty' ? 'no-tty' : 'declined' });
+  const validator = o.sshd ? await validatorFor({ ...(plan.root !== undefined ? { root: plan.root } : {}), target: req.target, machine: host }, o.sshd) : { note: 'not validated by sshd: none on this machine' };
+  if (validator.note && touchesSshdConfig(plan)) messages.push({ level: 'warning', text: validator.note });
+  const extraHostKey = plan.root !== undefined && validator.sshd ? await throwawayHostKey(host) : undefined;
+  let outcome: Outcome;
+  try {
+    outcome = outcomeOfApply(
+      await applyPlan(host, plan, {
+        backupRoot: o.backupRoot,
+        ...(validator.sshd ? { sshd: validator.sshd } : {}),
+        ...(extraHostKey ? { extraHostKey } : {}),
+        ...(o.confirmTimeoutSec !== undefined ? { confirmTimeoutSec: o.confirmTimeoutSec } : {}),
+        ...(o.watcherArgs ? { watcherArgs: o.watcherArgs } : {}),
+        verifyTimeoutMs: o.verifyTimeoutMs ?? 10_000,
+        ...(o.onStep ? { onStep: o.onStep } : {}),
+      }),
+    );
+  } catch (e) {
+    outcome = { kind: 'error', reason: e instanceof Error ? e.message : String(e) };
+  } finally {
+    if (extraHostKey) await host.removeTree(extraHostKey.replace(/\/[^/]+$/, '')).catch(() => undefined);
+  }
+  for (const n of outcome.kind === 'applied' ? outcome.notes : []) messages.push({ level: 'info', text: n });
+  const id = 'backupId' in outcome ? outcome.backupId : undefined;
+  return done(outcome, id ? await backupSummary(host, o.backupRoot, id) : undefined);
+}
+
+/** Where a change's old files are: the backup directory and each file's copy. */
+export async function backupSummary(host: ApplyHost, backupRoot: string, id: string): Promise<BackupSummary | undefined> {
+  const rec = await loadBackup(host, backupRoot, id);
+  if (!rec?.manifest) return undefined;
+  return { id, dir: rec.dir, files: rec.manifest.files.map((f) => ({ path: f.path, hostPath: f.hostPath, existed: f.existed, copy: f.copy ? `${rec.dir}/${f.copy}` : null })) };
+}

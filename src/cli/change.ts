@@ -1,0 +1,85 @@
+// What every changing command does after its planner, on the terminal: recover a killed run
+// first, show the plan (text) or nothing until the end (--json), ask, run the one change flow
+// (src/apply/flow.ts) and print the one Outcome: a line with the follow-up commands for the
+// backup directory in use, or the one JSON envelope (src/report/outcome-json.ts). Returns the
+// exit code from the one table (src/apply/outcome.ts). Not a command: command files call it.
+import type { ApplyHost } from '../apply/host.js';
+import { findSshd } from '../host/executor.js';
+import type { Plan } from '../apply/plan.js';
+import { recoverFirst, runChange, type ChangeRequest, type FlowOptions } from '../apply/flow.js';
+import { exitCodeOf, type ExitCode, type Outcome } from '../apply/outcome.js';
+import { renderChangeJson, type BackupSummary, type Message } from '../report/outcome-json.js';
+import { describeOutcome, renderPlanText } from '../report/outcome-text.js';
+import { color, confirm, type Output } from './io.js';
+import { testPause } from './test-hooks.js';
+
+export const DEFAULT_SSHD = '/usr/sbin/sshd';
+
+export interface ChangeFlags {
+  readonly dryRun?: boolean;
+  readonly yes?: boolean;
+  readonly json?: boolean;
+  readonly backupDir: string;
+}
+
+/** The sshd that validates and recovers: the given one, else /usr/sbin/sshd when installed. */
+export async function sshdFor(host: ApplyHost, given?: string): Promise<string | undefined> {
+  return given ?? (await findSshd(host, [DEFAULT_SSHD]));
+}
+
+export interface Reported {
+  readonly command: string;
+  readonly outcome: Outcome;
+  readonly plan?: Plan;
+  readonly details?: Readonly<Record<string, unknown>>;
+  readonly backup?: BackupSummary;
+  readonly messages?: readonly Message[];
+}
+
+/** Prints an Outcome (text line or JSON envelope) and returns its exit code. */
+export function report(io: Output, r: Reported, flags: Pick<ChangeFlags, 'json' | 'backupDir'>): ExitCode {
+  if (flags.json) io.out(renderChangeJson(r).trimEnd());
+  else {
+    for (const m of r.messages ?? []) if (m.level === 'info') io.out(m.text);
+    else io.err(`sshield ${r.command}: ${m.text}`);
+    const line = describeOutcome(r.outcome, { backupDir: flags.backupDir });
+    if (line.stream === 'out') io.out(line.text);
+    else io.err(`sshield ${r.command}: ${line.text}`);
+  }
+  return exitCodeOf(r.outcome);
+}
+
+/** Recovery before planning (skipped by --dry-run, which writes nothing); an exit code when the run must stop. */
+export async function recoverOrStop(io: Output, command: string, host: ApplyHost, flags: ChangeFlags, sshd: string | undefined): Promise<ExitCode | undefined> {
+  if (flags.dryRun) return undefined;
+  const stop = await recoverFirst(host, { backupRoot: flags.backupDir, ...(sshd ? { sshd } : {}) });
+  return stop ? report(io, { command, outcome: stop }, flags) : undefined;
+}
+
+export interface ApplySpec extends Omit<ChangeRequest, 'ask' | 'dryRun'> {
+  readonly command: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+  /** The command's own text after the plan (the allow proof, the chroot check). */
+  readonly extraText?: () => string;
+  readonly flow?: Omit<FlowOptions, 'backupRoot' | 'onStep'>;
+}
+
+/** Shows the plan, asks, applies through the one flow, reports the Outcome. */
+export async function applyAndReport(io: Output, s: ApplySpec, flags: ChangeFlags): Promise<ExitCode> {
+  if (!flags.json) {
+    const text = renderPlanText(s.plan, color) + (s.extraText?.() ?? '');
+    if (text) io.out(text.trimEnd());
+  }
+  const res = await runChange(
+    { host: s.host, target: s.target, plan: s.plan, ...(s.refusal ? { refusal: s.refusal } : {}), dryRun: Boolean(flags.dryRun), ask: () => confirm('Apply this change?', flags.yes ? { yes: true } : {}, io) },
+    {
+      ...s.flow,
+      backupRoot: flags.backupDir,
+      onStep: async (step, d) => {
+        if (!flags.json && io.stderrIsTTY) io.err(color.dim(`… ${step}${d ? `: ${d}` : ''}`));
+        await testPause(step);
+      },
+    },
+  );
+  return report(io, { command: s.command, outcome: res.outcome, plan: s.plan, ...(s.details ? { details: s.details } : {}), ...(res.backup ? { backup: res.backup } : {}), messages: res.messages }, flags);
+}

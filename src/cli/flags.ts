@@ -1,0 +1,32 @@
+// The flags every changing command shares, spelled the same everywhere: -f/--file (the sshd_config
+// of a daemon started with -f), --root, --dry-run, --yes, --json, --backup-dir. Not a command.
+import { Option, type Command } from '@commander-js/extra-typings';
+import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
+
+export interface TargetFlags {
+  file?: string;
+  root?: string;
+}
+
+export interface CommonChangeFlags extends TargetFlags {
+  dryRun?: true;
+  yes?: true;
+  json?: true;
+  backupDir: string;
+}
+
+/** Adds the shared change flags; `fileHelp` says what -f means for this command. */
+export function withChangeFlags<C extends Command<any, any, any>>(c: C, fileHelp = 'the sshd_config of a daemon started with -f FILE (reloaded through its PidFile)'): C {
+  c.option('-f, --file <FILE>', fileHelp)
+    .option('--root <DIR>', 'an offline root directory (an image, a container rootfs): files only, never reloads')
+    .option('--dry-run', 'show the plan (diff per file, guards) and stop; exit 0')
+    .option('--yes', 'apply without asking')
+    .option('--json', 'machine-readable output (the change envelope)')
+    .option('--backup-dir <DIR>', 'where backups and the journal live', DEFAULT_BACKUP_ROOT);
+  return c;
+}
+
+/** A hidden flag (an old spelling kept working, or an internal). */
+export function hidden(flags: string, description: string): Option {
+  return new Option(flags, description).hideHelp();
+}
