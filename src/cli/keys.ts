@@ -83,7 +83,7 @@ async function change(io: Output, mode: 'restrict' | 'unrestrict', o: ChangeOpts
     ...(t.session.sshConnection ? { session: { ...(t.session.user ? { me: t.session.user } : {}), sshConnection: t.session.sshConnection, ...(t.session.userAuthFile ? { sshUserAuth: t.session.userAuthFile } : {}), hostFs: host.fs } } : {}),
   });
   if (r.kind === 'error') return usage(io, r.reason);
-  if (r.kind === 'refused') return report(io, { command, outcome: { kind: 'refused', reason: r.reason } }, o);
+  if (r.kind === 'refused') return report(io, { command, outcome: o.dryRun ? { kind: 'dry-run', wouldRefuse: r.reason } : { kind: 'refused', reason: r.reason } }, o);
   return applyAndReport(io, { command, host, target: t.target, plan: r.plan, details: r.details, extraText: () => r.summary, flow: { ...(sshd ? { sshd } : {}) } }, o);
 }
 
