@@ -1,6 +1,7 @@
 // JSON Schema validation of sshield's --json outputs against the schemas shipped in schemas/
 // (draft 2020-12, ajv in strict mode): assertMatchesSchema('keys-list', doc) fails with every
-// violation, the JSON pointer of each and the offending value. Compiled schemas are cached.
+// violation and the JSON pointer of each. All schemas share one ajv instance, so a command's
+// schema may refer to the change envelope (urn:sshield:schema:change) by its $id.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -20,15 +21,20 @@ export function loadSchema(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(SCHEMA_DIR, `${name}.schema.json`), 'utf8')) as Record<string, unknown>;
 }
 
-const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
-const compiled = new Map<string, ValidateFunction>();
+let ajv: Ajv2020 | undefined;
 
+/** Every shipped schema, loaded into one validator so that one may refer to another by $id. */
+function validator(): Ajv2020 {
+  if (ajv) return ajv;
+  ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+  for (const n of schemaNames()) ajv.addSchema(loadSchema(n));
+  return ajv;
+}
+
+/** The compiled schemas/<name>.schema.json (ajv's strict mode: unknown keywords or loose types throw). */
 export function validatorFor(name: string): ValidateFunction {
-  let v = compiled.get(name);
-  if (!v) {
-    v = ajv.compile(loadSchema(name));
-    compiled.set(name, v);
-  }
+  const v = validator().getSchema(`urn:sshield:schema:${name}`);
+  if (!v) throw new Error(`no schema ${name}`);
   return v;
 }
 
