@@ -10,12 +10,11 @@ import pkg from '../package.json' with { type: 'json' };
 import { DEFAULT_BACKUP_ROOT } from './apply/backup.js';
 import { buildHardenPlan, type HardenPlanResult } from './apply/harden.js';
 import { openHost, openMachine } from './apply/open-host.js';
-import { applyPlan as applyThroughPipeline, type ApplyOutcome } from './apply/pipeline.js';
+import { runChange, type ChangeResult } from './apply/flow.js';
 import type { Plan } from './apply/plan.js';
-import { validatorFor } from './apply/validator.js';
 import { gatherAudit } from './audit/gather.js';
 import { runAudit } from './audit/run.js';
-import { hasSystemd, type HostExecutor } from './host/executor.js';
+import { findSshd, hasSystemd, type HostExecutor } from './host/executor.js';
 import type { ReadOnlyFs } from './host/fs.js';
 import { parsePolicy, type Policy, type PolicyError } from './policy/policy-file.js';
 import { PROFILES, type BUILTIN_PROFILE_NAMES } from './policy/profiles.js';
@@ -29,10 +28,12 @@ import { BUILDS, BUILD_IDS, detectBuild, getBuild, type BuildId, type BuildProfi
 import { accountsFrom, loadEffective, type ConnectionSpec, type EffectiveConfig } from './sshd/evaluate/index.js';
 import { bytesToText } from './text/bytes.js';
 
-export type { ApplyOutcome, BuildId, ConnectionSpec, EffectiveConfig, HardenPlanResult, Plan, Policy, PolicyError, Report, ScanReport };
+export type { BuildId, ChangeResult, ConnectionSpec, EffectiveConfig, HardenPlanResult, Plan, Policy, PolicyError, Report, ScanReport };
 export type { EffectiveEntry, Origin } from './sshd/evaluate/index.js';
 export type { ReportResult, ReportTarget } from './report/types.js';
-export type { GuardVerdict, FileChange } from './apply/plan.js';
+export type { GuardVerdict, FileChange, PlanStep } from './apply/plan.js';
+export type { Outcome } from './apply/outcome.js';
+export type { ChangeEnvelope } from './report/outcome-json.js';
 export { parsePolicy, BUILD_IDS };
 
 /** sshield's version (from package.json). */
@@ -213,7 +214,7 @@ export async function planHarden(host: Host, opts: PlanHardenOptions = {}): Prom
 export interface ApplyOptions {
   /** Where backups and the journal live (default /var/backups/sshield). */
   readonly backupDir?: string;
-  /** The sshd binary that validates the candidate (default /usr/sbin/sshd). */
+  /** The sshd binary that validates the candidate (default: /usr/sbin/sshd when installed). */
   readonly sshd?: string;
   /** Roll the change back unless `sshield confirm` runs within this many seconds. */
   readonly confirmTimeoutSec?: number;
@@ -223,29 +224,25 @@ export interface ApplyOptions {
 const CLI = fileURLToPath(new URL('../bin/sshield.js', import.meta.url));
 
 /**
- * Applies a plan through the one writer: lock, recovery of a killed earlier run, journal, backup,
- * verified atomic write, sshd -t on a staged copy, reload, verify, rollback on any failure. Never
- * throws for a refused, stale or failed change: the outcome says so (`status`).
+ * Applies a plan through the one change flow the CLI runs after `--yes`: the guards (a refusing
+ * guard not overridden gives `refused`), then the writer: lock, recovery of a killed earlier run,
+ * journal, backup, verified atomic write, sshd -t on a staged copy, reload, verify, rollback on
+ * any failure. Never throws for a refused, stale or failed change: `outcome.kind` says so, as in
+ * the CLI's JSON envelope (schemas/change.schema.json); `backup` says where the old files are.
  */
-export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<ApplyOutcome> {
+export async function applyPlan(plan: Plan, opts: ApplyOptions = {}): Promise<ChangeResult> {
   const backupRoot = opts.backupDir ?? DEFAULT_BACKUP_ROOT;
-  const sshd = opts.sshd ?? '/usr/sbin/sshd';
   const opened = await openHost({ ...(plan.root !== undefined ? { root: plan.root } : {}), self: [process.execPath, CLI] });
   if (!opened.ok) throw new TypeError(`applyPlan: ${opened.message}`);
-  const host = opened.host.machine;
-  const validator = await validatorFor(opened.host, sshd);
-  let extraHostKey: string | undefined;
-  if (plan.root !== undefined && validator.sshd) {
-    // An offline root's host keys are not this machine's: sshd -t needs one to start.
-    const dir = await host.tempDir('sshield-hostkey-');
-    extraHostKey = `${dir}/ssh_host_ed25519_key`;
-    await host.run('ssh-keygen', ['-q', '-N', '', '-t', 'ed25519', '-f', extraHostKey]);
-  }
-  return applyThroughPipeline(host, plan, {
-    backupRoot,
-    ...(validator.sshd ? { sshd: validator.sshd } : {}),
-    ...(extraHostKey ? { extraHostKey } : {}),
-    ...(opts.confirmTimeoutSec !== undefined ? { confirmTimeoutSec: opts.confirmTimeoutSec } : {}),
-    watcherArgs: (id) => ['confirm', '--watch', id, '--backup-dir', backupRoot, '--sshd', sshd],
-  });
+  const { machine, target } = opened.host;
+  const sshd = opts.sshd ?? (await findSshd(machine));
+  return runChange(
+    { host: machine, target, plan, ask: async () => 'yes' },
+    {
+      backupRoot,
+      ...(sshd ? { sshd } : {}),
+      ...(opts.confirmTimeoutSec !== undefined ? { confirmTimeoutSec: opts.confirmTimeoutSec } : {}),
+      watcherArgs: (id) => ['confirm', '--watch', id, '--backup-dir', backupRoot, ...(sshd ? ['--sshd', sshd] : [])],
+    },
+  );
 }

@@ -82,15 +82,16 @@ const [root, backupDir] = process.argv.slice(2);
 const host = await loadHost({ root });
 const first = await planHarden(host, { profile: 'baseline', today: '${TODAY}', overrides: ['--allow-no-key-admin'] });
 if (!first.ok) throw new Error(first.reason);
-const outcome = await applyPlan(first.plan, { backupDir });
+const applied = await applyPlan(first.plan, { backupDir });
 const second = await planHarden(await loadHost({ root }), { profile: 'baseline', today: '${TODAY}', overrides: ['--allow-no-key-admin'] });
 const report = await audit(host, { profile: 'baseline', today: '${TODAY}' });
-console.log(JSON.stringify({ files: first.plan.files.map((f) => f.path), remediated: first.plan.remediated, outcome, again: second.plan?.files.length ?? 0, fixed: report.results.filter((r) => first.plan.remediated.includes(r.ruleId)).map((r) => r.status) }));
+console.log(JSON.stringify({ files: first.plan.files.map((f) => f.path), remediated: first.plan.remediated, outcome: applied.outcome, backup: applied.backup, again: second.plan?.files.length ?? 0, fixed: report.results.filter((r) => first.plan.remediated.includes(r.ruleId)).map((r) => r.status) }));
 `,
     [root, join(app, 'backups')],
   );
   assert.ok((out.files as string[]).length >= 1, 'the plan changes a file');
-  assert.equal((out.outcome as { status: string }).status, 'applied', JSON.stringify(out.outcome));
+  assert.equal((out.outcome as { kind: string }).kind, 'applied', JSON.stringify(out.outcome));
+  assert.equal((out.backup as { id: string }).id, (out.outcome as { backupId: string }).backupId, 'the result says where the old files are');
   assert.equal(out.again, 0, 'a second plan changes nothing');
   assert.ok((out.fixed as string[]).every((s) => s === 'pass'), `every remediated rule passes now: ${JSON.stringify(out.fixed)}`);
   const backups = await run(process.execPath, [join(REPO, 'bin', 'sshield.js'), 'backups', '--backup-dir', join(app, 'backups'), '--json']);
@@ -125,7 +126,7 @@ test('the shipped declarations type-check a TypeScript consumer (strict, no skip
   );
   writeFileSync(
     join(app, 'good.ts'),
-    `import { loadHost, audit, evaluateEffective, scan, planHarden, applyPlan, parsePolicy, version, BUILD_IDS, type Host, type Report, type EffectiveConfig, type ScanReport, type HardenPlanResult, type ApplyOutcome, type BuildId } from 'sshield';
+    `import { loadHost, audit, evaluateEffective, scan, planHarden, applyPlan, parsePolicy, version, BUILD_IDS, type Host, type Report, type EffectiveConfig, type ScanReport, type HardenPlanResult, type ChangeResult, type Outcome, type ChangeEnvelope, type BuildId } from 'sshield';
 const host: Host = await loadHost({ root: '/srv/image' });
 const build: BuildId = host.build;
 const report: Report = await audit(host, { profile: 'strict', admin: 'alice' });
@@ -138,8 +139,11 @@ else for (const e of policy.errors) console.log(e.file, e.line, e.message);
 const scanned: ScanReport = await scan(['192.0.2.1:22'], { user: 'root', hostKeys: true, timeoutMs: 3000 });
 const planned: HardenPlanResult = await planHarden(host, { overrides: ['--allow-no-key-admin'] });
 if (planned.plan) {
-  const outcome: ApplyOutcome = await applyPlan(planned.plan, { backupDir: '/tmp/b', confirmTimeoutSec: 120 });
-  if (outcome.status === 'applied') console.log(outcome.backupId);
+  const res: ChangeResult = await applyPlan(planned.plan, { backupDir: '/tmp/b', confirmTimeoutSec: 120 });
+  const outcome: Outcome = res.outcome;
+  if (outcome.kind === 'applied') console.log(outcome.backupId, res.backup?.dir, res.messages.length);
+  const envelope = JSON.parse('{}') as ChangeEnvelope;
+  console.log(envelope.outcome.exitCode, envelope.plan?.steps?.length);
 }
 console.log(version.length, BUILD_IDS.includes(build), failing, prl, scanned.summary.errors);
 `,
