@@ -88,5 +88,5 @@ function sameValues(a: readonly string[], b: readonly string[]): boolean {
 }
 
 function firstLines(s: string): string {
-  return s.trim().split('\n').slice(0, 3).join(' / ');
+  return s.trim().split(/\r?\n/).slice(0, 3).join(' / ');
 }

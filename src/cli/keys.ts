@@ -58,18 +58,19 @@ async function list(io: Output, o: ListOpts): Promise<ExitCode> {
 
 async function change(io: Output, mode: 'restrict' | 'unrestrict', o: ChangeOpts, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const command = `keys ${mode}`;
-  if (!o.fingerprint === !o.all) return usage(io, 'choose the keys with exactly one of --fingerprint SHA256:... or --all');
+  const bad = (reason: string): ExitCode => report(io, { command, outcome: { kind: 'error', reason } }, o);
+  if (!o.fingerprint === !o.all) return bad('choose the keys with exactly one of --fingerprint SHA256:... or --all');
   const request = keyChangeRequest(mode, o);
-  if (!request.ok) return usage(io, request.message);
+  if (!request.ok) return bad(request.message);
   const t = await open({ ...(o.root !== undefined ? { root: o.root } : {}) }, env);
-  if (typeof t === 'string') return usage(io, t);
+  if (typeof t === 'string') return bad(t);
   const host = t.machine;
   const sshd = await sshdFor(host);
   const stop = await recoverOrStop(io, command, host, o, sshd);
   if (stop !== undefined) return stop;
   const fs = t.target.fs;
   const accounts = await accountsOf(fs);
-  if (typeof accounts === 'string') return usage(io, accounts);
+  if (typeof accounts === 'string') return bad(accounts);
   const r = await planKeysChange({
     fs,
     ...(o.root ? { root: o.root } : {}),
@@ -82,7 +83,7 @@ async function change(io: Output, mode: 'restrict' | 'unrestrict', o: ChangeOpts
     ...(o.force ? { force: true } : {}),
     ...(t.session.sshConnection ? { session: { ...(t.session.user ? { me: t.session.user } : {}), sshConnection: t.session.sshConnection, ...(t.session.userAuthFile ? { sshUserAuth: t.session.userAuthFile } : {}), hostFs: host.fs } } : {}),
   });
-  if (r.kind === 'error') return usage(io, r.reason);
+  if (r.kind === 'error') return bad(r.reason);
   if (r.kind === 'refused') return report(io, { command, outcome: o.dryRun ? { kind: 'dry-run', wouldRefuse: r.reason } : { kind: 'refused', reason: r.reason } }, o);
   return applyAndReport(io, { command, host, target: t.target, plan: r.plan, details: r.details, extraText: () => r.summary, flow: { ...(sshd ? { sshd } : {}) } }, o);
 }

@@ -3,7 +3,12 @@
 // reports "sshield: paused at <step>#<n>" on stderr when the pipeline reaches the n-th (default
 // first) occurrence of that step (pipeline.ts Step; 'host-step' is reported after each account or
 // directory step is done and journaled) and then waits forever, so a test can SIGKILL it at
-// exactly that point. It only ever stops this process; unset in normal use, it does nothing.
+// exactly that point. With SSHIELD_TEST_RESUME_FILE=<path> as well, it waits only until that file
+// exists and then goes on (the outcome table test changes a file at 'recheck' this way, to prove
+// the stale outcome of the real CLI). It only ever stops this process; unset in normal use, it
+// does nothing.
+import { existsSync } from 'node:fs';
+
 const stepSeen = new Map<string, number>();
 
 export async function testPause(step: string): Promise<void> {
@@ -14,5 +19,7 @@ export async function testPause(step: string): Promise<void> {
   const [name, nth = '1'] = want.split('#');
   if (name !== step || Number(nth) !== n) return;
   process.stderr.write(`sshield: paused at ${step}#${n}\n`);
-  await new Promise(() => setInterval(() => undefined, 1 << 30));
+  const resume = process.env.SSHIELD_TEST_RESUME_FILE;
+  if (!resume) return new Promise(() => setInterval(() => undefined, 1 << 30));
+  while (!existsSync(resume)) await new Promise((r) => setTimeout(r, 50));
 }

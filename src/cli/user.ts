@@ -87,26 +87,27 @@ async function runUserList(io: Output, o: { all?: true; file?: string; root?: st
 
 async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', name: string, o: UserFlags, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const command = `user ${op}`;
-  if (!validUserName(name)) return fail(io, `"${name}" is not a valid user name`);
-  if (op === 'add' && !o.nologin) return fail(io, 'user add creates SFTP/no-shell accounts: pass --nologin (create login accounts with adduser)');
+  const fail = (reason: string): ExitCode => report(io, { command, outcome: { kind: 'error', reason } }, o);
+  if (!validUserName(name)) return fail(`"${name}" is not a valid user name`);
+  if (op === 'add' && !o.nologin) return fail('user add creates SFTP/no-shell accounts: pass --nologin (create login accounts with adduser)');
   let chroot: string | undefined;
   let uploadDir: string | undefined;
   if (op === 'sftp') {
     const c = normaliseChrootPath(o.chroot ?? '');
-    if (!c.ok) return fail(io, c.message);
+    if (!c.ok) return fail(c.message);
     chroot = c.path;
     const up = o.upload ?? 'upload';
-    if (!/^[A-Za-z0-9._-]+$/.test(up) || up === '.' || up === '..') return fail(io, `--upload "${up}": one directory name`);
+    if (!/^[A-Za-z0-9._-]+$/.test(up) || up === '.' || up === '..') return fail(`--upload "${up}": one directory name`);
     uploadDir = `${chroot}/${up}`;
   }
   const t = await open(o, env);
-  if (typeof t === 'string') return fail(io, t);
+  if (typeof t === 'string') return fail(t);
   const host = t.machine;
   const sshd = await sshdFor(host);
   const stop = await recoverOrStop(io, command, host, o, sshd);
   if (stop !== undefined) return stop;
   const cfg = await configOf(t);
-  if (typeof cfg === 'string') return fail(io, cfg);
+  if (typeof cfg === 'string') return fail(cfg);
   const admin = t.session.user ?? 'root';
   const u = await planUserChange({
     op,

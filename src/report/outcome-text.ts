@@ -70,7 +70,7 @@ export function describeOutcome(o: Outcome, ctx: { readonly backupDir?: string; 
       return { stream: 'err', text: `not applied: change ${o.backupId} awaits confirmation: run \`${followUp('confirm', ctx.backupDir)}\` from a new login, or wait for its rollback` };
     case 'failed': {
       // An attempt that reached the writer reports on stdout, as `applied` does.
-      const head = `Failed at ${o.step}: ${o.reason}.`;
+      const head = `Failed at ${o.step}: ${o.reason.replace(/\.+$/, '')}.`;
       if (o.rolledBack) return { stream: 'out', text: `${head} The previous configuration was restored.` };
       if (o.rollbackError !== undefined) return { stream: 'out', text: `${head} ROLLBACK FAILED: ${o.rollbackError}; backup ${o.backupId ?? '?'} holds the old files${o.backupId ? ` (${restore(o.backupId)})` : ''}.` };
       return { stream: 'out', text: `${head} Nothing was changed.` };
