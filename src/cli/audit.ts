@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from '@commander-js/extra-typings';
-import { color, processOutput, type Output } from './io.js';
+import { processOutput, type Output } from './io.js';
+import { paletteFor } from './color.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { findSshd, type HostExecutor } from '../host/executor.js';
 import type { ReadOnlyFs } from '../host/fs.js';
@@ -18,7 +19,7 @@ import { formatPolicyError, parsePolicy, type Policy } from '../policy/policy-fi
 import { DEFAULT_FAIL_ON, failing, isSeverity } from '../report/types.js';
 import { renderJson } from '../report/json.js';
 import { renderSarif } from '../report/sarif.js';
-import { NO_COLOR, renderText } from '../report/text.js';
+import { renderText } from '../report/text.js';
 import { renderHtml } from '../report/html.js';
 import { reportView } from '../report/view.js';
 import { shippedDocsBase } from './shipped.js';
@@ -159,8 +160,7 @@ export async function runAuditCommand(opts: AuditCliOptions, io: Output, env: No
   else if (format === 'sarif') io.out(renderSarif(report, docsOpt()));
   else if (format === 'html') io.out(renderHtml(reportView([{ kind: 'audit', report }])));
   else {
-    const useColor = io.stdoutIsTTY && !('NO_COLOR' in env) ? color : NO_COLOR;
-    io.out(renderText(report, useColor, { verbose: opts.verbose ?? false }));
+    io.out(renderText(report, paletteFor(io.stdoutIsTTY, env), { verbose: opts.verbose ?? false }));
   }
   return failing(report, opts.failOn).length > 0 ? EXIT.findings : EXIT.ok;
 }

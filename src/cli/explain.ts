@@ -2,11 +2,11 @@
 // references, profiles) from its metadata, so it works where no docs are installed; without RULE,
 // every rule id with its severity and title. Rendering lives in src/report/explain.ts.
 import type { Command } from '@commander-js/extra-typings';
-import { color, processOutput, type Output } from './io.js';
+import { processOutput, type Output } from './io.js';
+import { paletteFor } from './color.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { allRules, findRule, markdownToText, renderRuleList } from '../report/explain.js';
 import { versioned } from '../report/document.js';
-import { NO_COLOR } from '../report/text.js';
 
 export function register(program: Command): void {
   program
@@ -22,7 +22,7 @@ export function register(program: Command): void {
 }
 
 export function runExplain(rule: string | undefined, opts: { json?: boolean }, io: Output, env: NodeJS.ProcessEnv): ExitCode {
-  const c = io.stdoutIsTTY && !('NO_COLOR' in env) ? color : NO_COLOR;
+  const c = paletteFor(io.stdoutIsTTY, env);
   if (rule === undefined) {
     if (opts.json) io.out(`${JSON.stringify(versioned('explain', { rules: allRules() }), null, 2)}\n`);
     else io.out(renderRuleList(c));

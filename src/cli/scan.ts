@@ -3,7 +3,8 @@
 // place the scanner meets process state (argv, files, stdout, TTY).
 import { readFileSync, statSync } from 'node:fs';
 import { Option, type Command } from '@commander-js/extra-typings';
-import { color, processOutput, progress, type Output } from './io.js';
+import { processOutput, progress, type Output } from './io.js';
+import { paletteFor } from './color.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { parseTarget, parseTargetsFile, type Target } from '../scan/target.js';
 import { loadProfile } from '../scan/profiles.js';
@@ -138,7 +139,7 @@ export async function runScan(specs: string[], opts: ScanCliOptions, io: Output)
   if (format === 'json') io.out(renderJson(report));
   else if (format === 'sarif') io.out(renderSarif(report, docsOpt()));
   else if (format === 'html') io.out(renderHtml(reportView([{ kind: 'scan', report }])));
-  else io.out(renderText(report, { colors: color, verbose: opts.verbose ?? false }));
+  else io.out(renderText(report, { colors: paletteFor(io.stdoutIsTTY, process.env), verbose: opts.verbose ?? false }));
   if (report.summary.errors > 0) return EXIT.error;
   return report.summary.fail > 0 ? EXIT.findings : EXIT.ok;
 }

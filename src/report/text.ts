@@ -2,6 +2,7 @@
 // failing rule with where (file:line) and how to fix. Colour only through the injected palette,
 // so NO_COLOR/non-TTY handling stays in src/cli. Pure.
 import type { Report, ReportResult } from './types.js';
+import { nextSteps } from './next-steps.js';
 import { severityRank } from '../rules/types.js';
 
 export interface Palette {
@@ -13,6 +14,9 @@ export interface Palette {
   cyan(s: string): string;
 }
 
+/** The sample client addresses the audit evaluates "from anywhere" (RFC 5737 documentation ranges). */
+const SAMPLE_ADDRESSES = ['198.51.100.10', '203.0.113.7'];
+
 export const NO_COLOR: Palette = { red: (s) => s, yellow: (s) => s, green: (s) => s, dim: (s) => s, bold: (s) => s, cyan: (s) => s };
 
 function where(r: ReportResult): string[] {
@@ -23,6 +27,7 @@ export function renderText(report: Report, c: Palette = NO_COLOR, opts: { verbos
   const out: string[] = [];
   const t = report.target;
   out.push(c.bold(`sshield audit: ${t.label}`) + c.dim(` (profile ${report.profile.name})`));
+  if (t.config || t.build) out.push(c.dim(`config ${t.config ?? '(unknown)'}${t.build ? ` · evaluated as OpenSSH ${t.build}` : ''}`));
   const facts = [t.os, t.openssh, t.pve].filter(Boolean).join(' · ');
   if (facts) out.push(c.dim(facts));
   if (t.note) out.push(c.yellow(`note: ${t.note}`));
@@ -41,6 +46,7 @@ export function renderText(report: Report, c: Palette = NO_COLOR, opts: { verbos
       if (!detail) continue;
       out.push(`      ${r.message}`);
       for (const d of r.details) out.push(`      ${d}`);
+      if (opts.verbose && r.identities && r.identities.length > 0) out.push(`      ${c.cyan('evaluated for:')} ${r.identities.join('; ')}`);
       const w = where(r);
       if (w.length > 0) out.push(`      ${c.cyan('where:')} ${w.join(', ')}`);
       for (const f of r.remediation) out.push(`      ${c.green('fix:')} ${f.description}${f.kind === 'manual' && f.command ? `: ${f.command}` : ''}`);
@@ -63,5 +69,17 @@ export function renderText(report: Report, c: Palette = NO_COLOR, opts: { verbos
   if (opts.verbose) block('Passed', passes, c.green, false);
   const s = report.summary;
   out.push(`${c.red(`${s.fail} failed`)}, ${c.yellow(`${s.warn} warnings`)}, ${c.green(`${s.pass} passed`)}, ${s.skip} skipped, ${s.waived} waived`);
+  const body = out.join('\n');
+  const samples = SAMPLE_ADDRESSES.filter((a) => body.includes(a));
+  if (samples.length > 0) {
+    out.push('', c.dim(`${samples.join(' and ')} ${samples.length === 1 ? 'is a documentation address' : 'are documentation addresses'} (RFC 5737) standing for "a client`));
+    out.push(c.dim('from anywhere": the effective configuration is evaluated for each identity as `sshd -T -C` would.'));
+  }
+  const steps = nextSteps(report);
+  if (steps.length > 0) {
+    out.push('', c.bold('Next steps:'));
+    for (const st of steps) out.push(`  ${c.cyan(st.command)}`, `      ${st.why}`);
+  }
+  if (!opts.verbose && (passes.length > 0 || report.results.some((r) => r.identities && r.identities.length > 3))) out.push('', c.dim('-v shows the rules that passed and every identity a finding holds for.'));
   return `${out.join('\n')}\n`;
 }

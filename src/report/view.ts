@@ -82,7 +82,7 @@ function auditFinding(r: ReportResult, specs: Report['specs']): FindingView {
     message: r.message,
     details: r.details,
     where: r.locations.map((l) => (l.line > 0 ? `${l.file}:${l.line}` : l.file)),
-    identities: specs.filter((s) => text.includes(s.label)).map((s) => s.label),
+    identities: r.identities ?? specs.filter((s) => text.includes(s.label)).map((s) => s.label),
     fixes: r.remediation.map(fixOf),
     references: r.references,
     ...(r.waived ? { waived: `${r.waived.reason} (until ${r.waived.expires})` } : {}),

@@ -22,6 +22,8 @@ export interface RuleResult {
   readonly cves?: readonly string[];
   /** The highest `failOn` of its findings: `--fail-on` counts the result at this severity even when it only warns. */
   readonly failOnSeverity?: Severity;
+  /** Every identity the findings hold for, in full (messages may shorten the list). */
+  readonly identities?: readonly string[];
 }
 
 /** Fills options with the rule's defaults. */
@@ -72,6 +74,7 @@ export function runRule(rule: Rule, input: RuleInput, opts: { options?: OptionVa
   const details: string[] = [];
   const messages: string[] = [];
   const cves = new Set<string>();
+  const identities = new Set<string>();
   let failOnSeverity: Severity | undefined;
   for (const f of findings) {
     if (f.failOn && (!failOnSeverity || severityRank(f.failOn) > severityRank(failOnSeverity))) failOnSeverity = f.failOn;
@@ -85,6 +88,7 @@ export function runRule(rule: Rule, input: RuleInput, opts: { options?: OptionVa
       }
     }
     for (const c of f.cves ?? []) cves.add(c);
+    for (const i of f.identities ?? []) identities.add(i);
   }
   const primaryMessages = messages.filter((m) => primary.some((f) => f.message === m));
   details.push(...messages.filter((m) => m !== primaryMessages[0]));
@@ -98,5 +102,6 @@ export function runRule(rule: Rule, input: RuleInput, opts: { options?: OptionVa
     details,
     ...(cves.size > 0 ? { cves: [...cves].sort() } : {}),
     ...(failOnSeverity ? { failOnSeverity } : {}),
+    ...(identities.size > 0 ? { identities: [...identities] } : {}),
   };
 }

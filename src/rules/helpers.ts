@@ -87,6 +87,7 @@ export function checkValue(ctx: RuleContext, c: ValueCheck): number {
       status: c.status ?? 'fail',
       ...(c.severity ? { severity: c.severity } : {}),
       message: `${c.subject ?? c.keyword} ${g.problem} for ${summariseLabels(g.labels)} (${describeOrigin(ctx, g.origin)})`,
+      identities: [...new Set(g.labels)],
       ...(loc ? { locations: [loc] } : {}),
       remediation: [setFix(ctx, g.origin, c.keyword, c.fixValue)],
     });

@@ -87,6 +87,8 @@ export interface Finding {
   readonly cves?: readonly string[];
   /** Counts toward `--fail-on` at this severity even as a warning (an exposed CVE with no fix yet). */
   readonly failOn?: Severity;
+  /** Every identity (spec label) the finding holds for; the message may shorten the list ("and 2 more"). */
+  readonly identities?: readonly string[];
 }
 
 /** Which identity a connection spec stands for; rules pick the ones that matter to them. */

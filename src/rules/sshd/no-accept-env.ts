@@ -44,6 +44,7 @@ export default defineRule({
       ctx.report({
         status: 'fail',
         message: `AcceptEnv accepts ${g.bad.join(' ')} for ${summariseLabels(g.labels)} (${g.origin})`,
+        identities: [...new Set(g.labels)],
         locations: g.locations,
         remediation: g.locations.length > 0 ? [{ kind: 'comment-out', directives: g.locations, description: 'comment out the AcceptEnv directives' }] : [],
       });

@@ -59,6 +59,7 @@ export default defineRule({
       ctx.report({
         status: 'fail',
         message: `password login is possible through ${g.via} for ${summariseLabels(g.labels)} (${describeOrigin(ctx, g.origins[0]!)})`,
+        identities: [...new Set(g.labels)],
         locations,
         remediation: g.fix,
       });

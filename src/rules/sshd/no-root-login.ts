@@ -67,6 +67,7 @@ export default defineRule({
           message: broken
             ? `PermitRootLogin ${g.value} for ${summariseLabels(g.labels)} breaks the PVE cluster (migration, replication, node shells need root@node with keys) (${where})`
             : `PermitRootLogin ${g.value} lets root log in with a password from the cluster nodes ${summariseLabels(g.labels)}; keys are enough (${where})`,
+          identities: [...new Set(g.labels)],
           ...(loc ? { locations: [loc] } : {}),
           remediation: [{ kind: 'set', keyword: 'PermitRootLogin', value: 'prohibit-password', scope: { match: clusterMatch(ctx) }, description: 'allow root with keys only from the cluster nodes' }],
         });
@@ -76,6 +77,7 @@ export default defineRule({
           status: 'fail',
           severity: g.value === 'yes' ? 'high' : 'medium',
           message: `PermitRootLogin ${g.value}: ${what} for ${summariseLabels(g.labels)} (${where})`,
+          identities: [...new Set(g.labels)],
           ...(loc ? { locations: [loc] } : {}),
           remediation: ctx.pveCluster ? clusterFix(ctx) : [setFix(ctx, g.origin, 'PermitRootLogin', 'no')],
         });

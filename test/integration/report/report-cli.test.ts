@@ -33,3 +33,10 @@ test('report: stdout by default, errors name the file and exit 2', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('audit text: FORCE_COLOR colours a pipe, NO_COLOR wins, a pipe alone stays plain', () => {
+  const audit = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'audit', '--root', 'examples/hardened'], { encoding: 'utf8', env: { PATH: process.env.PATH, ...env } }).stdout;
+  assert.match(audit({ FORCE_COLOR: '1' }), /\x1b\[1msshield audit:/);
+  assert.doesNotMatch(audit({ FORCE_COLOR: '1', NO_COLOR: '1' }), /\x1b\[/);
+  assert.doesNotMatch(audit({}), /\x1b\[/);
+});

@@ -55,6 +55,7 @@ for (const name of names) {
     }
     golden(`${name}.json`, renderJson(r));
     golden(`${name}.txt`, renderText(r));
+    if (name === 'pve-cluster-node') golden(`${name}.verbose.txt`, renderText(r, undefined, { verbose: true }));
     const sarif = renderSarif(r, { docsBase: DEB_DOCS_BASE });
     assertValidSarif(sarif, `${name}.sarif`);
     golden(`${name}.sarif`, sarif);
