@@ -51,16 +51,18 @@ export function buildProgram(): Command {
 
 /**
  * Runs the program on an argv and resolves to the exit code: commands set process.exitCode;
- * --help and --version exit 0, usage errors 2; an unexpected error is one line on stderr, exit 2.
+ * --help and --version exit 0, usage errors (a bare `sshield` too) 2; an unexpected error is one line on stderr, exit 2.
  */
 export async function runProgram(argv: readonly string[]): Promise<number> {
   try {
     await buildProgram().parseAsync([...argv]);
     return Number(process.exitCode ?? EXIT.ok);
   } catch (err) {
-    const e = err as { code?: string; message?: string };
+    const e = err as { code?: string; message?: string; exitCode?: number };
     if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
-      const helpOrVersion = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help';
+      // A bare `sshield` (no command) shows the help on stderr as a usage error (commander exits 1
+      // there); `--help` and `sshield help` ask for it and exit 0.
+      const helpOrVersion = e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || (e.code === 'commander.help' && e.exitCode === 0);
       return helpOrVersion ? EXIT.ok : EXIT.error;
     }
     process.stderr.write(`sshield: ${e.message ?? String(err)}\n`);

@@ -40,3 +40,13 @@ test('audit text: FORCE_COLOR colours a pipe, NO_COLOR wins, a pipe alone stays 
   assert.doesNotMatch(audit({ FORCE_COLOR: '1', NO_COLOR: '1' }), /\x1b\[/);
   assert.doesNotMatch(audit({}), /\x1b\[/);
 });
+
+test('a bare sshield prints the help on stderr and exits 2 (usage); --help exits 0', () => {
+  const bare = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts'], { encoding: 'utf8' });
+  assert.equal(bare.status, 2);
+  assert.equal(bare.stdout, '');
+  assert.match(bare.stderr, /^Usage: sshield \[options\] \[command\]/);
+  const help = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0);
+  assert.match(help.stdout, /^Usage: sshield/);
+});
