@@ -1,10 +1,12 @@
 // Terminal conventions shared by every command: colour (picocolors honours NO_COLOR,
 // FORCE_COLOR and non-TTY output), progress on stderr only when stderr is a TTY, and the one
 // rule for asking: never prompt without a TTY; --yes answers yes; --dry-run never gets here.
-import pc from 'picocolors';
+import { createColors } from 'picocolors';
+import { colorEnabled } from './color.js';
 import { createInterface } from 'node:readline/promises';
 
-export const color = pc;
+/** Colours for stdout, by the one rule of src/cli/color.ts (NO_COLOR, FORCE_COLOR, a terminal). */
+export const color = createColors(colorEnabled(Boolean(process.stdout.isTTY), process.env));
 
 export interface Output {
   out(text: string): void;

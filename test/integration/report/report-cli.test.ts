@@ -50,3 +50,21 @@ test('a bare sshield prints the help on stderr and exits 2 (usage); --help exits
   assert.equal(help.status, 0);
   assert.match(help.stdout, /^Usage: sshield/);
 });
+
+test('the plan diff is coloured when colour is on (a terminal, or FORCE_COLOR), plain in a pipe', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sshield-diff-'));
+  try {
+    const root = join(dir, 'root');
+    spawnSync('cp', ['-a', 'examples/pve9-default', root]);
+    const harden = (env: NodeJS.ProcessEnv) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'harden', '--root', root, '--dry-run', '--backup-dir', join(dir, 'b')], { encoding: 'utf8', env: { PATH: process.env.PATH, SSHIELD_TODAY: '2026-11-24', ...env } });
+    const coloured = harden({ FORCE_COLOR: '1' });
+    assert.equal(coloured.status, 0, coloured.stderr);
+    assert.match(coloured.stdout, /^\x1b\[32m\+[^+]/m, 'added lines green');
+    assert.match(coloured.stdout, /^\x1b\[31m-[^-]/m, 'removed lines red');
+    const plain = harden({});
+    assert.doesNotMatch(plain.stdout, /\x1b\[/);
+    assert.match(plain.stdout, /^\+[^+]/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
