@@ -4,7 +4,8 @@
 // The built CLI runs every changing command on copies of example roots (applied, dry run,
 // refused by a guard, no TTY, nothing to do, bad input) and `allow add` against a live loopback
 // sshd started with -f (reloaded through its PidFile and verified by a new connection). The
-// exit code must be the one the envelope names.
+// exit code must be the one the envelope names, and plan.details the command's own (allow proof,
+// keys chosen, user checks, the backup restored; none for harden; confirm has no plan).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -105,6 +106,9 @@ test('allow, keys and user on a root copy: applied, dry run, bad input, and a re
   await change(['user', 'add', 'sshield-t-schema', '--nologin', '--root', root, '--dry-run', '--backup-dir', bk], 'dry-run');
   const sftp = await change(['user', 'sftp', 'ops', '--chroot', '/srv/sftp/ops', '--create', '--root', root, '--dry-run', '--backup-dir', bk], 'dry-run');
   assert.ok(JSON.stringify(sftp.plan).includes('"make-dir"'), 'typed host steps are in the plan');
+  // Each command's schema describes its own details: the user's are not the allowlist's, harden has none.
+  assert.equal(validatorFor('allow-add')({ ...sftp, command: 'allow add' }), false);
+  assert.equal(validatorFor('harden')({ ...sftp, command: 'harden' }), false);
   await change(['user', 'nologin', 'ops', '--root', root, '--yes', '--backup-dir', bk], 'applied');
   await change(['user', 'add', 'sshield-t-schema', '--nologin', '--root', root, '--yes', '--backup-dir', bk], 'applied');
   const undo = await change(['restore', '--yes', '--backup-dir', bk], 'applied');
