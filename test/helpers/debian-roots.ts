@@ -4,8 +4,9 @@
 // 10.6p1-debian profile). .ci/run builds both. Configs are copied into ROOT/tmp/sshield-diff-*,
 // `chroot ROOT /usr/sbin/sshd -T -f /tmp/... [-C spec]` runs on them, and the copies are removed
 // afterwards. The roots' own host keys (/etc/ssh/ssh_host_*_key inside them) serve sshd -T.
-// Where a root lives: $SSHIELD_<NAME>_ROOT, else .cache/<name>-root beside the trixie root named
-// by $SSHIELD_TRIXIE_ROOT (the team's shared cache), else this checkout's .cache/<name>-root.
+// Where a root lives: $SSHIELD_<NAME>_ROOT, else the first built one of .cache/<name>-root beside
+// the trixie root named by $SSHIELD_TRIXIE_ROOT, this checkout's .cache/<name>-root, and (in a git
+// worktree) the main checkout's .cache/<name>-root.
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { run, type RunResult } from './sshd.js';
@@ -37,15 +38,28 @@ export interface DebianRoot {
   config(configText: string, extraFiles?: Readonly<Record<string, string>>): RootConfig;
 }
 
+/** In a git worktree: the main checkout's .cache (where the shared roots are usually built). */
+function mainCheckoutCache(): string | undefined {
+  try {
+    const dotGit = join(REPO_CACHE, '..', '.git');
+    const m = /^gitdir: (.*)$/m.exec(readFileSync(dotGit, 'utf8'));
+    if (!m) return undefined;
+    const common = resolve(m[1]!.trim(), readFileSync(join(m[1]!.trim(), 'commondir'), 'utf8').trim());
+    return join(dirname(common), '.cache');
+  } catch {
+    return undefined; // not a worktree (.git is a directory) or not a checkout at all
+  }
+}
+
 function locate(name: string): string {
   const own = process.env[`SSHIELD_${name.toUpperCase()}_ROOT`];
   if (own) return resolve(own);
-  const trixie = process.env.SSHIELD_TRIXIE_ROOT;
-  if (trixie && name !== 'trixie') {
-    const sibling = join(dirname(resolve(trixie)), `${name}-root`);
-    if (existsSync(sibling)) return sibling;
-  }
-  return resolve(join(REPO_CACHE, `${name}-root`));
+  const candidates = [
+    ...(process.env.SSHIELD_TRIXIE_ROOT && name !== 'trixie' ? [join(dirname(resolve(process.env.SSHIELD_TRIXIE_ROOT)), `${name}-root`)] : []),
+    join(REPO_CACHE, `${name}-root`),
+    ...(mainCheckoutCache() ? [join(mainCheckoutCache()!, `${name}-root`)] : []),
+  ];
+  return candidates.find((c) => existsSync(join(c, 'usr/sbin/sshd'))) ?? resolve(join(REPO_CACHE, `${name}-root`));
 }
 
 /**

@@ -41,7 +41,7 @@ const MULTI: Record<string, Record<string, string>> = {
 const FLAG_OPCODES = new Set(['UsePAM', 'IgnoreUserKnownHosts', 'HostbasedAuthentication', 'HostbasedUsesNameFromPacketOnly', 'PubkeyAuthentication', 'KerberosAuthentication', 'KerberosOrLocalPasswd',
   'KerberosTicketCleanup', 'GssAuthentication', 'GssKeyEx', 'GssCleanupCreds', 'GssStrictAcceptor', 'GssStoreRekey', 'PasswordAuthentication', 'KbdInteractiveAuthentication', 'PrintMotd', 'PrintLastLog',
   'X11Forwarding', 'X11UseLocalhost', 'PermitTTY', 'PermitUserRC', 'StrictModes', 'TCPKeepAlive', 'EmptyPasswd', 'UseDNS', 'AllowAgentForwarding', 'DisableForwarding', 'StreamLocalBindUnlink',
-  'ExposeAuthInfo', 'DebianBanner', 'RefuseConnection', 'WarnWeakCrypto']);
+  'ExposeAuthInfo', 'DebianBanner', 'RefuseConnection', 'WarnWeakCrypto', 'GssDelegateCreds']);
 const FIRST_WINS_106 = new Set(['MaxStartups', 'PerSourceNetBlockSize', 'IPQoS', 'StreamLocalBindMask']);
 /** 10.6p1 (observed): TCPKeepAlive takes and prints true/false besides yes/no. */
 const TRUE_FALSE: Record<string, string> = { yes: 'true', true: 'true', no: 'false', false: 'false' };

@@ -92,7 +92,9 @@ const ROWS: Row[] = [
   ['GSSAPIKexAlgorithms', 'GssKexAlgorithms', 0, 'first', { dumpKey: 'gssapikexalgorithms', debianOnly: true, gss: true }],
   ['GSSUseSessionCCache', 'Unsupported', 0, 'none', { status: 'unsupported', debianOnly: true, gss: true }],
   ['GSSAPIUseSessionCredCache', 'Unsupported', 0, 'none', { status: 'unsupported', debianOnly: true, gss: true }],
-  ['GSSAPIDelegateCredentials', 'Unsupported', 0, 'none', { status: 'unsupported', since: 10.3, gss: true }],
+  // 10.3p1+: a real flag where GSSAPI is compiled in (servconf.h SSHD_CONFIG_ENTRIES_GSS, 10.5p1:
+  // gss_deleg_creds, global, default yes); "Unsupported option" on Debian unstable's sshd (no GSSAPI)
+  ['GSSAPIDelegateCredentials', 'GssDelegateCreds', 0, 'first', { dumpKey: 'gssapidelegatecredentials', since: 10.3, gss: true }],
   ['PasswordAuthentication', 'PasswordAuthentication', 1, 'first', { dumpKey: 'passwordauthentication' }],
   ['KbdInteractiveAuthentication', 'KbdInteractiveAuthentication', 1, 'first', { dumpKey: 'kbdinteractiveauthentication' }],
   ['ChallengeResponseAuthentication', 'KbdInteractiveAuthentication', 1, 'first', { dumpKey: 'kbdinteractiveauthentication', aliasOf: 'KbdInteractiveAuthentication' }],
