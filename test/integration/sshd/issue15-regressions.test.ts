@@ -97,6 +97,19 @@ onEveryBuild('issue 15 #4: Match version, invalid-user and attr=value are accept
     assert.equal((await agree(o, text, SPEC)).ours.value('permitrootlogin'), 'no', text);
   }
   if (o.build.version >= 10) {
+    // -C ...,invalid-user (10.0p1 parse_server_match_testspec) makes `Match invalid-user` match
+    const hk = await o.hostKey();
+    const placed = o.place(`HostKey ${hk}\nMatch invalid-user\n  PermitRootLogin no\n`);
+    try {
+      const real = await placed.sshdT(`${SPEC},invalid-user`);
+      assert.equal(real.code, 0, real.stderr);
+      const loaded = await loadEffective(o.fs, placed.main, { build: o.build, cwd: o.cwd });
+      const ours = loaded.evaluate({ ...(parseSpec(SPEC) as ConnectionSpec), invalidUser: true });
+      assert.equal(renderSshdT(ours), real.stdout);
+      assert.equal(ours.value('permitrootlogin'), 'no');
+    } finally {
+      placed.remove();
+    }
     assert.equal((await agree(o, 'Match Version *Debian*\n  PermitRootLogin no\n', SPEC)).ours.value('permitrootlogin'), 'no');
     assert.notEqual((await agree(o, 'Match invalid-user\n  PermitRootLogin no\n', SPEC)).ours.value('permitrootlogin'), 'no');
   }
