@@ -17,7 +17,13 @@ if [ -x "$root/usr/sbin/sshd" ]; then
   exit 0
 fi
 command -v debootstrap >/dev/null || { echo "debootstrap is missing (apt-get install debootstrap)" >&2; exit 2; }
-if ! curl -fsS -m 30 -o /dev/null "$mirror/dists/$suite/Release" 2>/dev/null && ! wget -q -T 30 -O /dev/null "$mirror/dists/$suite/Release" 2>/dev/null; then
+reachable() {
+  if command -v curl >/dev/null; then curl -fsS -m 30 -o /dev/null "$mirror/dists/$suite/Release" 2>/dev/null
+  elif command -v wget >/dev/null; then wget -q -T 30 -O /dev/null "$mirror/dists/$suite/Release" 2>/dev/null
+  else return 0 # no probe tool: debootstrap itself will say
+  fi
+}
+if ! reachable; then
   # the tests read this marker and skip, printing it; any other failure makes them fail
   mkdir -p "$(dirname "$root")"
   echo "the Debian archive cannot be reached ($mirror/dists/$suite/Release, $(date -u +%FT%TZ))" | tee "$root.unavailable" >&2
@@ -26,6 +32,7 @@ fi
 rm -f "$root.unavailable"
 tmp="$root.partial.$$"
 rm -rf "$tmp"
+trap 'rm -rf "$tmp"' EXIT # a failed build leaves nothing half-made behind
 mkdir -p "$(dirname "$root")"
 # minbase + openssh-server: about 150 MB; the package's postinst cannot start services in a
 # chroot, which is fine: only the binary and its libraries are needed.
