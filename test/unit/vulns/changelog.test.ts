@@ -81,3 +81,10 @@ test('the apt candidate: its changelog naming a CVE makes it fix-available, else
   assert.equal(other.verdict, 'no-fix-yet');
   assert.match(other.note, /Until a fix ships: GSSAPIAuthentication no/);
 });
+
+test('apt-cache policy output: installed and candidate', async () => {
+  const { parseAptPolicy } = await import('../../../src/host/facts/openssh-package.js');
+  const text = 'openssh-server:\n  Installed: 1:9.2p1-2+deb12u10\n  Candidate: 1:9.2p1-2+deb12u10\n  Version table:\n *** 1:9.2p1-2+deb12u10 500\n        500 http://deb.debian.org/debian bookworm/main amd64 Packages\n';
+  assert.deepEqual(parseAptPolicy(text), { installed: '1:9.2p1-2+deb12u10', candidate: '1:9.2p1-2+deb12u10' });
+  assert.deepEqual(parseAptPolicy('openssh-server:\n  Installed: (none)\n  Candidate: (none)\n'), {});
+});
