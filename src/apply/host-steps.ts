@@ -12,7 +12,8 @@
 // table is typed over the union, so the compiler names whatever is missing.
 import { bytesToText } from '../text/bytes.js';
 import type { ApplyHost } from './host.js';
-import type { CreateAccountStep, DeleteAccountStep, MakeDirStep, PlanStep, RemoveDirStep, SetOwnershipStep, SetShellStep, StepOwner } from './plan.js';
+import type { CreateAccountStep, DeleteAccountStep, InstallPackagesStep, MakeDirStep, PlanStep, RemoveDirStep, SetOwnershipStep, SetShellStep, StepOwner } from './plan.js';
+import { applyInstall, checkInstall, inverseInstall, undoInstall } from './package-step.js';
 
 interface StepKindImpl<S extends PlanStep> {
   /** undefined when the host is as `s.before` says; else why the plan is stale. */
@@ -271,6 +272,13 @@ const setOwnershipImpl: StepKindImpl<SetOwnershipStep> = {
   },
 };
 
+const installPackagesImpl: StepKindImpl<InstallPackagesStep> = {
+  check: checkInstall,
+  apply: applyInstall,
+  undo: undoInstall,
+  inverse: async (_host, s) => inverseInstall(s),
+};
+
 const KINDS: { readonly [K in PlanStep['kind']]: StepKindImpl<Extract<PlanStep, { kind: K }>> } = {
   'create-account': createAccountImpl,
   'delete-account': deleteAccountImpl,
@@ -278,6 +286,7 @@ const KINDS: { readonly [K in PlanStep['kind']]: StepKindImpl<Extract<PlanStep, 
   'make-dir': makeDirImpl,
   'remove-dir': removeDirImpl,
   'set-ownership': setOwnershipImpl,
+  'install-packages': installPackagesImpl,
 };
 
 function impl(s: PlanStep): StepKindImpl<PlanStep> {

@@ -105,13 +105,35 @@ export interface SetOwnershipStep extends StepBase {
 }
 
 /**
+ * Upgrades installed packages of one source (openssh-server, openssh-client, openssh-sftp-server)
+ * with apt (`apt-get install --only-upgrade PKG=VERSION...`, inside the root with chroot under
+ * --root), keeping the installed .debs first (in `keepDir`) so the undo can reinstall them with
+ * `dpkg -i`; after the install the new `sshd -t` must accept the config. Before: the installed
+ * versions. The daemon is restarted by the pipeline's reload (SIGHUP re-executes sshd from its
+ * path, so the new binary serves) and, after an undo, by the undo itself.
+ */
+export interface InstallPackagesStep extends StepBase {
+  readonly kind: 'install-packages';
+  /** package -> target version (the apt candidate). */
+  readonly packages: Readonly<Record<string, string>>;
+  /** Where the kept .debs go (inside the root under --root, as the root sees it). */
+  readonly keepDir: string;
+  /** The config `sshd -t` checks with the new binary, and the sshd to run (as the root sees them). */
+  readonly configPath: string;
+  readonly sshd: string;
+  /** How the daemon is restarted after an undo (live hosts); 'none' under --root. */
+  readonly restart: ReloadTarget;
+  readonly before: { readonly versions: Readonly<Record<string, string>> };
+}
+
+/**
  * A typed change to the host other than a file's bytes, journaled, backed up (its `before`) and
  * undone by the pipeline like a file. To add a kind: add it here (a `kind`, its fields, its
  * `before`), then its check/apply/undo/inverse in host-steps.ts (the table there is typed over
  * this union, so the compiler lists what is missing), the fake host's support in the tests, and
  * a row in the crash-at-every-operation test.
  */
-export type PlanStep = CreateAccountStep | DeleteAccountStep | SetShellStep | MakeDirStep | RemoveDirStep | SetOwnershipStep;
+export type PlanStep = CreateAccountStep | DeleteAccountStep | SetShellStep | MakeDirStep | RemoveDirStep | SetOwnershipStep | InstallPackagesStep;
 
 export interface PredictedValue {
   /** The `sshd -T` key, lower case. */
@@ -154,7 +176,7 @@ export interface VerifyExpectation {
  * Which command made a plan (recorded in the backup's manifest, shown by `sshield backups`):
  * every command that changes files goes through the same pipeline and says so.
  */
-export type PlanKind = 'harden' | 'restore' | 'allow' | 'user' | 'keys';
+export type PlanKind = 'harden' | 'restore' | 'allow' | 'user' | 'keys' | 'upgrade';
 
 export interface Plan {
   readonly version: typeof PLAN_VERSION;

@@ -18,6 +18,7 @@ import { register as registerKeys } from './keys.js';
 import { register as registerReport } from './report.js';
 import { register as registerRestore } from './restore.js';
 import { register as registerScan } from './scan.js';
+import { register as registerUpgrade } from './upgrade.js';
 import { register as registerUser } from './user.js';
 
 
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerRestore(program);
   registerScan(program);
+  registerUpgrade(program);
   registerUser(program);
   return program;
 }

@@ -1,0 +1,113 @@
+// The 'install-packages' plan step (plan.ts InstallPackagesStep) for host-steps.ts: keep the
+// installed .debs, upgrade with apt to the planned versions, check the new sshd accepts the
+// config; undo reinstalls the kept .debs with dpkg -i (and restarts a live daemon). Every program
+// runs through host.run (no shell); under --root inside the root with chroot, so dpkg, apt and the
+// maintainer scripts see the root as "/" (Debian's invoke-rc.d/deb-systemd-invoke start nothing
+// in a chroot). apt runs with DEBIAN_FRONTEND=noninteractive and --force-confold (an admin's
+// edited sshd_config is kept, never replaced by the package's).
+import type { ApplyHost } from './host.js';
+import type { InstallPackagesStep } from './plan.js';
+import { reloadDaemon } from './reload.js';
+
+const inRoot = (root: string | undefined, p: string): string => (root === undefined ? p : `${root.replace(/\/+$/, '')}${p}`);
+
+function cmd(root: string | undefined, argv: readonly string[]): [string, string[]] {
+  const full = ['env', 'DEBIAN_FRONTEND=noninteractive', 'LC_ALL=C', ...argv];
+  return root === undefined ? [full[0]!, full.slice(1)] : ['chroot', [root, ...full]];
+}
+
+async function run(host: ApplyHost, root: string | undefined, argv: readonly string[], timeoutMs = 600_000) {
+  const [c, a] = cmd(root, argv);
+  return host.run(c, a, { timeoutMs, maxBuffer: 16 << 20 });
+}
+
+async function must(host: ApplyHost, root: string | undefined, argv: readonly string[], timeoutMs?: number): Promise<string> {
+  const r = await run(host, root, argv, timeoutMs);
+  if (r.code !== 0) throw new Error(`${argv.join(' ')} failed: ${(r.stderr || r.error || `exit ${r.code}`).trim().split('\n').slice(-3).join(' / ')}`);
+  return r.stdout;
+}
+
+/** Installed versions ("install ok installed" only) of the named packages. */
+export async function installedVersions(host: ApplyHost, root: string | undefined, pkgs: readonly string[]): Promise<Record<string, string>> {
+  const r = await run(host, root, ['dpkg-query', '-W', '-f', '${Package} ${Status} ${Version}\\n', ...pkgs], 30_000);
+  const out: Record<string, string> = {};
+  for (const l of r.stdout.split('\n')) {
+    const m = /^(\S+) install ok installed (\S+)$/.exec(l.trim());
+    if (m) out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+const debName = (pkg: string, version: string): string => `${pkg}_${version.replace(/:/g, '%3a')}_`;
+
+async function keptDebs(host: ApplyHost, s: InstallPackagesStep): Promise<Record<string, string>> {
+  const names = (await host.fs.readDir(inRoot(s.root, s.keepDir))) ?? [];
+  const out: Record<string, string> = {};
+  for (const [pkg, v] of Object.entries(s.before.versions)) {
+    const f = names.find((n) => n.startsWith(debName(pkg, v)) && n.endsWith('.deb'));
+    if (f) out[pkg] = `${s.keepDir}/${f}`;
+  }
+  return out;
+}
+
+/** Keeps the installed .debs: from apt's cache when there, else downloaded again by apt into keepDir. */
+async function keep(host: ApplyHost, s: InstallPackagesStep): Promise<Record<string, string>> {
+  await host.mkdirp(inRoot(s.root, `${s.keepDir}/partial`), 0o700);
+  let have = await keptDebs(host, s);
+  for (const [pkg, v] of Object.entries(s.before.versions)) {
+    if (have[pkg]) continue;
+    const cached = ((await host.fs.readDir(inRoot(s.root, '/var/cache/apt/archives'))) ?? []).find((n) => n.startsWith(debName(pkg, v)) && n.endsWith('.deb'));
+    if (cached) {
+      const r = await host.fs.readFile(inRoot(s.root, `/var/cache/apt/archives/${cached}`), 256 << 20);
+      if (r.ok) await host.writeFile(inRoot(s.root, `${s.keepDir}/${cached}`), r.bytes, { mode: 0o600 });
+    }
+  }
+  have = await keptDebs(host, s);
+  const missing = Object.entries(s.before.versions).filter(([p]) => !have[p]);
+  if (missing.length) {
+    await must(host, s.root, ['apt-get', 'install', '-y', '--reinstall', '--download-only', '--allow-downgrades', '-o', `Dir::Cache::archives=${s.keepDir}`, ...missing.map(([p, v]) => `${p}=${v}`)]);
+    have = await keptDebs(host, s);
+  }
+  const still = Object.keys(s.before.versions).filter((p) => !have[p]);
+  if (still.length) throw new Error(`cannot keep the installed ${still.join(', ')} for a rollback (not in apt's cache and not downloadable): nothing was changed`);
+  return have;
+}
+
+export async function checkInstall(host: ApplyHost, s: InstallPackagesStep): Promise<string | undefined> {
+  const now = await installedVersions(host, s.root, Object.keys(s.before.versions));
+  for (const [p, v] of Object.entries(s.before.versions)) if (now[p] !== v) return `${p} is ${now[p] ?? 'not installed'} now, not ${v}`;
+  return undefined;
+}
+
+export async function applyInstall(host: ApplyHost, s: InstallPackagesStep): Promise<void> {
+  await keep(host, s);
+  await must(host, s.root, ['apt-get', 'install', '-y', '--only-upgrade', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confold', ...Object.entries(s.packages).map(([p, v]) => `${p}=${v}`)]);
+  const now = await installedVersions(host, s.root, Object.keys(s.packages));
+  for (const [p, v] of Object.entries(s.packages)) if (now[p] !== v) throw new Error(`apt-get reported success but ${p} is ${now[p] ?? 'not installed'}, not ${v}`);
+  const t = await run(host, s.root, [s.sshd, '-t', '-f', s.configPath], 60_000);
+  if (t.code !== 0) throw new Error(`the new sshd rejects ${s.configPath}: ${(t.stderr || t.error || `exit ${t.code}`).trim()}`);
+}
+
+export async function undoInstall(host: ApplyHost, s: InstallPackagesStep): Promise<string | undefined> {
+  const now = await installedVersions(host, s.root, Object.keys(s.before.versions));
+  if (Object.entries(s.before.versions).every(([p, v]) => now[p] === v)) return undefined;
+  const debs = await keptDebs(host, s);
+  const missing = Object.keys(s.before.versions).filter((p) => !debs[p]);
+  if (missing.length) return `the kept packages of ${missing.join(', ')} are gone from ${inRoot(s.root, s.keepDir)}: reinstall ${missing.map((p) => `${p}=${s.before.versions[p]}`).join(' ')} by hand`;
+  await must(host, s.root, ['dpkg', '-i', '--force-confold', '--force-downgrade', ...Object.values(debs)]);
+  const after = await installedVersions(host, s.root, Object.keys(s.before.versions));
+  const wrong = Object.entries(s.before.versions).filter(([p, v]) => after[p] !== v);
+  if (wrong.length) return `reinstalling the kept packages left ${wrong.map(([p]) => `${p} at ${after[p] ?? 'not installed'}`).join(', ')}`;
+  if (s.restart.kind !== 'none') {
+    const t = await run(host, s.root, [s.sshd, '-t', '-f', s.configPath], 60_000);
+    if (t.code !== 0) return `the kept packages are back, but their sshd rejects ${s.configPath}: ${t.stderr.trim()}; the daemon was not restarted`;
+    const r = await reloadDaemon(host, s.restart);
+    if (!r.ok) return `the kept packages are back, but restarting the daemon failed: ${r.reason}`;
+  }
+  return undefined;
+}
+
+/** restore: a package upgrade is not replayed backwards by `sshield restore`; it says how. */
+export function inverseInstall(s: InstallPackagesStep): string {
+  return `the packages upgraded by this change stay as they are: to go back, dpkg -i the kept packages in ${inRoot(s.root, s.keepDir)} (${Object.entries(s.before.versions).map(([p, v]) => `${p} ${v}`).join(', ')})`;
+}

@@ -1,0 +1,114 @@
+// `sshield upgrade [--dry-run] [--yes] [--root DIR] [--json] [--backup-dir DIR]`: what apt would
+// install for openssh (candidates from the host's lists), the CVEs the candidate fixes (its
+// changelog when apt can fetch it, else the data), then the one change flow (src/apply/pipeline.ts,
+// step 'install-packages'): keep the installed .debs, apt-get install --only-upgrade, sshd -t,
+// reload (sshd re-executes the new binary), a new connection; on failure the kept packages go back.
+// Thin: facts in src/upgrade/facts.ts, the plan in src/upgrade/plan.ts.
+import { Command } from '@commander-js/extra-typings';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import { color, confirm, NO_TTY_MESSAGE, processOutput, type Output } from './io.js';
+import { openHost } from '../apply/open-host.js';
+import { applyPlan, type ApplyOutcome } from '../apply/pipeline.js';
+import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
+import type { ReloadTarget, VerifyExpectation } from '../apply/plan.js';
+import { gatherUpgradeFacts } from '../upgrade/facts.js';
+import { planUpgrade } from '../upgrade/plan.js';
+
+const SSHD = '/usr/sbin/sshd';
+const CONFIG = '/etc/ssh/sshd_config';
+
+interface Opts { dryRun?: boolean; yes?: boolean; root?: string; json?: boolean; backupDir: string }
+
+export async function runUpgrade(o: Opts, io: Output): Promise<ExitCode> {
+  const opened = await openHost(o.root ? { root: o.root } : {});
+  if (!opened.ok) {
+    io.err(`sshield upgrade: ${opened.message}`);
+    return EXIT.error;
+  }
+  const { machine, target, root } = opened.host;
+  const facts = await gatherUpgradeFacts(machine, target, root);
+  let reload: ReloadTarget = { kind: 'none', why: 'offline root (--root)' };
+  let verify: VerifyExpectation | undefined;
+  if (root === undefined) {
+    reload = (await machine.fs.stat('/run/systemd/system')) ? { kind: 'systemd', unit: 'ssh' } : { kind: 'pidfile', pidFile: '/run/sshd.pid' };
+    const t = await machine.run(SSHD, ['-T', '-f', CONFIG], { timeoutMs: 30_000 });
+    const port = Number(/^port (\d+)$/m.exec(t.stdout)?.[1] ?? 22);
+    verify = { address: '127.0.0.1', port, user: 'sshield-probe' };
+  }
+  const up = planUpgrade({
+    installed: facts.installed,
+    candidates: facts.candidates,
+    ...(facts.distro ? { distro: facts.distro } : {}),
+    ...(facts.installedChangelog ? { installedChangelog: facts.installedChangelog } : {}),
+    ...(facts.candidateChangelog ? { candidateChangelog: facts.candidateChangelog } : {}),
+    ...(root !== undefined ? { root } : {}),
+    configPath: CONFIG,
+    sshd: SSHD,
+    keepDir: root !== undefined ? '/var/backups/sshield-packages' : `${o.backupDir}/packages`,
+    reload,
+    ...(verify ? { verify } : {}),
+  });
+  const cve = (c: (typeof up.fixes)[number]) => ({ id: c.id, severity: c.severity, title: c.title, evidence: c.evidence.map((e) => `${e.kind}: ${e.text}`) });
+  const summary = { from: up.from, ...(up.to ? { to: up.to } : {}), packages: up.plan?.steps?.[0]?.kind === 'install-packages' ? up.plan.steps[0].packages : {}, fixes: up.fixes.map(cve), remaining: up.remaining.map((c) => c.id), notes: [...facts.notes, ...(up.plan?.notes ?? [])] };
+  if (!up.plan) {
+    if (o.json) io.out(JSON.stringify({ schemaVersion: 1, command: 'upgrade', changed: false, status: 'nothing-to-do', reason: up.nothingToDo, ...summary }, null, 2));
+    else io.out(`Nothing to do: ${up.nothingToDo}.${up.remaining.length ? ` Exposed with no fix yet: ${up.remaining.map((c) => c.id).join(', ')}.` : ''}`);
+    return EXIT.ok;
+  }
+  if (!o.json) {
+    io.out(`openssh ${up.from} -> ${up.to}${root ? ` in ${root}` : ''}`);
+    io.out(`  ${up.plan.steps![0]!.describe}`);
+    io.out(up.fixes.length ? `  fixes ${up.fixes.length} CVE${up.fixes.length === 1 ? '' : 's'}:` : '  fixes no CVE sshield knows of');
+    for (const c of up.fixes) io.out(`    ${c.id} (${c.severity}) ${c.title}${c.evidence.length ? color.dim(` [${c.evidence.at(-1)!.kind}: ${c.evidence.at(-1)!.text}]`) : ''}`);
+    for (const n of summary.notes) io.out(color.dim(`  note: ${n}`));
+  }
+  if (o.dryRun) {
+    if (o.json) io.out(JSON.stringify({ schemaVersion: 1, command: 'upgrade', changed: false, dryRun: true, ...summary }, null, 2));
+    else io.out('Dry run: nothing installed.');
+    return EXIT.ok;
+  }
+  const answer = await confirm(`Upgrade openssh to ${up.to}?`, { yes: o.yes }, io);
+  if (answer !== 'yes') {
+    io.err(answer === 'no-tty' ? NO_TTY_MESSAGE : 'declined: nothing installed');
+    return EXIT.refused;
+  }
+  let outcome: ApplyOutcome;
+  try {
+    outcome = await applyPlan(machine, up.plan, {
+      backupRoot: o.backupDir,
+      ...(root === undefined ? { sshd: SSHD } : {}),
+      onStep: (s, d) => {
+        if (!o.json && io.stderrIsTTY) io.err(color.dim(`… ${s}${d ? `: ${d}` : ''}`));
+      },
+    });
+  } catch (e) {
+    io.err(`sshield upgrade: ${(e as Error).message}`);
+    return EXIT.error;
+  }
+  if (outcome.status === 'applied') {
+    if (o.json) io.out(JSON.stringify({ schemaVersion: 1, command: 'upgrade', changed: true, status: 'applied', backupId: outcome.backupId, ...summary, notes: [...summary.notes, ...outcome.notes] }, null, 2));
+    else io.out(`Upgraded openssh to ${up.to} (change ${outcome.backupId}; the installed packages were kept for a rollback).${outcome.notes.length ? `\n  ${outcome.notes.join('\n  ')}` : ''}`);
+    return EXIT.ok;
+  }
+  const reason = 'reason' in outcome ? outcome.reason : outcome.status;
+  const rolled = outcome.status === 'failed' ? (outcome.rolledBack ? ' The kept packages were reinstalled.' : ` Rollback incomplete: ${outcome.rollbackError ?? ''}`) : '';
+  if (o.json) io.out(JSON.stringify({ schemaVersion: 1, command: 'upgrade', changed: false, status: outcome.status, reason, ...(outcome.status === 'failed' ? { rolledBack: outcome.rolledBack } : {}), ...summary }, null, 2));
+  io.err(`sshield upgrade: ${outcome.status}: ${reason}.${rolled}`);
+  return outcome.status === 'refused' || outcome.status === 'pending-confirm' ? EXIT.refused : EXIT.error;
+}
+
+export function register(program: Command): void {
+  program
+    .command('upgrade')
+    .summary('upgrade openssh to the apt candidate through the safe change flow')
+    .description('Show what apt would install for openssh (from the host\'s apt lists) and the CVEs it fixes, then upgrade through the one change flow: keep the installed packages, apt-get install --only-upgrade, sshd -t, reload (sshd re-executes the new binary), verify with a new connection; on failure the kept packages are reinstalled.')
+    .option('--dry-run', 'only show the plan')
+    .option('--yes', 'do not ask')
+    .option('--root <dir>', 'an offline root (chroot; nothing is reloaded)')
+    .option('--json', 'machine-readable output')
+    .option('--backup-dir <dir>', 'where backups, the journal and the kept packages live', DEFAULT_BACKUP_ROOT)
+    .addHelpText('after', '\nExit codes: 0 upgraded or nothing to do (or --dry-run); 2 failed (rolled back) or error; 3 declined, no TTY to ask on, or refused.\n')
+    .action(async (opts) => {
+      process.exitCode = await runUpgrade(opts, processOutput);
+    });
+}
