@@ -9,6 +9,8 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, confirm, NO_TTY_MESSAGE, processOutput, type Output } from './io.js';
 import { openHost } from '../apply/open-host.js';
 import { applyPlan, type ApplyOutcome } from '../apply/pipeline.js';
+import { exitCodeOf, outcomeOfApply, type Outcome } from '../apply/outcome.js';
+import { renderChangeJson } from '../report/outcome-json.js';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
 import type { ReloadTarget, VerifyExpectation } from '../apply/plan.js';
 import { gatherUpgradeFacts } from '../upgrade/facts.js';
@@ -49,10 +51,14 @@ export async function runUpgrade(o: Opts, io: Output): Promise<ExitCode> {
     ...(verify ? { verify } : {}),
   });
   const cve = (c: (typeof up.fixes)[number]) => ({ id: c.id, severity: c.severity, title: c.title, evidence: c.evidence.map((e) => `${e.kind}: ${e.text}`) });
+  const json = (outcome: Outcome): ExitCode => {
+    io.out(renderChangeJson({ command: 'upgrade', outcome, ...(up.plan ? { plan: up.plan } : {}), details: summary, messages: summary.notes.map((text) => ({ level: 'info' as const, text })) }).trimEnd());
+    return exitCodeOf(outcome);
+  };
   const summary = { from: up.from, ...(up.to ? { to: up.to } : {}), packages: up.plan?.steps?.[0]?.kind === 'install-packages' ? up.plan.steps[0].packages : {}, fixes: up.fixes.map(cve), remaining: up.remaining.map((c) => c.id), notes: [...facts.notes, ...(up.plan?.notes ?? [])] };
   if (!up.plan) {
-    if (o.json) io.out(JSON.stringify({ schemaVersion: 1, command: 'upgrade', changed: false, status: 'nothing-to-do', reason: up.nothingToDo, ...summary }, null, 2));
-    else io.out(`Nothing to do: ${up.nothingToDo}.${up.remaining.length ? ` Exposed with no fix yet: ${up.remaining.map((c) => c.id).join(', ')}.` : ''}`);
+    if (o.json) return json({ kind: 'nothing-to-do' });
+    io.out(`Nothing to do: ${up.nothingToDo}.${up.remaining.length ? ` Exposed with no fix yet: ${up.remaining.map((c) => c.id).join(', ')}.` : ''}`);
     return EXIT.ok;
   }
   if (!o.json) {
@@ -63,14 +69,14 @@ export async function runUpgrade(o: Opts, io: Output): Promise<ExitCode> {
     for (const n of summary.notes) io.out(color.dim(`  note: ${n}`));
   }
   if (o.dryRun) {
-    if (o.json) io.out(JSON.stringify({ schemaVersion: 1, command: 'upgrade', changed: false, dryRun: true, ...summary }, null, 2));
-    else io.out('Dry run: nothing installed.');
+    if (o.json) return json({ kind: 'dry-run' });
+    io.out('Dry run: nothing installed.');
     return EXIT.ok;
   }
   const answer = await confirm(`Upgrade openssh to ${up.to}?`, { yes: o.yes }, io);
   if (answer !== 'yes') {
     io.err(answer === 'no-tty' ? NO_TTY_MESSAGE : 'declined: nothing installed');
-    return EXIT.refused;
+    return o.json ? json(answer === 'no-tty' ? { kind: 'no-tty' } : { kind: 'declined' }) : EXIT.refused;
   }
   let outcome: ApplyOutcome;
   try {
@@ -83,16 +89,16 @@ export async function runUpgrade(o: Opts, io: Output): Promise<ExitCode> {
     });
   } catch (e) {
     io.err(`sshield upgrade: ${(e as Error).message}`);
-    return EXIT.error;
+    return o.json ? json({ kind: 'error', reason: (e as Error).message }) : EXIT.error;
   }
+  if (o.json && outcome.status !== 'applied') io.err(`sshield upgrade: ${outcome.status}: ${'reason' in outcome ? outcome.reason : ''}`);
+  if (o.json) return json(outcomeOfApply(outcome));
   if (outcome.status === 'applied') {
-    if (o.json) io.out(JSON.stringify({ schemaVersion: 1, command: 'upgrade', changed: true, status: 'applied', backupId: outcome.backupId, ...summary, notes: [...summary.notes, ...outcome.notes] }, null, 2));
-    else io.out(`Upgraded openssh to ${up.to} (change ${outcome.backupId}; the installed packages were kept for a rollback).${outcome.notes.length ? `\n  ${outcome.notes.join('\n  ')}` : ''}`);
+    io.out(`Upgraded openssh to ${up.to} (change ${outcome.backupId}; the installed packages were kept for a rollback).${outcome.notes.length ? `\n  ${outcome.notes.join('\n  ')}` : ''}`);
     return EXIT.ok;
   }
   const reason = 'reason' in outcome ? outcome.reason : outcome.status;
   const rolled = outcome.status === 'failed' ? (outcome.rolledBack ? ' The kept packages were reinstalled.' : ` Rollback incomplete: ${outcome.rollbackError ?? ''}`) : '';
-  if (o.json) io.out(JSON.stringify({ schemaVersion: 1, command: 'upgrade', changed: false, status: outcome.status, reason, ...(outcome.status === 'failed' ? { rolledBack: outcome.rolledBack } : {}), ...summary }, null, 2));
   io.err(`sshield upgrade: ${outcome.status}: ${reason}.${rolled}`);
   return outcome.status === 'refused' || outcome.status === 'pending-confirm' ? EXIT.refused : EXIT.error;
 }

@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { connect } from 'node:net';
 import { freePort } from '../../helpers/sshd.js';
+import { assertMatchesSchema } from '../../helpers/json-schema.js';
 import { TRIXIE_HOST_KEY, TRIXIE_ROOT, trixieUnavailable } from '../../helpers/trixie.js';
 
 const CLI = ['--import', 'tsx', join(process.cwd(), 'src/cli/main.ts')];
@@ -114,7 +115,10 @@ test('setup: a copy of the Debian 13 root with a local apt repository', { skip }
 test('plan: the candidate and the CVE its changelog fixes; nothing installed by --dry-run', { skip }, () => {
   const r = sshield(['upgrade', '--root', R, '--dry-run', '--json', '--backup-dir', backups]);
   assert.equal(r.code, 0, r.stderr);
-  const j = JSON.parse(r.stdout) as { from: string; to: string; packages: Record<string, string>; fixes: { id: string; evidence: string[] }[] };
+  const env = JSON.parse(r.stdout) as { outcome: { kind: string }; plan: { kind: string; details: { from: string; to: string; packages: Record<string, string>; fixes: { id: string; evidence: string[] }[] } } };
+  assertMatchesSchema('change', env);
+  assert.deepEqual([env.outcome.kind, env.plan.kind], ['dry-run', 'upgrade']);
+  const j = env.plan.details;
   assert.deepEqual([j.from, j.to], [BASE, `${BASE}+sshield1`]);
   assert.deepEqual(Object.keys(j.packages).sort(), ['openssh-client', 'openssh-server', 'openssh-sftp-server']);
   const fix = j.fixes.find((f) => f.id === 'CVE-2026-60001');
@@ -126,7 +130,9 @@ test('plan: the candidate and the CVE its changelog fixes; nothing installed by 
 test('apply: upgraded through the change flow, the installed packages kept, sshd in the chroot serves', { skip }, async () => {
   const r = sshield(['upgrade', '--root', R, '--yes', '--json', '--backup-dir', backups]);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
-  assert.equal((JSON.parse(r.stdout) as { status: string }).status, 'applied');
+  const env = JSON.parse(r.stdout) as { outcome: { kind: string; exitCode: number } };
+  assertMatchesSchema('change', env);
+  assert.deepEqual([env.outcome.kind, env.outcome.exitCode], ['applied', 0]);
   for (const p of ['openssh-server', 'openssh-client', 'openssh-sftp-server']) assert.equal(installed(p), `${BASE}+sshield1`);
   const kept = readdirSync(join(R, 'var/backups/sshield-packages')).filter((n) => n.endsWith('.deb')).sort();
   assert.deepEqual(kept, ['openssh-client', 'openssh-server', 'openssh-sftp-server'].map((p) => `${p}_1%3a10.0p1-7+deb13u4_amd64.deb`));
@@ -144,8 +150,10 @@ test('a broken candidate (postinst fails) is rolled back to the kept packages; s
   publish();
   const r = sshield(['upgrade', '--root', R, '--yes', '--json', '--backup-dir', backups]);
   assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
-  const j = JSON.parse(r.stdout) as { status: string; rolledBack: boolean; reason: string };
-  assert.deepEqual([j.status, j.rolledBack], ['failed', true], j.reason);
+  const env = JSON.parse(r.stdout) as { outcome: { kind: string; rolledBack: boolean; reason: string; exitCode: number } };
+  assertMatchesSchema('change', env);
+  const j = env.outcome;
+  assert.deepEqual([j.kind, j.rolledBack, j.exitCode], ['failed', true, 2], j.reason);
   assert.match(j.reason, /apt-get install .* failed/);
   for (const p of ['openssh-server', 'openssh-client', 'openssh-sftp-server']) assert.equal(installed(p), `${BASE}+sshield1`, `${p} back at the kept version`);
   assert.match(sh('chroot', [R, 'dpkg-query', '-W', '-f', '${Status}', 'openssh-server']), /^install ok installed$/);
