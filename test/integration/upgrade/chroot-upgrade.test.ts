@@ -116,7 +116,7 @@ test('plan: the candidate and the CVE its changelog fixes; nothing installed by 
   const r = sshield(['upgrade', '--root', R, '--dry-run', '--json', '--backup-dir', backups]);
   assert.equal(r.code, 0, r.stderr);
   const env = JSON.parse(r.stdout) as { outcome: { kind: string }; plan: { kind: string; details: { from: string; to: string; packages: Record<string, string>; fixes: { id: string; evidence: string[] }[] } } };
-  assertMatchesSchema('change', env);
+  assertMatchesSchema('upgrade', env);
   assert.deepEqual([env.outcome.kind, env.plan.kind], ['dry-run', 'upgrade']);
   const j = env.plan.details;
   assert.deepEqual([j.from, j.to], [BASE, `${BASE}+sshield1`]);
@@ -131,7 +131,7 @@ test('apply: upgraded through the change flow, the installed packages kept, sshd
   const r = sshield(['upgrade', '--root', R, '--yes', '--json', '--backup-dir', backups]);
   assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
   const env = JSON.parse(r.stdout) as { outcome: { kind: string; exitCode: number } };
-  assertMatchesSchema('change', env);
+  assertMatchesSchema('upgrade', env);
   assert.deepEqual([env.outcome.kind, env.outcome.exitCode], ['applied', 0]);
   for (const p of ['openssh-server', 'openssh-client', 'openssh-sftp-server']) assert.equal(installed(p), `${BASE}+sshield1`);
   const kept = readdirSync(join(R, 'var/backups/sshield-packages')).filter((n) => n.endsWith('.deb')).sort();
@@ -151,7 +151,7 @@ test('a broken candidate (postinst fails) is rolled back to the kept packages; s
   const r = sshield(['upgrade', '--root', R, '--yes', '--json', '--backup-dir', backups]);
   assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}`);
   const env = JSON.parse(r.stdout) as { outcome: { kind: string; rolledBack: boolean; reason: string; exitCode: number } };
-  assertMatchesSchema('change', env);
+  assertMatchesSchema('upgrade', env);
   const j = env.outcome;
   assert.deepEqual([j.kind, j.rolledBack, j.exitCode], ['failed', true, 2], j.reason);
   assert.match(j.reason, /apt-get install .* failed/);
