@@ -58,6 +58,28 @@ export function isListed(u: PasswdEntry, all: boolean): boolean {
   return all || u.uid === 0 || (u.uid >= 1000 && u.uid < 60000) || !NOLOGIN_SHELLS.includes(u.shell);
 }
 
+/**
+ * Why the account cannot authenticate although its shell and the access lists would let it in,
+ * or undefined: root under PermitRootLogin no (auth.c auth_root_allowed), root with keys only
+ * (prohibit-password, forced-commands-only) and no key, or no usable key and no usable password
+ * (a password counts when set and PasswordAuthentication or keyboard-interactive through PAM is
+ * on). An unreadable shadow file decides nothing.
+ */
+function credentialProblem(u: PasswdEntry, eff: EffLike | undefined, keys: number, password: ReturnType<typeof passwordState>): string | undefined {
+  if (!eff) return undefined;
+  const keyOk = keys > 0 && eff.value('pubkeyauthentication') !== 'no';
+  if (u.uid === 0) {
+    const prl = eff.value('permitrootlogin') ?? 'prohibit-password';
+    if (prl === 'no') return 'PermitRootLogin no';
+    if ((prl === 'prohibit-password' || prl === 'without-password' || prl === 'forced-commands-only') && !keyOk) return `PermitRootLogin ${prl} and no authorized key`;
+    if (prl !== 'yes') return undefined;
+  }
+  if (keyOk || password === 'unknown') return undefined;
+  const passwordLogins = eff.value('passwordauthentication') === 'yes' || (eff.value('kbdinteractiveauthentication') === 'yes' && eff.value('usepam') === 'yes');
+  if (password === 'set' && passwordLogins) return undefined;
+  return password === 'set' ? 'no authorized key, and password logins are off' : `no authorized key and no usable password (${password})`;
+}
+
 export async function listAccounts(inp: ListInput): Promise<AccountReport[]> {
   const out: AccountReport[] = [];
   for (const u of inp.passwd) {
@@ -104,8 +126,12 @@ export async function listAccounts(inp: ListInput): Promise<AccountReport[]> {
     else if (sftpOnly) [canLogin, why] = ['sftp-only', 'ForceCommand internal-sftp'];
     else if (shellState === 'nologin') [canLogin, why] = subsystemInternal ? ['sftp-only', 'nologin shell; Subsystem sftp internal-sftp'] : ['no', `shell ${shellPath}`];
     else [canLogin, why] = ['shell', force && force !== 'none' ? `ForceCommand ${force}` : `shell ${shellPath}`];
-    if (canLogin !== 'no' && keys === 0 && eff?.value('passwordauthentication') === 'no' && eff?.value('kbdinteractiveauthentication') === 'no') why += '; no key and no password logins';
-    out.push({ name: u.name, uid: u.uid, shell: u.shell, shellState, password: passwordState(inp.shadow?.find((s) => s.name === u.name)?.hash), canLogin, why, access, keys, keyFiles, restrictions });
+    const password = passwordState(inp.shadow?.find((s) => s.name === u.name)?.hash);
+    if (canLogin !== 'no') {
+      const refused = credentialProblem(u, eff, keys, password);
+      if (refused) [canLogin, why] = ['no', refused];
+    }
+    out.push({ name: u.name, uid: u.uid, shell: u.shell, shellState, password, canLogin, why, access, keys, keyFiles, restrictions });
   }
   return out;
 }

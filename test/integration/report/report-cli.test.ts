@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { assertMatchesSchema } from '../../helpers/json-schema.js';
 
 function sshield(...args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -64,6 +65,24 @@ test('the plan diff is coloured when colour is on (a terminal, or FORCE_COLOR), 
     const plain = harden({});
     assert.doesNotMatch(plain.stdout, /\x1b\[/);
     assert.match(plain.stdout, /^\+[^+]/m);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('backups: a change made with --root is listed as that root\'s files, not this machine\'s', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sshield-backups-'));
+  try {
+    const root = join(dir, 'root');
+    spawnSync('cp', ['-a', 'examples/pve9-default', root]);
+    const add = sshield('allow', 'add', '192.0.2.0/24', '--root', root, '--yes', '--backup-dir', join(dir, 'b'));
+    assert.equal(add.code, 0, add.stderr);
+    const text = sshield('backups', '--backup-dir', join(dir, 'b'));
+    assert.match(text.stdout, new RegExp(`^\\d{8}T\\d{6}Z  allow +committed +in root ${root}: /etc/ssh/sshd_config$`, 'm'));
+    const json = JSON.parse(sshield('backups', '--backup-dir', join(dir, 'b'), '--json').stdout) as { backups: { root?: string; files: { path: string; hostPath?: string }[] }[] };
+    assert.equal(json.backups[0]!.root, root);
+    assert.deepEqual(json.backups[0]!.files.map((f) => [f.path, f.hostPath]), [['/etc/ssh/sshd_config', join(root, 'etc/ssh/sshd_config')]]);
+    assertMatchesSchema('backups', json);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -65,7 +65,10 @@ test('user add --nologin --root and user sftp --create --root make the account a
   const list = await cli(['user', 'list', '--json']);
   assert.equal(list.code, 0, list.stderr);
   const acc = JSON.parse(list.stdout).accounts.find((a: { name: string }) => a.name === 'sshield-t-off');
-  assert.equal(acc.canLogin, 'sftp-only');
+  // The block makes it SFTP-only; with no key and no password yet, it cannot log in at all.
+  assert.ok(acc.restrictions.includes('sftp-only (ForceCommand internal-sftp)') && acc.restrictions.includes('ChrootDirectory /srv/sftp/off'), JSON.stringify(acc.restrictions));
+  assert.equal(acc.canLogin, 'no');
+  assert.match(acc.why, /^no authorized key and no usable password/);
 });
 
 test('allow --root keeps the PVE cluster node addresses (IPv4 and IPv6) and refuses to remove them', { skip, timeout: 60_000 }, async () => {
