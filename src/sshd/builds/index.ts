@@ -53,6 +53,11 @@ export interface BuildProfile {
    * string names the package revision: the profile holds the one observed in its oracle.
    */
   readonly release: string;
+  /**
+   * `sshd -T -C` dies with SIGSEGV when a Match block sets a Subsystem and no global one exists
+   * (observed on Debian 13's 1:10.0p1-7+deb13u4; Debian unstable's 10.6p1 prints the Match's).
+   */
+  readonly matchSubsystemCrash: boolean;
 }
 
 const COMMON_DEFAULTS: Record<string, string> = {
@@ -143,11 +148,11 @@ const COMMON_V1 = { printNames: false, gssapi: true, trueFalse: NO_TRUE_FALSE, q
 export const BUILDS: Readonly<Record<BuildId, BuildProfile>> = {
   '9.2p1-debian': {
     id: '9.2p1-debian', version: 9.2, debian: true, algorithms: ALGS_92, prohibitPasswordName: 'without-password',
-    duplicateSubsystemFatal: true, perSourceMaxStartupsFirst: false, matchCopied: new Set(COPIED_92), gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'lowdelay throughput' }, printOrder: order92(), ...COMMON_V1, release: 'OpenSSH_9.2p1 Debian-2+deb12u10',
+    duplicateSubsystemFatal: true, perSourceMaxStartupsFirst: false, matchCopied: new Set(COPIED_92), gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'lowdelay throughput' }, printOrder: order92(), ...COMMON_V1, matchSubsystemCrash: false, release: 'OpenSSH_9.2p1 Debian-2+deb12u10',
   },
   '10.0p1-debian': {
     id: '10.0p1-debian', version: 10.0, debian: true, algorithms: ALGS_100, prohibitPasswordName: 'without-password',
-    duplicateSubsystemFatal: false, perSourceMaxStartupsFirst: true, matchCopied: new Set(COPIED_100), gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'ef cs1' }, printOrder: order100(true), ...COMMON_V1, release: 'OpenSSH_10.0p2 Debian-7+deb13u4',
+    duplicateSubsystemFatal: false, perSourceMaxStartupsFirst: true, matchCopied: new Set(COPIED_100), gssKex: true, defaults: { ...COMMON_DEFAULTS, ipqos: 'ef cs1' }, printOrder: order100(true), ...COMMON_V1, matchSubsystemCrash: true, release: 'OpenSSH_10.0p2 Debian-7+deb13u4',
   },
   // Debian unstable 1:10.6p1-1: prints "prohibit-password" (multistate table reordered in 10.1),
   // keys in the table's case (10.4), built without GSSAPI/Kerberos (so no GSSAPI kex patch
@@ -160,7 +165,7 @@ export const BUILDS: Readonly<Record<BuildId, BuildProfile>> = {
       pubkeyauthoptions: 'none max-pk-ok:6',
       persourcepenalties: 'crash:90.000000 authfail:5.000000 noauth:1.000000 invaliduser:5.000000 grace-exceeded:10.000000 refuseconnection:10.000000 max:600.000000 min:15.000000 max-sources4:65536 max-sources6:65536 overflow:permissive overflow6:permissive',
     },
-    printOrder: order106(), printNames: true, gssapi: false, trueFalse: new Set(['tcpkeepalive', 'warnweakcrypto']), quietName: 'SILENT', penaltiesV2: true, release: 'OpenSSH_10.6p1 Debian-1',
+    printOrder: order106(), printNames: true, gssapi: false, trueFalse: new Set(['tcpkeepalive', 'warnweakcrypto']), quietName: 'SILENT', penaltiesV2: true, matchSubsystemCrash: false, release: 'OpenSSH_10.6p1 Debian-1',
   },
 };
 

@@ -302,7 +302,7 @@ export function evaluateCompiled(c: CompiledConfig, spec: ConnectionSpec | undef
         dirty.add(k);
         for (const d of DEPENDS[k] ?? []) dirty.add(d);
         if (k === 'permituserenvironment' && !s.values[0]!.startsWith('=')) continue; // only the allowlist is copied
-        if (k === 'subsystem' && !c.build.duplicateSubsystemFatal && !slots.get(k)?.values.length) {
+        if (k === 'subsystem' && c.build.matchSubsystemCrash && !slots.get(k)?.values.length) {
           // Observed with Debian 13's sshd 10.0p1 (1:10.0p1-7+deb13u4): `sshd -T -C` dies with
           // SIGSEGV when a Match block sets a Subsystem and no global Subsystem exists
           // (copy_set_server_options/servconf_merge_subsystems); with a global one, the Match

@@ -206,3 +206,10 @@ onEveryBuild('10.6p1 keeps the first MaxStartups, PerSourceNetBlockSize, IPQoS a
     await agree(o, `${text}Match User alice\n  IPQoS af21\n  StreamLocalBindMask 0077\n`, SPEC);
   }
 });
+
+onEveryBuild('a Subsystem set only in a Match block: 10.0p1 crashes (refused), 10.6p1 prints the Match block\'s', async (o) => {
+  for (const text of ['Match User alice\n  Subsystem sftp /bin/x\n', 'Subsystem a /a\nMatch User alice\n  Subsystem sftp /bin/x\n  Subsystem b "/b c" d\n']) {
+    if (o.build.version < 9.5) continue; // Subsystem is global-only before 9.5
+    await agree(o, text, SPEC);
+  }
+});
