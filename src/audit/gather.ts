@@ -16,7 +16,8 @@ import { assessVulnerabilities, opensshCurrency, type BuildInput } from '../vuln
 import { loadVulnData } from '../vulns/data.js';
 import { gatherAptCandidate, gatherOpensshChangelog, gatherRunningSshd, type OpensshChangelog, type RunningSshd } from '../host/facts/openssh-package.js';
 import type { Fact } from '../host/facts/types.js';
-import type { AuditFacts, FileModeFact, OpenSshBuildFact, PveFact, RuleInput, SpecEvaluation, VulnFinding } from '../rules/types.js';
+import type { AuditFacts, FileModeFact, OpenSshBuildFact, PveFact, VulnFinding } from '../host/facts/audit-facts.js';
+import type { RuleInput, SpecEvaluation } from '../rules/types.js';
 import type { ReportTarget } from '../report/types.js';
 import { directivesOf, evalItemsOf } from './tree.js';
 import { planSpecs } from './specs.js';

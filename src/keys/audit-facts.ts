@@ -6,7 +6,7 @@
 // the home directory or "/". Reads only through the injected ReadOnlyFs; judges nothing (rules do).
 import type { ReadOnlyFs } from '../host/fs.js';
 import type { Accounts } from '../host/facts/accounts.js';
-import type { AuthorizedKeyFact, AuthorizedKeysFact, AuthorizedKeysFileFact, Location, PathModeFact } from '../rules/types.js';
+import type { AuthorizedKeyFact, AuthorizedKeysFact, AuthorizedKeysFileFact, FileLocation as Location, PathModeFact } from '../host/facts/audit-facts.js';
 import type { EffectiveConfig } from '../sshd/evaluate/types.js';
 import { collectUserKeys } from './inventory.js';
 import { keyLines } from './parser.js';
