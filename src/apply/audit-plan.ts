@@ -4,20 +4,23 @@
 // requires every rule it fixed to pass and no rule to start failing. A rule that starts failing
 // because of the change (the PVE cluster's peer access once forwarding goes off globally)
 // contributes its own remediations and the plan is made again (a few rounds at most). Reads only
-// through the executor's ReadOnlyFs; the audit itself is pure.
-import type { HostExecutor } from '../host/executor.js';
-import type { ReadOnlyFs } from '../host/fs.js';
+// through the loaded host (its candidates re-read nothing); the audit itself is pure.
+import { offlineExecutor, type HostExecutor } from '../host/executor.js';
+import { loadHost, type LoadedHost } from '../host/loaded-host.js';
 import { gatherAudit, type GatherOptions } from '../audit/gather.js';
 import { runAudit } from '../audit/run.js';
 import type { Policy } from '../policy/policy-file.js';
 import { PROFILES } from '../policy/profiles.js';
 import type { Report } from '../report/types.js';
-import { candidateFs, planHarden, type PlanInput, type PlanResult, type PlanSpec } from './planner.js';
+import { candidateFiles, planHarden, type PlanInput, type PlanResult, type PlanSpec } from './planner.js';
 import { remediationsOf } from './remediations.js';
 import { clusterException, type Desired } from './settings.js';
 
 export interface AuditPlanInput extends Omit<PlanInput, 'desired' | 'commentOut' | 'specs'> {
-  readonly exec: HostExecutor;
+  /** The loaded host: the audit of the current config and of every candidate reads it. */
+  readonly host?: LoadedHost;
+  /** Without `host`: the executor to load it from (`gather.mainConfig`, `gather.openssh`). */
+  readonly exec?: HostExecutor;
   readonly gather: GatherOptions;
   /** undefined: proxmox on a PVE host, else baseline (as `sshield audit`). */
   readonly policy?: Policy;
@@ -41,7 +44,8 @@ function scopeKey(d: Desired): string {
 }
 
 export async function planFromAudit(i: AuditPlanInput): Promise<AuditPlanResult> {
-  const audit0 = await gatherAudit(i.exec, i.gather);
+  const host = i.host ?? (await loadHost(i.exec ?? offlineExecutor(i.fs), { mainPath: i.gather.mainConfig ?? i.configPath, ...(i.gather.openssh ? { openssh: i.gather.openssh } : {}) }));
+  const audit0 = await gatherAudit(host, i.gather);
   const policy = i.policy ?? { profile: PROFILES[audit0.isPve ? 'proxmox' : 'baseline'], source: 'builtin', waivers: [] };
   const before = runAudit(audit0, policy, { version: i.version, today: i.today });
   if (!audit0.configOk) return { ok: false, reason: 'sshd would refuse the current configuration; fix it first (see sshield audit, rule sshd/no-config-errors)', before, policy };
@@ -68,12 +72,11 @@ export async function planFromAudit(i: AuditPlanInput): Promise<AuditPlanResult>
   let planned: PlanResult | undefined;
   let after: Report | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    const { exec: _e, gather: _g, policy: _p, today: _t, version: _v, specs: _s, clusterAddresses: _c, ...base } = i;
+    const { host: _h, exec: _e, gather: _g, policy: _p, today: _t, version: _v, specs: _s, clusterAddresses: _c, ...base } = i;
     planned = await planHarden({ ...base, desired, commentOut, specs });
     if (!planned.plan || planned.plan.files.length === 0) break;
-    const fs: ReadOnlyFs = candidateFs(i.exec.fs, planned.plan);
-    const exec: HostExecutor = { kind: i.exec.kind, label: i.exec.label, live: i.exec.live, fs, run: (c, a, o) => i.exec.run(c, a, o) };
-    after = runAudit(await gatherAudit(exec, i.gather), policy, { version: i.version, today: i.today });
+    const candidate = await host.candidate(candidateFiles(planned.plan));
+    after = runAudit(await gatherAudit(candidate, i.gather), policy, { version: i.version, today: i.today });
     const regressed = after.results.filter((r) => isFail(r) && (rules.has(r.ruleId) || statusBefore.get(r.ruleId) !== 'fail'));
     if (regressed.length === 0) break;
     const more = remediationsOf(after, new Set(regressed.map((r) => r.ruleId)));

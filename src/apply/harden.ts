@@ -1,20 +1,16 @@
-// Glue between the CLI and the planner: reads the facts the planner needs (build from dpkg, the
-// PVE cluster addresses, accounts, how to reload, where to verify), has the audit decide what to
-// change (audit-plan.ts: the failing rules' remediations of the chosen profile or policy file,
-// proven by auditing the prediction), runs the preflight guards on the result. Pure decisions
-// stay in planner.ts, remediations.ts and guards/; this module only reads through the ReadOnlyFs.
+// Glue between the CLI and the planner: takes what the planner needs from the loaded host (the
+// build, the PVE cluster addresses, accounts, the config and its memoized evaluation: src/host/
+// loaded-host.ts), how to reload and where to verify; has the audit decide what to change
+// (audit-plan.ts: the failing rules' remediations of the chosen profile or policy file, proven by
+// auditing the prediction), runs the preflight guards on the result. Pure decisions stay in
+// planner.ts, remediations.ts and guards/; every read goes through the loaded host.
 import type { ReadOnlyFs } from '../host/fs.js';
-import { bytesToText } from '../text/bytes.js';
-import { BUILDS, detectBuild, type BuildProfile } from '../sshd/builds/index.js';
-import { evaluateEffective } from '../sshd/evaluate/evaluate.js';
-import { loadConfigTree } from '../sshd/include.js';
-import type { ConnectionSpec } from '../sshd/evaluate/types.js';
-import { gatherAccounts, type Accounts } from '../host/facts/accounts.js';
-import { readClusterAddresses } from '../host/facts/cluster-addresses.js';
+import type { BuildProfile } from '../sshd/builds/index.js';
 import { findKeyword } from '../sshd/keywords/index.js';
 import type { ReloadTarget, VerifyExpectation } from './plan.js';
-import { candidateFs, treeToItems, type PlanResult, type PlanSpec } from './planner.js';
+import { candidateFiles, type PlanResult, type PlanSpec } from './planner.js';
 import { offlineExecutor, type HostExecutor } from '../host/executor.js';
+import { loadHost, type LoadedHost } from '../host/loaded-host.js';
 import type { Policy } from '../policy/policy-file.js';
 import type { Report } from '../report/types.js';
 import { planFromAudit } from './audit-plan.js';
@@ -22,6 +18,8 @@ import { gatherGuardFacts, type SessionInfo } from './guard-facts.js';
 import { runGuards } from './guards/index.js';
 
 export interface HardenRequest {
+  /** The loaded host (read once); without it, one is loaded from `exec` (or `fs`) and `configPath`. */
+  readonly host?: LoadedHost;
   readonly fs: ReadOnlyFs;
   readonly configPath: string;
   readonly root?: string;
@@ -42,28 +40,17 @@ export interface HardenRequest {
   readonly session?: SessionInfo;
 }
 
-function evalAccounts(acc: Accounts | undefined) {
-  return acc ? { groupsOf: (u: string) => (acc.user(u) ? acc.groupsOf(u) : undefined) } : undefined;
-}
-
-async function readText(fs: ReadOnlyFs, p: string): Promise<string | undefined> {
-  const r = await fs.readFile(p);
-  return r.ok ? bytesToText(r.bytes) : undefined;
-}
-
 export type HardenPlanResult = PlanResult & { readonly build: BuildProfile; readonly before?: Report; readonly after?: Report; readonly policy?: Policy };
 
 export async function buildHardenPlan(req: HardenRequest): Promise<HardenPlanResult> {
-  const dpkg = await readText(req.fs, '/var/lib/dpkg/status');
-  const build = detectBuild(dpkg) ?? BUILDS['9.2p1-debian'];
-  const clusterView = await readClusterAddresses(req.fs);
+  const exec: HostExecutor = req.exec ?? offlineExecutor(req.fs, req.root ? 'root' : 'local');
+  const host = req.host ?? (await loadHost(exec, { mainPath: req.configPath }));
+  const build = host.build.profile;
+  const clusterView = host.cluster;
   const cluster = [...(clusterView?.addresses ?? [])];
-  const accFact = await gatherAccounts(req.fs);
-  const accounts = accFact.status === 'known' ? accFact.value : undefined;
-  const evAcc = evalAccounts(accounts);
-  const tree = await loadConfigTree(req.fs, req.configPath);
-  const items = treeToItems(tree);
-  const eff = evaluateEffective(items, { build });
+  const accounts = host.accounts;
+  const evAcc = host.evalAccounts;
+  const eff = host.evaluate();
   const listen = eff.get('listenaddress')?.values[0] ?? '0.0.0.0:22';
   const lm = /^\[?(.*?)\]?:(\d+)$/.exec(listen);
   const laddr = lm?.[1] && lm[1] !== '0.0.0.0' && lm[1] !== '::' ? lm[1] : '127.0.0.1';
@@ -90,9 +77,9 @@ export async function buildHardenPlan(req: HardenRequest): Promise<HardenPlanRes
   const sshAddr = req.root ? undefined : req.session?.sshConnection?.trim().split(/\s+/)[0];
   const admin = req.admin ?? (!req.root && req.session?.user && req.session.user !== 'root' ? req.session.user : undefined);
   const audited = await planFromAudit({
-    fs: req.fs,
-    exec: req.exec ?? offlineExecutor(req.fs, req.root ? 'root' : 'local'),
-    gather: { mainConfig: req.configPath, ...(admin ? { admin } : {}), ...(sshAddr ? { adminAddr: sshAddr } : {}) },
+    fs: host.fs,
+    host,
+    gather: { ...(admin ? { admin } : {}), ...(sshAddr ? { adminAddr: sshAddr } : {}) },
     ...(req.policy ? { policy: req.policy } : {}),
     today: req.today ?? new Date().toISOString().slice(0, 10),
     version: req.version ?? '0',
@@ -109,25 +96,19 @@ export async function buildHardenPlan(req: HardenRequest): Promise<HardenPlanRes
   // Preflight guards over the current and the predicted configuration.
   let res: PlanResult = planned;
   if (planned.plan && planned.plan.files.length) {
-    const candItems = treeToItems(await loadConfigTree(candidateFs(req.fs, planned.plan), req.configPath));
-    const memo = (its: typeof items) => {
-      const cache = new Map<string, ReturnType<typeof evaluateEffective>>();
-      return (s?: ConnectionSpec) => {
-        const k = s ? JSON.stringify(s) : '';
-        return cache.get(k) ?? cache.set(k, evaluateEffective(its, { build, ...(s ? { spec: s } : {}), ...(evAcc ? { accounts: evAcc } : {}) })).get(k)!;
-      };
-    };
-    const before = memo(items);
-    const after = memo(candItems);
-    const facts = await gatherGuardFacts({ fs: req.fs, ...(accounts ? { accounts } : {}), before, after, laddr, lport: port, clusterAddresses: cluster, ...(clusterView?.unknownNodes.length ? { clusterUnknownNodes: clusterView.unknownNodes } : {}), ...(req.session ? { session: req.session } : {}), live: !req.root });
+    const cand = await host.candidate(candidateFiles(planned.plan));
+    const before = host.evaluate;
+    const after = cand.evaluate;
+    const facts = await gatherGuardFacts({ fs: host.fs, ...(accounts ? { accounts } : {}), before, after, laddr, lport: port, clusterAddresses: cluster, ...(clusterView?.unknownNodes.length ? { clusterUnknownNodes: clusterView.unknownNodes } : {}), ...(req.session ? { session: req.session } : {}), live: !req.root });
     const guards = runGuards({ facts, build, before, after, laddr, lport: port }, req.overrides ?? new Set());
     const plan = { ...planned.plan, guards, notes: [...planned.plan.notes, ...(clusterView?.notes ?? [])] };
     res = planned.ok ? { ok: true, plan } : { ok: false, reason: planned.reason, plan };
   }
   if (!res.plan || req.root) return { ...res, build, ...reports };
   // What the verifying connection must see: the candidate tree evaluated for the probe's spec.
-  const candTree = treeToItems(await loadConfigTree(candidateFs(req.fs, res.plan), req.configPath));
-  const candEff = evaluateEffective(candTree, { build, spec, ...(evAcc ? { accounts: evAcc } : {}) });
+  const candView = await host.candidate(candidateFiles(res.plan));
+  const candTree = candView.input.items;
+  const candEff = candView.evaluate(spec);
   const methods = expectedMethods((k) => candEff.value(k));
   const bannerOp = findKeyword('DebianBanner')?.opcode;
   const banner = candTree.find((x) => x.kind === 'directive' && bannerOp !== undefined && findKeyword(x.line.keyword.value)?.opcode === bannerOp);

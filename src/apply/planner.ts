@@ -22,7 +22,7 @@
 // Untouched bytes stay as they were; a second run plans nothing.
 import { createTwoFilesPatch } from 'diff';
 import type { ReadOnlyFs } from '../host/fs.js';
-import { overlayFs, treeToItems } from './candidate.js';
+import { overlayFs } from './candidate.js';
 import type { ByteString } from '../text/bytes.js';
 import { displayText } from '../text/bytes.js';
 import { applyEdits, type TextEdit } from '../text/edit.js';
@@ -30,8 +30,8 @@ import type { ConfigFile, DirectiveLine } from '../sshd/cst.js';
 import { loadConfigTree, type ConfigTree } from '../sshd/include.js';
 import { parseSshdConfig } from '../sshd/parser.js';
 import { evaluateEffective } from '../sshd/evaluate/evaluate.js';
-import type { EvalItem } from '../sshd/evaluate/input.js';
-import { itemsOfFile } from '../sshd/evaluate/input.js';
+import type { EvalInput } from '../sshd/evaluate/input.js';
+import { itemsOfFile, itemsOfTree } from '../sshd/evaluate/input.js';
 import { matchCondition, type Accounts } from '../sshd/evaluate/match.js';
 import { matchPattern } from '../sshd/values/pattern.js';
 import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/types.js';
@@ -156,8 +156,8 @@ export async function planHarden(input: PlanInput): Promise<PlanResult> {
   if (tree.fatal) return { ok: false, reason: `sshd would refuse the current configuration: ${tree.diagnostics.map((d) => `${d.file}:${d.line}: ${d.message}`).join('; ')}` };
   const specs: { label: string; spec?: ConnectionSpec }[] = [{ label: 'global' }, ...input.specs];
   const evalOpts = (spec?: ConnectionSpec) => ({ build: input.build, ...(spec ? { spec } : {}), ...(input.accounts ? { accounts: input.accounts } : {}) });
-  const evalAll = (items: EvalItem[]) => specs.map((s) => evaluateEffective(items, evalOpts(s.spec)));
-  const before = evalAll(treeToItems(tree));
+  const evalAll = (items: EvalInput) => specs.map((s) => evaluateEffective(items, evalOpts(s.spec)));
+  const before = evalAll(itemsOfTree(tree));
   const directives = directivesOf(tree);
 
   // Which identities each setting concerns: a Match-scoped one those its criteria match; a global
@@ -328,7 +328,7 @@ export async function planHarden(input: PlanInput): Promise<PlanResult> {
 
     // Prove it: the candidate tree must give every setting an accepted value for every identity it concerns.
     const candTree = await load(overlayFs(input.fs, over));
-    const after = evalAll(treeToItems(candTree));
+    const after = evalAll(itemsOfTree(candTree));
     const predicted: PredictedValue[] = [];
     const failures: string[] = [];
     const lost: Desired[] = [];
@@ -401,4 +401,4 @@ export function fileChange(path: string, hostPath: string, before: ByteString | 
 }
 
 export type { ConfigFile };
-export { candidateFs, overlayFs, treeToItems } from './candidate.js';
+export { candidateFiles, candidateFs, overlayFs } from './candidate.js';

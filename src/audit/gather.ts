@@ -1,25 +1,22 @@
-// gatherAudit: everything the rules read, from one host executor: the config tree and its
-// directives, host facts (src/host/facts), the OpenSSH build (detected, or overridden), the
-// effective configuration for every planned connection spec (src/sshd/evaluate), the
+// gatherAudit: everything the rules read, from the loaded host (src/host/loaded-host.ts: the
+// config tree, host facts, the OpenSSH build, accounts, its memoized evaluation): the directives,
+// the effective configuration for every planned connection spec (src/sshd/evaluate), the
 // vulnerability assessment (src/vulns) and the file-level facts rules need (modes, moduli,
 // chroot components). Unknown facts become { missing: reason }, never exceptions.
 import type { HostExecutor } from '../host/executor.js';
-import { gatherFacts, inspectHostKeys, type HostFacts } from '../host/facts/index.js';
+import { inspectHostKeys, type HostFacts } from '../host/facts/index.js';
 import type { ReadOnlyFs } from '../host/fs.js';
-import type { Accounts } from '../host/facts/accounts.js';
-import { loadConfigTree } from '../sshd/include.js';
-import { compileConfig, evaluateCompiled, evaluateEffective } from '../sshd/evaluate/evaluate.js';
+import { loadHost, type LoadedHost } from '../host/loaded-host.js';
 import { gatherAuthorizedKeysFact } from '../keys/audit-facts.js';
 import type { EffectiveConfig } from '../sshd/evaluate/types.js';
-import { BUILDS, buildForVersion, getBuild, type BuildProfile } from '../sshd/builds/index.js';
 import { assessVulnerabilities, opensshCurrency, type BuildInput } from '../vulns/assess.js';
 import { loadVulnData } from '../vulns/data.js';
 import { gatherAptCandidate, gatherOpensshChangelog, gatherRunningSshd, type OpensshChangelog, type RunningSshd } from '../host/facts/openssh-package.js';
 import type { Fact } from '../host/facts/types.js';
-import type { AuditFacts, FileModeFact, OpenSshBuildFact, PveFact, VulnFinding } from '../host/facts/audit-facts.js';
+import type { AuditFacts, FileModeFact, PveFact, VulnFinding } from '../host/facts/audit-facts.js';
 import type { RuleInput, SpecEvaluation } from '../rules/types.js';
 import type { ReportTarget } from '../report/types.js';
-import { directivesOf, evalItemsOf } from './tree.js';
+import { directivesOf } from './tree.js';
 import { planSpecs } from './specs.js';
 
 export interface GatherOptions {
@@ -41,22 +38,6 @@ export interface AuditInput {
 
 const missing = (reason: string) => ({ missing: reason }) as const;
 const unknownFact = (reason: string): Fact<never> => ({ status: 'unknown', reason });
-
-function profileFor(upstream: string): BuildProfile {
-  const m = /^(\d+)\.(\d+)/.exec(upstream);
-  const n = m ? Number(m[1]) + Number(m[2]) / 10 : 9.2;
-  return buildForVersion(n);
-}
-
-function overrideBuild(s: string): { profile: BuildProfile; fact: OpenSshBuildFact } | undefined {
-  const byId = getBuild(s);
-  if (byId) return { profile: byId, fact: { upstream: s.split('-')[0]!, source: 'override' } };
-  const m = /^(?:\d+:)?(\d+\.\d+(?:p\d+)?)(?:-(.+))?$/.exec(s.trim());
-  if (!m) return undefined;
-  const upstream = m[1]!;
-  const distro = m[2] ? (/ubuntu/.test(m[2]) ? 'ubuntu' : 'debian') : undefined;
-  return { profile: profileFor(upstream), fact: { upstream, ...(m[2] ? { packageVersion: s.trim() } : {}), ...(distro ? { distro } : {}), source: 'override' } };
-}
 
 function toPve(f: HostFacts): PveFact | undefined {
   if (f.pve.status !== 'known' || !f.pve.value.isPve) return undefined;
@@ -175,29 +156,27 @@ function mapVulns(build: BuildInput, effective: EffectiveConfig | undefined, cha
 
 /** Each user's files per the effective AuthorizedKeysFile for that user (the admin's connection
  * otherwise: same address and port), compiled once and evaluated per user. */
-async function authorizedKeysFact(fs: ReadOnlyFs, items: ReturnType<typeof evalItemsOf>, build: BuildProfile, accounts: Accounts | undefined, facts: HostFacts, base: SpecEvaluation['spec'] | undefined): Promise<AuditFacts['authorizedKeys']> {
-  if (!accounts) return missing(`users unknown: ${facts.accounts.status === 'unknown' ? facts.accounts.reason : 'unknown'}`);
-  const compiled = compileConfig(items, { build, accounts });
-  return gatherAuthorizedKeysFact(fs, accounts, (user) => evaluateCompiled(compiled, { ...(base ?? {}), user }));
+async function authorizedKeysFact(host: LoadedHost, base: SpecEvaluation['spec'] | undefined): Promise<AuditFacts['authorizedKeys']> {
+  const accounts = host.accounts;
+  if (!accounts) return missing(`users unknown: ${host.facts.accounts.status === 'unknown' ? host.facts.accounts.reason : 'unknown'}`);
+  return gatherAuthorizedKeysFact(host.fs, accounts, (user) => host.evaluate({ ...(base ?? {}), user }));
 }
 
-export async function gatherAudit(exec: HostExecutor, opts: GatherOptions = {}): Promise<AuditInput> {
-  const mainConfig = opts.mainConfig ?? '/etc/ssh/sshd_config';
-  const [tree, facts] = await Promise.all([loadConfigTree(exec.fs, mainConfig), gatherFacts(exec)]);
-  let profile: BuildProfile = BUILDS['9.2p1-debian'];
-  let opensshFact: AuditFacts['openssh'] = missing(facts.openssh.status === 'unknown' ? facts.openssh.reason : 'unknown');
-  const ov = opts.openssh ? overrideBuild(opts.openssh) : undefined;
-  if (ov) ({ profile, fact: opensshFact } = { profile: ov.profile, fact: ov.fact });
-  else if (facts.openssh.status === 'known') {
-    const b = facts.openssh.value;
-    profile = profileFor(b.upstream);
-    const id = b.distro?.id;
-    opensshFact = { upstream: b.upstream, ...(b.packageVersion ? { packageVersion: b.packageVersion } : {}), distro: id === 'debian' || id === 'ubuntu' ? id : 'other', source: b.source };
-  }
-  const accounts = facts.accounts.status === 'known' ? facts.accounts.value : undefined;
-  const items = evalItemsOf(tree);
+const isLoaded = (x: HostExecutor | LoadedHost): x is LoadedHost => 'candidate' in x;
+
+/**
+ * The audit's input from a loaded host (src/host/loaded-host.ts), or from an executor, which is
+ * loaded first (`mainConfig` and `openssh` then say what to load; a loaded host already knows).
+ */
+export async function gatherAudit(from: HostExecutor | LoadedHost, opts: GatherOptions = {}): Promise<AuditInput> {
+  const host = isLoaded(from) ? from : await loadHost(from, { ...(opts.mainConfig ? { mainPath: opts.mainConfig } : {}), ...(opts.openssh ? { openssh: opts.openssh } : {}) });
+  const { exec, facts, tree, accounts } = host;
+  const mainConfig = host.mainPath;
+  const profile = host.build.profile;
+  const opensshFact = host.build.fact;
+  const ov = !('missing' in opensshFact) && opensshFact.source === 'override';
   const directives = directivesOf(tree);
-  const global = evaluateEffective(items, { build: profile, ...(accounts ? { accounts } : {}) });
+  const global = host.evaluate();
   const pve = toPve(facts);
   const admin = opts.admin ?? accounts?.users.find((u) => u.uid >= 1000 && u.uid < 60000 && u.loginShell && accounts.groupsOf(u.name).some((g) => g === 'sudo' || g === 'wheel' || g === 'adm'))?.name ?? accounts?.users.find((u) => u.uid >= 1000 && u.uid < 60000 && u.loginShell)?.name;
   const planned = planSpecs({
@@ -209,7 +188,7 @@ export async function gatherAudit(exec: HostExecutor, opts: GatherOptions = {}):
     lport: Number(global.value('port') ?? 22) || 22,
   });
   const specs: SpecEvaluation[] = planned.map((p) => {
-    const config = evaluateEffective(items, { build: profile, spec: p.spec, ...(accounts ? { accounts } : {}) });
+    const config = host.evaluate(p.spec);
     const fc = config.get('forcecommand')?.values.join(' ') ?? '';
     const isUser = accounts?.users.some((u) => u.name === p.spec.user) ?? false;
     const role = p.role === 'match-probe' && isUser && /internal-sftp/.test(fc) ? 'sftp-user' : p.role;
@@ -236,7 +215,7 @@ export async function gatherAudit(exec: HostExecutor, opts: GatherOptions = {}):
     pve,
     vulns: buildInput ? mapVulns(buildInput, first, ...(await Promise.all([ov ? Promise.resolve(unknownFact('--openssh override: the installed changelog does not describe it')) : gatherOpensshChangelog(exec.fs), ov ? Promise.resolve(unknownFact('--openssh override')) : gatherAptCandidate(exec), gatherRunningSshd(exec, facts.sshd.status === 'known' ? facts.sshd.value.pid : undefined)]))) : missing('OpenSSH build unknown'),
     chroot: await chrootFacts(exec.fs, specs, facts),
-    authorizedKeys: await authorizedKeysFact(exec.fs, items, profile, accounts, facts, specs[0]?.spec),
+    authorizedKeys: await authorizedKeysFact(host, specs[0]?.spec),
   };
   const b = 'missing' in opensshFact ? undefined : opensshFact;
   const target: ReportTarget = {
