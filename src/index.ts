@@ -24,8 +24,9 @@ import { scanTargets } from './scan/scan.js';
 import { parseTarget, type Target } from './scan/target.js';
 import type { ScanReport } from './scan/types.js';
 import { assessBanner } from './scan/vulns-adapter.js';
-import { BUILDS, BUILD_IDS, detectBuild, getBuild, type BuildId, type BuildProfile } from './sshd/builds/index.js';
-import { accountsFrom, loadEffective, type ConnectionSpec, type EffectiveConfig } from './sshd/evaluate/index.js';
+import { BUILD_IDS, getBuild, type BuildId } from './sshd/builds/index.js';
+import type { ConnectionSpec, EffectiveConfig } from './sshd/evaluate/index.js';
+import { loadHost as loadHostModel } from './host/loaded-host.js';
 import { bytesToText } from './text/bytes.js';
 
 export type { BuildId, ChangeResult, ConnectionSpec, EffectiveConfig, HardenPlanResult, Plan, Policy, PolicyError, Report, ScanReport };
@@ -74,11 +75,6 @@ function inside(host: Host): HostInternals {
   return i;
 }
 
-async function readText(fs: ReadOnlyFs, path: string): Promise<string | undefined> {
-  const r = await fs.readFile(path);
-  return r.ok ? bytesToText(r.bytes) : undefined;
-}
-
 /** Opens a host. Throws a TypeError for both options at once, a missing root directory or file. */
 export async function loadHost(opts: HostOptions = {}): Promise<Host> {
   if (opts.root !== undefined && opts.file !== undefined) throw new TypeError('loadHost: give root or file, not both');
@@ -97,18 +93,13 @@ export async function loadHost(opts: HostOptions = {}): Promise<Host> {
   }
   const opened = await openHost({ ...(host.root !== undefined ? { root: host.root } : host.kind === 'file' ? { file: host.configPath } : {}), machine });
   if (!opened.ok) throw new TypeError(`loadHost: ${opened.message}`);
+  // Each call reads the host afresh (one loaded host per call: a Host outlives the files it reads).
   const exec = opened.host.target;
   const fs = exec.fs;
-  const build = (detectBuild(await readText(fs, '/var/lib/dpkg/status')) ?? BUILDS['9.2p1-debian']).id;
+  const build = (await loadHostModel(exec, { mainPath: host.configPath })).build.profile.id;
   const done: Host = Object.freeze({ ...host, label: host.kind === 'file' ? host.configPath : fs.label, build });
   internals.set(done, { fs, exec, systemd: host.kind === 'local' && (await hasSystemd(machine)) });
   return done;
-}
-
-function buildOf(host: Host, openssh: BuildId | undefined): BuildProfile {
-  const b = getBuild(openssh ?? host.build);
-  if (!b) throw new TypeError(`unknown OpenSSH build ${openssh} (known: ${BUILD_IDS.join(', ')})`);
-  return b;
 }
 
 /**
@@ -116,10 +107,10 @@ function buildOf(host: Host, openssh: BuildId | undefined): BuildProfile {
  * A config sshd would refuse gives `ok: false` and its diagnostics (file:line), never a throw.
  */
 export async function evaluateEffective(host: Host, opts: { readonly spec?: ConnectionSpec; readonly openssh?: BuildId } = {}): Promise<EffectiveConfig> {
-  const { fs } = inside(host);
-  const accounts = accountsFrom(await readText(fs, '/etc/passwd'), await readText(fs, '/etc/group'));
-  const { effective } = await loadEffective(fs, host.configPath, { build: buildOf(host, opts.openssh), ...(opts.spec ? { spec: opts.spec } : {}), accounts, cwd: process.cwd() });
-  return effective;
+  const { exec } = inside(host);
+  const openssh = opts.openssh ?? host.build;
+  if (!getBuild(openssh)) throw new TypeError(`unknown OpenSSH build ${openssh} (known: ${BUILD_IDS.join(', ')})`);
+  return (await loadHostModel(exec, { mainPath: host.configPath, openssh, cwd: process.cwd() })).evaluate(opts.spec);
 }
 
 export interface JudgeOptions {

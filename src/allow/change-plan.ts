@@ -38,7 +38,7 @@ export { OVERRIDE_CLUSTER, OVERRIDE_SESSION };
 
 export async function planAllowChange(inp: AllowChangeInput): Promise<AllowChangePlan> {
   const { cfg, target: t } = inp;
-  const cluster = await clusterAddresses(inp.fs);
+  const cluster = await clusterAddresses(cfg.fs);
   const r = await planAllow(
     {
       main: cfg.main,

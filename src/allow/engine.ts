@@ -1,19 +1,21 @@
-// Glue between the allow/user planners and the shared engine: loading the config tree through a
-// ReadOnlyFs, evaluating a candidate main-file text with the built-in evaluator (the same one
-// `sshield effective` uses), reading accounts, choosing the reload target, and wrapping a
+// Glue between the allow/user planners and the loaded host (src/host/loaded-host.ts: the config
+// tree, the build, the accounts and the memoized evaluation of it and of every candidate, the
+// same the audit and harden read), the passwd/group/shadow entries the user planner edits,
+// choosing the reload target, and wrapping a
 // planned change into the apply pipeline's Plan (src/apply/plan.ts), so that every change made
 // by `allow` and `user sftp` goes through the same backup, validate, reload, verify and rollback
 // as `harden`. No writes here.
 import type { ReadOnlyFs } from '../host/fs.js';
+import { offlineExecutor, type HostExecutor } from '../host/executor.js';
+import { loadHost, type LoadedHost } from '../host/loaded-host.js';
 import { type ByteString, bytesToText } from '../text/bytes.js';
 import type { TextEdit } from '../text/edit.js';
 import { unifiedDiff } from '../text/diff.js';
 import type { ConfigFile } from '../sshd/cst.js';
-import { loadConfigTree, type ConfigTree } from '../sshd/include.js';
-import { accountsFrom, compileTree, evaluateCompiled, type CompiledConfig, type ConnectionSpec, type EffectiveConfig } from '../sshd/evaluate/index.js';
-import { BUILDS, detectBuild, type BuildProfile } from '../sshd/builds/index.js';
+import type { ConfigTree } from '../sshd/include.js';
+import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/index.js';
+import type { BuildProfile } from '../sshd/builds/index.js';
 import { PLAN_VERSION, sha256, type GuardVerdict, type Plan, type PlanKind, type PredictedValue, type ReloadTarget } from '../apply/plan.js';
-import { overlayFs } from './overlay-fs.js';
 import { groupsOf, parseGroup, parsePasswd, parseShadow, type GroupEntry, type PasswdEntry, type ShadowEntry } from '../users/passwd.js';
 
 export interface Accounts {
@@ -29,6 +31,7 @@ async function readText(fs: ReadOnlyFs, path: string): Promise<ByteString | unde
   return r && r.ok ? bytesToText(r.bytes) : undefined;
 }
 
+/** The passwd/group/shadow entries as the user planner edits them (read through the host's cache). */
 export async function readAccounts(fs: ReadOnlyFs): Promise<Accounts> {
   const passwdText = await readText(fs, '/etc/passwd');
   const groupText = await readText(fs, '/etc/group');
@@ -49,11 +52,9 @@ export function groupLookup(acc: Accounts): (user: string) => readonly string[] 
   };
 }
 
-export async function detectHostBuild(fs: ReadOnlyFs): Promise<BuildProfile> {
-  return detectBuild(await readText(fs, '/var/lib/dpkg/status')) ?? BUILDS['9.2p1-debian'];
-}
-
 export interface LoadedConfig {
+  /** The loaded host this configuration belongs to. */
+  readonly host: LoadedHost;
   readonly fs: ReadOnlyFs;
   /** Main config path as sshd names it. */
   readonly mainPath: string;
@@ -65,37 +66,25 @@ export interface LoadedConfig {
 
 export type LoadResult = { readonly ok: true; readonly value: LoadedConfig } | { readonly ok: false; readonly message: string };
 
-export async function loadConfig(fs: ReadOnlyFs, mainPath: string): Promise<LoadResult> {
-  const tree = await loadConfigTree(fs, mainPath);
+/** The configuration of a loaded host, or of a host loaded here from an executor or a file view. */
+export async function loadConfig(from: LoadedHost | HostExecutor | ReadOnlyFs, mainPath: string): Promise<LoadResult> {
+  const host = 'candidate' in from ? from : await loadHost('run' in from ? from : offlineExecutor(from), { mainPath });
+  const tree = host.tree;
   if (!tree.main) return { ok: false, message: `cannot read ${mainPath}${tree.diagnostics[0] ? `: ${tree.diagnostics[0].message}` : ''}` };
-  return { ok: true, value: { fs, mainPath, tree, main: tree.main, build: await detectHostBuild(fs), accounts: await readAccounts(fs) } };
-}
-
-function compile(cfg: LoadedConfig, tree: ConfigTree): CompiledConfig {
-  return compileTree(tree, { build: cfg.build, accounts: accountsFrom(cfg.accounts.passwdText, cfg.accounts.groupText) });
+  return { ok: true, value: { host, fs: host.fs, mainPath: host.mainPath, tree, main: tree.main, build: host.build.profile, accounts: await readAccounts(host.fs) } };
 }
 
 /** Evaluates the tree with some files replaced (by sshd path) for one connection spec. */
 export async function evaluateWith(cfg: LoadedConfig, replaced: ReadonlyMap<string, ByteString>, spec: ConnectionSpec | undefined): Promise<EffectiveConfig> {
-  const tree = replaced.size ? await loadConfigTree(overlayFs(cfg.fs, replaced), cfg.mainPath) : cfg.tree;
-  return evaluateCompiled(compile(cfg, tree), spec);
+  return (await cfg.host.candidate(replaced)).evaluate(spec);
 }
 
 /**
- * Evaluation with any set of files replaced (by sshd path), each candidate tree read and
- * compiled once (src/sshd/evaluate/index.ts): proofs ask many specs of the same candidate.
+ * Evaluation with any set of files replaced (by sshd path): each candidate is loaded once by the
+ * host (from its cache) and its evaluation memoized per spec; proofs ask many specs of one candidate.
  */
 export function memoEvaluateFiles(cfg: LoadedConfig): (replaced: ReadonlyMap<string, ByteString>, spec: ConnectionSpec) => Promise<EffectiveConfig> {
-  const compiled = new Map<string, Promise<CompiledConfig>>();
-  return async (replaced, spec) => {
-    const key = JSON.stringify([...replaced].sort(([a], [b]) => (a < b ? -1 : 1)));
-    let c = compiled.get(key);
-    if (!c) {
-      c = (replaced.size === 0 ? Promise.resolve(cfg.tree) : loadConfigTree(overlayFs(cfg.fs, replaced), cfg.mainPath)).then((t) => compile(cfg, t));
-      compiled.set(key, c);
-    }
-    return evaluateCompiled(await c, spec);
-  };
+  return (replaced, spec) => evaluateWith(cfg, replaced, spec);
 }
 
 /** The same with only the main file's text replaced. */

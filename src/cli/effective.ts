@@ -2,13 +2,13 @@
 // built-in evaluator (never runs sshd) or from the real binary (--engine sshd).
 import { Command, Option } from '@commander-js/extra-typings';
 import { resolve } from 'node:path';
-import type { ReadOnlyFs } from '../host/fs.js';
+import { loadHost } from '../host/loaded-host.js';
 import { openHost } from '../apply/open-host.js';
-import { accountsFrom, loadEffective, renderSshdT, sshdWarnings } from '../sshd/evaluate/index.js';
-import { BUILD_IDS, detectBuild, getBuild, BUILDS } from '../sshd/builds/index.js';
+import { BUILD_IDS, getBuild } from '../sshd/builds/index.js';
 import { formatDiagnostic } from '../sshd/diagnostics.js';
 import type { ConnectionSpec } from '../sshd/evaluate/types.js';
-import { bytesToText, displayText, textToBytes } from '../text/bytes.js';
+import { renderSshdT, sshdWarnings } from '../sshd/evaluate/index.js';
+import { displayText, textToBytes } from '../text/bytes.js';
 import { EXIT } from './exit-codes.js';
 import { versioned } from '../report/document.js';
 
@@ -67,11 +67,6 @@ function specObject(text: string | undefined): ConnectionSpec | null {
   return typeof s === 'string' ? null : s;
 }
 
-async function readText(fs: ReadOnlyFs, path: string): Promise<string | undefined> {
-  const r = await fs.readFile(path);
-  return r.ok ? bytesToText(r.bytes) : undefined;
-}
-
 async function runEffective(o: { file: string; root?: string; spec?: string; engine?: 'builtin' | 'sshd'; openssh?: string; json?: true }): Promise<number> {
   const opened = await openHost(o.root ? { root: resolve(o.root) } : {});
   if (!opened.ok) { process.stderr.write(`sshield: ${opened.message}\n`); return EXIT.error; }
@@ -92,18 +87,15 @@ async function runEffective(o: { file: string; root?: string; spec?: string; eng
     } else process.stdout.write(out);
     return EXIT.ok;
   }
-  let build = o.openssh ? getBuild(o.openssh) : undefined;
-  if (o.openssh && !build) { process.stderr.write(`sshield: unknown --openssh build ${o.openssh} (known: ${BUILD_IDS.join(', ')})\n`); return EXIT.error; }
-  const fs = target.fs;
-  build ??= detectBuild(await readText(fs, '/var/lib/dpkg/status')) ?? BUILDS['9.2p1-debian'];
+  if (o.openssh && !getBuild(o.openssh)) { process.stderr.write(`sshield: unknown --openssh build ${o.openssh} (known: ${BUILD_IDS.join(', ')})\n`); return EXIT.error; }
   let spec: ConnectionSpec | undefined;
   if (o.spec !== undefined) {
     const s = parseSpec(o.spec);
     if (typeof s === 'string') { process.stderr.write(`${s}\n`); return EXIT.error; }
     spec = s;
   }
-  const accounts = accountsFrom(await readText(fs, '/etc/passwd'), await readText(fs, '/etc/group'));
-  const { effective: eff } = await loadEffective(fs, cfgPath, { build, ...(spec ? { spec } : {}), accounts, cwd: process.cwd() });
+  const host = await loadHost(target, { mainPath: cfgPath, ...(o.openssh ? { openssh: o.openssh } : {}), cwd: process.cwd() });
+  const eff = host.evaluate(spec);
   // sshd's own warnings while reading (Deprecated/Unsupported option), on stderr as sshd prints them
   for (const w of sshdWarnings(eff.diagnostics)) process.stderr.write(`${displayText(w)}\n`);
   if (!eff.ok) {

@@ -2,8 +2,9 @@
 // per-key option changes: the keys planner (src/keys/change-plan.ts) makes a Plan of kind 'keys'
 // and the one change flow writes it (lock, journal, backup, atomic install, recovery).
 import type { Command } from '@commander-js/extra-typings';
-import { gatherAccounts, type Accounts } from '../host/facts/accounts.js';
-import type { ReadOnlyFs } from '../host/fs.js';
+import type { Accounts } from '../host/facts/accounts.js';
+import type { HostExecutor } from '../host/executor.js';
+import { loadHost, type LoadedHost } from '../host/loaded-host.js';
 import { collectUserKeys } from '../keys/inventory.js';
 import { keyFilesResolver } from '../keys/effective-files.js';
 import { keyLines } from '../keys/parser.js';
@@ -23,9 +24,11 @@ const MAIN_CONFIG = '/etc/ssh/sshd_config';
 type ListOpts = { root?: string; file?: string; user?: string; json?: true };
 type ChangeOpts = CommonChangeFlags & KeyChangeFlags & { user: string; fingerprint?: string; all?: true; force?: true };
 
-async function accountsOf(fs: ReadOnlyFs): Promise<Accounts | string> {
-  const a = await gatherAccounts(fs);
-  return a.status === 'unknown' ? `cannot read the accounts (${a.reason})` : a.value;
+/** The host read once (src/host/loaded-host.ts: config, build, accounts), with the accounts it must know. */
+async function loadedOf(target: HostExecutor, mainConfig: string): Promise<{ host: LoadedHost; accounts: Accounts } | string> {
+  const host = await loadHost(target, { mainPath: mainConfig });
+  const a = host.facts.accounts;
+  return a.status === 'unknown' ? `cannot read the accounts (${a.reason})` : { host, accounts: a.value };
 }
 
 function usage(io: Output, message: string): ExitCode {
@@ -36,11 +39,12 @@ function usage(io: Output, message: string): ExitCode {
 async function list(io: Output, o: ListOpts): Promise<ExitCode> {
   const t = await open({ ...(o.root !== undefined ? { root: o.root } : {}) }, {});
   if (typeof t === 'string') return usage(io, t);
-  const fs = t.target.fs;
-  const accounts = await accountsOf(fs);
-  if (typeof accounts === 'string') return usage(io, accounts);
+  const loaded = await loadedOf(t.target, o.file ?? MAIN_CONFIG);
+  if (typeof loaded === 'string') return usage(io, loaded);
+  const { host, accounts } = loaded;
+  const fs = host.fs;
   if (o.user && !accounts.user(o.user)) return usage(io, `no such user: ${o.user}`);
-  const resolver = await keyFilesResolver(fs, o.file ?? MAIN_CONFIG);
+  const resolver = await keyFilesResolver(host, o.file ?? MAIN_CONFIG);
   const { files, problems: found } = await collectUserKeys(fs, accounts, { ...(o.user ? { user: o.user } : {}), authorizedKeysFilesFor: resolver.patternsFor });
   const problems = [...(resolver.fallbackReason ? [resolver.fallbackReason] : []), ...found, ...files.flatMap((f) => (f.readError ? [f.readError] : []))];
   const rows = files.flatMap((f) => (f.parsed ? keyLines(f.parsed).map((k) => keyRow(f, k)) : []));
@@ -68,11 +72,12 @@ async function change(io: Output, mode: 'restrict' | 'unrestrict', o: ChangeOpts
   const sshd = await sshdFor(host);
   const stop = await recoverOrStop(io, command, host, o, sshd);
   if (stop !== undefined) return stop;
-  const fs = t.target.fs;
-  const accounts = await accountsOf(fs);
-  if (typeof accounts === 'string') return bad(accounts);
+  const loaded = await loadedOf(t.target, o.file ?? MAIN_CONFIG);
+  if (typeof loaded === 'string') return bad(loaded);
+  const { accounts } = loaded;
   const r = await planKeysChange({
-    fs,
+    fs: loaded.host.fs,
+    loaded: loaded.host,
     ...(o.root ? { root: o.root } : {}),
     mainConfig: o.file ?? MAIN_CONFIG,
     accounts,

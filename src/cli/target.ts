@@ -27,7 +27,7 @@ export async function open(o: { file?: string; root?: string }, env: NodeJS.Proc
 
 /** The config tree of an opened host (read after any recovery), or a message for the admin. */
 export async function configOf(t: OpenedHost): Promise<LoadedConfig | string> {
-  const loaded = await loadConfig(t.target.fs, t.mainPath);
+  const loaded = await loadConfig(t.target, t.mainPath);
   return loaded.ok ? loaded.value : loaded.message;
 }
 

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { PLAN_VERSION, sha256, type FileChange, type GuardVerdict, type Plan } from '../apply/plan.js';
 import type { Accounts } from '../host/facts/accounts.js';
+import type { LoadedHost } from '../host/loaded-host.js';
 import type { ReadOnlyFs } from '../host/fs.js';
 import { bytesToText, type ByteString } from '../text/bytes.js';
 import { applyEdits, type TextEdit } from '../text/edit.js';
@@ -32,6 +33,8 @@ export interface KeysSession {
 
 export interface KeysChangeInput {
   readonly fs: ReadOnlyFs;
+  /** The loaded host `fs` belongs to (its config, build and accounts), when the caller has it. */
+  readonly loaded?: LoadedHost;
   readonly root?: string;
   readonly mainConfig: string;
   readonly accounts: Accounts;
@@ -83,7 +86,7 @@ async function sessionGuard(inp: KeysChangeInput, chosen: readonly Chosen[], all
 export async function planKeysChange(inp: KeysChangeInput): Promise<KeysChangeResult> {
   const user = inp.accounts.user(inp.user);
   if (!user) return { kind: 'error', reason: `no such user: ${inp.user}` };
-  const resolver = await keyFilesResolver(inp.fs, inp.mainConfig);
+  const resolver = await keyFilesResolver(inp.loaded ?? inp.fs, inp.mainConfig);
   const notes = resolver.fallbackReason ? [resolver.fallbackReason] : [];
   const { files } = await collectUserKeys(inp.fs, inp.accounts, { user: user.name, authorizedKeysFilesFor: resolver.patternsFor });
   const wantFp = inp.fingerprint && !inp.fingerprint.startsWith('SHA256:') ? `SHA256:${inp.fingerprint}` : inp.fingerprint;

@@ -4,9 +4,8 @@
 // elsewhere than Debian's default). Falls back to the default list when the config cannot be
 // read or sshd would reject it, and says why.
 import type { ReadOnlyFs } from '../host/fs.js';
-import { bytesToText } from '../text/bytes.js';
-import { BUILDS, detectBuild } from '../sshd/builds/index.js';
-import { accountsFrom, loadEffective } from '../sshd/evaluate/index.js';
+import { offlineExecutor } from '../host/executor.js';
+import { loadHost, type LoadedHost } from '../host/loaded-host.js';
 
 export interface KeyFilesResolver {
   /** Patterns (as AuthorizedKeysFile takes them) for the user, or undefined for the default. */
@@ -15,18 +14,14 @@ export interface KeyFilesResolver {
   readonly fallbackReason?: string;
 }
 
-async function text(fs: ReadOnlyFs, path: string): Promise<string | undefined> {
-  const r = await fs.readFile(path);
-  return r.ok ? bytesToText(r.bytes) : undefined;
-}
-
-export async function keyFilesResolver(fs: ReadOnlyFs, mainConfig = '/etc/ssh/sshd_config'): Promise<KeyFilesResolver> {
+/** From the loaded host (its config, build and accounts: src/host/loaded-host.ts), or a file view loaded here. */
+export async function keyFilesResolver(from: LoadedHost | ReadOnlyFs, mainConfig = '/etc/ssh/sshd_config'): Promise<KeyFilesResolver> {
+  const fs = 'candidate' in from ? from.fs : from;
   if (!(await fs.stat(mainConfig))) return { patternsFor: () => undefined, fallbackReason: `${mainConfig} not found: using the default AuthorizedKeysFile` };
-  const [status, passwd, group] = await Promise.all([text(fs, '/var/lib/dpkg/status'), text(fs, '/etc/passwd'), text(fs, '/etc/group')]);
-  const build = detectBuild(status) ?? BUILDS['9.2p1-debian'];
-  const loaded = await loadEffective(fs, mainConfig, { build, accounts: accountsFrom(passwd, group) });
-  if (!loaded.effective.ok) {
-    const d = loaded.effective.diagnostics.find((x) => x.severity === 'error');
+  const loaded = 'candidate' in from && from.mainPath === mainConfig ? from : await loadHost(offlineExecutor(fs), { mainPath: mainConfig });
+  const effective = loaded.evaluate();
+  if (!effective.ok) {
+    const d = effective.diagnostics.find((x) => x.severity === 'error');
     return { patternsFor: () => undefined, fallbackReason: `sshd would reject ${mainConfig}${d ? ` (${d.file}:${d.line}: ${d.message})` : ''}: using the default AuthorizedKeysFile` };
   }
   return {

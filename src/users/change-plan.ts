@@ -79,7 +79,7 @@ export async function planUserChange(inp: UserChangeInput): Promise<UserChangePl
     ...(dropIn ? { dropIn } : {}),
     protectedUsers: ['root', ...inp.self],
     otherUser: name === 'root' ? inp.admin : 'root',
-    extraSamples: [...matchAddressSamples([...cfg.tree.files.values()]), ...(await clusterAddresses(inp.fs)).addresses.map((a) => a.text.split('/')[0]!)],
+    extraSamples: [...matchAddressSamples([...cfg.tree.files.values()]), ...(await clusterAddresses(cfg.fs)).addresses.map((a) => a.text.split('/')[0]!)],
   });
   const spec = { user: name, host: '127.0.0.1', addr: '127.0.0.1' };
   const want = expectedValues({ user: name, ...(inp.chroot ? { chroot: inp.chroot } : {}) });
