@@ -4,6 +4,7 @@
 // however many times it is parsed or overlaid. Only for planning: the writer re-reads and
 // re-checks every file itself (sha256) right before it changes anything.
 import type { ReadOnlyFs, ReadResult, FileStat } from './fs.js';
+import { DEFAULT_MAX_FILE_BYTES } from './fs-paths.js';
 
 export function cachingFs(base: ReadOnlyFs): ReadOnlyFs {
   const memo = <T>(f: (path: string) => Promise<T>): ((path: string) => Promise<T>) => {
@@ -14,14 +15,22 @@ export function cachingFs(base: ReadOnlyFs): ReadOnlyFs {
       return p;
     };
   };
-  const reads = new Map<string, Promise<ReadResult>>();
+  // One read per path whatever cap each reader asks with: a smaller cap is answered from a
+  // larger read; only a file found too large under a smaller cap is read again with a larger one.
+  const reads = new Map<string, { max: number; result: Promise<ReadResult> }>();
   return {
     label: base.label,
-    readFile(path, maxBytes) {
-      const key = `${maxBytes ?? ''}\0${path}`;
-      let r = reads.get(key);
-      if (!r) reads.set(key, (r = base.readFile(path, maxBytes)));
-      return r;
+    async readFile(path, maxBytes) {
+      const max = maxBytes ?? DEFAULT_MAX_FILE_BYTES;
+      const hit = reads.get(path);
+      if (hit) {
+        const r = await hit.result;
+        if (r.ok) return r.bytes.length > max ? { ok: false, reason: 'too-large', detail: `${path}: ${r.bytes.length} bytes, over the ${max}-byte limit` } : r;
+        if (r.reason !== 'too-large' || hit.max >= max) return r;
+      }
+      const result = base.readFile(path, max);
+      reads.set(path, { max, result });
+      return result;
     },
     readDir: memo((p) => base.readDir(p)),
     lstat: memo<FileStat | undefined>((p) => base.lstat(p)),

@@ -3,7 +3,7 @@
 // parser -> rule). Keys and fingerprints below were made by ssh-keygen 9.2 (ssh-keygen -lf).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkCase, runOnFiles, type Case } from '../../../src/rules/tester.js';
+import { checkCase, runOnFiles, type Case } from '../../helpers/rule-tester.js';
 import { runRule } from '../../../src/rules/define-rule.js';
 import { getRule } from '../../../src/rules/registry.js';
 import type { RuleInput } from '../../../src/rules/types.js';

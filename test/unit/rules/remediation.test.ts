@@ -2,7 +2,7 @@
 // machine-usable form (set keyword/value/scope, comment-out of specific directives).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runOnFiles } from '../../../src/rules/tester.js';
+import { runOnFiles } from '../../helpers/rule-tester.js';
 
 const strip = (r: readonly object[]) => r.map((x) => { const { description: _d, ...rest } = x as { description: string }; return rest; });
 

@@ -1,7 +1,7 @@
 // Table-driven passing and failing cases for every other rule, through the real parser and
 // evaluator (memory fs): defaults, explicit values, mixed case, `=`, quotes, Include, Match.
 import { test } from 'node:test';
-import { checkCase, type Case } from '../../../src/rules/tester.js';
+import { checkCase, type Case } from '../../helpers/rule-tester.js';
 
 const INC = 'Include /etc/ssh/sshd_config.d/*.conf\n';
 const T: Record<string, Case[]> = {

@@ -1,7 +1,7 @@
 // sshd/limit-login-grace-time is version-aware: 0 is right only while the build is vulnerable to
 // CVE-2024-6387 (Debian 12 before 1:9.2p1-2+deb12u3); on a patched build 0 is a finding.
 import { test } from 'node:test';
-import { checkCase, type Case } from '../../../src/rules/tester.js';
+import { checkCase, type Case } from '../../helpers/rule-tester.js';
 
 const VULN = '1:9.2p1-2+deb12u2';
 const FIXED = '1:9.2p1-2+deb12u3';

@@ -1,7 +1,7 @@
 // sshd/no-password-auth through the real parser and evaluator: direct passwords, the
 // keyboard-interactive + PAM path, a cloud-init drop-in winning over the main file, Match blocks.
 import { test } from 'node:test';
-import { checkCase, type Case } from '../../../src/rules/tester.js';
+import { checkCase, type Case } from '../../helpers/rule-tester.js';
 
 const INC = 'Include /etc/ssh/sshd_config.d/*.conf\n';
 const cases: Case[] = [

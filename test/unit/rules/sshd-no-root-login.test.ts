@@ -1,7 +1,7 @@
 // sshd/no-root-login, including the Proxmox VE cluster standard: `no` globally with a
 // `Match Address <nodes>` exception `prohibit-password`; a global `no` breaks the cluster.
 import { test } from 'node:test';
-import { checkCase, type Case } from '../../../src/rules/tester.js';
+import { checkCase, type Case } from '../../helpers/rule-tester.js';
 
 const COROSYNC = `totem {\n  cluster_name: lab\n  version: 2\n}\nnodelist {\n  node {\n    name: pve1\n    nodeid: 1\n    ring0_addr: 10.0.0.1\n  }\n  node {\n    name: pve2\n    nodeid: 2\n    ring0_addr: 10.0.0.2\n  }\n  node {\n    name: pve3\n    nodeid: 3\n    ring0_addr: 10.0.0.3\n  }\n}\n`;
 const PVE = {

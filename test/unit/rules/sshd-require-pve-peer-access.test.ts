@@ -1,7 +1,7 @@
 // sshd/require-pve-peer-access and the PVE-aware exemptions of other rules: root from each
 // cluster node needs forwarding (migration tunnels), a PTY and AcceptEnv LC_* (VM consoles).
 import { test } from 'node:test';
-import { checkCase, type Case } from '../../../src/rules/tester.js';
+import { checkCase, type Case } from '../../helpers/rule-tester.js';
 
 const COROSYNC = `totem {\n  cluster_name: lab\n  version: 2\n}\nnodelist {\n  node {\n    name: pve1\n    nodeid: 1\n    ring0_addr: 10.0.0.1\n  }\n  node {\n    name: pve2\n    nodeid: 2\n    ring0_addr: 10.0.0.2\n  }\n}\n`;
 const PVE = {

@@ -1,13 +1,13 @@
 // RuleTester: runs one rule over exact config text through the real pipeline (memory fs ->
 // loadConfigTree -> evaluateEffective per connection spec -> facts) and asserts the status,
-// message and locations of table-driven cases, ESLint-style. Used by test/unit/rules.
+// message and locations of table-driven cases, ESLint-style. Used by test/unit/rules (a test helper, not part of src/rules).
 import assert from 'node:assert/strict';
-import { memoryFs, type MemoryFsSpec } from '../host/memory-fs.js';
-import { offlineExecutor } from '../host/executor.js';
-import { gatherAudit } from '../audit/gather.js';
-import { runRule, type RuleResult } from './define-rule.js';
-import { getRule } from './registry.js';
-import type { OptionValues, Status } from './types.js';
+import { memoryFs, type MemoryFsSpec } from '../../src/host/memory-fs.js';
+import { offlineExecutor } from '../../src/host/executor.js';
+import { gatherAudit } from '../../src/audit/gather.js';
+import { runRule, type RuleResult } from '../../src/rules/define-rule.js';
+import { getRule } from '../../src/rules/registry.js';
+import type { OptionValues, Status } from '../../src/rules/types.js';
 
 export const PASSWD = 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000:Alice:/home/alice:/bin/bash\nsftp1:x:1001:1001::/home/sftp1:/bin/bash\nsftp2:x:1002:1002::/home/sftp2:/usr/sbin/nologin\n';
 export const GROUP = 'root:x:0:\nsudo:x:27:alice\nalice:x:1000:\nsftp1:x:1001:\nsftp2:x:1002:\nsftponly:x:2000:sftp1,sftp2\n';
