@@ -11,7 +11,7 @@ import { gatherAudit } from '../../../src/audit/gather.js';
 import { ADMIN_DEFAULT_ADDR } from '../../../src/audit/specs.js';
 import { runRule } from '../../../src/rules/define-rule.js';
 import { getRule } from '../../../src/rules/registry.js';
-import { GROUP, PASSWD, dpkgStatus } from '../../../src/rules/tester.js';
+import { GROUP, PASSWD, dpkgStatus } from '../../helpers/rule-tester.js';
 
 interface Row {
   readonly name: string;
