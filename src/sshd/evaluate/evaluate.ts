@@ -13,7 +13,8 @@ import type { KeywordSpec } from '../keywords/index.js';
 import type { EvalInput, EvalItem } from './input.js';
 import { compileMatch, evalMatch, matchCondition, type Accounts, type CompiledMatch } from './match.js';
 import { Options, type Slot } from './options.js';
-import { processDirective, renderPenalties } from './process.js';
+import { processDirective } from './process.js';
+import { renderPenalties } from './penalties.js';
 import type { ConnectionSpec, EffectiveConfig, EffectiveEntry, Origin } from './types.js';
 
 export interface EvaluateOptions {

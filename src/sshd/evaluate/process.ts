@@ -10,6 +10,7 @@ import type { Options } from './options.js';
 import type { Origin } from './types.js';
 import { a2port, atoiErr, convtime, logFacility, logLevel, octalPrefix, parseIpqos, scanScaled, iptos2str } from '../values/time.js';
 import { matchPatternList } from '../values/pattern.js';
+import { mergePenalties, parsePenalties } from './penalties.js';
 
 export interface LineContext {
   readonly file: string;
@@ -544,85 +545,20 @@ export function processDirective(c: LineContext): void {
   if (d.i < args.length) c.error(`keyword ${kw} extra arguments at end of line`, 'EXTRA_ARGUMENT', true);
 }
 
-/** The fields of PerSourcePenalties, in dump_config's print order (servconf.c, 10.0p1 / 10.5p1). */
-const PENALTY_TIMES = ['crash', 'authfail', 'noauth', 'invaliduser', 'grace-exceeded', 'refuseconnection', 'max', 'min'] as const;
-const PENALTY_DEFAULTS: Record<string, number> = { crash: 90, authfail: 5, noauth: 1, invaliduser: 5, 'grace-exceeded': 10, refuseconnection: 10, max: 600, min: 15, 'max-sources4': 65536, 'max-sources6': 65536 };
-
-/** 10.5+ penalty durations: convtime with a decimal fraction allowed (observed on 10.6p1: "1.5", "1.5s", "1m30s"). */
-function penaltyTime(p: string, v2: boolean): number | undefined {
-  if (v2) {
-    const m = /^([0-9]+\.[0-9]*)([sS]?)$/.exec(p);
-    if (m) return Number(m[1]);
-  }
-  return convtime(p);
-}
-
-/**
- * servconf.c sPerSourcePenalties (10.0p1; 10.5p1 adds invaliduser and fractional seconds): each
- * field keeps its first active value; "yes"/"no" only alone; any field enables penalties. The slot
- * holds one value per field ("enabled", "crash", ...) and dump() prints the whole line.
- */
+/** sPerSourcePenalties: each field keeps its first active value (fields in the slot, see penalties.ts). */
 function perSourcePenalties(c: LineContext, d: Directive): void {
-  const { opts, origin, active } = c;
-  const v2 = c.build.penaltiesV2;
+  const r = parsePenalties(d.args, d.kw, c.build.penaltiesV2);
+  d.i = d.args.length;
+  if (!r.ok) return c.error(r.message, r.code);
+  if (!c.active) return;
   const key = 'persourcepenalties';
-  const found = new Map<string, string>();
-  let any = false;
-  for (let a = d.next(); a !== undefined; a = d.next()) {
-    any = true;
-    const low = a.toLowerCase();
-    if (low === 'no' || low === 'yes') {
-      if (d.i < d.args.length) return c.error(`keyword ${d.kw} "${a}" argument must appear alone.`, 'BAD_VALUE');
-      if (!found.has('enabled')) found.set('enabled', low === 'yes' ? '1' : '0');
-      continue;
-    }
-    const colon = a.indexOf(':');
-    const name = colon < 0 ? a : a.slice(0, colon);
-    const rest = a.slice(colon + 1);
-    let value: string;
-    if ((PENALTY_TIMES as readonly string[]).includes(name) && colon > 0 && (name !== 'invaliduser' || v2)) {
-      const t = penaltyTime(rest, v2);
-      if (t === undefined) return c.error(`invalid ${d.kw} time value.`, 'BAD_VALUE');
-      value = String(t);
-    } else if ((name === 'max-sources4' || name === 'max-sources6') && colon > 0) {
-      const n = atoiErr(rest);
-      if (n === undefined) return c.error(`${d.kw} value invalid.`, 'BAD_VALUE');
-      value = String(n);
-    } else if (a === 'overflow:deny-all' || a === 'overflow:permissive' || a === 'overflow6:deny-all' || a === 'overflow6:permissive') {
-      value = rest;
-    } else return c.error(`unsupported ${d.kw} keyword ${a}`, 'BAD_VALUE');
-    if (!found.has(name)) found.set(name, value);
-  }
-  if (!any) return c.error(`no ${d.kw} specified`, 'MISSING_ARGUMENT');
-  if (!active) return;
-  // merge into the slot: per field, the first active value wins; a field enables penalties
-  const s = opts.slots.get(key);
-  const prev = new Map<string, string>((s?.values ?? []).map((x) => [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1)]));
-  for (const [k, v] of found) {
-    if (prev.has(k)) continue;
-    prev.set(k, v);
-    // "any option implicitly enables penalties", even after an earlier "no"
-    if (k !== 'enabled') prev.set('enabled', '1');
-  }
-  const values = [...prev].map(([k, v]) => `${k}=${v}`);
-  if (!s) opts.set(key, values, origin, 'first');
+  const s = c.opts.slots.get(key);
+  const values = mergePenalties(s?.values, r.fields);
+  if (!s) c.opts.set(key, values, c.origin, 'first');
   else {
     s.values = values;
-    opts.touch(key, origin);
+    c.opts.touch(key, c.origin);
   }
-}
-
-/** dump_config's PerSourcePenalties line from the slot's fields (unset fields take their defaults). */
-export function renderPenalties(fields: readonly string[] | undefined, v2: boolean): string {
-  const f = new Map<string, string>((fields ?? []).map((x) => [x.slice(0, x.indexOf('=')), x.slice(x.indexOf('=') + 1)]));
-  if (f.get('enabled') === '0') return 'no';
-  const num = (k: string) => {
-    const n = f.has(k) ? Number(f.get(k)) : PENALTY_DEFAULTS[k]!;
-    return v2 ? n.toFixed(6) : String(Math.trunc(n));
-  };
-  const times = PENALTY_TIMES.filter((k) => v2 || k !== 'invaliduser').map((k) => `${k}:${num(k)}`);
-  const overflow = f.get('overflow') ?? 'permissive';
-  return [...times, `max-sources4:${f.get('max-sources4') ?? 65536}`, `max-sources6:${f.get('max-sources6') ?? 65536}`, `overflow:${overflow}`, `overflow6:${f.get('overflow6') ?? overflow}`].join(' ');
 }
 
 /** misc.c argv_assemble (10.0p1) for one argument: \\ ' " escaped, quoted when it holds a blank or tab. */
