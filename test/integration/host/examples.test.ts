@@ -8,9 +8,11 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync, chmodSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hostKeys, run, sshdAvailable, SSHD, ensurePrivsepDir } from '../../helpers/sshd.js';
+import { TRIXIE_ROOT } from '../../helpers/trixie.js';
 
 const EXAMPLES = resolve('examples');
-const TRIXIE = resolve('.cache/trixie-root');
+// the shared root ($SSHIELD_TRIXIE_ROOT, this checkout's or the main checkout's .cache)
+const TRIXIE = TRIXIE_ROOT;
 const haveTrixie = existsSync(join(TRIXIE, 'usr/sbin/sshd'));
 
 const cases: { name: string; release: 12 | 13; expect: Record<string, string>; specs?: [string, string, string][] }[] = [
