@@ -96,7 +96,7 @@ export async function loadHost(opts: HostOptions = {}): Promise<Host> {
   // Each call reads the host afresh (one loaded host per call: a Host outlives the files it reads).
   const exec = opened.host.target;
   const fs = exec.fs;
-  const build = (await loadHostModel(exec, { mainPath: host.configPath })).build.profile.id;
+  const build = (await loadHostModel(exec, { mainPath: host.configPath, facts: 'config' })).build.profile.id;
   const done: Host = Object.freeze({ ...host, label: host.kind === 'file' ? host.configPath : fs.label, build });
   internals.set(done, { fs, exec, systemd: host.kind === 'local' && (await hasSystemd(machine)) });
   return done;
@@ -110,7 +110,7 @@ export async function evaluateEffective(host: Host, opts: { readonly spec?: Conn
   const { exec } = inside(host);
   const openssh = opts.openssh ?? host.build;
   if (!getBuild(openssh)) throw new TypeError(`unknown OpenSSH build ${openssh} (known: ${BUILD_IDS.join(', ')})`);
-  return (await loadHostModel(exec, { mainPath: host.configPath, openssh, cwd: process.cwd() })).evaluate(opts.spec);
+  return (await loadHostModel(exec, { mainPath: host.configPath, openssh, cwd: process.cwd(), facts: 'config' })).evaluate(opts.spec);
 }
 
 export interface JudgeOptions {

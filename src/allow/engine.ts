@@ -68,7 +68,7 @@ export type LoadResult = { readonly ok: true; readonly value: LoadedConfig } | {
 
 /** The configuration of a loaded host, or of a host loaded here from an executor or a file view. */
 export async function loadConfig(from: LoadedHost | HostExecutor | ReadOnlyFs, mainPath: string): Promise<LoadResult> {
-  const host = 'candidate' in from ? from : await loadHost('run' in from ? from : offlineExecutor(from), { mainPath });
+  const host = 'candidate' in from ? from : await loadHost('run' in from ? from : offlineExecutor(from), { mainPath, facts: 'config' });
   const tree = host.tree;
   if (!tree.main) return { ok: false, message: `cannot read ${mainPath}${tree.diagnostics[0] ? `: ${tree.diagnostics[0].message}` : ''}` };
   return { ok: true, value: { host, fs: host.fs, mainPath: host.mainPath, tree, main: tree.main, build: host.build.profile, accounts: await readAccounts(host.fs) } };

@@ -94,7 +94,7 @@ async function runEffective(o: { file: string; root?: string; spec?: string; eng
     if (typeof s === 'string') { process.stderr.write(`${s}\n`); return EXIT.error; }
     spec = s;
   }
-  const host = await loadHost(target, { mainPath: cfgPath, ...(o.openssh ? { openssh: o.openssh } : {}), cwd: process.cwd() });
+  const host = await loadHost(target, { mainPath: cfgPath, ...(o.openssh ? { openssh: o.openssh } : {}), cwd: process.cwd(), facts: 'config' });
   const eff = host.evaluate(spec);
   // sshd's own warnings while reading (Deprecated/Unsupported option), on stderr as sshd prints them
   for (const w of sshdWarnings(eff.diagnostics)) process.stderr.write(`${displayText(w)}\n`);

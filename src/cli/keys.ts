@@ -26,7 +26,7 @@ type ChangeOpts = CommonChangeFlags & KeyChangeFlags & { user: string; fingerpri
 
 /** The host read once (src/host/loaded-host.ts: config, build, accounts), with the accounts it must know. */
 async function loadedOf(target: HostExecutor, mainConfig: string): Promise<{ host: LoadedHost; accounts: Accounts } | string> {
-  const host = await loadHost(target, { mainPath: mainConfig });
+  const host = await loadHost(target, { mainPath: mainConfig, facts: 'config' });
   const a = host.facts.accounts;
   return a.status === 'unknown' ? `cannot read the accounts (${a.reason})` : { host, accounts: a.value };
 }

@@ -9,7 +9,8 @@ import type { HostExecutor } from './executor.js';
 import type { ReadOnlyFs } from './fs.js';
 import { cachingFs } from './caching-fs.js';
 import { overlayFs } from './overlay-fs.js';
-import { gatherFacts, type Accounts, type HostFacts } from './facts/index.js';
+import { gatherAccounts, gatherFacts, gatherOpensshBuild, gatherOs, parseDpkgStatus, type Accounts, type HostFacts } from './facts/index.js';
+import { known, unknown, type Fact } from './facts/types.js';
 import { readClusterAddresses, type ClusterAddressView } from './facts/cluster-addresses.js';
 import { hostBuild, type HostBuild } from './facts/build.js';
 import type { ByteString } from '../text/bytes.js';
@@ -56,6 +57,13 @@ export interface LoadHostOptions {
   readonly sshDir?: string;
   /** sshd's working directory for relative file names (derelativise_path); default "/". */
   readonly cwd?: string;
+  /**
+   * 'all' (default): every host fact the audit reads. 'config': only what evaluating the config
+   * needs (the OS, the OpenSSH build from dpkg's openssh-server stanza or `sshd -V`, accounts):
+   * `effective`, `keys`, `allow` and `user` skip parsing every dpkg package, the host keys, the
+   * PVE and daemon probes; those facts then say "not gathered".
+   */
+  readonly facts?: 'all' | 'config';
 }
 
 /** The evaluator's view of accounts: groups of a known user, undefined for an unknown one. */
@@ -73,13 +81,23 @@ function memoEval(compiled: CompiledConfig): (spec?: ConnectionSpec) => Effectiv
   };
 }
 
+/** The facts evaluating a config needs: the OS, the OpenSSH build (dpkg's openssh-server stanza only), accounts. */
+async function gatherConfigFacts(exec: HostExecutor): Promise<HostFacts> {
+  const notGathered = <T>(): Fact<T> => unknown('not gathered for this command');
+  const [os, accounts, status] = await Promise.all([gatherOs(exec.fs), gatherAccounts(exec.fs), exec.fs.readFile('/var/lib/dpkg/status')]);
+  const stanzas = status.ok ? Buffer.from(status.bytes).toString('latin1').split(/\n\s*\n/).filter((st) => /^Package: openssh-server(?:-gssapi)?$/m.test(st)) : undefined;
+  const dpkg = stanzas ? known(parseDpkgStatus(stanzas.join('\n\n'))) : unknown<never>(status.ok ? 'unreadable' : status.detail);
+  const openssh = await gatherOpensshBuild(exec, dpkg, os);
+  return { target: { kind: exec.kind, label: exec.label }, os, dpkg: notGathered(), openssh, pve: notGathered(), accounts, authorizedKeys: notGathered(), hostKeys: notGathered(), sshd: notGathered() };
+}
+
 /** Reads the host once; `exec` may already cache (a loaded host's own exec is reused as is). */
 export async function loadHost(exec: HostExecutor, opts: LoadHostOptions = {}): Promise<LoadedHost> {
   const fs = cachingFs(exec.fs);
   const cached: HostExecutor = { kind: exec.kind, label: exec.label, live: exec.live, fs, run: (c, a, o) => exec.run(c, a, o) };
   const mainPath = opts.mainPath ?? '/etc/ssh/sshd_config';
   const loadTree = (view: ReadOnlyFs) => loadConfigTree(view, mainPath, opts.sshDir ? { sshDir: opts.sshDir } : {});
-  const [tree, facts, cluster] = await Promise.all([loadTree(fs), gatherFacts(cached), readClusterAddresses(fs)]);
+  const [tree, facts, cluster] = await Promise.all([loadTree(fs), opts.facts === 'config' ? gatherConfigFacts(cached) : gatherFacts(cached), readClusterAddresses(fs)]);
   const build = hostBuild(facts.openssh, opts.openssh);
   const accounts = facts.accounts.status === 'known' ? facts.accounts.value : undefined;
   const evalAccounts = evalAccountsOf(accounts);

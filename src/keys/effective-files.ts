@@ -18,7 +18,7 @@ export interface KeyFilesResolver {
 export async function keyFilesResolver(from: LoadedHost | ReadOnlyFs, mainConfig = '/etc/ssh/sshd_config'): Promise<KeyFilesResolver> {
   const fs = 'candidate' in from ? from.fs : from;
   if (!(await fs.stat(mainConfig))) return { patternsFor: () => undefined, fallbackReason: `${mainConfig} not found: using the default AuthorizedKeysFile` };
-  const loaded = 'candidate' in from && from.mainPath === mainConfig ? from : await loadHost(offlineExecutor(fs), { mainPath: mainConfig });
+  const loaded = 'candidate' in from && from.mainPath === mainConfig ? from : await loadHost(offlineExecutor(fs), { mainPath: mainConfig, facts: 'config' });
   const effective = loaded.evaluate();
   if (!effective.ok) {
     const d = effective.diagnostics.find((x) => x.severity === 'error');
