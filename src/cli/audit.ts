@@ -23,39 +23,13 @@ import { renderText } from '../report/text.js';
 import { renderHtml } from '../report/html.js';
 import { reportView } from '../report/view.js';
 import { shippedDocsBase } from './shipped.js';
+import { AUDIT_HELP } from './audit-help.js';
 import pkg from '../../package.json' with { type: 'json' };
 
 function docsOpt(): { docsBase?: string } {
   const docsBase = shippedDocsBase();
   return docsBase ? { docsBase } : {};
 }
-
-const HELP = `
-What it checks: every step of the guide (root login, passwords incl. keyboard-interactive via PAM,
-auth limits, forwarding, AcceptEnv, banner, allow-list, chroot, client-only keywords), the extras
-(algorithms, Terrapin, host keys, moduli, modes, penalties, logging, shadowed directives) and the
-installed build's CVEs. Values are judged on the EFFECTIVE configuration (drop-ins and Match
-blocks included) for the admin, root, an unknown user, each PVE cluster node and SFTP users.
-
-Profiles: baseline (the guide), proxmox (baseline + cluster-aware; default on PVE hosts),
-strict (baseline + algorithm hardening and extras), or a YAML policy file:
-  extends: proxmox
-  rules:
-    sshd/require-allowlist: off
-    sshd/limit-max-auth-tries: { options: { max: 4 } }
-  waivers:
-    - { rule: sshd/no-x11-forwarding, reason: "GUI admin tools", expires: 2027-06-30 }
-
-Exit codes: 0 nothing at or above --fail-on failed (default: ${DEFAULT_FAIL_ON}); 1 something did;
-2 usage or runtime error. Severities: info < low < medium < high < critical.
-
-Examples:
-  sshield audit                              # this host (or the PVE 9 example without sshd)
-  sshield audit --root /mnt/vm-image --json  # an offline root (image, container, fixture)
-  sshield audit -f ./sshd_config --openssh 1:9.2p1-2+deb12u3
-  sshield audit --profile strict --fail-on low --format sarif > audit.sarif
-  sshield audit --format html > audit.html   # one self-contained page (no network, light/dark, printable)
-`;
 
 export interface AuditCliOptions {
   root?: string;
@@ -83,7 +57,7 @@ export function register(program: Command): void {
     .option('--openssh <build>', 'override the detected OpenSSH build: 9.2p1-debian, 10.0p1-debian, 10.6p1-debian, or a version like 1:9.2p1-2+deb12u3')
     .option('--admin <user>', 'the admin account to evaluate (default: $SUDO_USER, else the first sudo member)')
     .option('-v, --verbose', 'text output: also list the rules that passed')
-    .addHelpText('after', HELP)
+    .addHelpText('after', AUDIT_HELP)
     .action(async (opts) => {
       process.exitCode = await runAuditCommand(opts, processOutput, process.env);
     });
