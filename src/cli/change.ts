@@ -42,7 +42,7 @@ export function report(io: Output, r: Reported, flags: Pick<ChangeFlags, 'json' 
   else {
     for (const m of r.messages ?? []) if (m.level === 'info') io.out(m.text);
     else io.err(`sshield ${r.command}: ${m.text}`);
-    const line = describeOutcome(r.outcome, { backupDir: flags.backupDir });
+    const line = describeOutcome(r.outcome, { backupDir: flags.backupDir, ...(r.plan ? { plan: r.plan } : {}) });
     if (line.stream === 'out') io.out(line.text);
     else io.err(`sshield ${r.command}: ${line.text}`);
   }

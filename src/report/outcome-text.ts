@@ -47,12 +47,14 @@ export interface OutcomeLine {
 }
 
 /** One line (or a few) saying what happened and what to run next. */
-export function describeOutcome(o: Outcome, ctx: { readonly backupDir?: string; readonly now?: number } = {}): OutcomeLine {
+export function describeOutcome(o: Outcome, ctx: { readonly backupDir?: string; readonly plan?: Plan } = {}): OutcomeLine {
   const restore = (id: string) => followUp(`restore ${id}`, ctx.backupDir);
   switch (o.kind) {
     case 'applied': {
       const confirm = o.confirmDeadline !== undefined ? ` Run \`${followUp('confirm', ctx.backupDir)}\` from a NEW login before ${new Date(o.confirmDeadline).toISOString()} or the change is rolled back.` : '';
-      return { stream: 'out', text: `Applied (backup ${o.backupId}).${confirm}\nUndo with: ${restore(o.backupId)}` };
+      const r = ctx.plan?.reload;
+      const how = !r ? '' : r.kind === 'none' ? `; ${r.why}` : o.notes.some((n) => n.startsWith('verified: ')) ? ', daemon reloaded and verified' : ', daemon reloaded';
+      return { stream: 'out', text: `Applied (backup ${o.backupId}${how}).${confirm}\nUndo with: ${restore(o.backupId)}` };
     }
     case 'nothing-to-do':
       return { stream: 'out', text: 'Nothing to change.' };

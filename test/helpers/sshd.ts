@@ -28,7 +28,7 @@ export function run(cmd: string, args: string[], opts: { input?: string; timeout
     const child = execFile(
       cmd,
       args,
-      { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024, env: { LC_ALL: 'C', PATH: process.env.PATH, ...opts.env }, encoding: opts.encoding ?? 'utf8' },
+      { timeout: opts.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024, env: { LC_ALL: 'C', PATH: process.env.PATH, ...opts.env }, encoding: opts.encoding ?? 'utf8' },
       (err, stdout, stderr) => {
         const code = err && typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : err ? null : 0;
         if (err && (err as { code?: unknown }).code === 'ENOENT') return reject(err);
