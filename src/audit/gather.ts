@@ -117,13 +117,19 @@ async function chrootFacts(fs: ReadOnlyFs, specs: readonly SpecEvaluation[], f: 
   return out;
 }
 
-function mapVulns(build: BuildInput, effective: EffectiveConfig | undefined, changelog: Fact<OpensshChangelog>, candidate: Fact<string>, running: Fact<RunningSshd>): AuditFacts['vulns'] {
+/**
+ * The apt candidate only changes what a fix-available CVE says (whether the host's lists offer the
+ * fix yet), and `apt-cache policy` can take seconds on a busy host: it is asked only then.
+ */
+async function mapVulns(build: BuildInput, effective: EffectiveConfig | undefined, changelog: Fact<OpensshChangelog>, askCandidate: () => Promise<Fact<string>>, running: Fact<RunningSshd>): Promise<AuditFacts['vulns']> {
   const data = loadVulnData();
-  const all = assessVulnerabilities(build, effective, {
-    data,
-    ...(changelog.status === 'known' ? { changelog: changelog.value } : {}),
-    ...(candidate.status === 'known' ? { candidate: { version: candidate.value } } : {}),
-  });
+  const base = { data, ...(changelog.status === 'known' ? { changelog: changelog.value } : {}) };
+  let all = assessVulnerabilities(build, effective, base);
+  let candidate: Fact<string> = unknownFact('not asked: no CVE has a fix to install');
+  if (all.some((a) => a.serverSide && a.verdict === 'fix-available')) {
+    candidate = await askCandidate();
+    if (candidate.status === 'known') all = assessVulnerabilities(build, effective, { ...base, candidate: { version: candidate.value } });
+  }
   const findings: VulnFinding[] = all
     .filter((a) => a.serverSide)
     .map((a) => ({
@@ -213,7 +219,15 @@ export async function gatherAudit(from: HostExecutor | LoadedHost, opts: GatherO
     moduli: await moduliFact(exec.fs, first?.value('modulifile') ?? '/etc/ssh/moduli'),
     fileModes: await fileModes(exec.fs, [...configFiles, ...dirs, ...hostKeysRaw.filter((k) => k.privateExists).map((k) => k.path)]),
     pve,
-    vulns: buildInput ? mapVulns(buildInput, first, ...(await Promise.all([ov ? Promise.resolve(unknownFact('--openssh override: the installed changelog does not describe it')) : gatherOpensshChangelog(exec.fs), ov ? Promise.resolve(unknownFact('--openssh override')) : gatherAptCandidate(exec), gatherRunningSshd(exec, facts.sshd.status === 'known' ? facts.sshd.value.pid : undefined)]))) : missing('OpenSSH build unknown'),
+    vulns: buildInput
+      ? await mapVulns(
+          buildInput,
+          first,
+          ov ? unknownFact('--openssh override: the installed changelog does not describe it') : await gatherOpensshChangelog(exec.fs),
+          () => (ov ? Promise.resolve(unknownFact('--openssh override')) : gatherAptCandidate(exec)),
+          await gatherRunningSshd(exec, facts.sshd.status === 'known' ? facts.sshd.value.pid : undefined),
+        )
+      : missing('OpenSSH build unknown'),
     chroot: await chrootFacts(exec.fs, specs, facts),
     authorizedKeys: await authorizedKeysFact(host, specs[0]?.spec),
   };

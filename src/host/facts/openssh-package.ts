@@ -49,7 +49,7 @@ export function parseAptPolicy(text: string): { installed?: string; candidate?: 
 export async function gatherAptCandidate(exec: HostExecutor, pkg = 'openssh-server'): Promise<Fact<string>> {
   let pending;
   try {
-    pending = exec.run('apt-cache', ['policy', pkg], { timeoutMs: 15000 });
+    pending = exec.run('apt-cache', ['policy', pkg], { timeoutMs: 10_000 });
   } catch (e) {
     return unknown(`apt-cache policy failed: ${(e as Error).message}`);
   }
