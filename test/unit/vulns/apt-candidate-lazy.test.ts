@@ -15,13 +15,14 @@ function host(version: string, calls: string[]): HostExecutor {
   });
   return {
     kind: 'local',
+    live: true,
     label: 'counting',
     fs,
     run: (cmd: string) => {
       calls.push(cmd);
       return Promise.resolve(cmd === 'apt-cache' ? { code: 0, signal: null, stdout: 'openssh-server:\n  Installed: x\n  Candidate: 1:9.2p1-2+deb12u10\n', stderr: '' } : { code: 1, signal: null, stdout: '', stderr: '', error: 'not here' });
     },
-  } as HostExecutor;
+  } as unknown as HostExecutor;
 }
 
 test('patched deb12u10: apt-cache is not run', async () => {
@@ -35,7 +36,7 @@ test('deb12u2 (fixes to install): apt-cache names the candidate', async () => {
   const calls: string[] = [];
   const a = await gatherAudit(host('1:9.2p1-2+deb12u2', calls));
   assert.equal(calls.filter((c) => c === 'apt-cache').length, 1);
-  const v = a.input.facts.vulns as { candidate?: string; findings: { cve: string; verdict: string; evidence?: { kind: string; text: string }[] }[] };
+  const v = a.input.facts.vulns as unknown as { candidate?: string; findings: { cve: string; verdict: string; evidence?: { kind: string; text: string }[] }[] };
   assert.equal(v.candidate, '1:9.2p1-2+deb12u10');
   const f = v.findings.find((x) => x.cve === 'CVE-2024-6387')!;
   assert.equal(f.verdict, 'fix-available');
