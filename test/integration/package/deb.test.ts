@@ -1,9 +1,9 @@
 // The Debian package (scripts/build-deb.sh, from the single executable): its contents, lintian,
 // and an install into clean Debian 12 and Debian 13 roots (debootstrap minbase + man-db, cached
-// by scripts/deb-test-roots.sh; each test works on a throwaway copy): dpkg accepts its
-// dependencies there, then `sshield --version`, `man -w sshield`, `sshield audit --root` of an
-// example, `sshield explain` and SARIF help links that resolve to the installed rule pages, all
-// run inside the root; removal leaves nothing behind.
+// by scripts/deb-test-roots.sh; each test works on a throwaway copy): apt installs the local
+// file there with nothing else and no download, then `sshield --version`, `man -w sshield`,
+// `sshield audit --root` of an example, `sshield explain` and SARIF help links that resolve to
+// the installed rule pages, all run inside the root; removal leaves nothing behind.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -66,8 +66,10 @@ for (const [suite, name] of [['bookworm', 'Debian 12'], ['trixie', 'Debian 13']]
     cpSync(DEB, join(root, 'tmp', 'sshield.deb'));
     cpSync(join(REPO, 'examples', 'pve9-default'), join(root, 'tmp', 'pve9-default'), { recursive: true, verbatimSymlinks: true });
     const inRoot = (...args: string[]) => run('chroot', [root, ...args]);
-    const install = inRoot('dpkg', '-i', '/tmp/sshield.deb');
-    assert.equal(install.code, 0, `dpkg -i in the ${name} root: ${install.stdout}${install.stderr}`);
+    // apt install of the local file, as a user would; any download attempt would hit a dead proxy.
+    const install = inRoot('apt-get', 'install', '-y', '-o', 'Acquire::http::Proxy=http://127.0.0.1:9', '-o', 'Acquire::https::Proxy=http://127.0.0.1:9', '-o', 'Dpkg::Use-Pty=0', '/tmp/sshield.deb');
+    assert.equal(install.code, 0, `apt-get install ./sshield.deb in the ${name} root: ${install.stdout}${install.stderr}`);
+    assert.match(install.stdout, /0 upgraded, 1 newly installed/, 'nothing but sshield is installed');
     assert.equal(inRoot('dpkg-query', '-W', '-f', '${Status}', 'sshield').stdout, 'install ok installed');
     const v = inRoot('sshield', '--version');
     assert.equal(v.code, 0, v.stderr);
