@@ -12,7 +12,7 @@
 // Also a backup copy helper (bytes, owner, mode and sha256). No policy lives here.
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as C, type Stats } from 'node:fs';
-import { open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 /** The two system calls whose partial success matters: tests replace them to inject short counts and errors. */
@@ -67,6 +67,8 @@ export async function verifyHandle(fh: FileHandle, bytes: Uint8Array, path: stri
 }
 
 export interface AtomicReplaceOptions {
+  /** The path shown in messages, when `path` is a descriptor-relative one (/proc/self/fd/N/name). */
+  readonly label?: string;
   /** Where write(2) and fsync(2) go (tests inject faults here). */
   readonly seam?: WriteSeam;
   /** Runs on the finished temp file before the rename; a string (or a throw) refuses the replace. */
@@ -137,14 +139,16 @@ async function fsyncDir(dir: string): Promise<void> {
  * Never throws for I/O problems: the result says what happened.
  */
 export async function atomicReplace(path: string, bytes: Uint8Array, opts: AtomicReplaceOptions = {}): Promise<AtomicReplaceResult> {
-  const fail = (reason: 'changed' | 'validation' | 'io', message: string): AtomicReplaceResult => ({ ok: false, path, reason, message });
+  const shown = opts.label ?? path;
+  const fail = (reason: 'changed' | 'validation' | 'io', message: string): AtomicReplaceResult => ({ ok: false, path: shown, reason, message: message.replaceAll(path, shown).replaceAll(`${dirname(path)}/`, `${dirname(shown)}/`) });
   let before: Stats | undefined;
   try {
-    before = await stat(path);
+    // lstat: a symlink at the target is never followed here (nor replaced by a file).
+    before = await lstat(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return fail('io', `cannot stat ${path}: ${(e as Error).message}`);
   }
-  if (before && !before.isFile()) return fail('io', `${path} is not a regular file`);
+  if (before && !before.isFile()) return fail('io', `${path} is not a regular file${before.isSymbolicLink() ? ' (a symbolic link: not followed)' : ''}`);
   const mode = before ? before.mode & 0o7777 : (opts.newFile?.mode ?? 0o600);
   const uid = before ? before.uid : (opts.newFile?.uid ?? process.getuid?.() ?? 0);
   const gid = before ? before.gid : (opts.newFile?.gid ?? process.getgid?.() ?? 0);
@@ -193,7 +197,7 @@ export async function atomicReplace(path: string, bytes: Uint8Array, opts: Atomi
     return fail('io', `cannot replace ${path}: ${(e as Error).message}`);
   }
   await fsyncDir(dirname(path));
-  return { ok: true, path, sha256Before, sha256After: sha256Hex(bytes), mode, uid, gid };
+  return { ok: true, path: shown, sha256Before, sha256After: sha256Hex(bytes), mode, uid, gid };
 }
 
 export type BackupResult =

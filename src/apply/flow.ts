@@ -2,7 +2,7 @@
 // recover a killed earlier run first (recoverFirst) -> the planner's own refusal and the guards
 // -> nothing to do / dry run -> ask (the caller's prompt; never without a TTY) -> the writer
 // (pipeline.ts applyPlan, with the validating sshd chosen by validator.ts and, for an offline
-// root, a throwaway host key) -> one Outcome (outcome.ts) plus where the backup is. No text and
+// root, a throwaway host key made by the writer) -> one Outcome (outcome.ts) plus where the backup is. No text and
 // no process access here: renderers print the Outcome, src/cli maps it to the exit code.
 import type { ApplyHost } from './host.js';
 import type { Plan } from './plan.js';
@@ -40,14 +40,6 @@ export async function recoverFirst(host: ApplyHost, o: FlowOptions): Promise<Out
   }
 }
 
-/** A throwaway ed25519 host key: `sshd -t` on an offline root's candidate needs one it can read. */
-export async function throwawayHostKey(host: ApplyHost): Promise<string> {
-  const dir = await host.tempDir('sshield-hostkey-');
-  const path = `${dir}/ssh_host_ed25519_key`;
-  await host.run('ssh-keygen', ['-q', '-N', '', '-t', 'ed25519', '-f', path]);
-  return path;
-}
-
 export interface ChangeRequest {
   /** The machine sshield acts through (writes, sshd -t, reload, probe). */
   readonly host: ApplyHost;
@@ -82,7 +74,9 @@ export async function runChange(req: ChangeRequest, o: FlowOptions): Promise<Cha
   if (answer !== 'yes') return done({ kind: answer === 'no-tty' ? 'no-tty' : 'declined' });
   const validator = o.sshd ? await validatorFor({ ...(plan.root !== undefined ? { root: plan.root } : {}), target: req.target, machine: host }, o.sshd) : { note: 'not validated by sshd: none on this machine' };
   if (validator.note && touchesSshdConfig(plan)) messages.push({ level: 'warning', text: validator.note });
-  const extraHostKey = plan.root !== undefined && validator.sshd ? await throwawayHostKey(host) : undefined;
+  // An offline root's host keys are not this machine's: sshd -t gets a throwaway one, made inside
+  // the run's staging tree and gone with it (on a kill, the next run's recovery removes it).
+  const extraHostKey = plan.root !== undefined && validator.sshd ? ('throwaway' as const) : undefined;
   let outcome: Outcome;
   try {
     outcome = outcomeOfApply(
@@ -98,8 +92,6 @@ export async function runChange(req: ChangeRequest, o: FlowOptions): Promise<Cha
     );
   } catch (e) {
     outcome = { kind: 'error', reason: e instanceof Error ? e.message : String(e) };
-  } finally {
-    if (extraHostKey) await host.removeTree(extraHostKey.replace(/\/[^/]+$/, '')).catch(() => undefined);
   }
   for (const n of outcome.kind === 'applied' ? outcome.notes : []) messages.push({ level: 'info', text: n });
   const id = 'backupId' in outcome ? outcome.backupId : undefined;

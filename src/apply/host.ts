@@ -42,6 +42,13 @@ export interface ApplyHost extends HostExecutor {
   removeDir(path: string): Promise<'ok' | 'missing' | 'not-empty'>;
   /** chown and/or chmod through a descriptor opened without following a symlink (O_NOFOLLOW). */
   setOwnership(path: string, own: Partial<FileOwnership>): Promise<void>;
+  /**
+   * This host with every path under `root` (an offline root) read and written inside it: no link
+   * in the image can lead a read or a write out of DIR. Hosts without links (the fake) omit it.
+   */
+  within?(root: string): ApplyHost;
+  /** The path with root-owned links inside its root resolved (others refused): where a change really lands. */
+  canonical?(path: string): Promise<string>;
   /** Runs a program (no shell); a host that cannot run one answers with `error` set. */
   run(cmd: string, args: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** Sends a signal; false when there is no such process. Signal 0 tests for existence. */

@@ -4,48 +4,39 @@
 // authentication is refused with the list of methods the daemon offers (RFC 4252 §5.2).
 import { spawn } from 'node:child_process';
 import { constants as C } from 'node:fs';
-import { chmod, chown, mkdir, mkdtemp, open, rename, rm, rmdir, unlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rename, rm, rmdir, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type ssh2 from 'ssh2';
 import { loadSsh2 } from '../lib/lazy-ssh2.js';
 import type { ReadOnlyFs } from '../host/fs.js';
 import { localExecutor } from '../host/executor.js';
+import { mkdirSafely, rootOf, setOwnershipSafely, withParent, type SafeParent } from '../host/safe-path.js';
+import { confinedFs } from '../host/confined-fs.js';
 import { applyOwnership, atomicReplace, writeAllVerified, type WriteSeam } from './atomic-write.js';
 import { isSea } from 'node:sea';
 import type { ApplyHost, FileOwnership, ProbeResult, RunResult } from './host.js';
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, C.O_RDONLY).catch(() => undefined);
-  if (!fh) return;
-  await fh.sync().catch(() => undefined);
-  await fh.close();
-}
-
-/** chown/chmod through a descriptor: O_NOFOLLOW refuses a symlink planted at the path. */
-async function setOwnershipAt(path: string, own: Partial<FileOwnership>): Promise<void> {
-  const fh = await open(path, C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK);
-  try {
-    if (own.uid !== undefined && own.gid !== undefined) await fh.chown(own.uid, own.gid);
-    // After chown: chown clears set-id bits, the mode is set last.
-    if (own.mode !== undefined) await fh.chmod(own.mode);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
 
 export interface LocalHostOptions {
   /** How to start this sshield for the watcher: [node, script] by default. */
   readonly self?: readonly string[];
   /** Whether programs may run (false: an offline root is planned and written, never executed). */
   readonly live?: boolean;
+  /** Offline roots whose paths are confined to them (see within()). */
+  readonly roots?: readonly string[];
   /** write(2)/fsync(2) of every file written (tests inject short counts and errors here). */
   readonly writeSeam?: WriteSeam;
 }
 
 export function localApplyHost(fs: ReadOnlyFs, opts: LocalHostOptions = {}): ApplyHost {
   const exec = localExecutor(fs);
+  // Offline roots (--root DIR) whose files this host writes: a path under one is resolved inside
+  // it, every other path inside "/"; either way through safe-path.ts, never followed by the kernel.
+  const roots = opts.roots ?? [];
+  const inParent = <T>(hostPath: string, fn: (p: SafeParent) => Promise<T>): Promise<T> => {
+    const { root, path } = rootOf(roots, hostPath);
+    return withParent(root, path, {}, fn);
+  };
   // execArgv too: run from source (`node --import tsx src/cli/main.ts`) the watcher needs the same loader.
   const self = opts.self ?? selfCommand();
   return {
@@ -55,84 +46,139 @@ export function localApplyHost(fs: ReadOnlyFs, opts: LocalHostOptions = {}): App
     live: opts.live ?? true,
     pid: process.pid,
     async createExclusive(path, bytes, mode) {
-      let fh;
-      try {
-        fh = await open(path, C.O_RDWR | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, mode);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
-        throw e;
-      }
-      try {
-        await writeAllVerified(fh, bytes, path, opts.writeSeam);
-      } catch (e) {
-        await fh.close().catch(() => undefined);
-        await unlink(path).catch(() => undefined);
-        throw e;
-      }
-      await fh.close();
-      await fsyncDir(dirname(path));
-      return 'ok';
+      return inParent(path, async (p) => {
+        let fh;
+        try {
+          fh = await open(p.dir.at(p.name), C.O_RDWR | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, mode);
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
+          throw e;
+        }
+        try {
+          await writeAllVerified(fh, bytes, path, opts.writeSeam);
+        } catch (e) {
+          await fh.close().catch(() => undefined);
+          await unlink(p.dir.at(p.name)).catch(() => undefined);
+          throw e;
+        }
+        await fh.close();
+        await p.dir.fh.sync().catch(() => undefined);
+        return 'ok';
+      });
     },
     async writeFile(path, bytes, own: Partial<FileOwnership> = {}) {
-      const fh = await open(path, C.O_RDWR | C.O_CREAT | C.O_TRUNC | C.O_NOFOLLOW, own.mode ?? 0o600);
-      try {
-        await writeAllVerified(fh, bytes, path, opts.writeSeam);
-        if (own.uid !== undefined && own.gid !== undefined && own.mode !== undefined) await applyOwnership(fh, own.uid, own.gid, own.mode);
-        else {
-          if (own.uid !== undefined && own.gid !== undefined) await fh.chown(own.uid, own.gid);
-          if (own.mode !== undefined) await fh.chmod(own.mode);
+      await inParent(path, async (p) => {
+        const fh = await open(p.dir.at(p.name), C.O_RDWR | C.O_CREAT | C.O_TRUNC | C.O_NOFOLLOW, own.mode ?? 0o600);
+        try {
+          await writeAllVerified(fh, bytes, path, opts.writeSeam);
+          if (own.uid !== undefined && own.gid !== undefined && own.mode !== undefined) await applyOwnership(fh, own.uid, own.gid, own.mode);
+          else {
+            if (own.uid !== undefined && own.gid !== undefined) await fh.chown(own.uid, own.gid);
+            if (own.mode !== undefined) await fh.chmod(own.mode);
+          }
+          await fh.sync();
+        } catch (e) {
+          // Never leave a partial file behind for someone to mistake for the real one.
+          await fh.close().catch(() => undefined);
+          await unlink(p.dir.at(p.name)).catch(() => undefined);
+          throw e;
         }
-        await fh.sync();
-      } catch (e) {
-        // Never leave a partial file behind for someone to mistake for the real one.
-        await fh.close().catch(() => undefined);
-        await unlink(path).catch(() => undefined);
-        throw e;
-      }
-      await fh.close();
+        await fh.close();
+      });
     },
     async replaceFile(path, bytes, own) {
-      const r = await atomicReplace(path, bytes, { newFile: own, ...(opts.writeSeam ? { seam: opts.writeSeam } : {}) });
-      if (!r.ok) throw new Error(r.message);
-      if (r.mode !== own.mode || r.uid !== own.uid || r.gid !== own.gid) {
-        await chown(path, own.uid, own.gid);
-        await chmod(path, own.mode);
-      }
+      await inParent(path, async (p) => {
+        const r = await atomicReplace(p.dir.at(p.name), bytes, { newFile: own, label: path, ...(opts.writeSeam ? { seam: opts.writeSeam } : {}) });
+        if (!r.ok) throw new Error(r.message);
+        if (r.mode !== own.mode || r.uid !== own.uid || r.gid !== own.gid) {
+          const fh = await open(p.dir.at(p.name), C.O_RDONLY | C.O_NOFOLLOW | C.O_NONBLOCK);
+          try {
+            await applyOwnership(fh, own.uid, own.gid, own.mode);
+          } finally {
+            await fh.close();
+          }
+        }
+      });
     },
     async rename(from, to) {
-      await rename(from, to);
-      await fsyncDir(dirname(to));
+      await inParent(from, (a) =>
+        inParent(to, async (b) => {
+          await rename(a.dir.at(a.name), b.dir.at(b.name));
+          await b.dir.fh.sync().catch(() => undefined);
+        }),
+      );
     },
     async remove(path) {
-      await unlink(path).catch((e: NodeJS.ErrnoException) => {
-        if (e.code !== 'ENOENT') throw e;
+      await inParent(path, async (p) => {
+        await unlink(p.dir.at(p.name)).catch((e: NodeJS.ErrnoException) => {
+          if (e.code !== 'ENOENT') throw e;
+        });
+        await p.dir.fh.sync().catch(() => undefined);
+      }).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e; // a missing parent: nothing to remove
       });
-      await fsyncDir(dirname(path));
     },
     async removeTree(path) {
-      await rm(path, { recursive: true, force: true });
+      await inParent(path, async (p) => {
+        // rm never follows links inside the tree; the tree's own path was resolved above.
+        await rm(p.dir.at(p.name), { recursive: true, force: true });
+      }).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ENOENT') throw e;
+      });
     },
     async mkdirp(path, mode = 0o755) {
-      await mkdir(path, { recursive: true, mode });
+      const { root, path: inner } = rootOf(roots, path);
+      if (inner === '/') return;
+      await mkdirSafely(root, inner, { mode, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
     },
-    async makeDir(path, own) {
-      await mkdir(path, { mode: 0o700 });
-      await setOwnershipAt(path, own);
-      await fsyncDir(dirname(path));
+    within(root) {
+      return localApplyHost(confinedFs(fs, root), { ...opts, roots: [...roots, root] });
     },
-    async removeDir(path) {
+    async canonical(path) {
+      const { root, path: inner } = rootOf(roots, path);
       try {
-        await rmdir(path);
+        return await withParent(root, inner, { followLast: true }, async (p) => p.path);
       } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') return 'missing';
-        if (code === 'ENOTEMPTY' || code === 'EEXIST') return 'not-empty';
+        // Not there yet (a new drop-in in a directory to be made): the writes resolve it safely later.
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return path;
         throw e;
       }
-      await fsyncDir(dirname(path));
-      return 'ok';
     },
-    setOwnership: setOwnershipAt,
+    async makeDir(path, own) {
+      await inParent(path, async (p) => {
+        await mkdir(p.dir.at(p.name), { mode: 0o700 });
+        const fh = await open(p.dir.at(p.name), C.O_RDONLY | C.O_DIRECTORY | C.O_NOFOLLOW);
+        try {
+          await fh.chown(own.uid, own.gid);
+          await fh.chmod(own.mode); // after chown, which clears set-id bits
+          await fh.sync().catch(() => undefined);
+        } finally {
+          await fh.close();
+        }
+        await p.dir.fh.sync().catch(() => undefined);
+      });
+    },
+    async removeDir(path) {
+      return inParent(path, async (p): Promise<'ok' | 'missing' | 'not-empty'> => {
+        try {
+          await rmdir(p.dir.at(p.name));
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'ENOENT') return 'missing';
+          if (code === 'ENOTEMPTY' || code === 'EEXIST') return 'not-empty';
+          throw e;
+        }
+        await p.dir.fh.sync().catch(() => undefined);
+        return 'ok';
+      }).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return 'missing' as const;
+        throw e;
+      });
+    },
+    async setOwnership(path, own) {
+      const { root, path: inner } = rootOf(roots, path);
+      await setOwnershipSafely(root, inner, own);
+    },
     async run(cmd, args, o = {}): Promise<RunResult> {
       return (await exec.run(cmd, args, { ...o, timeoutMs: o.timeoutMs ?? 30_000 })) ?? { code: null, signal: null, stdout: '', stderr: '', error: 'cannot run programs here' };
     },

@@ -29,8 +29,12 @@ export interface PipelineOptions {
   readonly lockPath?: string;
   /** The sshd binary used to validate; undefined = skip validation (only when it cannot run). */
   readonly sshd?: string;
-  /** Throwaway host key for validating an offline root. */
-  readonly extraHostKey?: string;
+  /**
+   * A host key for `sshd -t` on an offline root (whose own keys are not this machine's): a path,
+   * or 'throwaway' to make one inside the run's staging tree, removed with it on every exit path
+   * (and by the next run's recovery after a kill).
+   */
+  readonly extraHostKey?: string | 'throwaway';
   readonly confirmTimeoutSec?: number;
   /** Arguments for `sshield` that start the confirm watcher of a backup. */
   readonly watcherArgs?: (backupId: string) => readonly string[];
@@ -81,8 +85,36 @@ export async function applyPlan(host: ApplyHost, plan: Plan, opts: PipelineOptio
     // The plan was made on files an interrupted run had half changed: they are restored now, so
     // the plan no longer describes them (callers recover before planning; this is the safety net).
     if (recovered.length) return { status: 'stale', reason: `recovered the interrupted run(s) ${recovered.join(', ')}; plan again` };
-    return applyUnlocked(host, plan, opts);
+    const h = confine(host, plan.root);
+    const canonical = await canonicalPlan(h, plan);
+    if (typeof canonical === 'string') return { status: 'refused', reason: canonical };
+    return applyUnlocked(h, canonical, opts);
   });
+}
+
+/** The host with the plan's offline root (if any) as a wall no read or write crosses. */
+function confine(host: ApplyHost, root: string | undefined): ApplyHost {
+  return root !== undefined && host.within ? host.within(root) : host;
+}
+
+/**
+ * The plan with every file's host path resolved to where the change really lands: a root-owned
+ * link to a root-owned file (a symlinked sshd_config or drop-in) is edited at its target and stays
+ * a link, and the manifest records absolute canonical paths. A link the safe-path rules refuse
+ * (owned by someone else, or leading to a file of someone else) refuses the plan.
+ */
+async function canonicalPlan(host: ApplyHost, plan: Plan): Promise<Plan | string> {
+  if (!host.canonical) return plan;
+  const files = [];
+  for (const f of plan.files) {
+    try {
+      const real = await host.canonical(f.hostPath);
+      files.push(real === f.hostPath ? f : { ...f, hostPath: real });
+    } catch (e) {
+      return `${f.hostPath}: ${(e as Error).message}; nothing was changed`;
+    }
+  }
+  return { ...plan, files };
 }
 
 async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions): Promise<ApplyOutcome> {
@@ -152,7 +184,8 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
       await step('validate');
       const staged = await stageTree(host, plan, `${dir}/stage`);
       try {
-        const v = await validateStaged(host, staged.main, plan, { sshd: opts.sshd, ...(opts.extraHostKey ? { extraHostKey: opts.extraHostKey } : {}) });
+        const extraHostKey = opts.extraHostKey === 'throwaway' ? await throwawayHostKey(host, staged.dir) : opts.extraHostKey;
+        const v = await validateStaged(host, staged.main, plan, { sshd: opts.sshd, ...(extraHostKey ? { extraHostKey } : {}) });
         if (!v.ok) throw new StepFailure('validate', v.reason);
       } finally {
         await host.removeTree(staged.dir).catch(() => undefined);
@@ -246,6 +279,15 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
   }
 }
 
+/** A fresh ed25519 host key inside the staging tree (root-only backup directory), gone with it. */
+async function throwawayHostKey(host: ApplyHost, stage: string): Promise<string> {
+  await host.mkdirp(`${stage}/.hostkey`, 0o700);
+  const path = `${stage}/.hostkey/ssh_host_ed25519_key`;
+  const r = await host.run('ssh-keygen', ['-q', '-N', '', '-t', 'ed25519', '-f', path], { timeoutMs: 30_000 });
+  if (r.code !== 0) throw new StepFailure('validate', `cannot make a throwaway host key for sshd -t: ${(r.stderr || r.error || '').trim()}`);
+  return path;
+}
+
 /**
  * The last look before a file is replaced: the live file must still be what was planned and
  * backed up (another program may have changed it while we validated), and the candidate must
@@ -280,8 +322,9 @@ export function touchesSshdConfig(plan: Plan): boolean {
  * when the change may have reached the daemon, checks the restored config with `sshd -t` and
  * reloads. Idempotent: running it twice (e.g. after a crash during a rollback) is safe.
  */
-export async function rollback(host: ApplyHost, rec: BackupRecord, opts: PipelineOptions, why: string, ctx: { readonly daemonUntouched?: boolean } = {}): Promise<{ readonly daemonProblem?: string }> {
+export async function rollback(outer: ApplyHost, rec: BackupRecord, opts: PipelineOptions, why: string, ctx: { readonly daemonUntouched?: boolean } = {}): Promise<{ readonly daemonProblem?: string }> {
   const m = rec.manifest;
+  const host = confine(outer, m?.root);
   const root = opts.backupRoot;
   if (!m) {
     await host.removeTree(`${rec.dir}/stage`);
