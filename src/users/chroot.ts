@@ -31,6 +31,20 @@ export interface ChrootCheck {
   readonly fatal: readonly string[];
 }
 
+/**
+ * Directories whose owner or mode the chroot fixer never changes: every other user of the system
+ * depends on them (chmod 1755 /tmp breaks everyone's temp files), and a directory with the sticky
+ * bit is shared by design. A chroot below one of them needs a safe parent of its own.
+ */
+export const SYSTEM_DIRECTORIES: ReadonlySet<string> = new Set(['/', '/tmp', '/var/tmp', '/home', '/srv', '/var', '/usr', '/etc']);
+
+/** Why `path` (with its stat) may not be loosened or re-owned by the fixer; undefined when it may. */
+export function systemDirectoryReason(path: string, st: FileStat): string | undefined {
+  if (SYSTEM_DIRECTORIES.has(path)) return `${path} is a system directory`;
+  if ((st.mode & 0o1000) !== 0) return `${path} has the sticky bit (a directory shared by every user)`;
+  return undefined;
+}
+
 /** A canonical absolute path, or a message. No '%' tokens (sshd expands %h %u %% in ChrootDirectory). */
 export function normaliseChrootPath(input: string): { ok: true; path: string } | { ok: false; message: string } {
   if (!input.startsWith('/')) return { ok: false, message: `chroot directory must be an absolute path (sshd: "chroot path does not begin at root"): ${input}` };
@@ -68,14 +82,21 @@ export async function checkChroot(path: string, stat: (p: string) => Promise<Fil
         problems.push('is not a directory');
         fatal.push(`${c} is not a directory`);
       }
+      const system = systemDirectoryReason(c, st);
+      const loosen: string[] = [];
       if (st.uid !== 0) {
         problems.push(`owned by uid ${st.uid}, not root`);
-        fixes.push({ kind: 'chown', path: c, describe: `chown root:root ${c}` });
+        loosen.push(problems[problems.length - 1]!);
+        if (!system) fixes.push({ kind: 'chown', path: c, describe: `chown root:root ${c}` });
       }
       if ((st.mode & 0o022) !== 0) {
         const mode = st.mode & ~0o022 & 0o7777;
         problems.push(`writable by ${st.mode & 0o020 ? 'group' : ''}${(st.mode & 0o022) === 0o022 ? ' and ' : ''}${st.mode & 0o002 ? 'others' : ''} (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')})`);
-        fixes.push({ kind: 'chmod', path: c, mode, describe: `chmod ${mode.toString(8).padStart(4, '0')} ${c}` });
+        loosen.push(problems[problems.length - 1]!);
+        if (!system) fixes.push({ kind: 'chmod', path: c, mode, describe: `chmod ${mode.toString(8).padStart(4, '0')} ${c}` });
+      }
+      if (system && loosen.length) {
+        fatal.push(`${system}: sshield never changes its owner or mode, and sshd refuses a chroot below it as it is (${loosen.join(', ')}); choose a chroot path whose parents are root-owned and not group/other-writable, e.g. /srv/sftp/NAME or /home/NAME`);
       }
     }
     components.push({ path: c, stat: st, problems });

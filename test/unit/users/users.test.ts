@@ -40,7 +40,10 @@ test('chroot: every component root-owned and not group/other writable (session.c
   const c = await checkChroot('/srv/sftp/alex', async (p) => fs[p]);
   assert.equal(c.ok, false);
   assert.deepEqual(c.components.map((x) => [x.path, x.problems.length]), [['/', 0], ['/srv', 1], ['/srv/sftp', 1], ['/srv/sftp/alex', 1]]);
-  assert.deepEqual(c.fixes.map((f) => f.describe), ['chmod 0755 /srv', 'chown root:root /srv/sftp', 'chmod 0755 /srv/sftp/alex']);
+  // /srv is a system directory (issue 12): never chmodded by the fixer, a fatal problem with advice instead.
+  assert.deepEqual(c.fixes.map((f) => f.describe), ['chown root:root /srv/sftp', 'chmod 0755 /srv/sftp/alex']);
+  assert.equal(c.fatal.length, 1);
+  assert.match(c.fatal[0]!, /^\/srv is a system directory: sshield never changes its owner or mode/);
   const missing = await checkChroot('/srv/new/x', async (p) => (p === '/' || p === '/srv' ? dir(0, 0o755) : undefined));
   assert.deepEqual(missing.fixes.map((f) => f.kind), ['mkdir', 'mkdir']);
   const file = await checkChroot('/srv', async (p) => (p === '/' ? dir(0, 0o755) : { ...dir(0, 0o644), kind: 'file' }));
