@@ -77,7 +77,7 @@ async function recoverAndCheck(dir: string, bk: string, neu: Map<string, string>
   assert.match(again.stdout, /Nothing to change/, `${where}: idempotent after recovery`);
 }
 
-test('SIGKILL of the real CLI at each pipeline step: old or new files, the next run recovers', { skip: !sshdAvailable() && 'needs root and sshd', timeout: 240_000 }, async (t) => {
+test('SIGKILL of the real CLI at each pipeline step: old or new files, the next run recovers', { skip: !sshdAvailable() && 'needs root and sshd', timeout: 600_000 }, async (t) => {
   const ref = fresh(t);
   const old = tree(ref.dir);
   const done = await run(process.execPath, args(ref.dir, ref.bk));
@@ -102,7 +102,7 @@ test('SIGKILL of the real CLI at each pipeline step: old or new files, the next 
   }
 });
 
-test('SIGKILL of the real CLI at random moments: old or new files, the next run recovers', { skip: !sshdAvailable() && 'needs root and sshd', timeout: 240_000 }, async (t) => {
+test('SIGKILL of the real CLI at random moments: old or new files, the next run recovers', { skip: !sshdAvailable() && 'needs root and sshd', timeout: 600_000 }, async (t) => {
   const ref = fresh(t);
   const old = tree(ref.dir);
   assert.equal((await run(process.execPath, args(ref.dir, ref.bk))).code, 0);
@@ -120,7 +120,7 @@ test('SIGKILL of the real CLI at random moments: old or new files, the next run 
   }
 });
 
-test('SIGKILL of the real CLI around the reload of a live loopback daemon: it keeps serving, the next run recovers', { skip: !sshdAvailable() && 'needs root and sshd', timeout: 180_000 }, async (t) => {
+test('SIGKILL of the real CLI around the reload of a live loopback daemon: it keeps serving, the next run recovers', { skip: !sshdAvailable() && 'needs root and sshd', timeout: 480_000 }, async (t) => {
   const { startSshd, createTestUser, clientKey, installAuthorizedKeys } = await import('../../helpers/sshd.js');
   const { probeDaemon } = await import('../../../src/apply/local-host.js');
   const admin = await createTestUser();
