@@ -47,6 +47,8 @@ export interface ApplyHost extends HostExecutor {
    * in the image can lead a read or a write out of DIR. Hosts without links (the fake) omit it.
    */
   within?(root: string): ApplyHost;
+  /** Why a backup/journal/lock directory is not trusted (someone but root could write it), or undefined. */
+  untrustedDir?(dir: string): Promise<string | undefined>;
   /** The path with root-owned links inside its root resolved (others refused): where a change really lands. */
   canonical?(path: string): Promise<string>;
   /** Runs a program (no shell); a host that cannot run one answers with `error` set. */

@@ -11,7 +11,7 @@ import type ssh2 from 'ssh2';
 import { loadSsh2 } from '../lib/lazy-ssh2.js';
 import type { ReadOnlyFs } from '../host/fs.js';
 import { localExecutor } from '../host/executor.js';
-import { mkdirSafely, rootOf, setOwnershipSafely, withParent, type SafeParent } from '../host/safe-path.js';
+import { mkdirSafely, rootOf, setOwnershipSafely, untrustedDirReason, withParent, type SafeParent } from '../host/safe-path.js';
 import { confinedFs } from '../host/confined-fs.js';
 import { applyOwnership, atomicReplace, writeAllVerified, type WriteSeam } from './atomic-write.js';
 import { isSea } from 'node:sea';
@@ -131,6 +131,7 @@ export function localApplyHost(fs: ReadOnlyFs, opts: LocalHostOptions = {}): App
       if (inner === '/') return;
       await mkdirSafely(root, inner, { mode, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
     },
+    untrustedDir: untrustedDirReason,
     within(root) {
       return localApplyHost(confinedFs(fs, root), { ...opts, roots: [...roots, root] });
     },

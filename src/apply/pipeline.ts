@@ -78,6 +78,8 @@ export async function applyPlan(host: ApplyHost, plan: Plan, opts: PipelineOptio
   const blocking = blockingGuards(plan);
   if (blocking.length) return { status: 'refused', reason: blocking.map((g) => `${g.message} (override: ${g.overrideFlag})`).join('; ') };
   if (plan.files.length === 0 && stepsOf(plan).length === 0) return { status: 'nothing-to-do' };
+  const distrust = await untrustedBackupRoot(host, opts.backupRoot);
+  if (distrust) return { status: 'refused', reason: distrust };
   return withLock(host, lockPathOf(opts), async () => {
     const recovered: string[] = [];
     const pending = await recoverUnlocked(host, opts, recovered);
@@ -90,6 +92,15 @@ export async function applyPlan(host: ApplyHost, plan: Plan, opts: PipelineOptio
     if (typeof canonical === 'string') return { status: 'refused', reason: canonical };
     return applyUnlocked(h, canonical, opts);
   });
+}
+
+/**
+ * Backups, journals and the lock are trusted only in a directory no one but root can write:
+ * otherwise a planted journal would make the next run "recover" arbitrary bytes into any file.
+ */
+async function untrustedBackupRoot(host: ApplyHost, root: string): Promise<string | undefined> {
+  const why = host.untrustedDir ? await host.untrustedDir(root) : undefined;
+  return why ? `backup directory not trusted: ${why}; nothing was changed or recovered` : undefined;
 }
 
 /** The host with the plan's offline root (if any) as a wall no read or write crosses. */
@@ -426,5 +437,7 @@ async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions, recovered
 
 /** `sshield harden`/`restore` call applyPlan (which recovers); this is for a bare recovery. */
 export async function recover(host: ApplyHost, opts: PipelineOptions): Promise<ApplyOutcome | undefined> {
+  const distrust = await untrustedBackupRoot(host, opts.backupRoot);
+  if (distrust) throw new Error(distrust);
   return withLock(host, lockPathOf(opts), () => recoverUnlocked(host, opts));
 }

@@ -207,3 +207,42 @@ export function rootOf(roots: readonly string[], hostPath: string): { root: stri
   }
   return { root: '/', path: hostPath };
 }
+
+/**
+ * Why a directory sshield keeps its backups, journals or lock in is not trusted, or undefined
+ * when it is: the directory itself must be a real directory (not a link) owned by root with no
+ * group/other access (0700), and every directory above it owned by root and not writable by group
+ * or others, unless sticky (/tmp: others cannot replace root's entries there). Anyone who can
+ * write into it could plant a journal that a later run "recovers" as root. The message names the
+ * exact fix.
+ */
+export async function untrustedDirReason(dir: string): Promise<string | undefined> {
+  const abs = resolveHostPath(dir);
+  const parts = splitPath(abs);
+  const fix = `or choose another --backup-dir`;
+  for (let i = 0; i <= parts.length; i++) {
+    const p = `/${parts.slice(0, i).join('/')}`;
+    const last = i === parts.length;
+    let st: Stats;
+    try {
+      st = await lstat(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // created root-owned 0700 by the caller
+      throw e;
+    }
+    if (st.isSymbolicLink()) {
+      if (last) return `${p} is a symbolic link (owned by uid ${st.uid}); use the directory itself: --backup-dir ${resolveHostPath(p, '..', await readlink(p))}, ${fix}`;
+      if (st.uid !== 0) return `${p} (above ${abs}) is a symbolic link owned by uid ${st.uid}, not root: replace it by a root-owned directory, ${fix}`;
+      continue; // a root-owned link: its target's components are checked when the path is resolved
+    }
+    if (!st.isDirectory()) return `${p} is not a directory`;
+    const mode = st.mode & 0o7777;
+    const octal = mode.toString(8).padStart(4, '0');
+    if (last) {
+      if (st.uid !== 0 || (mode & 0o077) !== 0) return `${abs} is owned by uid ${st.uid} with mode ${octal}, so someone other than root could plant a journal there; fix: chown root:root ${abs} && chmod 0700 ${abs} (after checking what is inside), ${fix}`;
+    } else if (st.uid !== 0 || ((mode & 0o022) !== 0 && (mode & 0o1000) === 0)) {
+      return `${p} (above ${abs}) is owned by uid ${st.uid} with mode ${octal}, so someone other than root could replace ${abs}; fix: chown root:root ${p} && chmod go-w ${p}, ${fix}`;
+    }
+  }
+  return undefined;
+}
