@@ -5,15 +5,14 @@
 // passes unconfirmed the watcher restores the backup and reloads. A watcher that died is covered
 // by the next run's recovery (pipeline.ts).
 import type { ApplyHost } from './host.js';
-import { withLock } from './lock.js';
 import { listBackups, loadBackup, writeJournal } from './backup.js';
 import type { PipelineOptions } from './pipeline.js';
-import { lockPathOf, rollback } from './pipeline.js';
+import { rollback, withRunLocks } from './pipeline.js';
 
 export type ConfirmOutcome = { readonly status: 'confirmed'; readonly backupId: string } | { readonly status: 'nothing-pending' } | { readonly status: 'too-late'; readonly backupId: string };
 
 export async function confirmChange(host: ApplyHost, opts: PipelineOptions): Promise<ConfirmOutcome> {
-  return withLock(host, lockPathOf(opts), async () => {
+  return withRunLocks(host, opts, undefined, async () => {
     const all = await listBackups(host, opts.backupRoot);
     const pending = all.filter((b) => b.journal?.phase === 'awaiting-confirm');
     if (pending.length === 0) {
@@ -43,7 +42,7 @@ export async function watchConfirm(host: ApplyHost, opts: PipelineOptions, id: s
     if (j.phase !== 'awaiting-confirm') return 'gone';
     const deadline = j.confirmDeadline ?? host.now();
     if (host.now() >= deadline) {
-      return withLock(host, lockPathOf(opts), async () => {
+      return withRunLocks(host, opts, undefined, async () => {
         const again = await loadBackup(host, opts.backupRoot, id);
         if (again?.journal?.phase !== 'awaiting-confirm') return again?.journal?.phase === 'committed' ? 'confirmed' : 'gone';
         await rollback(host, again, opts, `not confirmed within the timeout`);

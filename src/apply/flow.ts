@@ -18,6 +18,8 @@ export type Answer = 'yes' | 'no' | 'no-tty';
 
 export interface FlowOptions {
   readonly backupRoot: string;
+  /** Where the host-wide locks live (pipeline.ts hostLockPathOf); default /run/lock/sshield. */
+  readonly lockDir?: string;
   /** The sshd that validates candidates (and that recovery uses); undefined: none on this machine. */
   readonly sshd?: string;
   readonly confirmTimeoutSec?: number;
@@ -33,7 +35,7 @@ export interface FlowOptions {
  */
 export async function recoverFirst(host: ApplyHost, o: FlowOptions): Promise<Outcome | undefined> {
   try {
-    const pending = await recover(host, { backupRoot: o.backupRoot, ...(o.sshd ? { sshd: o.sshd } : {}) });
+    const pending = await recover(host, { backupRoot: o.backupRoot, ...(o.lockDir ? { lockDir: o.lockDir } : {}), ...(o.sshd ? { sshd: o.sshd } : {}) });
     return pending ? outcomeOfApply(pending) : undefined;
   } catch (e) {
     return { kind: 'error', reason: e instanceof Error ? e.message : String(e) };
@@ -82,6 +84,7 @@ export async function runChange(req: ChangeRequest, o: FlowOptions): Promise<Cha
     outcome = outcomeOfApply(
       await applyPlan(host, plan, {
         backupRoot: o.backupRoot,
+        ...(o.lockDir ? { lockDir: o.lockDir } : {}),
         ...(validator.sshd ? { sshd: validator.sshd } : {}),
         ...(extraHostKey ? { extraHostKey } : {}),
         ...(o.confirmTimeoutSec !== undefined ? { confirmTimeoutSec: o.confirmTimeoutSec } : {}),

@@ -20,10 +20,12 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-export async function acquireLock(host: ApplyHost, lockPath: string): Promise<Lock> {
+/** Takes the lock; while a live process holds it, waits up to `waitMs` (0: fail at once). */
+export async function acquireLock(host: ApplyHost, lockPath: string, waitMs = 0): Promise<Lock> {
   const dir = lockPath.slice(0, lockPath.lastIndexOf('/')) || '/';
   await host.mkdirp(dir, 0o700);
   let tookOverStale = false;
+  const deadline = host.now() + waitMs;
   for (let attempt = 0; attempt < 3; attempt++) {
     const r = await host.createExclusive(lockPath, Buffer.from(`${host.pid}\n`), 0o600);
     if (r === 'ok') {
@@ -37,7 +39,12 @@ export async function acquireLock(host: ApplyHost, lockPath: string): Promise<Lo
       };
     }
     const owner = await readOwner(host, lockPath);
-    if (owner !== undefined && owner !== host.pid && (await host.signal(owner, 0))) throw new LockHeldError(lockPath, owner);
+    if (owner !== undefined && owner !== host.pid && (await host.signal(owner, 0))) {
+      if (host.now() >= deadline) throw new LockHeldError(lockPath, owner);
+      await host.sleep(200);
+      attempt--; // a live owner is not a failed attempt: wait for it
+      continue;
+    }
     // Dead owner (or an unreadable / empty lock left by a crash between create and write): stale.
     await host.remove(lockPath);
     tookOverStale = true;
@@ -52,8 +59,8 @@ async function readOwner(host: ApplyHost, lockPath: string): Promise<number | un
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
-export async function withLock<T>(host: ApplyHost, lockPath: string, fn: (lock: Lock) => Promise<T>): Promise<T> {
-  const lock = await acquireLock(host, lockPath);
+export async function withLock<T>(host: ApplyHost, lockPath: string, fn: (lock: Lock) => Promise<T>, waitMs = 0): Promise<T> {
+  const lock = await acquireLock(host, lockPath, waitMs);
   try {
     return await fn(lock);
   } finally {

@@ -10,7 +10,7 @@
 // killed at any point leaves each file old or new (never partial), and its journal (the phase,
 // and each step's phase) tells the next run (recover) what to undo. Decisions about *what* to
 // change are the planners'; this module never edits text.
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { textToBytes } from '../text/bytes.js';
 import type { ApplyHost } from './host.js';
 import type { Plan, StepStage } from './plan.js';
@@ -25,8 +25,16 @@ import { reloadDaemon, verifyDaemon } from './reload.js';
 
 export interface PipelineOptions {
   readonly backupRoot: string;
-  /** Default: <backupRoot>/.lock */
+  /** The backup directory's own lock. Default: <backupRoot>/.lock */
   readonly lockPath?: string;
+  /**
+   * Where the host-wide locks live, one per root ("/" or an offline root), whatever --backup-dir
+   * says: two runs with different backup directories must not change the same files at once.
+   * Default /run/lock/sshield; tests give their own so concurrent test files do not wait on each other.
+   */
+  readonly lockDir?: string;
+  /** How long to wait for another run's host lock (default 120 s). */
+  readonly lockWaitMs?: number;
   /** The sshd binary used to validate; undefined = skip validation (only when it cannot run). */
   readonly sshd?: string;
   /**
@@ -73,6 +81,23 @@ export function lockPathOf(opts: PipelineOptions): string {
   return opts.lockPath ?? `${opts.backupRoot}/.lock`;
 }
 
+export const DEFAULT_LOCK_DIR = '/run/lock/sshield';
+
+/** The host-wide lock of a root: host.lock for "/", root-<hash>.lock for an offline root. */
+export function hostLockPathOf(opts: Pick<PipelineOptions, 'lockDir'>, root?: string): string {
+  const dir = opts.lockDir ?? DEFAULT_LOCK_DIR;
+  return root === undefined ? `${dir}/host.lock` : `${dir}/root-${sha256(resolve(root)).slice(0, 16)}.lock`;
+}
+
+/** Runs `fn` holding the root's host-wide lock (waiting for another run) and then the backup directory's lock. */
+export async function withRunLocks<T>(host: ApplyHost, opts: PipelineOptions, root: string | undefined, fn: () => Promise<T>): Promise<T> {
+  const hostLock = hostLockPathOf(opts, root);
+  const lockDir = hostLock.slice(0, hostLock.lastIndexOf('/'));
+  const distrust = host.untrustedDir ? await host.untrustedDir(lockDir) : undefined;
+  if (distrust) throw new Error(`lock directory not trusted: ${distrust.replace(/--backup-dir/g, 'lock directory')}`);
+  return withLock(host, hostLock, () => withLock(host, lockPathOf(opts), fn), opts.lockWaitMs ?? 120_000);
+}
+
 /** Applies a plan under the lock, after recovering whatever an earlier killed run left behind. */
 export async function applyPlan(host: ApplyHost, plan: Plan, opts: PipelineOptions): Promise<ApplyOutcome> {
   const blocking = blockingGuards(plan);
@@ -80,7 +105,7 @@ export async function applyPlan(host: ApplyHost, plan: Plan, opts: PipelineOptio
   if (plan.files.length === 0 && stepsOf(plan).length === 0) return { status: 'nothing-to-do' };
   const distrust = await untrustedBackupRoot(host, opts.backupRoot);
   if (distrust) return { status: 'refused', reason: distrust };
-  return withLock(host, lockPathOf(opts), async () => {
+  return withRunLocks(host, opts, plan.root, async () => {
     const recovered: string[] = [];
     const pending = await recoverUnlocked(host, opts, recovered);
     if (pending) return pending;
@@ -439,5 +464,5 @@ async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions, recovered
 export async function recover(host: ApplyHost, opts: PipelineOptions): Promise<ApplyOutcome | undefined> {
   const distrust = await untrustedBackupRoot(host, opts.backupRoot);
   if (distrust) throw new Error(distrust);
-  return withLock(host, lockPathOf(opts), () => recoverUnlocked(host, opts));
+  return withRunLocks(host, opts, undefined, () => recoverUnlocked(host, opts));
 }

@@ -49,10 +49,18 @@ export function report(io: Output, r: Reported, flags: Pick<ChangeFlags, 'json' 
   return exitCodeOf(r.outcome);
 }
 
+/**
+ * SSHIELD_LOCK_DIR moves the host-wide locks (default /run/lock/sshield): tests that run side by
+ * side give each file its own, so they do not wait on each other's changes.
+ */
+export function lockDirFromEnv(env: NodeJS.ProcessEnv = process.env): { lockDir?: string } {
+  return env.SSHIELD_LOCK_DIR ? { lockDir: env.SSHIELD_LOCK_DIR } : {};
+}
+
 /** Recovery before planning (skipped by --dry-run, which writes nothing); an exit code when the run must stop. */
 export async function recoverOrStop(io: Output, command: string, host: ApplyHost, flags: ChangeFlags, sshd: string | undefined): Promise<ExitCode | undefined> {
   if (flags.dryRun) return undefined;
-  const stop = await recoverFirst(host, { backupRoot: flags.backupDir, ...(sshd ? { sshd } : {}) });
+  const stop = await recoverFirst(host, { backupRoot: flags.backupDir, ...lockDirFromEnv(), ...(sshd ? { sshd } : {}) });
   return stop ? report(io, { command, outcome: stop }, flags) : undefined;
 }
 
@@ -74,6 +82,7 @@ export async function applyAndReport(io: Output, s: ApplySpec, flags: ChangeFlag
     { host: s.host, target: s.target, plan: s.plan, ...(s.refusal ? { refusal: s.refusal } : {}), dryRun: Boolean(flags.dryRun), ask: () => confirm('Apply this change?', flags.yes ? { yes: true } : {}, io) },
     {
       ...s.flow,
+      ...lockDirFromEnv(),
       backupRoot: flags.backupDir,
       onStep: async (step, d) => {
         if (!flags.json && io.stderrIsTTY) io.err(color.dim(`… ${step}${d ? `: ${d}` : ''}`));

@@ -1,6 +1,7 @@
 // `sshield confirm`: keeps a change made with `harden --confirm-timeout` (run it from a NEW login:
 // that proves access still works). The hidden `--watch ID` is the detached watcher harden starts:
 // it waits for the deadline and rolls the change back unless it was confirmed.
+import { lockDirFromEnv } from './change.js';
 import { Option, type Command } from '@commander-js/extra-typings';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
 import { confirmChange, watchConfirm } from '../apply/confirm.js';
@@ -21,7 +22,7 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output (the change envelope)')
     .action(async (o) => {
       const host = await openMachine();
-      const opts = { backupRoot: o.backupDir, sshd: o.sshd };
+      const opts = { backupRoot: o.backupDir, sshd: o.sshd, ...lockDirFromEnv() };
       if (o.watch) {
         const r = await watchConfirm(host, opts, o.watch);
         process.exitCode = r === 'rolled-back' ? EXIT.findings : EXIT.ok;
