@@ -110,7 +110,7 @@ export async function planKeysChange(inp: KeysChangeInput): Promise<KeysChangeRe
       }
     }
     if (edits.length === 0) continue;
-    const t = await writeTarget(inp.fs, f);
+    const t = await writeTarget(inp.fs, f, inp.accounts.users);
     if (!t.ok) return { kind: 'refused', reason: t.message };
     const before = f.parsed.text;
     const after = applyEdits(before, edits);

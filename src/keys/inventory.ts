@@ -45,7 +45,7 @@ export type WriteTarget = { readonly ok: true; readonly path: string; readonly v
  * or why not. Owner must be root or the account, for the link's target as for a plain file:
  * that is also what sshd's StrictModes accepts (auth.c auth_secure_path, OpenSSH 9.2).
  */
-export async function writeTarget(fs: ReadOnlyFs, f: Pick<UserKeyFile, 'user' | 'info'>): Promise<WriteTarget> {
+export async function writeTarget(fs: ReadOnlyFs, f: Pick<UserKeyFile, 'user' | 'info'>, others: readonly Pick<PasswdUser, 'name' | 'home'>[] = []): Promise<WriteTarget> {
   const { user, info } = f;
   const l = await fs.lstat(info.path);
   if (!l) return { ok: false, message: `${info.path} does not exist` };
@@ -59,6 +59,19 @@ export async function writeTarget(fs: ReadOnlyFs, f: Pick<UserKeyFile, 'user' | 
     return viaSymlink
       ? { ok: false, message: `${info.path} is a symlink to ${real}, owned by uid ${st.uid} (neither root nor ${user.name}); not following it` }
       : { ok: false, message: `${info.path} is owned by uid ${st.uid} (neither root nor ${user.name}); refusing to edit a file owned by someone else` };
+  }
+  if (viaSymlink) {
+    // A link into another account's home would make us edit that account's keys (and list them
+    // as this account's): refused whoever owns the file. Outside the account's own home only
+    // root's link may lead (PVE keeps root's keys in /etc/pve/priv/authorized_keys).
+    const inside = (dir: string) => dir !== '' && dir !== '/' && (real === dir || real.startsWith(`${dir.replace(/\/+$/, '')}/`));
+    const ownHome = (await fs.realPath(user.home)) ?? user.home;
+    for (const o of others) {
+      if (o.name === user.name || !o.home || inside(ownHome)) continue;
+      const home = (await fs.realPath(o.home)) ?? o.home;
+      if (home !== ownHome && inside(home)) return { ok: false, message: `${info.path} is a symlink to ${real}, a file of the account ${o.name}; not following it` };
+    }
+    if (user.uid !== 0 && !inside(ownHome)) return { ok: false, message: `${info.path} is a symlink to ${real}, outside ${user.name}'s home ${user.home}; not following it` };
   }
   return { ok: true, path: real, viaSymlink };
 }
