@@ -4,10 +4,30 @@
 // - dist/index.js: the library (`import … from 'sshield'`, src/index.ts), one ES module.
 // - dist/types/: its declaration files (tsc, declarations only), named by package.json "types".
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { build } from 'esbuild';
+
+// Every output replaces the old file by a rename, never by rewriting it in place: the tests build
+// in parallel while other tests run bin/sshield.js or type-check against dist/types, and a reader
+// must see the old file or the new one, never half of one.
+function replaceFile(path, contents) {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, contents);
+  renameSync(tmp, path);
+}
+
+function filesUnder(dir) {
+  let names;
+  try {
+    names = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return names.flatMap((d) => (d.isDirectory() ? filesUnder(join(dir, d.name)) : [join(dir, d.name)]));
+}
 
 // ssh2 optionally requires native addons (sshcrypto.node, cpu-features); we ship pure JS, so
 // those requires become modules that throw, which ssh2 catches and falls back from.
@@ -21,9 +41,9 @@ const noNative = {
   },
 };
 
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', legalComments: 'none', logLevel: 'warning', plugins: [noNative] };
+const common = { write: false, bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', legalComments: 'none', logLevel: 'warning', plugins: [noNative] };
 
-await Promise.all([
+const bundles = await Promise.all([
   build({
     ...common,
     entryPoints: ['src/cli/main.ts'],
@@ -42,12 +62,21 @@ await Promise.all([
     banner: { js: 'import { createRequire as __sshieldCreateRequire } from "node:module"; const require = __sshieldCreateRequire(import.meta.url);' },
   }),
 ]);
+for (const f of bundles.flatMap((b) => b.outputFiles)) replaceFile(f.path, f.contents);
 
-// Declarations of the library's public types (everything src/index.ts reaches), from a clean dir
-// so a module that was moved or removed leaves no stale .d.ts behind.
-rmSync('dist/types', { recursive: true, force: true });
+// Declarations of the library's public types (everything src/index.ts reaches): emitted into a
+// scratch dir, each file renamed into dist/types, and a .d.ts of a module moved or removed since
+// the last build deleted, so none is left stale.
 const tsc = join(dirname(createRequire(import.meta.url).resolve('typescript/package.json')), 'bin', 'tsc');
-execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+const scratch = `dist/.types.${process.pid}`;
+try {
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', scratch], { stdio: 'inherit' });
+  const fresh = new Set(filesUnder(scratch).map((f) => relative(scratch, f)));
+  for (const f of fresh) replaceFile(join('dist/types', f), readFileSync(join(scratch, f)));
+  for (const f of filesUnder('dist/types')) if (!fresh.has(relative('dist/types', f))) rmSync(f);
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
 
 // The man page and shell completions, generated from the commander program (shipped in the npm
 // package as dist/cli-docs/, package.json "man"; the .deb installs them too).
