@@ -45,7 +45,10 @@ test('allow add then audit, live daemon started with -f: sshd/require-allowlist 
   assert.equal(before.status, 'fail', before.message);
   const add = await run(process.execPath, [...CLI, 'allow', 'add', '127.0.0.0/8', '-f', sshd.configPath, '--yes', '--backup-dir', join(work, 'bk')], { env: ENV, timeoutMs: 120_000 });
   assert.equal(add.code, 0, add.stdout + add.stderr);
+  // Reloaded (SIGHUP to the PidFile's daemon) and verified by a new connection, as the one change flow prints it.
   assert.match(add.stdout, /verified/, 'reloaded and verified on the live daemon');
+  assert.match(add.stdout, /^SIGHUP sent to pid \d+$/m);
+  assert.match(add.stdout, /^verified: SSH-2\.0-OpenSSH_\S+/m);
   const after = await allowlistResult(['-f', sshd.configPath]);
   assert.equal(after.status, 'pass', after.message);
 });
