@@ -58,7 +58,7 @@ export interface Host {
   readonly configPath: string;
   /** The root directory, for kind 'root'. */
   readonly root?: string;
-  /** The OpenSSH build profile the engine evaluates with, detected from the dpkg status file (default 9.2p1-debian). */
+  /** The OpenSSH build profile the engine evaluates with: the installed build (dpkg, else `sshd -V` on a live host), default 9.2p1-debian. */
   readonly build: BuildId;
 }
 
