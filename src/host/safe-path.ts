@@ -199,7 +199,9 @@ export async function mkdirSafely(root: string, path: string, own: { readonly mo
 }
 
 /** Where a host path lies: inside the offline root when it is under it, else in "/". */
-export function rootOf(roots: readonly string[], hostPath: string): { root: string; path: string } {
+export function rootOf(roots: readonly string[], given: string): { root: string; path: string } {
+  // A relative path means the caller's working directory, never the root's top.
+  const hostPath = resolveHostPath(given);
   for (const r of roots) {
     const base = resolveHostPath(r);
     if (hostPath === base) return { root: base, path: '/' };
