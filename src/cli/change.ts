@@ -5,10 +5,9 @@
 // exit code from the one table (src/apply/outcome.ts). Not a command: command files call it.
 import type { ApplyHost } from '../apply/host.js';
 import { findSshd } from '../host/executor.js';
-import type { Plan } from '../apply/plan.js';
 import { recoverFirst, runChange, type ChangeRequest, type FlowOptions } from '../apply/flow.js';
 import { exitCodeOf, type ExitCode, type Outcome } from '../apply/outcome.js';
-import { renderChangeJson, type BackupSummary, type Message } from '../report/outcome-json.js';
+import { renderChangeJson, type ChangeResult } from '../report/outcome-json.js';
 import { describeOutcome, renderPlanText } from '../report/outcome-text.js';
 import { color, confirm, type Output } from './io.js';
 import { testPause } from './test-hooks.js';
@@ -27,14 +26,8 @@ export async function sshdFor(host: ApplyHost, given?: string): Promise<string |
   return given ?? (await findSshd(host, [DEFAULT_SSHD]));
 }
 
-export interface Reported {
-  readonly command: string;
-  readonly outcome: Outcome;
-  readonly plan?: Plan;
-  readonly details?: Readonly<Record<string, unknown>>;
-  readonly backup?: BackupSummary;
-  readonly messages?: readonly Message[];
-}
+/** What a changing command reports: the envelope's input (src/report/outcome-json.ts). */
+export type Reported = ChangeResult;
 
 /** Prints an Outcome (text line or JSON envelope) and returns its exit code. */
 export function report(io: Output, r: Reported, flags: Pick<ChangeFlags, 'json' | 'backupDir'>): ExitCode {
