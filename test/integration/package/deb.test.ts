@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { arch, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -62,7 +62,9 @@ for (const [suite, name] of [['bookworm', 'Debian 12'], ['trixie', 'Debian 13']]
   const cached = join(REPO, '.cache', `deb-root-${suite}`);
   test(`installed into a clean ${name} root: --version, man -w, audit --root, explain, help links; removed cleanly`, { skip: skip || (!existsSync(join(cached, '.complete')) && `no ${cached} (scripts/deb-test-roots.sh builds it)`) }, () => {
     const root = join(dir, suite);
-    assert.equal(run('cp', ['-a', cached, root]).code, 0, 'copy of the root (device nodes included)');
+    // The cache may be a link to a shared copy: copy what it points at, so the test never writes
+    // into the cached root itself (cp -a of a link copies the link).
+    assert.equal(run('cp', ['-a', realpathSync(cached), root]).code, 0, 'copy of the root (device nodes included)');
     cpSync(DEB, join(root, 'tmp', 'sshield.deb'));
     cpSync(join(REPO, 'examples', 'pve9-default'), join(root, 'tmp', 'pve9-default'), { recursive: true, verbatimSymlinks: true });
     const inRoot = (...args: string[]) => run('chroot', [root, ...args]);
