@@ -10,6 +10,7 @@
 // files are installed, those that take something away or loosen it run after.
 // Adding a kind: extend the PlanStep union in plan.ts, then add its entry to KINDS below: the
 // table is typed over the union, so the compiler names whatever is missing.
+import type { PasswdUser } from '../host/facts/accounts.js';
 import { bytesToText } from '../text/bytes.js';
 import type { ApplyHost } from './host.js';
 import type { CreateAccountStep, DeleteAccountStep, InstallPackagesStep, MakeDirStep, PlanStep, RemoveDirStep, SetOwnershipStep, SetShellStep, StepOwner } from './plan.js';
@@ -31,14 +32,8 @@ export interface InverseContext {
   readonly removedDirs: Set<string>;
 }
 
-interface AccountLine {
-  readonly name: string;
-  readonly uid: number;
-  readonly gid: number;
-  readonly gecos: string;
-  readonly home: string;
-  readonly shell: string;
-}
+/** The passwd(5) fields a step records and re-checks. */
+type AccountLine = Pick<PasswdUser, 'name' | 'uid' | 'gid' | 'gecos' | 'home' | 'shell'>;
 
 function inRoot(root: string | undefined, path: string): string {
   return root === undefined ? path : `${root.replace(/\/+$/, '')}${path}`;
