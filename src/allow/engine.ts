@@ -8,7 +8,7 @@
 import type { ReadOnlyFs } from '../host/fs.js';
 import { offlineExecutor, type HostExecutor } from '../host/executor.js';
 import { loadHost, type LoadedHost } from '../host/loaded-host.js';
-import { type ByteString, bytesToText } from '../text/bytes.js';
+import type { ByteString } from '../text/bytes.js';
 import type { TextEdit } from '../text/edit.js';
 import { unifiedDiff } from '../text/diff.js';
 import type { ConfigFile } from '../sshd/cst.js';
@@ -16,40 +16,17 @@ import type { ConfigTree } from '../sshd/include.js';
 import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/index.js';
 import type { BuildProfile } from '../sshd/builds/index.js';
 import { PLAN_VERSION, sha256, type GuardVerdict, type Plan, type PlanKind, type PredictedValue, type ReloadTarget } from '../apply/plan.js';
-import { groupsOf, parseGroup, parsePasswd, parseShadow, type GroupEntry, type PasswdEntry, type ShadowEntry } from '../users/passwd.js';
+import { makeAccounts, type Accounts } from '../host/facts/accounts.js';
 
-export interface Accounts {
-  readonly passwd: readonly PasswdEntry[];
-  readonly groups: readonly GroupEntry[];
-  readonly shadow: readonly ShadowEntry[] | undefined;
-  readonly passwdText: ByteString | undefined;
-  readonly groupText: ByteString | undefined;
-}
-
-async function readText(fs: ReadOnlyFs, path: string): Promise<ByteString | undefined> {
-  const r = await fs.readFile(path, 16 << 20).catch(() => undefined);
-  return r && r.ok ? bytesToText(r.bytes) : undefined;
-}
-
-/** The passwd/group/shadow entries as the user planner edits them (read through the host's cache). */
-export async function readAccounts(fs: ReadOnlyFs): Promise<Accounts> {
-  const passwdText = await readText(fs, '/etc/passwd');
-  const groupText = await readText(fs, '/etc/group');
-  const shadowText = await readText(fs, '/etc/shadow');
-  return {
-    passwd: parsePasswd(passwdText ?? ''),
-    groups: parseGroup(groupText ?? ''),
-    shadow: shadowText === undefined ? undefined : parseShadow(shadowText),
-    passwdText,
-    groupText,
-  };
+/** The host's accounts (the one reader, src/host/facts/accounts.ts), or none when /etc/passwd is unreadable. */
+function accountsOf(host: LoadedHost): Accounts {
+  if (host.accounts) return host.accounts;
+  const why = host.facts.accounts.status === 'unknown' ? host.facts.accounts.reason : 'accounts unknown';
+  return makeAccounts([], [], undefined, [why], { shadowUnknown: why });
 }
 
 export function groupLookup(acc: Accounts): (user: string) => readonly string[] | undefined {
-  return (user) => {
-    const e = acc.passwd.find((p) => p.name === user);
-    return e ? groupsOf(e, acc.groups) : undefined;
-  };
+  return (user) => (acc.user(user) ? acc.groupsOf(user) : undefined);
 }
 
 export interface LoadedConfig {
@@ -71,7 +48,7 @@ export async function loadConfig(from: LoadedHost | HostExecutor | ReadOnlyFs, m
   const host = 'candidate' in from ? from : await loadHost('run' in from ? from : offlineExecutor(from), { mainPath, facts: 'config' });
   const tree = host.tree;
   if (!tree.main) return { ok: false, message: `cannot read ${mainPath}${tree.diagnostics[0] ? `: ${tree.diagnostics[0].message}` : ''}` };
-  return { ok: true, value: { host, fs: host.fs, mainPath: host.mainPath, tree, main: tree.main, build: host.build.profile, accounts: await readAccounts(host.fs) } };
+  return { ok: true, value: { host, fs: host.fs, mainPath: host.mainPath, tree, main: tree.main, build: host.build.profile, accounts: accountsOf(host) } };
 }
 
 /** Evaluates the tree with some files replaced (by sshd path) for one connection spec. */

@@ -1,5 +1,5 @@
 // The help text of `sshield user` (not a command file: text only).
-import { NOLOGIN } from '../users/passwd.js';
+import { NOLOGIN } from '../users/shell.js';
 
 export const USER_HELP = `
 What each command does:

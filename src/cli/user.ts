@@ -6,7 +6,7 @@ import type { Command } from '@commander-js/extra-typings';
 import { evaluateWith, memoEvaluate } from '../allow/engine.js';
 import { listAccounts } from '../users/list.js';
 import { normaliseChrootPath } from '../users/chroot.js';
-import { NOLOGIN, validUserName } from '../users/passwd.js';
+import { NOLOGIN, validUserName } from '../users/shell.js';
 import { planUserChange } from '../users/change-plan.js';
 import { hasSystemd } from '../host/executor.js';
 import { renderUserChecks } from '../report/user-change.js';
@@ -65,9 +65,7 @@ async function runUserList(io: Output, o: { all?: true; file?: string; root?: st
   const evaluate = memoEvaluate(cfg);
   const accounts = await listAccounts({
     fs: t.target.fs,
-    passwd: cfg.accounts.passwd,
-    groups: cfg.accounts.groups,
-    shadow: cfg.accounts.shadow,
+    accounts: cfg.accounts,
     evaluate: (spec) => evaluate(cfg.main.text, spec),
     addresses: ['203.0.113.77', ...new Set(listed)],
     all: Boolean(o.all),

@@ -1,6 +1,6 @@
 // loadHost: one model of a host per run, built through its executor once: the config tree and
 // its evaluation per connection spec (memoized), the OpenSSH build (facts/build.ts, the one build
-// detection), the accounts (facts/accounts.ts, the one passwd/group reader), host keys, the PVE
+// detection), the accounts (facts/accounts.ts, the one passwd/group/shadow reader), host keys, the PVE
 // facts and cluster addresses. Audit, harden, allow, user, keys and effective read it instead of
 // reading files themselves. Every read goes through a per-run cache (caching-fs.ts), so a config
 // file is read from the host once however often it is parsed; a candidate (the loaded files plus

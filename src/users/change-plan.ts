@@ -11,7 +11,7 @@ import { clusterAddresses, daemonOf, type Target } from '../allow/target.js';
 import { parseSshdConfig } from '../sshd/parser.js';
 import { findKeyword } from '../sshd/keywords/index.js';
 import { expectedValues } from './match-block.js';
-import { NOLOGIN } from './passwd.js';
+import { NOLOGIN } from './shell.js';
 import { planUser, type UserPlan } from './plan.js';
 
 export const USERS_DROPIN = '00-sshield-users.conf';
@@ -67,7 +67,7 @@ export async function planUserChange(inp: UserChangeInput): Promise<UserChangePl
     op,
     user: name,
     main: cfg.main,
-    account: cfg.accounts.passwd.find((p) => p.name === name),
+    account: cfg.accounts.user(name),
     ...(t.root !== undefined && cfg.accounts.passwdText !== undefined ? { offlinePasswd: cfg.accounts.passwdText } : {}),
     ...(t.root !== undefined ? { root: t.root } : {}),
     ...(inp.chroot ? { chroot: inp.chroot } : {}),

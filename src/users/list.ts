@@ -9,7 +9,8 @@ import type { ReadOnlyFs } from '../host/fs.js';
 import { bytesToText } from '../text/bytes.js';
 import type { ConnectionSpec } from '../sshd/evaluate/types.js';
 import { accessListsOf, checkAccess } from '../sshd/access.js';
-import { NOLOGIN_SHELLS, passwordState, type GroupEntry, type PasswdEntry, type ShadowEntry, groupsOf } from './passwd.js';
+import { passwordState, type Accounts, type PasswdUser } from '../host/facts/accounts.js';
+import { NOLOGIN_SHELLS } from './shell.js';
 
 export interface EffLike {
   get(key: string): { readonly values: readonly string[] } | undefined;
@@ -31,7 +32,7 @@ export interface AccountReport {
   readonly restrictions: readonly string[];
 }
 
-export function expandKeyFile(pattern: string, u: PasswdEntry): string {
+export function expandKeyFile(pattern: string, u: PasswdUser): string {
   const p = pattern.replace(/%(.)/g, (_m, c: string) => (c === 'h' ? u.home : c === 'u' ? u.name : c === 'U' ? String(u.uid) : c === '%' ? '%' : `%${c}`));
   return p.startsWith('/') ? p : `${u.home.replace(/\/+$/, '')}/${p}`;
 }
@@ -45,16 +46,14 @@ export function countKeys(text: string): number {
 
 export interface ListInput {
   readonly fs: ReadOnlyFs;
-  readonly passwd: readonly PasswdEntry[];
-  readonly groups: readonly GroupEntry[];
-  readonly shadow: readonly ShadowEntry[] | undefined;
+  readonly accounts: Accounts;
   readonly evaluate: (spec: ConnectionSpec) => Promise<EffLike>;
   /** Addresses to test access from (an outside sample first). */
   readonly addresses: readonly string[];
   readonly all: boolean;
 }
 
-export function isListed(u: PasswdEntry, all: boolean): boolean {
+export function isListed(u: PasswdUser, all: boolean): boolean {
   return all || u.uid === 0 || (u.uid >= 1000 && u.uid < 60000) || !NOLOGIN_SHELLS.includes(u.shell);
 }
 
@@ -65,7 +64,7 @@ export function isListed(u: PasswdEntry, all: boolean): boolean {
  * (a password counts when set and PasswordAuthentication or keyboard-interactive through PAM is
  * on). An unreadable shadow file decides nothing.
  */
-function credentialProblem(u: PasswdEntry, eff: EffLike | undefined, keys: number, password: ReturnType<typeof passwordState>): string | undefined {
+function credentialProblem(u: PasswdUser, eff: EffLike | undefined, keys: number, password: ReturnType<typeof passwordState>): string | undefined {
   if (!eff) return undefined;
   const keyOk = keys > 0 && eff.value('pubkeyauthentication') !== 'no';
   if (u.uid === 0) {
@@ -82,9 +81,9 @@ function credentialProblem(u: PasswdEntry, eff: EffLike | undefined, keys: numbe
 
 export async function listAccounts(inp: ListInput): Promise<AccountReport[]> {
   const out: AccountReport[] = [];
-  for (const u of inp.passwd) {
+  for (const u of inp.accounts.users) {
     if (!isListed(u, inp.all)) continue;
-    const groups = groupsOf(u, inp.groups);
+    const groups = inp.accounts.groupsOf(u.name);
     const shellPath = u.shell === '' ? '/bin/sh' : u.shell;
     const st = await inp.fs.stat(shellPath).catch(() => undefined);
     const executable = st !== undefined && st.kind === 'file' && (st.mode & 0o111) !== 0;
@@ -126,7 +125,7 @@ export async function listAccounts(inp: ListInput): Promise<AccountReport[]> {
     else if (sftpOnly) [canLogin, why] = ['sftp-only', 'ForceCommand internal-sftp'];
     else if (shellState === 'nologin') [canLogin, why] = subsystemInternal ? ['sftp-only', 'nologin shell; Subsystem sftp internal-sftp'] : ['no', `shell ${shellPath}`];
     else [canLogin, why] = ['shell', force && force !== 'none' ? `ForceCommand ${force}` : `shell ${shellPath}`];
-    const password = passwordState(inp.shadow?.find((s) => s.name === u.name)?.hash);
+    const password = passwordState(inp.accounts.shadow ? inp.accounts.shadowOf(u.name)?.hash : undefined);
     if (canLogin !== 'no') {
       const refused = credentialProblem(u, eff, keys, password);
       if (refused) [canLogin, why] = ['no', refused];

@@ -13,7 +13,8 @@ import type { FileStat } from '../host/fs.js';
 import type { PlanStep, SetOwnershipStep } from '../apply/plan.js';
 import { checkChroot, type ChrootCheck } from './chroot.js';
 import { expectedValues, findBlock, planBlock, removeBlockEdits, type RestrictSpec } from './match-block.js';
-import { NOLOGIN, setShellEdit, type PasswdEntry } from './passwd.js';
+import type { PasswdUser } from '../host/facts/accounts.js';
+import { NOLOGIN, setShellEdit } from './shell.js';
 
 export interface EffLike {
   get(key: string): { readonly values: readonly string[]; readonly origin: Origin } | undefined;
@@ -38,7 +39,7 @@ export interface UserPlanInput {
   readonly user: string;
   readonly main: ConfigFile;
   /** The account, undefined when it does not exist. */
-  readonly account: PasswdEntry | undefined;
+  readonly account: PasswdUser | undefined;
   /** /etc/passwd text, to edit offline (--root); undefined on a live host (usermod). */
   readonly offlinePasswd?: ByteString;
   /** Offline root (--root): steps work inside it (useradd --prefix, paths under DIR). */

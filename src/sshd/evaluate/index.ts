@@ -34,12 +34,12 @@ import { BUILDS, type BuildProfile } from '../builds/index.js';
 import { type ConfigTree, loadConfigTree } from '../include.js';
 import { type CompiledConfig, compileConfig, evaluateCompiled, evaluateEffective, type EvaluateOptions } from './evaluate.js';
 import { type EvalInput, type EvalItem, itemsOfFile, itemsOfTree } from './input.js';
-import { type Accounts, accountsFrom } from './match.js';
+import type { Accounts } from './match.js';
 import type { ConnectionSpec, EffectiveConfig, EffectiveEntry, Origin } from './types.js';
 import { printedKey, renderSshdT, sshdWarnings } from './render.js';
 
 export { printedKey, renderSshdT, sshdWarnings };
-export { compileConfig, evaluateCompiled, evaluateEffective, itemsOfFile, itemsOfTree, accountsFrom };
+export { compileConfig, evaluateCompiled, evaluateEffective, itemsOfFile, itemsOfTree };
 export type { Accounts, CompiledConfig, ConnectionSpec, EffectiveConfig, EffectiveEntry, EvalInput, EvalItem, EvaluateOptions, Origin };
 
 export interface LoadEffectiveOptions {
@@ -47,7 +47,7 @@ export interface LoadEffectiveOptions {
   readonly build?: BuildProfile;
   /** The -C spec for `effective`; omitted = `sshd -T` without -C. */
   readonly spec?: ConnectionSpec;
-  /** Match Group membership: accountsFrom(passwdText, groupText) of the audited root. */
+  /** Match Group membership (evalAccountsOf the host's accounts: src/host/loaded-host.ts). */
   readonly accounts?: Accounts;
   /** Directory relative Include arguments resolve against (sshd's SSHDIR); default /etc/ssh. */
   readonly sshDir?: string;

@@ -139,31 +139,3 @@ export function evalMatch(cm: CompiledMatch, ci: ConnectionSpec | undefined, acc
   if (attributes === 0) return { ok: false, message: 'One or more attributes required for Match' };
   return { ok: true, value: result };
 }
-
-/** Parses /etc/passwd and /etc/group texts into group membership (ga_init: primary + supplementary). */
-export function accountsFrom(passwd: string | undefined, group: string | undefined): Accounts {
-  const gidName = new Map<string, string>();
-  const members = new Map<string, string[]>();
-  for (const l of (group ?? '').split('\n')) {
-    const f = l.split(':');
-    if (f.length < 4 || !f[0]) continue;
-    gidName.set(f[2]!, f[0]);
-    for (const m of f[3]!.split(',')) if (m) members.set(m, [...(members.get(m) ?? []), f[0]]);
-  }
-  const primary = new Map<string, string>();
-  for (const l of (passwd ?? '').split('\n')) {
-    const f = l.split(':');
-    if (f.length < 4 || !f[0]) continue;
-    primary.set(f[0], f[3]!);
-  }
-  return {
-    groupsOf(user) {
-      const gid = primary.get(user);
-      if (gid === undefined) return undefined;
-      const g = gidName.get(gid);
-      const out = g ? [g] : [];
-      for (const s of members.get(user) ?? []) if (!out.includes(s)) out.push(s);
-      return out;
-    },
-  };
-}

@@ -219,3 +219,27 @@ test('gatherFacts never throws: an empty offline root gives unknown facts with r
   const g = await gatherFacts(offlineExecutor(broken));
   assert.equal(g.os.status, 'unknown');
 });
+
+test('shadow: fields 3-8 as days, password state, account expiry and password ageing as auth-shadow.c decides', async () => {
+  const { parseShadow, shadowState, accountsFromTexts } = await import('../../../src/host/facts/accounts.js');
+  const problems: string[] = [];
+  const sh = parseShadow(['root:$y$j9T$abc:19000:0:99999:7:::', 'locked:!$6$x:19000::::::', 'nopw:*:19000:::::', 'empty::19000::::::',
+    'expired:$6$x:19000:::::19999:', 'forced:$6$x:0::::::', 'aged:$6$x:19000::30:::', ':bad', 'dup:$6$a::::::', 'dup:!::::::'].join('\n'), problems);
+  assert.deepEqual(problems, ['/etc/shadow:8: malformed entry']);
+  const today = 20000;
+  const st = Object.fromEntries(sh.map((e) => [e.name, shadowState(e, today)]));
+  assert.deepEqual(st.root, { password: 'set', accountExpired: false, passwordExpired: false });
+  assert.equal(st.locked!.password, 'locked');
+  assert.equal(st.nopw!.password, 'none');
+  assert.equal(st.empty!.password, 'empty');
+  assert.equal(st.expired!.accountExpired, true, 'sp_expire 19999 < today 20000');
+  assert.equal(shadowState(sh.find((e) => e.name === 'expired'), 19999).accountExpired, false, 'the named day itself still works (expiry is the day after)');
+  assert.equal(st.forced!.passwordExpired, 'forced');
+  assert.equal(st.aged!.passwordExpired, 'aged');
+  assert.deepEqual(shadowState(undefined, today), { password: 'unknown', accountExpired: false, passwordExpired: false });
+  const acc = accountsFromTexts({ passwd: 'dup:x:1:1::/:/bin/sh\n', shadow: 'dup:$6$a::::::\ndup:!::::::\n' });
+  assert.equal(acc.shadowOf('dup')?.hash, '$6$a', 'getspnam: first entry wins');
+  const noShadow = accountsFromTexts({ passwd: 'a:x:1:1::/:/bin/sh\n', shadowUnknown: '/etc/shadow: permission denied' });
+  assert.equal(noShadow.shadow, undefined);
+  assert.equal(noShadow.shadowUnknown, '/etc/shadow: permission denied');
+});

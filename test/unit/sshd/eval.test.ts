@@ -6,7 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memoryFs } from '../../../src/host/memory-fs.js';
-import { accountsFrom, loadEffective, type ConnectionSpec } from '../../../src/sshd/evaluate/index.js';
+import { loadEffective, type ConnectionSpec } from '../../../src/sshd/evaluate/index.js';
+import { accountsFromTexts } from '../../../src/host/facts/accounts.js';
+import { evalAccountsOf } from '../../../src/host/loaded-host.js';
 import { BUILDS, type BuildProfile } from '../../../src/sshd/builds/index.js';
 
 const ALICE: ConnectionSpec = { user: 'alice', addr: '10.1.2.3', host: 'a.example.com', laddr: '127.0.0.1', lport: 22 };
@@ -14,7 +16,7 @@ const ROOT: ConnectionSpec = { user: 'root', addr: '192.168.1.5', host: 'b.examp
 
 async function evalText(main: string, spec?: ConnectionSpec, files: Record<string, string> = {}, build: BuildProfile = BUILDS['9.2p1-debian']) {
   const fs = memoryFs({ '/etc/ssh/sshd_config': main, ...files });
-  return loadEffective(fs, '/etc/ssh/sshd_config', { build, ...(spec ? { spec } : {}), accounts: accountsFrom('alice:x:1000:1000::/home/alice:/bin/sh\nroot:x:0:0::/root:/bin/sh\n', 'alice:x:1000:\nadm:x:4:alice\nroot:x:0:\n') });
+  return loadEffective(fs, '/etc/ssh/sshd_config', { build, ...(spec ? { spec } : {}), accounts: evalAccountsOf(accountsFromTexts({ passwd: 'alice:x:1000:1000::/home/alice:/bin/sh\nroot:x:0:0::/root:/bin/sh\n', group: 'alice:x:1000:\nadm:x:4:alice\nroot:x:0:\n' }))! });
 }
 
 type Row = { name: string; config: string; spec?: ConnectionSpec; files?: Record<string, string>; build?: BuildProfile; want: Record<string, string | string[] | null> };

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memoryFs } from '../../../src/host/memory-fs.js';
 import { listAccounts, type EffLike } from '../../../src/users/list.js';
-import { parsePasswd, parseShadow } from '../../../src/users/passwd.js';
+import { accountsFromTexts } from '../../../src/host/facts/accounts.js';
 import type { ByteString } from '../../../src/text/bytes.js';
 
 const PASSWD = 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\nbob:x:1001:1001::/home/bob:/bin/bash\ncarol:x:1002:1002::/home/carol:/bin/bash\n';
@@ -22,9 +22,7 @@ async function list(config: Record<string, string>, files: Record<string, string
   const fs = memoryFs({ '/bin/bash': { content: '', mode: 0o755 }, ...files });
   const accounts = await listAccounts({
     fs,
-    passwd: parsePasswd(PASSWD as ByteString),
-    groups: [],
-    shadow: shadow === null ? undefined : parseShadow(shadow as ByteString),
+    accounts: accountsFromTexts({ passwd: PASSWD as ByteString, group: '', ...(shadow === null ? {} : { shadow: shadow as ByteString }) }),
     evaluate: async () => eff(config),
     addresses: ['203.0.113.7'],
     all: false,

@@ -5,7 +5,8 @@ import { parseSshdConfig } from '../../../src/sshd/parser.js';
 import { applyEdits } from '../../../src/text/edit.js';
 import { checkChroot, chrootComponents, normaliseChrootPath } from '../../../src/users/chroot.js';
 import { findBlock, planBlock, removeBlockEdits } from '../../../src/users/match-block.js';
-import { groupsOf, parseGroup, parsePasswd, passwordState, setShellEdit } from '../../../src/users/passwd.js';
+import { groupsOfEntry as groupsOf, parseGroup, parsePasswd, passwordState } from '../../../src/host/facts/accounts.js';
+import { setShellEdit } from '../../../src/users/shell.js';
 import { countKeys, expandKeyFile } from '../../../src/users/list.js';
 
 test('passwd: the shell edit touches only the shell field (CRLF, comments, odd lines kept)', () => {
@@ -95,7 +96,7 @@ test('an earlier Match that wins for the user is detected and refused with its o
   });
   const l = await loadConfig(fs, '/etc/ssh/sshd_config');
   assert.ok(l.ok);
-  const base = { op: 'nologin' as const, user: 'alex', main: l.value.main, account: l.value.accounts.passwd[1], create: false, fixPermissions: false, stat: async () => undefined, evaluate: memoEvaluateFiles(l.value), protectedUsers: ['root'], otherUser: 'root' };
+  const base = { op: 'nologin' as const, user: 'alex', main: l.value.main, account: l.value.accounts.users[1], create: false, fixPermissions: false, stat: async () => undefined, evaluate: memoEvaluateFiles(l.value), protectedUsers: ['root'], otherUser: 'root' };
   const plain = await planUser(base);
   assert.deepEqual(plain.refusals, [], 'the default samples do not hit the Match');
   const p = await planUser({ ...base, extraSamples: ['192.168.7.0'] });
