@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Builds dist/sshield_<version>_amd64.deb from the single executable (scripts/build-sea.sh): the
+# Builds dist/sshield_<version>_<arch>.deb (amd64, or arm64: the Node archive on npm has both) from
+# the single executable (scripts/build-sea.sh): the
 # binary as /usr/bin/sshield, the man page sshield(1), bash/zsh/fish completions and the docs
 # (README, the rule pages SARIF's helpUri names, copyright, changelog), all generated from the
 # same sources as the npm package (scripts/cli-docs.ts renders man page and completions from the
 # commander program). Root-owned files, gzip (xz of the 110 MB binary costs a minute), md5sums,
 # lintian overrides for what every Node single executable shows; checked with lintian by the tests.
-# Usage: scripts/build-deb.sh   (prints the path of the .deb)
+# Usage: scripts/build-deb.sh [amd64|arm64]   (default amd64; prints the path of the .deb)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ "$(uname -m)" = x86_64 ] || { echo "build-deb: only amd64 is built (this is $(uname -m))" >&2; exit 2; }
+[ "$(uname -m)" = x86_64 ] || { echo "build-deb: builds run on x86-64 (this is $(uname -m))" >&2; exit 2; }
+debarch="${1:-amd64}"
+case "$debarch" in amd64) nodearch=x64 ;; arm64) nodearch=arm64 ;; *) echo "build-deb: arch must be amd64 or arm64 (got $debarch)" >&2; exit 2 ;; esac
 version="$(node -p 'require("./package.json").version')"
-bin="dist/sshield-linux-x64"
-[ -x "$bin" ] && [ "$bin" -nt dist/sshield.cjs ] || scripts/build-sea.sh >&2
+bin="dist/sshield-linux-$nodearch"
+[ -x "$bin" ] && [ "$bin" -nt dist/sshield.cjs ] || scripts/build-sea.sh "$nodearch" >&2
 node --import tsx scripts/cli-docs.ts dist/cli-docs >&2
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
@@ -58,7 +61,7 @@ installed_kb="$(du -sk --exclude=DEBIAN "$pkg" | cut -f1)"
 cat > "$pkg/DEBIAN/control" <<CONTROL
 Package: sshield
 Version: $version
-Architecture: amd64
+Architecture: $debarch
 Maintainer: sshield authors <sshield@users.noreply.github.com>
 Installed-Size: $installed_kb
 Depends: libc6 (>= 2.28), libgcc-s1 (>= 3.0), libstdc++6 (>= 9)
@@ -78,7 +81,7 @@ CONTROL
 find "$pkg" -type d -exec chmod 0755 {} +
 find "$pkg/usr/share" -type f -exec chmod 0644 {} +
 chmod 0644 "$pkg/DEBIAN/control" "$pkg/DEBIAN/md5sums"
-out="dist/sshield_${version}_amd64.deb"
+out="dist/sshield_${version}_${debarch}.deb"
 dpkg-deb --root-owner-group -Zgzip --build "$pkg" "$out.partial.$$" >&2
 mv "$out.partial.$$" "$out"
 echo "$out"
