@@ -26,6 +26,8 @@ export interface FlowOptions {
   readonly watcherArgs?: (backupId: string) => readonly string[];
   readonly verifyTimeoutMs?: number;
   readonly onStep?: (step: Step, detail?: string) => void | Promise<void>;
+  /** Aborted on SIGINT/SIGTERM: the writer stops at its next step and finishes as recovery would (pipeline.ts). */
+  readonly abort?: AbortSignal;
 }
 
 /**
@@ -91,6 +93,7 @@ export async function runChange(req: ChangeRequest, o: FlowOptions): Promise<Cha
         ...(o.watcherArgs ? { watcherArgs: o.watcherArgs } : {}),
         verifyTimeoutMs: o.verifyTimeoutMs ?? 10_000,
         ...(o.onStep ? { onStep: o.onStep } : {}),
+        ...(o.abort ? { abort: o.abort } : {}),
       }),
     );
   } catch (e) {

@@ -49,6 +49,12 @@ export interface PipelineOptions {
   readonly verifyTimeoutMs?: number;
   /** Progress callback for people (never required for correctness). */
   readonly onStep?: (step: Step, detail?: string) => void | Promise<void>;
+  /**
+   * Aborted when the run is asked to stop (the CLI's SIGINT/SIGTERM): the writer stops at its
+   * next step and finishes exactly as the next run's recovery would finish a killed run (from the
+   * journal: undo, or commit a change already verified), then releases its locks.
+   */
+  readonly abort?: AbortSignal;
 }
 
 export type Step = 'recover' | 'recheck' | 'backup' | 'validate' | 'host-step' | 'candidates' | 'install' | 'reload' | 'verify' | 'confirm-watch' | 'commit' | 'rollback';
@@ -60,6 +66,21 @@ export type ApplyOutcome =
   | { readonly status: 'stale'; readonly reason: string }
   | { readonly status: 'pending-confirm'; readonly backupId: string; readonly reason: string }
   | { readonly status: 'failed'; readonly step: Step; readonly reason: string; readonly backupId?: string; readonly rolledBack: boolean; readonly rollbackError?: string };
+
+/** The run was asked to stop (opts.abort) at `step`; thrown past the inline rollback to applyPlan. */
+export class Interrupted extends Error {
+  constructor(
+    readonly step: Step,
+    reason: string,
+    readonly backupId?: string,
+  ) {
+    super(reason);
+  }
+}
+
+function abortReason(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'interrupted';
+}
 
 class StepFailure extends Error {
   constructor(
@@ -115,8 +136,28 @@ export async function applyPlan(host: ApplyHost, plan: Plan, opts: PipelineOptio
     const h = confine(host, plan.root);
     const canonical = await canonicalPlan(h, plan);
     if (typeof canonical === 'string') return { status: 'refused', reason: canonical };
-    return applyUnlocked(h, canonical, opts);
+    try {
+      return await applyUnlocked(h, canonical, opts);
+    } catch (e) {
+      if (!(e instanceof Interrupted)) throw e;
+      return finishInterrupted(host, opts, e);
+    }
   });
+}
+
+/**
+ * A run asked to stop (SIGINT/SIGTERM) ends as a killed one would after the next run's recovery:
+ * the same journal-driven code (recoverUnlocked) undoes it, or commits a change that was already
+ * verified, while this run still holds the locks; the outcome says which.
+ */
+async function finishInterrupted(host: ApplyHost, opts: PipelineOptions, e: Interrupted): Promise<ApplyOutcome> {
+  const { abort: _abort, onStep: _onStep, ...quiet } = opts;
+  if (e.backupId === undefined) return { status: 'failed', step: e.step, reason: `${e.message} before anything was changed`, rolledBack: true };
+  await recoverUnlocked(host, quiet, [], `${e.message}, finished by this run as a later run's recovery would`);
+  const j = (await loadBackup(host, opts.backupRoot, e.backupId))?.journal;
+  if (j?.phase === 'committed') return { status: 'applied', backupId: e.backupId, notes: [`${e.message} after the change was verified: it was kept (committed)`] };
+  if (j?.phase === 'rolled-back') return { status: 'failed', step: e.step, reason: `${e.message} at step ${e.step}; the change was undone (${j.error ?? ''})`, backupId: e.backupId, rolledBack: true };
+  return { status: 'failed', step: e.step, reason: `${e.message} at step ${e.step}`, backupId: e.backupId, rolledBack: false, rollbackError: j?.error ?? `the journal is at "${j?.phase ?? 'missing'}": the next sshield run recovers it` };
 }
 
 /**
@@ -156,6 +197,8 @@ async function canonicalPlan(host: ApplyHost, plan: Plan): Promise<Plan | string
 async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions): Promise<ApplyOutcome> {
   const step = async (s: Step, d?: string) => {
     await opts.onStep?.(s, d);
+    // A stop request ends the run at its next step boundary (never inside a rollback).
+    if (opts.abort?.aborted && s !== 'rollback') throw new Interrupted(s, abortReason(opts.abort));
   };
   await step('recheck');
   for (const f of plan.files) {
@@ -220,6 +263,7 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
       await step('validate');
       const staged = await stageTree(host, plan, `${dir}/stage`);
       try {
+        await step('validate', 'staged');
         const extraHostKey = opts.extraHostKey === 'throwaway' ? await throwawayHostKey(host, staged.dir) : opts.extraHostKey;
         const v = await validateStaged(host, staged.main, plan, { sshd: opts.sshd, ...(extraHostKey ? { extraHostKey } : {}) });
         if (!v.ok) throw new StepFailure('validate', v.reason);
@@ -299,6 +343,8 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
     await writeJournal(host, root, j, id, 'committed');
     return { status: 'applied', backupId: id, notes };
   } catch (err) {
+    // Stopped by a signal: leave the undo to recovery (applyPlan), as after a kill.
+    if (err instanceof Interrupted) throw new Interrupted(err.step, err.message, id);
     const reason = err instanceof Error ? err.message : String(err);
     const s = err instanceof StepFailure ? err.step : failedStep;
     await step('rollback', reason);
@@ -428,7 +474,7 @@ export async function rollback(outer: ApplyHost, rec: BackupRecord, opts: Pipeli
 }
 
 /** Recovers unfinished runs (caller holds the lock). Returns an outcome when a change awaits confirmation. */
-async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions, recovered: string[] = []): Promise<ApplyOutcome | undefined> {
+async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions, recovered: string[] = [], cause = 'recovered by a later run'): Promise<ApplyOutcome | undefined> {
   for (const rec of await listBackups(host, opts.backupRoot)) {
     const j = rec.journal;
     if (!j) {
@@ -454,7 +500,7 @@ async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions, recovered
       await writeJournal(host, opts.backupRoot, j, rec.id, 'committed');
       continue;
     }
-    await rollback(host, rec, opts, `interrupted at phase "${j.phase}" (recovered by a later run)`);
+    await rollback(host, rec, opts, `interrupted at phase "${j.phase}" (${cause})`);
     recovered.push(rec.id);
   }
   return undefined;

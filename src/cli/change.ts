@@ -11,6 +11,7 @@ import { renderChangeJson, type ChangeResult } from '../report/outcome-json.js';
 import { describeOutcome, renderPlanText } from '../report/outcome-text.js';
 import { color, confirm, type Output } from './io.js';
 import { testPause } from './test-hooks.js';
+import { guardStops } from './interrupt.js';
 
 export const DEFAULT_SSHD = '/usr/sbin/sshd';
 
@@ -71,17 +72,25 @@ export async function applyAndReport(io: Output, s: ApplySpec, flags: ChangeFlag
     const text = renderPlanText(s.plan, color) + (s.extraText?.() ?? '');
     if (text) io.out(text.trimEnd());
   }
+  // SIGINT/SIGTERM once the writer runs: it stops at its next step and finishes from the journal.
+  const stops = guardStops(io, s.command);
+  const ask = async () => {
+    const a = await confirm('Apply this change?', flags.yes ? { yes: true } : {}, io);
+    if (a === 'yes') stops.applying();
+    return a;
+  };
   const res = await runChange(
-    { host: s.host, target: s.target, plan: s.plan, ...(s.refusal ? { refusal: s.refusal } : {}), dryRun: Boolean(flags.dryRun), ask: () => confirm('Apply this change?', flags.yes ? { yes: true } : {}, io) },
+    { host: s.host, target: s.target, plan: s.plan, ...(s.refusal ? { refusal: s.refusal } : {}), dryRun: Boolean(flags.dryRun), ask },
     {
       ...s.flow,
       ...lockDirFromEnv(),
       backupRoot: flags.backupDir,
+      abort: stops.signal,
       onStep: async (step, d) => {
         if (!flags.json && io.stderrIsTTY) io.err(color.dim(`… ${step}${d ? `: ${d}` : ''}`));
-        await testPause(step);
+        await testPause(step, stops.signal);
       },
     },
-  );
+  ).finally(() => stops.dispose());
   return report(io, { command: s.command, outcome: res.outcome, plan: s.plan, ...(s.details ? { details: s.details } : {}), ...(res.backup ? { backup: res.backup } : {}), messages: res.messages }, flags);
 }

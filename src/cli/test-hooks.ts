@@ -5,13 +5,14 @@
 // directory step is done and journaled) and then waits forever, so a test can SIGKILL it at
 // exactly that point. With SSHIELD_TEST_RESUME_FILE=<path> as well, it waits only until that file
 // exists and then goes on (the outcome table test changes a file at 'recheck' this way, to prove
-// the stale outcome of the real CLI). It only ever stops this process; unset in normal use, it
-// does nothing.
+// the stale outcome of the real CLI). A stop request (SIGINT/SIGTERM, `abort`) ends the wait too,
+// so the signal tests (test/integration/apply/signal.test.ts) interrupt the run at exactly that
+// step. It only ever stops this process; unset in normal use, it does nothing.
 import { existsSync } from 'node:fs';
 
 const stepSeen = new Map<string, number>();
 
-export async function testPause(step: string): Promise<void> {
+export async function testPause(step: string, abort?: AbortSignal): Promise<void> {
   const want = process.env.SSHIELD_TEST_PAUSE_AT;
   if (!want) return;
   const n = (stepSeen.get(step) ?? 0) + 1;
@@ -20,6 +21,6 @@ export async function testPause(step: string): Promise<void> {
   if (name !== step || Number(nth) !== n) return;
   process.stderr.write(`sshield: paused at ${step}#${n}\n`);
   const resume = process.env.SSHIELD_TEST_RESUME_FILE;
-  if (!resume) return new Promise(() => setInterval(() => undefined, 1 << 30));
-  while (!existsSync(resume)) await new Promise((r) => setTimeout(r, 50));
+  if (!resume && !abort) return new Promise(() => setInterval(() => undefined, 1 << 30));
+  while (!(resume && existsSync(resume)) && !abort?.aborted) await new Promise((r) => setTimeout(r, 50));
 }
