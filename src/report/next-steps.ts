@@ -1,6 +1,6 @@
 // What to run next after an audit, derived from the report alone (so text, HTML and a report
 // rendered later from saved JSON say the same): how many failures `sshield harden` would fix,
-// the allow-list command when logins are not limited, the upgrade when the build has open CVEs.
+// the allow-list command when logins are not limited, `sshield upgrade` when the build has open CVEs.
 // Pure; it names commands, it never decides what is safe (harden's guards do that).
 import type { Report } from './types.js';
 
@@ -44,9 +44,13 @@ export function nextSteps(report: Report): NextStep[] {
     const cves = report.vulns
       ? new Set(report.vulns.verdicts.filter((v) => v.verdict === 'fix-available' && !v.waived).map((v) => v.cve))
       : new Set(upgrade.flatMap((r) => r.cves ?? []));
+    // `sshield upgrade` (not a bare apt-get): it shows what apt would install and the CVEs that
+    // fixes, then upgrades through the change flow (sshd -t, reload, verify, rollback). It works on
+    // this host or an offline root, never on a lone config file (-f), so only --root is passed on.
+    const root = report.target.kind === 'root' ? on : '';
     steps.push({
-      command: 'apt-get update && apt-get install --only-upgrade openssh-server',
-      why: `upgrade OpenSSH${cves.size > 0 ? ` (${cves.size} open CVE${cves.size === 1 ? '' : 's'})` : ''} when your distribution has a fixed build; then audit again`,
+      command: `sshield upgrade --dry-run${root}`,
+      why: `shows what apt would install for OpenSSH${cves.size > 0 ? ` (${cves.size} open CVE${cves.size === 1 ? '' : 's'})` : ''} and the CVEs it fixes; then run it without --dry-run (old packages kept, rolled back on failure)`,
     });
   }
   return steps;

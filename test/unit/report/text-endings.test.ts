@@ -27,6 +27,19 @@ test('next steps: harden fixes N of M, allow add when no allow-list, nothing whe
   assert.equal(targetArgs({ ...r, target: { ...r.target, kind: 'local', label: 'localhost' } }), '');
 });
 
+test('next steps: `sshield upgrade --dry-run` (with --root, never -f) when an upgrade fixes open CVEs, not a bare apt-get', () => {
+  const r = load('debian12-cloud');
+  const fixable = r.vulns!.verdicts.filter((v) => v.verdict === 'fix-available' && !v.waived).length;
+  assert.ok(fixable > 0);
+  const up = nextSteps(r).find((s) => s.command.startsWith('sshield upgrade'));
+  assert.equal(up?.command, 'sshield upgrade --dry-run --root examples/debian12-cloud');
+  assert.match(up!.why, new RegExp(`\\(${fixable} open CVEs\\)`));
+  assert.ok(!nextSteps(r).some((s) => s.command.includes('apt-get')));
+  const onFile: Report = { ...r, target: { ...r.target, kind: 'file', label: '/srv/sshd_config', config: '/srv/sshd_config' } };
+  assert.equal(nextSteps(onFile).find((s) => s.command.startsWith('sshield upgrade'))?.command, 'sshield upgrade --dry-run');
+  assert.equal(nextSteps(load('pve9-default')).find((s) => s.command.startsWith('sshield upgrade')), undefined, 'deb13u4: its open CVEs have no fix yet');
+});
+
 test('the header names config and build; the sample addresses are explained exactly once', () => {
   const t = renderText(load('pve9-default'));
   assert.match(t.split('\n')[1]!, /^config \/etc\/ssh\/sshd_config · evaluated as OpenSSH 10\.0p1-debian$/);
