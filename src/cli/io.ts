@@ -11,6 +11,8 @@ export const color = createColors(colorEnabled(Boolean(process.stdout.isTTY), pr
 export interface Output {
   out(text: string): void;
   err(text: string): void;
+  /** Writes to stderr as given (no newline added): the progress line redraws itself with \r. */
+  errRaw(text: string): void;
   readonly stdoutIsTTY: boolean;
   readonly stdinIsTTY: boolean;
   readonly stderrIsTTY: boolean;
@@ -19,6 +21,7 @@ export interface Output {
 export const processOutput: Output = {
   out: (t) => void process.stdout.write(t.endsWith('\n') ? t : `${t}\n`),
   err: (t) => void process.stderr.write(t.endsWith('\n') ? t : `${t}\n`),
+  errRaw: (t) => void process.stderr.write(t),
   stdoutIsTTY: Boolean(process.stdout.isTTY),
   stdinIsTTY: Boolean(process.stdin.isTTY),
   stderrIsTTY: Boolean(process.stderr.isTTY),
@@ -49,10 +52,10 @@ export function progress(io: Output = processOutput): { update(done: number, tot
   if (!io.stderrIsTTY) return { update() {}, done() {} };
   return {
     update(done, total, label) {
-      process.stderr.write(`\r\x1b[K${done}/${total}${label ? ` ${label}` : ''}`);
+      io.errRaw(`\r\x1b[K${done}/${total}${label ? ` ${label}` : ''}`);
     },
     done() {
-      process.stderr.write('\r\x1b[K');
+      io.errRaw('\r\x1b[K');
     },
   };
 }
