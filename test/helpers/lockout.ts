@@ -1,0 +1,269 @@
+// The lockout matrix's harness (issue 13, Proof): one scenario = a real sshd on loopback with its
+// own config (-f) and host key, throwaway accounts (sshield-t-*, their groups, homes, sudoers
+// grants) created for it and removed in `finally` whatever happens, a real login of every admin
+// with each of its ways in (ssh with a key, sshpass for passwords and keyboard-interactive)
+// BEFORE and AFTER one sshield command, and the verdict every scenario must reach:
+//   - applied (exit 0) and every admin who could log in before still can, or
+//   - refused (exit 3) naming its override flag, with every watched file byte-identical (sha256)
+//     and every login exactly as before.
+// Isolation from the rest of the machine (other test files create sudo members concurrently):
+// every daemon admits only the scenario's own group (AllowGroups) or, for root, AllowUsers root.
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { createTestUser, run, startSshd, type RunResult, type SshdInstance, type TestUser } from './sshd.js';
+
+export const CLI = ['--import', 'tsx', join(process.cwd(), 'src/cli/main.ts')];
+
+/** A way an account logs in; `via` is the daemon address to connect to, `bind` the source. */
+export type Way =
+  | { kind: 'key'; key: string; via?: string; bind?: string }
+  | { kind: 'password'; via?: string; bind?: string }
+  | { kind: 'key+kbd'; key: string; via?: string; bind?: string };
+
+export interface Account {
+  readonly name: string;
+  readonly home: string;
+  readonly uid: number;
+  readonly password?: string;
+  readonly admin: boolean;
+  /** Ways this account is meant to try; `worked` is filled by the BEFORE logins. */
+  ways: Way[];
+}
+
+const extraGroups = new Set<string>();
+const extraFiles = new Set<string>();
+process.once('exit', () => {
+  for (const f of extraFiles) rmSync(f, { recursive: true, force: true });
+  for (const g of extraGroups) {
+    try {
+      execFileSync('groupdel', ['-f', g], { stdio: 'ignore' });
+    } catch {
+      /* gone */
+    }
+  }
+});
+
+function hex(n = 3): string {
+  return randomBytes(n).toString('hex');
+}
+
+export function wayLabel(w: Way): string {
+  const where = `${w.bind ?? '127.0.0.1'}->${w.via ?? 'daemon'}`;
+  return w.kind === 'password' ? `password ${where}` : `${w.kind} ${w.key.split('/').pop()} ${where}`;
+}
+
+/** Everything one scenario made; `cleanup` removes it all (called from the scenario's finally). */
+export class Scenario {
+  readonly base: string; // root-owned 0755, not under sticky /tmp (StrictModes checks every parent)
+  readonly clientDir: string; // private keys
+  readonly backups: string;
+  readonly group: string;
+  readonly accounts: Account[] = [];
+  daemon?: SshdInstance;
+  private users: TestUser[] = [];
+  private groups: string[] = [];
+  private files: string[] = [];
+
+  private constructor(base: string, clientDir: string, group: string) {
+    this.base = base;
+    this.clientDir = clientDir;
+    this.backups = join(base, 'backups');
+    this.group = group;
+  }
+
+  static async create(): Promise<Scenario> {
+    mkdirSync('/srv', { recursive: true, mode: 0o755 });
+    const base = `/srv/sshield-t-m${hex(4)}`;
+    mkdirSync(base, { mode: 0o755 });
+    chmodSync(base, 0o755);
+    extraFiles.add(base);
+    const clientDir = mkdtempSync(join(tmpdir(), 'sshield-t-client-'));
+    extraFiles.add(clientDir);
+    const s = new Scenario(base, clientDir, `sshield-t-g${hex()}`);
+    await s.newGroup(s.group);
+    return s;
+  }
+
+  async newGroup(name = `sshield-t-g${hex()}`): Promise<string> {
+    const r = await run('groupadd', [name]);
+    if (r.code !== 0) throw new Error(`groupadd ${name}: ${r.stderr}`);
+    extraGroups.add(name);
+    this.groups.push(name);
+    return name;
+  }
+
+  /** An account in the scenario's group; `admin` puts it in sudo (sudo is installed: an admin as the product defines it). */
+  async account(opts: { admin?: boolean; password?: string; groups?: string[]; shell?: string } = {}): Promise<Account> {
+    const u = await createTestUser({ password: opts.password, shell: opts.shell });
+    this.users.push(u);
+    const groups = [this.group, ...(opts.admin ? ['sudo'] : []), ...(opts.groups ?? [])];
+    const r = await run('usermod', ['-aG', groups.join(','), u.name]);
+    if (r.code !== 0) throw new Error(`usermod -aG: ${r.stderr}`);
+    const a: Account = { name: u.name, home: u.home, uid: u.uid, password: opts.password, admin: opts.admin ?? false, ways: [] };
+    this.accounts.push(a);
+    return a;
+  }
+
+  /** The real root account as a scenario member (PVE layout): only its key file is the scenario's. */
+  rootAccount(): Account {
+    const a: Account = { name: 'root', home: '/root', uid: 0, admin: true, ways: [] };
+    this.accounts.push(a);
+    return a;
+  }
+
+  /** A file this scenario owns outside base (e.g. /etc/sudoers.d/sshield-t-*), removed at cleanup. */
+  own(path: string): string {
+    extraFiles.add(path);
+    this.files.push(path);
+    return path;
+  }
+
+  async key(type: 'ed25519' | 'ecdsa' | 'rsa' = 'ed25519', bits?: number): Promise<string> {
+    const p = join(this.clientDir, `id_${type}_${hex()}`);
+    const args = ['-q', '-N', '', '-t', type, '-f', p, '-C', `matrix@sshield-test`];
+    if (type === 'rsa') args.push('-b', String(bits ?? 3072));
+    const r = await run('ssh-keygen', args);
+    if (r.code !== 0) throw new Error(`ssh-keygen: ${r.stderr}`);
+    return p;
+  }
+
+  pub(key: string): string {
+    return readFileSync(`${key}.pub`, 'utf8').trim();
+  }
+
+  async fingerprint(key: string): Promise<string> {
+    return (await run('ssh-keygen', ['-lf', `${key}.pub`])).stdout.split(' ')[1]!;
+  }
+
+  /** ~/.ssh/authorized_keys of the account, owned by it, 0600 in 0700. */
+  authorizedKeys(a: Account, lines: string[], mode = 0o600): string {
+    const dir = join(a.home, '.ssh');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const file = join(dir, 'authorized_keys');
+    writeFileSync(file, lines.map((l) => `${l}\n`).join(''), { mode });
+    chmodSync(file, mode);
+    chownSync(dir, a.uid, a.uid === 0 ? 0 : gidOf(a.name));
+    chownSync(file, a.uid, a.uid === 0 ? 0 : gidOf(a.name));
+    return file;
+  }
+
+  /**
+   * Starts the scenario's daemon. `body` follows the harness's head (Port, ListenAddress, HostKey,
+   * PidFile, then the isolation line unless `isolation` replaces it); {{PORT}}, {{DIR}} and
+   * {{BASE}} are replaced.
+   */
+  async start(body: string, opts: { listen?: string[]; isolation?: string } = {}): Promise<SshdInstance> {
+    const listen = opts.listen ?? ['127.0.0.1'];
+    const head = ['Port {{PORT}}', ...listen.map((l) => `ListenAddress ${l}`), 'HostKey {{HOSTKEY}}', 'PidFile {{DIR}}/sshd.pid', opts.isolation ?? `AllowGroups ${this.group}`];
+    const text = `${head.join('\n')}\n${body.replaceAll('{{BASE}}', this.base).trim()}\n`;
+    this.daemon = await startSshd({ rawConfig: text, listen: listen[0] });
+    return this.daemon;
+  }
+
+  /** The sshield CLI as a child process: root, a chosen SUDO_USER / SSH_CONNECTION, nothing inherited. */
+  cli(args: string[], env: { SUDO_USER?: string; SSH_CONNECTION?: string } = {}, opts: { backupDir?: boolean } = {}): Promise<RunResult> {
+    const bk = opts.backupDir === false ? [] : ['--backup-dir', this.backups];
+    const e: NodeJS.ProcessEnv = { HOME: '/root', USER: 'root', LOGNAME: 'root', NO_COLOR: '1' };
+    if (env.SUDO_USER) e.SUDO_USER = env.SUDO_USER;
+    if (env.SSH_CONNECTION) e.SSH_CONNECTION = env.SSH_CONNECTION;
+    return run(process.execPath, [...CLI, ...args, ...bk], { env: e, timeoutMs: 150_000 });
+  }
+
+  /** Tries one way in; true only when a shell ran `id -un` as the account. */
+  async login(a: Account, w: Way): Promise<{ ok: boolean; detail: string }> {
+    const d = this.daemon!;
+    const host = w.via ?? d.address;
+    const common = ['-F', '/dev/null', '-p', String(d.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', '-o', 'IdentitiesOnly=yes', '-o', 'IdentityAgent=none', '-b', w.bind ?? '127.0.0.1'];
+    let r: RunResult;
+    if (w.kind === 'key') {
+      r = await run('ssh', [...common, '-o', 'BatchMode=yes', '-o', 'PreferredAuthentications=publickey', '-i', w.key, `${a.name}@${host}`, 'id -un'], { timeoutMs: 30_000 });
+    } else {
+      if (!a.password) throw new Error(`${a.name} has no password`);
+      const methods = w.kind === 'password' ? ['-o', 'PreferredAuthentications=password,keyboard-interactive', '-o', 'PubkeyAuthentication=no'] : ['-o', 'PreferredAuthentications=publickey,keyboard-interactive', '-i', w.key];
+      r = await run('sshpass', ['-e', 'ssh', ...common, '-o', 'BatchMode=no', '-o', 'NumberOfPasswordPrompts=1', ...methods, `${a.name}@${host}`, 'id -un'], { env: { SSHPASS: a.password }, timeoutMs: 30_000 });
+    }
+    const ok = r.code === 0 && r.stdout.trim() === a.name;
+    return { ok, detail: `${a.name} ${wayLabel(w)}: exit ${r.code} ${r.stdout.trim()} ${r.stderr.trim()}`.slice(0, 400) };
+  }
+
+  /** Every (admin, way) pair tried; the result per account: which ways worked. */
+  async logins(): Promise<Map<string, { worked: boolean[]; details: string[] }>> {
+    const out = new Map<string, { worked: boolean[]; details: string[] }>();
+    await Promise.all(
+      this.accounts.map(async (a) => {
+        const res = await Promise.all(a.ways.map((w) => this.login(a, w)));
+        out.set(a.name, { worked: res.map((r) => r.ok), details: res.map((r) => r.detail) });
+      }),
+    );
+    return out;
+  }
+
+  /** sha256 of every file that decides who gets in: the daemon's dir, base (not backups), each home's .ssh, owned files, the accounts' passwd/shadow/group lines. */
+  snapshot(extra: string[] = []): Map<string, string> {
+    const m = new Map<string, string>();
+    const walk = (p: string) => {
+      if (!existsSync(p) && !isLink(p)) return;
+      const st = lstatSync(p);
+      if (st.isSymbolicLink()) m.set(p, `link:${readlinkSync(p)}:${st.uid}`);
+      else if (st.isDirectory()) {
+        m.set(p, `dir:${st.mode.toString(8)}:${st.uid}:${st.gid}`);
+        for (const n of readdirSync(p).sort()) if (join(p, n) !== this.backups) walk(join(p, n));
+      } else m.set(p, `${createHash('sha256').update(readFileSync(p)).digest('hex')}:${st.mode.toString(8)}:${st.uid}:${st.gid}`);
+    };
+    if (this.daemon) walk(this.daemon.dir);
+    walk(this.base);
+    for (const a of this.accounts) if (a.uid !== 0) walk(join(a.home, '.ssh'));
+    for (const f of [...this.files, ...extra]) walk(f);
+    const names = new Set(this.accounts.filter((a) => a.uid !== 0).map((a) => a.name));
+    for (const db of ['/etc/passwd', '/etc/shadow', '/etc/group']) {
+      for (const line of readFileSync(db, 'utf8').split('\n')) {
+        const f = line.split(':');
+        const n = f[0]!;
+        if (db !== '/etc/group') {
+          if (names.has(n)) m.set(`${db}:${n}`, line);
+          continue;
+        }
+        const members = (f[3] ?? '').split(',').filter((x) => names.has(x)).sort();
+        if (this.groups.includes(n) || members.length) m.set(`${db}:${n}`, members.join(','));
+      }
+    }
+    return m;
+  }
+
+  async cleanup(): Promise<void> {
+    await this.daemon?.stop().catch(() => undefined);
+    for (const u of this.users) await u.remove().catch(() => undefined);
+    for (const g of this.groups) {
+      await run('groupdel', ['-f', g]).catch(() => undefined);
+      extraGroups.delete(g);
+    }
+    for (const f of [...this.files, this.base, this.clientDir]) {
+      rmSync(f, { recursive: true, force: true });
+      extraFiles.delete(f);
+    }
+  }
+}
+
+function isLink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+export function gidOf(name: string): number {
+  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
+  return Number(line?.split(':')[3] ?? 0);
+}
+
+/** The differences between two snapshots, for an assertion message. */
+export function diffSnapshots(a: Map<string, string>, b: Map<string, string>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of a) if (b.get(k) !== v) out.push(`${k}: ${v} -> ${b.get(k) ?? '(gone)'}`);
+  for (const [k, v] of b) if (!a.has(k)) out.push(`${k}: (new) ${v}`);
+  return out;
+}
