@@ -1,0 +1,71 @@
+// The account part of sshd's decision, before any credential: auth.c allowed_user (OpenSSH
+// 9.2p1..10.2p1) with UsePAM no refuses a locked account (platform.c platform_locked_account:
+// the shadow hash starts with "!" on Linux, configure.ac LOCKED_PASSWD_PREFIX) or an expired one
+// (auth-shadow.c auth_shadow_acctexpired); it refuses a missing or non-executable shell unless
+// ChrootDirectory is set; then DenyUsers, AllowUsers, DenyGroups, AllowGroups
+// (src/sshd/access.ts). With UsePAM yes the PAM account stage decides expiry instead
+// (auth2.c userauth_finish -> do_pam_account; pam_unix(8) refuses an expired account), and
+// pam_nologin refuses non-root users while /etc/nologin exists (without PAM, session.c do_nologin
+// does). Pure.
+import type { AccessFacts } from '../host/facts/access-facts.js';
+import { shadowState, type PasswdUser } from '../host/facts/accounts.js';
+import { accessListsOf, checkAccess } from '../sshd/access.js';
+import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/types.js';
+import { pamStack, unknownModules } from './pam.js';
+
+export interface AccountCheck {
+  readonly refused: readonly string[];
+  readonly unknown: readonly string[];
+  readonly notes: readonly string[];
+}
+
+/** The password hash sshd reads: the shadow entry's, else the passwd field (shadow_pw). */
+export function hashOf(facts: AccessFacts, user: PasswdUser): string | undefined {
+  if (!facts.accounts.shadow) return undefined;
+  return facts.accounts.shadowOf(user.name)?.hash ?? user.password;
+}
+
+export function checkAccount(facts: AccessFacts, cfg: EffectiveConfig, user: PasswdUser, spec: ConnectionSpec): AccountCheck {
+  const refused: string[] = [];
+  const unknown: string[] = [];
+  const notes: string[] = [];
+  const usePam = cfg.value('usepam') === 'yes';
+  const sh = facts.accounts.shadowOf(user.name);
+  const st = shadowState(sh, facts.today);
+  if (!usePam) {
+    if (!facts.accounts.shadow) unknown.push(`/etc/shadow unreadable (${facts.accounts.shadowUnknown ?? 'unknown'}): whether the account is locked or expired (UsePAM no) is unknown`);
+    else {
+      const hash = hashOf(facts, user) ?? '';
+      if (hash.startsWith('!')) refused.push(`account locked (password field starts with "!") and UsePAM no: sshd refuses every method (platform_locked_account)`);
+      if (st.accountExpired) refused.push(`account expired (shadow expiry day ${sh?.expireDay}) and UsePAM no: sshd refuses every method`);
+    }
+    if (facts.nologinFile && user.uid !== 0) refused.push('/etc/nologin exists: sshd ends every non-root session (do_nologin)');
+  } else {
+    const pam = pamStack(facts.pam);
+    if (!pam.found) unknown.push('UsePAM yes but /etc/pam.d/sshd is missing: PAM falls back to "other", whose answer this model does not know');
+    else {
+      const odd = unknownModules(pam.account);
+      if (odd.length > 0) unknown.push(`PAM account stack uses ${odd.join(', ')}: its answer cannot be proven`);
+      if (pam.account.includes('pam_unix')) {
+        if (!facts.accounts.shadow) unknown.push(`/etc/shadow unreadable: whether pam_unix finds the account expired is unknown`);
+        else if (st.accountExpired) refused.push(`account expired (shadow expiry day ${sh?.expireDay}): PAM account stage (pam_unix) refuses every method`);
+      }
+      if (facts.nologinFile && user.uid !== 0 && pam.account.includes('pam_nologin')) refused.push('/etc/nologin exists: pam_nologin refuses non-root users');
+    }
+  }
+  if (st.passwordExpired) notes.push(`password expired (${st.passwordExpired}): sshd${usePam ? '/PAM' : ''} demands a change at login; a session without a terminal fails`);
+  const chroot = cfg.value('chrootdirectory');
+  if (chroot === undefined || chroot.toLowerCase() === 'none') {
+    const shell = user.shell === '' ? '/bin/sh' : user.shell;
+    if (!facts.shells.has(shell)) unknown.push(`shell ${shell} was not gathered`);
+    else {
+      const s = facts.shells.get(shell);
+      if (!s) refused.push(`shell ${shell} does not exist (allowed_user)`);
+      else if (s.kind !== 'file' || (s.mode & 0o111) === 0) refused.push(`shell ${shell} is not executable (allowed_user)`);
+    }
+  }
+  const addr = spec.addr ?? '';
+  const v = checkAccess(accessListsOf(cfg), { user: user.name, addr, host: spec.host ?? addr, groups: facts.accounts.groupsOf(user.name) });
+  if (!v.allowed) refused.push(`${v.reason} (from ${addr})`);
+  return { refused, unknown, notes };
+}

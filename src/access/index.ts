@@ -1,0 +1,20 @@
+// The credential model, one entry point for guards and audit: which ways in sshd would accept
+// for an account from an address, and who must keep one. Pure: facts come from
+// src/host/facts/access-facts.ts gatherAccessFacts (over any ReadOnlyFs, an overlay of
+// predicted files included); effective configurations from the caller's evaluator
+// (src/sshd/evaluate, e.g. LoadedHost.evaluate or a candidate's).
+//
+// API:
+//   gatherAccessFacts({ exec, accounts, users, configs }) -> Promise<AccessFacts>   (host/facts)
+//   waysIn(facts, configFor, spec) -> AccessVerdict   works | refused | unknown
+//   candidateAddresses(configFiles, facts?, extra?) -> CandidateAddress[]   (no invented admin address)
+//   waysInFromCandidates(facts, configFor, user, candidates, {laddr, lport}) -> { works, unknown, refused }
+//   mustKeep(input) -> MustKeepEntry[]   (who must keep a way in; must-keep.ts)
+export { waysIn, methodLists, type ConfigFor } from './ways-in.js';
+export { candidateAddresses, waysInFromCandidates, configAddressPatterns, keyAddressPatterns, sampleOf, type CandidateAddress, type SomeAddressResult } from './addresses.js';
+export { strictModesProblem, readableBy } from './strict-modes.js';
+export { pubkeyWays, keyOptionsProblem, parseAbsoluteTime, algorithmsForKeyType, matchHostAndIp, type AcceptedKey, type PubkeyResult } from './keys.js';
+export { revocationOf, parseKrlDump } from './revoked.js';
+export { pamStack } from './pam.js';
+export type { AccessVerdict, Way, StepProof, KeyRef, SessionKind } from './types.js';
+export { gatherAccessFacts, type AccessFacts, type GatherAccessInput, type UserFileFact, type RevokedKeysFact, type PathInfo } from '../host/facts/access-facts.js';

@@ -1,0 +1,211 @@
+// The publickey method for one account and connection, as sshd decides it (OpenSSH 9.2p1..10.2p1):
+// auth2-pubkey.c userauth_pubkey refuses a signature algorithm outside PubkeyAcceptedAlgorithms
+// (match_pattern_list) and an RSA key under RequiredRSASize (sshkey_check_rsa_length);
+// user_key_allowed refuses a revoked key (auth_key_is_revoked), then tries each AuthorizedKeysFile
+// in order (expand_authorized_keys: %% %h %u %U, relative to the home), each opened as the user
+// and, with StrictModes, checked by misc.c safe_path (auth2-pubkeyfile.c auth_openfile); then
+// TrustedUserCAKeys (user_cert_trusted_ca) and AuthorizedKeysCommand. A key line is taken when
+// its options parse (auth-options.c sshauthopt_parse) and auth2-pubkeyfile.c
+// auth_authorise_keyopts accepts them: expiry-time not passed, from= matching the client
+// (match_host_and_ip), principals= only with cert-authority. A cert-authority line never accepts
+// the plain key itself: only certificates that CA signed, which this model cannot see, so such
+// ways are "possible", never proven; so is anything AuthorizedKeysCommand might print. Pure.
+import type { AccessFacts, UserFileFact } from '../host/facts/access-facts.js';
+import { expandAuthorizedKeysPath } from '../host/facts/authorized-keys.js';
+import type { PasswdUser } from '../host/facts/accounts.js';
+import { keyLines, parseAuthorizedKeys, type AuthorizedKeysFile, type KeyLine } from '../keys/parser.js';
+import type { KeyOption } from '../keys/options.js';
+import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/types.js';
+import { addrMatchList, matchHostname, matchPatternList } from '../sshd/values/pattern.js';
+import { revocationOf } from './revoked.js';
+import { readableBy, strictModesProblem, type StrictModesHost } from './strict-modes.js';
+import type { KeyRef } from './types.js';
+
+/** A key line sshd would accept for this connection. */
+export interface AcceptedKey {
+  readonly ref: KeyRef;
+  /** command= of the key (a forced command; PermitRootLogin forced-commands-only needs it). */
+  readonly command?: string;
+  /** restrict / no-pty: the session has no terminal. */
+  readonly noPty: boolean;
+}
+
+export interface PubkeyResult {
+  readonly accepted: readonly AcceptedKey[];
+  /** Ways that cannot be proven (certificates, AuthorizedKeysCommand, an unreadable KRL). */
+  readonly possible: readonly string[];
+  /** Why every other key line or source was refused. */
+  readonly refused: readonly string[];
+}
+
+const parsed = new WeakMap<UserFileFact, AuthorizedKeysFile>();
+
+function parsedFile(f: UserFileFact): AuthorizedKeysFile | undefined {
+  if (f.text === undefined) return undefined;
+  let p = parsed.get(f);
+  if (!p) parsed.set(f, (p = parseAuthorizedKeys(f.text, f.path)));
+  return p;
+}
+
+/** Signature algorithms a key of this plain type can be used with (RSA keys sign with rsa-sha2-*). */
+export function algorithmsForKeyType(type: string): string[] {
+  if (type === 'ssh-rsa') return ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+  return [type];
+}
+
+/** misc.c parse_absolute_time: YYYYMMDD[HHMM[SS]], local time unless suffixed Z or UTC. Seconds since the epoch. */
+export function parseAbsoluteTime(s: string): number | undefined {
+  let v = s;
+  let utc = false;
+  if (/z$/i.test(v) && v.length > 1) [v, utc] = [v.slice(0, -1), true];
+  else if (/utc$/i.test(v) && v.length > 3) [v, utc] = [v.slice(0, -3), true];
+  if (!/^\d{8}(\d{4}(\d{2})?)?$/.test(v)) return undefined;
+  const n = (a: number, b: number) => Number(v.slice(a, b) || '0');
+  const parts = [n(0, 4), n(4, 6) - 1, n(6, 8), n(8, 10), n(10, 12), n(12, 14)] as const;
+  const ms = utc ? Date.UTC(...parts) : new Date(...parts).getTime();
+  return Math.floor(ms / 1000);
+}
+
+/** match.c match_host_and_ip: 1 match, 0 none, -1 invalid. */
+export function matchHostAndIp(host: string, ip: string, patterns: string): 1 | 0 | -1 {
+  const mip = addrMatchList(ip, patterns);
+  if (mip === -2) return -1;
+  if (mip === -1) return 0;
+  const mhost = matchHostname(host, patterns);
+  if (mhost === -1) return 0;
+  if (mhost === 0 && mip === 0) return 0;
+  return 1;
+}
+
+const opt = (o: readonly KeyOption[], name: string): string | undefined => {
+  const f = o.find((x) => x.kind === 'value' && x.name === name);
+  return f && f.kind === 'value' ? f.value : undefined;
+};
+const flag = (o: readonly KeyOption[], name: string): boolean | undefined => {
+  let v: boolean | undefined;
+  for (const x of o) if (x.kind === 'flag' && x.flag === name) v = !x.negated;
+  return v;
+};
+
+/** auth_authorise_keyopts for a plain key line: why it is refused, or undefined. */
+export function keyOptionsProblem(o: readonly KeyOption[], spec: ConnectionSpec, nowSeconds: number): string | undefined {
+  const exp = opt(o, 'expiry-time');
+  if (exp !== undefined) {
+    const t = parseAbsoluteTime(exp);
+    if (t !== undefined && t < nowSeconds) return `expiry-time="${exp}" has passed`;
+  }
+  if (opt(o, 'principals') !== undefined && !flag(o, 'cert-authority')) return 'principals= on a key that is not a cert-authority';
+  const from = opt(o, 'from');
+  if (from !== undefined) {
+    const addr = spec.addr ?? '';
+    const r = matchHostAndIp(spec.host ?? addr, addr, from);
+    if (r === -1) return `from="${from}" is invalid (sshd refuses the key)`;
+    if (r === 0) return `from="${from}" does not admit ${addr}`;
+  }
+  return undefined;
+}
+
+export interface PubkeyInput {
+  readonly facts: AccessFacts;
+  readonly cfg: EffectiveConfig;
+  readonly user: PasswdUser;
+  readonly spec: ConnectionSpec;
+  readonly host: StrictModesHost;
+}
+
+const words = (vals: readonly string[] | undefined): string[] => (vals ?? []).flatMap((v) => v.split(/\s+/)).filter((v) => v !== '');
+
+export function pubkeyWays(i: PubkeyInput): PubkeyResult {
+  const { facts, cfg, user, spec } = i;
+  const accepted: AcceptedKey[] = [];
+  const possible: string[] = [];
+  const refused: string[] = [];
+  const algs = cfg.value('pubkeyacceptedalgorithms') ?? '';
+  const rsaMin = Number(cfg.value('requiredrsasize') ?? '1024');
+  const strict = cfg.value('strictmodes') !== 'no';
+  const revokedPath = cfg.value('revokedkeys');
+  const revokedFact = revokedPath !== undefined && revokedPath.toLowerCase() !== 'none' ? facts.revoked.get(revokedPath) : undefined;
+  if (revokedPath !== undefined && revokedPath.toLowerCase() !== 'none' && !revokedFact) possible.push(`RevokedKeys ${revokedPath} was not gathered`);
+  const gids = [user.gid, ...facts.accounts.groups.filter((g) => g.members.includes(user.name)).map((g) => g.gid)];
+  const subject = { uid: user.uid, home: user.home, gids };
+  const typeOk = (k: KeyLine): string | undefined => {
+    const plain = k.key.type.plainName;
+    const names = k.key.type.certificate ? [k.key.type.name] : algorithmsForKeyType(plain);
+    if (!names.some((a) => matchPatternList(a, algs) === 1)) return `${plain} is not in PubkeyAcceptedAlgorithms`;
+    if (k.key.type.family === 'rsa' && k.key.bits < rsaMin) return `RSA key of ${k.key.bits} bits is under RequiredRSASize ${rsaMin}`;
+    return undefined;
+  };
+  for (const v of words(cfg.get('authorizedkeysfile')?.values)) {
+    const e = expandAuthorizedKeysPath(v, user, facts.accounts);
+    if (!e.ok) {
+      if (e.reason !== 'none') refused.push(`AuthorizedKeysFile ${v}: ${e.reason}`);
+      continue;
+    }
+    const f = facts.userFiles.get(e.path);
+    if (!f) {
+      possible.push(`${e.path} was not gathered`);
+      continue;
+    }
+    if (!f.stat) continue; // missing: sshd moves on silently
+    const bad = (strict ? strictModesProblem(f, subject, i.host) : undefined) ?? readableBy(f, subject);
+    if (bad) {
+      refused.push(`${e.path}: ${bad}`);
+      continue;
+    }
+    const pf = parsedFile(f);
+    if (!pf) {
+      possible.push(`${e.path}: ${f.unreadable ?? 'unreadable here'}`);
+      continue;
+    }
+    for (const k of keyLines(pf)) {
+      const where = `${e.path}:${k.line}`;
+      if (k.options === undefined) {
+        refused.push(`${where}: bad key options (${k.optionsError ?? 'invalid'}): sshd ignores the line`);
+        continue;
+      }
+      const ca = flag(k.options, 'cert-authority') === true;
+      const t = ca ? undefined : typeOk(k);
+      const o = keyOptionsProblem(k.options, spec, facts.nowSeconds);
+      const rev = revocationOf(k.key, revokedFact);
+      const problem = t ?? o ?? (rev.kind === 'revoked' ? rev.why : undefined);
+      if (problem) {
+        refused.push(`${where}: ${problem}`);
+        continue;
+      }
+      if (ca) {
+        const pr = opt(k.options, 'principals');
+        possible.push(`${where}: cert-authority: a certificate signed by this CA for principal ${pr ?? user.name} would work; this model cannot prove one is held`);
+        continue;
+      }
+      if (k.key.type.certificate) {
+        refused.push(`${where}: a certificate in authorized_keys is matched only through a cert-authority line`);
+        continue;
+      }
+      if (rev.kind === 'unknown') {
+        possible.push(`${where}: ${rev.why}`);
+        continue;
+      }
+      const command = opt(k.options, 'command');
+      const restrict = flag(k.options, 'restrict') === true;
+      const pty = flag(k.options, 'pty');
+      accepted.push({
+        ref: { file: e.path, line: k.line, type: k.key.type.plainName, bits: k.key.bits, fingerprint: k.key.fingerprint, comment: k.comment.trim() },
+        ...(command !== undefined ? { command } : {}),
+        noPty: pty === false || (restrict && pty !== true),
+      });
+    }
+  }
+  const ca = cfg.value('trustedusercakeys');
+  if (ca !== undefined && ca.toLowerCase() !== 'none') {
+    const f = facts.caFiles.get(ca);
+    if (f?.text === undefined) refused.push(`TrustedUserCAKeys ${ca}: ${f?.reason ?? 'not gathered'}`);
+    else {
+      const pfile = cfg.value('authorizedprincipalsfile');
+      const who = pfile && pfile.toLowerCase() !== 'none' ? `a principal listed in ${pfile}` : `principal ${user.name}`;
+      possible.push(`TrustedUserCAKeys ${ca}: a certificate from that CA for ${who} would work; this model cannot prove one is held`);
+    }
+  }
+  const cmd = cfg.value('authorizedkeyscommand');
+  if (cmd !== undefined && cmd.toLowerCase() !== 'none') possible.push(`AuthorizedKeysCommand ${cmd}: what it prints cannot be proven (cannot prove)`);
+  return { accepted, possible, refused };
+}
