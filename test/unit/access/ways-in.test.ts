@@ -157,7 +157,7 @@ const cases: Case[] = [
 ];
 
 async function hostOf(c: Pick<Case, 'config' | 'files' | 'shadow' | 'run'>) {
-  const shadow = c.shadow === null ? {} : { '/etc/shadow': { content: shadowOf(c.shadow ?? {}), mode: 0o640 } };
+  const shadow: MemoryFsSpec = c.shadow === null ? {} : { '/etc/shadow': { content: shadowOf(c.shadow ?? {}), mode: 0o640 } };
   const fs = memoryFs({
     '/etc/ssh/sshd_config': c.config, '/etc/passwd': PASSWD, '/etc/group': GROUP, ...shadow,
     '/bin/bash': { content: '', mode: 0o755 }, '/usr/sbin/nologin': { content: '', mode: 0o755 },
