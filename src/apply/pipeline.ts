@@ -230,7 +230,7 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
       await host.writeFile(`${dir}/${copy}`, r.bytes, { mode: 0o600, uid: 0, gid: 0 });
       entries.push({ path: f.path, hostPath: f.hostPath, existed, sha256: f.beforeSha256, newSha256, mode: st.mode, uid: st.uid, gid: st.gid, copy });
     } else {
-      entries.push({ path: f.path, hostPath: f.hostPath, existed, sha256: null, newSha256, mode: f.newFileMode, uid: 0, gid: 0 });
+      entries.push({ path: f.path, hostPath: f.hostPath, existed, sha256: null, newSha256, mode: f.newFileMode, uid: f.newFileOwner?.uid ?? 0, gid: f.newFileOwner?.gid ?? 0 });
     }
   }
   const manifest: Manifest = {

@@ -15,9 +15,12 @@ export interface CommonChangeFlags extends TargetFlags {
   backupDir: string;
 }
 
-/** Adds the shared change flags; `fileHelp` says what -f means for this command. */
-export function withChangeFlags<C extends Command<any, any, any>>(c: C, fileHelp = 'the sshd_config of a daemon started with -f FILE (reloaded through its PidFile)'): C {
-  c.option('-f, --file <FILE>', fileHelp)
+/**
+ * Adds the shared change flags; `fileHelp` says what -f means for this command. `configFlag`
+ * respells it where --file means something else (`keys add --file KEY.pub`: --config FILE).
+ */
+export function withChangeFlags<C extends Command<any, any, any>>(c: C, fileHelp = 'the sshd_config of a daemon started with -f FILE (reloaded through its PidFile)', configFlag = '-f, --file <FILE>'): C {
+  c.option(configFlag, fileHelp)
     .option('--root <DIR>', 'an offline root directory (an image, a container rootfs): files only, never reloads')
     .option('--dry-run', 'show the plan (diff per file, guards) and stop; exit 0')
     .option('--yes', 'apply without asking')

@@ -1,10 +1,8 @@
 // `sshield keys list|restrict|unrestrict`: every user's authorized_keys, listed key by key, and
 // per-key option changes: the keys planner (src/keys/change-plan.ts) makes a Plan of kind 'keys'
 // and the one change flow writes it (lock, journal, backup, atomic install, recovery).
+// `keys add|remove` are in keys-add.ts.
 import type { Command } from '@commander-js/extra-typings';
-import type { Accounts } from '../host/facts/accounts.js';
-import type { HostExecutor } from '../host/executor.js';
-import { loadHost, type LoadedHost } from '../host/loaded-host.js';
 import { collectUserKeys } from '../keys/inventory.js';
 import { keyFilesResolver } from '../keys/effective-files.js';
 import { keyLines } from '../keys/parser.js';
@@ -19,17 +17,12 @@ import { applyAndReport, recoverOrStop, report, sshdFor } from './change.js';
 import { withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { open } from './target.js';
 import { KEYS_CHANGE_HELP } from './keys-help.js';
+import { keysSessionOf, loadedOf, MAIN_CONFIG, withKeySelectors } from './keys-common.js';
+import { registerAddRemove } from './keys-add.js';
+import { selectorProblem, type KeySelector } from '../keys/select.js';
 
-const MAIN_CONFIG = '/etc/ssh/sshd_config';
 type ListOpts = { root?: string; file?: string; user?: string; json?: true };
-type ChangeOpts = CommonChangeFlags & KeyChangeFlags & { user: string; fingerprint?: string; all?: true; force?: true };
-
-/** The host read once (src/host/loaded-host.ts: config, build, accounts), with the accounts it must know. */
-async function loadedOf(target: HostExecutor, mainConfig: string): Promise<{ host: LoadedHost; accounts: Accounts } | string> {
-  const host = await loadHost(target, { mainPath: mainConfig, facts: 'config' });
-  const a = host.facts.accounts;
-  return a.status === 'unknown' ? `cannot read the accounts (${a.reason})` : { host, accounts: a.value };
-}
+type ChangeOpts = CommonChangeFlags & KeyChangeFlags & KeySelector & { user: string; force?: true };
 
 function usage(io: Output, message: string): ExitCode {
   io.err(`sshield keys: ${message}`);
@@ -63,7 +56,8 @@ async function list(io: Output, o: ListOpts): Promise<ExitCode> {
 async function change(io: Output, mode: 'restrict' | 'unrestrict', o: ChangeOpts, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const command = `keys ${mode}`;
   const bad = (reason: string): ExitCode => report(io, { command, outcome: { kind: 'error', reason } }, o);
-  if (!o.fingerprint === !o.all) return bad('choose the keys with exactly one of --fingerprint SHA256:... or --all');
+  const sel = selectorProblem(o);
+  if (sel) return bad(sel);
   const request = keyChangeRequest(mode, o);
   if (!request.ok) return bad(request.message);
   const t = await open({ ...(o.root !== undefined ? { root: o.root } : {}) }, env);
@@ -82,11 +76,10 @@ async function change(io: Output, mode: 'restrict' | 'unrestrict', o: ChangeOpts
     mainConfig: o.file ?? MAIN_CONFIG,
     accounts,
     user: o.user,
-    ...(o.fingerprint ? { fingerprint: o.fingerprint } : {}),
-    ...(o.all ? { all: true } : {}),
+    select: { ...(o.fingerprint !== undefined ? { fingerprint: o.fingerprint } : {}), ...(o.all ? { all: true } : {}), ...(o.line !== undefined ? { line: o.line } : {}), ...(o.comment !== undefined ? { comment: o.comment } : {}) },
     request: request.value,
     ...(o.force ? { force: true } : {}),
-    ...(t.session.sshConnection ? { session: { ...(t.session.user ? { me: t.session.user } : {}), sshConnection: t.session.sshConnection, ...(t.session.userAuthFile ? { sshUserAuth: t.session.userAuthFile } : {}), hostFs: host.fs } } : {}),
+    ...keysSessionOf(t),
   });
   if (r.kind === 'error') return bad(r.reason);
   if (r.kind === 'refused') return report(io, { command, outcome: o.dryRun ? { kind: 'dry-run', wouldRefuse: r.reason } : { kind: 'refused', reason: r.reason } }, o);
@@ -94,7 +87,7 @@ async function change(io: Output, mode: 'restrict' | 'unrestrict', o: ChangeOpts
 }
 
 export function register(program: Command): void {
-  const keys = program.command('keys').description("Every user's authorized_keys: list them, restrict keys one by one.");
+  const keys = program.command('keys').description("Every user's authorized_keys: list them, add and remove keys, restrict keys one by one.");
   keys
     .command('list')
     .description('List authorized keys: user, file:line, type, bits, SHA256 fingerprint, comment, options.')
@@ -109,10 +102,9 @@ export function register(program: Command): void {
     const c = keys
       .command(mode)
       .description(mode === 'restrict' ? 'Add restrictions to chosen keys of one account.' : 'Remove restrictions from chosen keys of one account (default: restrict and the five no-* flags).')
-      .requiredOption('--user <name>', 'the account whose keys change')
-      .option('--fingerprint <fp>', 'the key to change (SHA256:...)')
-      .option('--all', 'every key of the account')
-      .option('--restrict', mode === 'restrict' ? 'add "restrict" (all forwarding, pty and user-rc off)' : 'remove "restrict"')
+      .requiredOption('--user <name>', 'the account whose keys change');
+    withKeySelectors(c, 'change');
+    c.option('--restrict', mode === 'restrict' ? 'add "restrict" (all forwarding, pty and user-rc off)' : 'remove "restrict"')
       .option('--options <list>', mode === 'restrict' ? 'comma list of no-agent-forwarding,no-port-forwarding,no-pty,no-user-rc,no-X11-forwarding' : 'comma list of permissions to give back (same names)');
     withChangeFlags(c, 'the sshd_config whose AuthorizedKeysFile names the files (default /etc/ssh/sshd_config; under --root inside DIR)');
     if (mode === 'restrict') {
@@ -124,4 +116,5 @@ export function register(program: Command): void {
       process.exitCode = await change(processOutput, mode, cmd.opts() as ChangeOpts, process.env);
     });
   }
+  registerAddRemove(keys);
 }

@@ -11,10 +11,10 @@ import type { ReadOnlyFs } from '../host/fs.js';
 import { bytesToText, type ByteString } from '../text/bytes.js';
 import { applyEdits, type TextEdit } from '../text/edit.js';
 import { unifiedDiff } from '../text/diff.js';
-import { collectUserKeys, writeTarget, type UserKeyFile } from './inventory.js';
-import { keyFilesResolver } from './effective-files.js';
+import { writeTarget } from './inventory.js';
+import { selectKeys, userKeys, type Chosen, type KeySelector } from './select.js';
 import { effectivePermissions } from './options.js';
-import { keyLines, parseAuthorizedKeys, type KeyLine } from './parser.js';
+import { keyLines, parseAuthorizedKeys } from './parser.js';
 import { planKeyLine, type KeyChangeRequest } from './restrict.js';
 import { sessionKeyFromAuthLog, sessionKeyFromExposeAuthInfo, type SessionKey } from './session.js';
 
@@ -39,8 +39,8 @@ export interface KeysChangeInput {
   readonly mainConfig: string;
   readonly accounts: Accounts;
   readonly user: string;
-  readonly fingerprint?: string;
-  readonly all?: boolean;
+  /** Which keys (select.ts): exactly one of fingerprint, line, comment, all. */
+  readonly select: KeySelector;
   readonly request: KeyChangeRequest;
   readonly force?: boolean;
   readonly session?: KeysSession;
@@ -56,7 +56,7 @@ async function readText(fs: ReadOnlyFs, path: string): Promise<string> {
   return r.ok ? bytesToText(r.bytes) : '';
 }
 
-async function detectSession(s: KeysSession, user: string): Promise<SessionKey> {
+export async function detectSession(s: KeysSession, user: string): Promise<SessionKey> {
   if (s.sshUserAuth) {
     const fp = sessionKeyFromExposeAuthInfo(await readText(s.hostFs, s.sshUserAuth));
     if (fp) return { inSession: true, fingerprint: fp, source: 'SSH_USER_AUTH' };
@@ -68,8 +68,6 @@ async function detectSession(s: KeysSession, user: string): Promise<SessionKey> 
   }
   return { inSession: true };
 }
-
-type Chosen = { readonly f: UserKeyFile; readonly k: KeyLine };
 
 /** The own-session-key guard: restricting the key this session used, with no other unrestricted key left. */
 async function sessionGuard(inp: KeysChangeInput, chosen: readonly Chosen[], all: readonly Chosen[]): Promise<GuardVerdict | undefined> {
@@ -84,15 +82,14 @@ async function sessionGuard(inp: KeysChangeInput, chosen: readonly Chosen[], all
 }
 
 export async function planKeysChange(inp: KeysChangeInput): Promise<KeysChangeResult> {
-  const user = inp.accounts.user(inp.user);
-  if (!user) return { kind: 'error', reason: `no such user: ${inp.user}` };
-  const resolver = await keyFilesResolver(inp.loaded ?? inp.fs, inp.mainConfig);
-  const notes = resolver.fallbackReason ? [resolver.fallbackReason] : [];
-  const { files } = await collectUserKeys(inp.fs, inp.accounts, { user: user.name, authorizedKeysFilesFor: resolver.patternsFor });
-  const wantFp = inp.fingerprint && !inp.fingerprint.startsWith('SHA256:') ? `SHA256:${inp.fingerprint}` : inp.fingerprint;
-  const all: Chosen[] = files.flatMap((f) => (f.parsed ? keyLines(f.parsed).map((k) => ({ f, k })) : []));
-  const chosen = all.filter(({ k }) => inp.all || k.key.fingerprint === wantFp);
-  if (chosen.length === 0) return { kind: 'error', reason: inp.all ? `${user.name} has no authorized keys` : `no key of ${user.name} has fingerprint ${wantFp} (see \`sshield keys list --user ${user.name}\`)` };
+  const uk = await userKeys(inp.fs, inp.loaded, inp.accounts, inp.user, inp.mainConfig);
+  if (typeof uk === 'string') return { kind: 'error', reason: uk };
+  const { user, files } = uk;
+  const notes = uk.notes;
+  const all = uk.keys;
+  const sel = selectKeys(uk, inp.select);
+  if (!sel.ok) return { kind: 'error', reason: sel.message };
+  const chosen = sel.chosen;
   const guard = await sessionGuard(inp, chosen, all);
   const refusals: string[] = [];
   const changes: FileChange[] = [];

@@ -63,7 +63,7 @@ function copyOf(example: string): string {
 }
 
 test('each changing command has its schema, which fixes `command` and the exit code of each outcome', () => {
-  const names = ['harden', 'allow-add', 'allow-remove', 'user-nologin', 'user-add', 'user-sftp', 'keys-restrict', 'keys-unrestrict', 'restore', 'confirm'];
+  const names = ['harden', 'allow-add', 'allow-remove', 'user-nologin', 'user-add', 'user-sftp', 'keys-restrict', 'keys-unrestrict', 'keys-add', 'keys-remove', 'restore', 'confirm'];
   const ok = { schemaVersion: 1, command: 'harden', outcome: { kind: 'nothing-to-do', exitCode: 0 }, plan: null, backup: null, verify: null, messages: [] };
   assertMatchesSchema('harden', ok);
   for (const n of names) assert.equal(validatorFor(n)({ ...ok, command: n === 'harden' ? 'restore' : 'harden' }), false, `${n} accepts only its own command`);
@@ -113,6 +113,27 @@ test('allow, keys and user on a root copy: applied, dry run, bad input, and a re
   await change(['user', 'add', 'sshield-t-schema', '--nologin', '--root', root, '--yes', '--backup-dir', bk], 'applied');
   const undo = await change(['restore', '--yes', '--backup-dir', bk], 'applied');
   assert.ok(JSON.stringify(undo.plan).includes('"delete-account"'), 'the restore undoes the account with a typed step');
+});
+
+test('keys add and keys remove on a root copy: dry run, applied, nothing to do, bad key, refused by a guard, restore', async () => {
+  const root = copyOf('debian12-cloud');
+  const bk = join(dir, 'bk-keys');
+  const pub = join(REPO, 'test', 'fixtures', 'keys', 'rsa3072.pub');
+  const add = ['keys', 'add', '--user', 'debian', '--file', pub, '--root', root, '--backup-dir', bk];
+  const dry = await change([...add, '--dry-run'], 'dry-run');
+  assert.equal((dry.plan as unknown as { details: { added: unknown[] } }).details.added.length, 1);
+  await change(add, 'no-tty');
+  const applied = await change([...add, '--yes', '--restrict'], 'applied');
+  assert.ok(applied.backup && applied.backup.id === applied.outcome.backupId);
+  await change([...add, '--yes'], 'nothing-to-do');
+  await change(['keys', 'add', '--user', 'debian', '--file', join(REPO, 'test', 'fixtures', 'keys', 'rsa2048.pub'), '--root', root, '--yes', '--backup-dir', bk], 'error');
+  await change(['keys', 'add', '--user', 'debian', '--key', 'ssh-ed25519 AAAA', '--root', root, '--yes', '--backup-dir', bk], 'error');
+  const refused = await change(['keys', 'remove', '--user', 'debian', '--all', '--root', root, '--yes', '--backup-dir', bk], 'refused');
+  assert.ok(refused.plan && JSON.stringify(refused.plan).includes('"last-admin-key"'));
+  const removed = await change(['keys', 'remove', '--user', 'debian', '--comment', 'legacy@old-bastion', '--root', root, '--yes', '--backup-dir', bk], 'applied');
+  assert.equal((removed.plan as unknown as { details: { removed: { line: number }[] } }).details.removed[0]!.line, 2);
+  await change(['keys', 'remove', '--user', 'debian', '--line', '9', '--root', root, '--yes', '--backup-dir', bk], 'error');
+  await change(['restore', '--yes', '--backup-dir', bk], 'applied');
 });
 
 test('allow add on a live loopback sshd (-f): applied, reloaded through its PidFile and verified', { skip: !sshdAvailable() && 'needs root and /usr/sbin/sshd' }, async () => {
