@@ -57,7 +57,9 @@ function bash(words: string[]): string[] {
 test('bash completes commands, options, choices, directories and files', () => {
   assert.deepEqual(bash(['sshield', 'au']), ['audit']);
   assert.ok(bash(['sshield', '']).includes('report') && bash(['sshield', '']).includes('completion'));
-  assert.deepEqual(bash(['sshield', 'keys', '']), ['--help', 'list', 'restrict', 'unrestrict']);
+  assert.deepEqual(bash(['sshield', 'keys', '']), ['--help', 'add', 'list', 'remove', 'restrict', 'unrestrict']);
+  assert.deepEqual(bash(['sshield', 'keys', 'remove', '--li']), ['--line'], 'keys remove chooses keys with the selectors of restrict');
+  assert.deepEqual(bash(['sshield', 'keys', 'add', '--fi']), ['--file'], 'keys add --file is the key');
   assert.deepEqual(bash(['sshield', 'audit', '--format', '']), ['html', 'json', 'sarif', 'text']);
   assert.deepEqual(bash(['sshield', 'audit', '--fo']), ['--format']);
   assert.deepEqual(bash(['sshield', 'audit', '--root', 'ro']), ['rootdir']);
@@ -73,7 +75,7 @@ test('fish completes commands, options, choices, directories and files', { skip:
     return r.stdout.split('\n').filter(Boolean).map((l) => l.split('\t')[0]!).sort();
   };
   assert.deepEqual(fish('sshield au'), ['audit']);
-  assert.deepEqual(fish('sshield keys '), ['list', 'restrict', 'unrestrict']);
+  assert.deepEqual(fish('sshield keys '), ['add', 'list', 'remove', 'restrict', 'unrestrict']);
   assert.deepEqual(fish('sshield audit --format '), ['html', 'json', 'sarif', 'text']);
   assert.deepEqual(fish('sshield audit --root ro'), ['rootdir/']);
   assert.deepEqual(fish('sshield report re'), ['report.json']);

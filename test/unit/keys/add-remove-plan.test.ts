@@ -43,7 +43,7 @@ async function ctx(fs: ReturnType<typeof memoryFs>) {
   const loaded = await loadHost(offlineExecutor(fs), { mainPath: '/etc/ssh/sshd_config', facts: 'config' });
   const a = loaded.facts.accounts;
   assert.equal(a.status, 'known');
-  return { fs, loaded, accounts: (a as { value: never }).value, mainConfig: '/etc/ssh/sshd_config' };
+  return { fs, loaded, accounts: (a as Extract<typeof a, { status: "known" }>).value, mainConfig: '/etc/ssh/sshd_config' };
 }
 
 function planOf(r: KeysChangeResult) {
