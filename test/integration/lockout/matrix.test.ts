@@ -711,6 +711,82 @@ const defs: Def[] = [
       };
     },
   },
+  {
+    id: 'M40',
+    title: 'positive: keys restrict --restrict of the admin only key applies (no TTY or forwarding, commands still run)',
+    expect: 'applied',
+    cmd: 'keys restrict --user ADMIN --all --restrict -f CFG',
+    setup: async (s) => {
+      const a = await s.account({ admin: true });
+      const k = await s.key();
+      s.authorizedKeys(a, [s.pub(k)]);
+      await s.start(BASE_KEYS);
+      ways(a, { kind: 'key', key: k, pre: true });
+      return {
+        args: ['keys', 'restrict', '--user', a.name, '--all', '--restrict', '-f', cfg(s), '--yes', '--json'],
+        check: async () => {
+          assert.match(readFileSync(join(a.home, '.ssh/authorized_keys'), 'utf8'), /^restrict ssh-ed25519 /m);
+        },
+      };
+    },
+  },
+  {
+    id: 'M41',
+    title: 'a key admin whose shell is nologin (no shell) and a password admin, harden',
+    expect: 'refused',
+    cmd: 'harden -f CFG --profile baseline',
+    setup: async (s) => {
+      const a = await s.account({ admin: true, shell: '/usr/sbin/nologin' });
+      const k = await s.key();
+      s.authorizedKeys(a, [s.pub(k)]);
+      const b = await s.account({ admin: true, password: PW() });
+      await s.start(BASE_PW);
+      ways(a, { kind: 'key', key: k, pre: false });
+      ways(b, { kind: 'password', pre: true });
+      return { args: harden(s) };
+    },
+  },
+  {
+    id: 'M42',
+    title: 'password admin, and a key admin admitted by AllowUsers only from 10.0.0.0/8, harden',
+    expect: 'refused',
+    cmd: 'harden -f CFG --profile baseline',
+    setup: async (s) => {
+      const a = await s.account({ admin: true, password: PW() });
+      const b = await s.account({ admin: true });
+      const k = await s.key();
+      s.authorizedKeys(b, [s.pub(k)]);
+      await s.start(`${BASE_PW}AllowUsers ${a.name} ${b.name}@10.0.0.0/8\n`);
+      ways(a, { kind: 'password', pre: true });
+      ways(b, { kind: 'key', key: k, pre: false });
+      return { args: harden(s) };
+    },
+  },
+  {
+    id: 'M43',
+    title: 'admin with a key and a password under AuthenticationMethods password (the key is never asked), harden',
+    expect: 'refused',
+    cmd: 'harden -f CFG --profile baseline',
+    setup: async (s) => {
+      const a = await s.account({ admin: true, password: PW() });
+      const k = await s.key();
+      s.authorizedKeys(a, [s.pub(k)]);
+      await s.start(`${BASE_PW}AuthenticationMethods password\n`);
+      ways(a, { kind: 'password', pre: true }, { kind: 'key', key: k, pre: false });
+      return { args: harden(s) };
+    },
+  },
+  {
+    id: 'M44',
+    title: 'PVE node layout (root only, key via the /root/.ssh link), harden with the proxmox profile',
+    expect: 'either',
+    cmd: 'harden -f CFG --profile proxmox',
+    setup: async (s) => {
+      const { root, key } = await pveLayout(s);
+      ways(root, { kind: 'key', key, pre: true });
+      return { args: ['harden', '-f', cfg(s), '--profile', 'proxmox', '--yes', '--json'] };
+    },
+  },
 ];
 
 /** Root's keys as on a PVE node: <base>/etc/pve/priv/authorized_keys, linked from <base>/root/.ssh/authorized_keys, the daemon's AuthorizedKeysFile (the real /root is never touched). */
@@ -736,7 +812,7 @@ function summary(j: Envelope): string {
   return JSON.stringify({ outcome: j.outcome, files: plan?.files?.map((f) => f.path), guards: plan?.guards, verify: j.verify, messages: j.messages }, null, 1).slice(0, 5000);
 }
 
-async function runScenario(def: Def): Promise<void> {
+async function runScenario(def: Def, note: (msg: string) => void): Promise<void> {
   const s = await Scenario.create();
   try {
     const act = await def.setup(s);
@@ -757,6 +833,8 @@ async function runScenario(def: Def): Promise<void> {
       json = undefined;
     }
     const out = `exit ${r.code}\n--- stdout\n${json ? summary(json) : r.stdout.slice(0, 4000)}\n--- stderr\n${r.stderr.slice(0, 3000)}`;
+    const refusedBy = (json?.plan as { guards?: { ok: boolean; message: string; overrideFlag?: string }[] } | null | undefined)?.guards?.filter((g) => !g.ok).map((g) => `${g.overrideFlag}: ${g.message}`);
+    note(`exit ${r.code} ${json?.outcome?.kind ?? ''}${refusedBy?.length ? ` (${refusedBy.join('; ')})` : ''}${r.code !== 0 && !refusedBy?.length ? ` ${r.stderr.trim().split('\n')[0] ?? ''}` : ''}`.slice(0, 600));
     const after = await s.logins();
     const lost: string[] = [];
     for (const a of s.accounts) {
@@ -819,7 +897,7 @@ describe('lockout matrix (issue 13)', { concurrency: CONCURRENCY }, () => {
   for (const def of defs) {
     if (only && !only.includes(def.id)) continue;
     const todo = def.todo ?? TODO[def.id];
-    test(testName(def), { skip, timeout: 240_000, ...(todo ? { todo } : {}) }, () => runScenario(def));
+    test(testName(def), { skip, timeout: 240_000, ...(todo ? { todo } : {}) }, (t) => runScenario(def, (m) => t.diagnostic(m)));
   }
 });
 
