@@ -9,7 +9,9 @@
 //   waysIn(facts, configFor, spec) -> AccessVerdict   works | refused | unknown
 //   candidateAddresses(configFiles, facts?, extra?) -> CandidateAddress[]   (no invented admin address)
 //   waysInFromCandidates(facts, configFor, user, candidates, {laddr, lport}) -> { works, unknown, refused }
-//   mustKeep(input) -> MustKeepEntry[]   (who must keep a way in; must-keep.ts)
+//   gatherAdminFacts({ exec, accounts }) -> AdminFacts (sudo, sudoers, sudo -l -U, last, auth.log)   (host/facts)
+//   mustKeep({ accounts, admin, session, cluster, rootMayLogIn }) -> MustKeepEntry[] { account, addresses | 'any-admitted', why }
+//   judgeKeep(keep, before: ModelState, after: ModelState, {laddr, lport}) -> KeepLoss[] (empty = everyone keeps a way in)
 export { waysIn, methodLists, type ConfigFor } from './ways-in.js';
 export { candidateAddresses, waysInFromCandidates, configAddressPatterns, keyAddressPatterns, sampleOf, type CandidateAddress, type SomeAddressResult } from './addresses.js';
 export { strictModesProblem, readableBy } from './strict-modes.js';
@@ -18,3 +20,7 @@ export { revocationOf, parseKrlDump } from './revoked.js';
 export { pamStack } from './pam.js';
 export type { AccessVerdict, Way, StepProof, KeyRef, SessionKind } from './types.js';
 export { gatherAccessFacts, type AccessFacts, type GatherAccessInput, type UserFileFact, type RevokedKeysFact, type PathInfo } from '../host/facts/access-facts.js';
+export { mustKeep, judgeKeep, rootMayLogIn, rootCapable, ADMIN_GROUPS, type MustKeepEntry, type MustKeepInput, type ModelState, type KeepLoss } from './must-keep.js';
+export { parseSudoers, sudoListGrantsRoot, type SudoGrants } from './sudoers.js';
+export { loginAddresses } from './login-history.js';
+export { gatherAdminFacts, type AdminFacts, type GatherAdminInput } from '../host/facts/admin-facts.js';
