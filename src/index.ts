@@ -4,6 +4,7 @@
 // plan a hardening and apply a plan through the one writer (journal, backup, verified atomic
 // write, sshd -t, reload, verify, rollback). Everything exported here is documented in the README
 // ("Library"); nothing else under src/ is public. It never touches process.exit, argv or a TTY.
+import { sessionFromEnv } from './host/session.js';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pkg from '../package.json' with { type: 'json' };
@@ -198,7 +199,7 @@ export async function planHarden(host: Host, opts: PlanHardenOptions = {}): Prom
     version,
     systemd,
     overrides: new Set(opts.overrides ?? []),
-    ...(opts.session ? { session: opts.session } : {}),
+    ...(opts.session ? { session: sessionFromEnv({ SSH_CONNECTION: opts.session.sshConnection, SUDO_USER: opts.session.user }) } : {}),
   });
 }
 

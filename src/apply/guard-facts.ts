@@ -3,7 +3,8 @@
 // sudo/wheel/admin members, the invoking user) under the current AND the predicted
 // AuthorizedKeysFile, with the stat of every parent directory (StrictModes), the predicted host
 // keys' public types, the components of every ChrootDirectory the prediction uses, the PVE
-// cluster addresses, and the session (SSH_CONNECTION) handed in by the CLI. No decisions here.
+// cluster addresses, and the session (host/session.ts SessionFacts, read once by the CLI). No
+// decisions here.
 import type { ReadOnlyFs, FileStat } from '../host/fs.js';
 import type { Accounts, PasswdUser } from '../host/facts/accounts.js';
 import { expandAuthorizedKeysPath } from '../host/facts/authorized-keys.js';
@@ -13,23 +14,8 @@ import { bytesToText } from '../text/bytes.js';
 import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/types.js';
 import { ADMIN_GROUPS } from './guards/no-key-admin.js';
 import { chrootComponents, expandChroot } from './guards/bad-chroot.js';
+import { parseSshConnection, type SessionFacts } from '../host/session.js';
 import { ANY_ADDR, type GuardFacts, type KeyFileFact, type PathStat } from './guards/types.js';
-
-export interface SessionInfo {
-  /** SSH_CONNECTION as the environment has it: "client_ip client_port server_ip server_port". */
-  readonly sshConnection?: string;
-  /** SUDO_USER, else the invoking user's name. */
-  readonly user?: string;
-}
-
-/** Parses SSH_CONNECTION (session.c do_setup_env: "%s %d %s %d" remote ip/port, local ip/port). */
-export function parseSshConnection(v: string | undefined): { addr: string; laddr: string; lport: number } | undefined {
-  const m = v?.trim().split(/\s+/);
-  if (!m || m.length !== 4) return undefined;
-  const lport = Number(m[3]);
-  if (!Number.isInteger(lport)) return undefined;
-  return { addr: m[0]!, laddr: m[2]!, lport };
-}
 
 const toStat = (path: string, s: FileStat): PathStat => ({ path, kind: s.kind, uid: s.uid, gid: s.gid, mode: s.mode });
 
@@ -52,8 +38,10 @@ export interface GuardFactsInput {
   readonly lport: number;
   readonly clusterAddresses?: readonly string[];
   readonly clusterUnknownNodes?: readonly string[];
-  readonly session?: SessionInfo;
+  readonly session?: SessionFacts;
   readonly live: boolean;
+  /** More accounts whose authorized_keys the guards judge (besides root, admins and the invoking user). */
+  readonly alsoUsers?: readonly string[];
 }
 
 export async function gatherGuardFacts(i: GuardFactsInput): Promise<GuardFacts> {
@@ -61,14 +49,15 @@ export async function gatherGuardFacts(i: GuardFactsInput): Promise<GuardFacts> 
   const seen = new Set<string>();
   const pw: PasswdUser[] = (acc?.users ?? []).filter((u) => (seen.has(u.name) ? false : (seen.add(u.name), true)));
   const users = pw.map((u) => ({ name: u.name, uid: u.uid, gid: u.gid, home: u.home, loginShell: u.loginShell, groups: acc?.groupsOf(u.name) ?? [] }));
-  const sess = i.live ? parseSshConnection(i.session?.sshConnection) : undefined;
+  const sess = i.live ? (i.session?.client ?? parseSshConnection(i.session?.sshConnection)) : undefined;
   const invoking = i.live ? i.session?.user : undefined;
   const spec = (user: string, addr: string): ConnectionSpec => ({ user, host: addr, addr, laddr: i.laddr, lport: i.lport });
 
   // authorized_keys of the accounts the guards judge, under both configurations.
   const keyFiles: KeyFileFact[] = [];
   const done = new Set<string>();
-  const relevant = pw.filter((u) => u.uid === 0 || u.name === invoking || (u.loginShell && (acc?.groupsOf(u.name) ?? []).some((g) => ADMIN_GROUPS.includes(g))));
+  const also = new Set(i.alsoUsers ?? []);
+  const relevant = pw.filter((u) => u.uid === 0 || u.name === invoking || also.has(u.name) || (acc?.groupsOf(u.name) ?? []).some((g) => ADMIN_GROUPS.includes(g)));
   for (const u of relevant) {
     const addr = sess?.addr ?? ANY_ADDR;
     const values = [i.before(spec(u.name, addr)), i.after(spec(u.name, addr))].flatMap((c) => (c.get('authorizedkeysfile')?.values ?? []).flatMap((v) => v.split(/\s+/)).filter(Boolean));
@@ -120,7 +109,7 @@ export async function gatherGuardFacts(i: GuardFactsInput): Promise<GuardFacts> 
     sudoInstalled: ['file', 'symlink'].includes((await i.fs.stat('/usr/bin/sudo'))?.kind ?? 'none'),
     ...(i.clusterAddresses?.length ? { clusterAddresses: i.clusterAddresses } : {}),
     ...(i.clusterUnknownNodes?.length ? { clusterUnknownNodes: i.clusterUnknownNodes } : {}),
-    ...(sess && invoking ? { session: { user: invoking, ...sess } } : {}),
+    ...(sess && invoking ? { session: { user: invoking, addr: sess.addr, laddr: sess.laddr, lport: sess.lport } } : {}),
     ...(invoking ? { invokingUser: invoking } : {}),
     live: i.live,
   };

@@ -14,8 +14,8 @@ import { loadHost, type LoadedHost } from '../host/loaded-host.js';
 import type { Policy } from '../policy/policy-file.js';
 import type { Report } from '../report/types.js';
 import { planFromAudit } from './audit-plan.js';
-import { gatherGuardFacts, type SessionInfo } from './guard-facts.js';
-import { runGuards } from './guards/index.js';
+import type { SessionFacts } from '../host/session.js';
+import { guardPlan, listenOf } from './guard-stage.js';
 
 export interface HardenRequest {
   /** The loaded host (read once); without it, one is loaded from `exec` (or `fs`) and `configPath`. */
@@ -37,7 +37,7 @@ export interface HardenRequest {
   /** Guard override flags given (e.g. "--allow-no-key-admin"). */
   readonly overrides?: ReadonlySet<string>;
   /** Who runs sshield and from where (live host only). */
-  readonly session?: SessionInfo;
+  readonly session?: SessionFacts;
 }
 
 export type HardenPlanResult = PlanResult & { readonly build: BuildProfile; readonly before?: Report; readonly after?: Report; readonly policy?: Policy };
@@ -51,10 +51,7 @@ export async function buildHardenPlan(req: HardenRequest): Promise<HardenPlanRes
   const accounts = host.accounts;
   const evAcc = host.evalAccounts;
   const eff = host.evaluate();
-  const listen = eff.get('listenaddress')?.values[0] ?? '0.0.0.0:22';
-  const lm = /^\[?(.*?)\]?:(\d+)$/.exec(listen);
-  const laddr = lm?.[1] && lm[1] !== '0.0.0.0' && lm[1] !== '::' ? lm[1] : '127.0.0.1';
-  const port = Number(lm?.[2] ?? 22);
+  const { laddr, lport: port } = listenOf(eff);
   const reload: ReloadTarget = req.root
     ? { kind: 'none', why: 'offline root (--root)' }
     : req.systemd
@@ -74,7 +71,7 @@ export async function buildHardenPlan(req: HardenRequest): Promise<HardenPlanRes
   const specs: PlanSpec[] = [{ label: `a new connection from ${laddr}`, spec }];
   for (const a of cluster) specs.push({ label: `root from ${a} (PVE cluster node)`, spec: { user: 'root', host: a, addr: a, laddr, lport: port } });
   if (cluster.length) specs.push({ label: 'root from 203.0.113.7 (outside the cluster)', spec: { user: 'root', host: '203.0.113.7', addr: '203.0.113.7', laddr, lport: port } });
-  const sshAddr = req.root ? undefined : req.session?.sshConnection?.trim().split(/\s+/)[0];
+  const sshAddr = req.root ? undefined : req.session?.client?.addr;
   const admin = req.admin ?? (!req.root && req.session?.user && req.session.user !== 'root' ? req.session.user : undefined);
   const audited = await planFromAudit({
     fs: host.fs,
@@ -93,15 +90,11 @@ export async function buildHardenPlan(req: HardenRequest): Promise<HardenPlanRes
   });
   const { before: reportBefore, after: reportAfter, policy, ...planned } = audited;
   const reports = { ...(reportBefore ? { before: reportBefore } : {}), ...(reportAfter ? { after: reportAfter } : {}), ...(policy ? { policy } : {}) };
-  // Preflight guards over the current and the predicted configuration.
+  // The one guard stage (guard-stage.ts) over the current and the predicted host.
   let res: PlanResult = planned;
   if (planned.plan && planned.plan.files.length) {
-    const cand = await host.candidate(candidateFiles(planned.plan));
-    const before = host.evaluate;
-    const after = cand.evaluate;
-    const facts = await gatherGuardFacts({ fs: host.fs, ...(accounts ? { accounts } : {}), before, after, laddr, lport: port, clusterAddresses: cluster, ...(clusterView?.unknownNodes.length ? { clusterUnknownNodes: clusterView.unknownNodes } : {}), ...(req.session ? { session: req.session } : {}), live: !req.root });
-    const guards = runGuards({ facts, build, before, after, laddr, lport: port }, req.overrides ?? new Set());
-    const plan = { ...planned.plan, guards, notes: [...planned.plan.notes, ...(clusterView?.notes ?? [])] };
+    const guarded = await guardPlan({ host, plan: planned.plan, ...(req.session ? { session: req.session } : {}), overrides: req.overrides ?? new Set() });
+    const plan = { ...guarded, notes: [...planned.plan.notes, ...(clusterView?.notes ?? [])] };
     res = planned.ok ? { ok: true, plan } : { ok: false, reason: planned.reason, plan };
   }
   if (!res.plan || req.root) return { ...res, build, ...reports };

@@ -10,13 +10,13 @@ import { renderAllowProof } from '../report/allow-proof.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, processOutput, type Output } from './io.js';
 import { applyAndReport, recoverOrStop, report, sshdFor } from './change.js';
-import { withChangeFlags, type CommonChangeFlags } from './flags.js';
+import { guardOverrides, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { hasSystemd } from '../host/executor.js';
 import { configOf, loadTarget, open } from './target.js';
 import { ALLOW_HELP } from './allow-help.js';
 import { versioned } from '../report/document.js';
 
-type AllowOpts = CommonChangeFlags & { user?: string; allowSessionLockout?: true; allowClusterLockout?: true };
+type AllowOpts = CommonChangeFlags & { user?: string; allowSessionLockout?: true; allowClusterLockout?: true } & Record<string, unknown>;
 
 export function register(program: Command): void {
   const allow = program.command('allow').description('Restrict SSH logins to trusted addresses (IPv4/IPv6, CIDR), for everyone or one user').addHelpText('after', ALLOW_HELP);
@@ -84,5 +84,5 @@ async function runAllowChange(io: Output, op: 'add' | 'remove', inputs: readonly
   const session = t.root === undefined && t.session.client ? { addr: t.session.client.addr, user: t.session.user ?? 'root' } : undefined;
   const overrides = new Set([...(o.allowSessionLockout ? [OVERRIDE_SESSION] : []), ...(o.allowClusterLockout ? [OVERRIDE_CLUSTER] : [])]);
   const a = await planAllowChange({ op, addresses: parsed.values, ...(o.user !== undefined ? { user: o.user } : {}), target: t, fs: t.target.fs, mainPath: t.mainPath, cfg, ...(session ? { session } : {}), admin: t.session.user ?? 'root', overrides, systemd: await hasSystemd(host) });
-  return applyAndReport(io, { command, host, target: t.target, plan: a.plan, details: a.details, ...(a.refusal ? { refusal: a.refusal } : {}), extraText: () => renderAllowProof(a.result, a.listAfter, a.plan.files.length > 0, color), flow: { ...(sshd ? { sshd } : {}) } }, o);
+  return applyAndReport(io, { command, host, target: t.target, plan: a.plan, guard: { host: cfg.host, overrides: new Set([...overrides, ...guardOverrides(o)]), session: t.session }, details: a.details, ...(a.refusal ? { refusal: a.refusal } : {}), extraText: () => renderAllowProof(a.result, a.listAfter, a.plan.files.length > 0, color), flow: { ...(sshd ? { sshd } : {}) } }, o);
 }

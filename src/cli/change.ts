@@ -6,6 +6,9 @@
 import type { ApplyHost } from '../apply/host.js';
 import { findSshd } from '../host/executor.js';
 import { recoverFirst, runChange, type ChangeRequest, type FlowOptions } from '../apply/flow.js';
+import { guardPlan } from '../apply/guard-stage.js';
+import type { LoadedHost } from '../host/loaded-host.js';
+import type { SessionFacts } from '../host/session.js';
 import { exitCodeOf, type ExitCode, type Outcome } from '../apply/outcome.js';
 import { renderChangeJson, type ChangeResult } from '../report/outcome-json.js';
 import { describeOutcome, renderPlanText } from '../report/outcome-text.js';
@@ -64,10 +67,16 @@ export interface ApplySpec extends Omit<ChangeRequest, 'ask' | 'dryRun'> {
   /** The command's own text after the plan (the allow proof, the chroot check). */
   readonly extraText?: () => string;
   readonly flow?: Omit<FlowOptions, 'backupRoot' | 'onStep'>;
+  /**
+   * The one guard stage (src/apply/guard-stage.ts) over the host the plan was made from: every
+   * guard judges the predicted host. Undefined only for a plan its planner already guarded (harden).
+   */
+  readonly guard?: { readonly host: LoadedHost; readonly overrides: ReadonlySet<string>; readonly session?: SessionFacts };
 }
 
 /** Shows the plan, asks, applies through the one flow, reports the Outcome. */
-export async function applyAndReport(io: Output, s: ApplySpec, flags: ChangeFlags): Promise<ExitCode> {
+export async function applyAndReport(io: Output, spec: ApplySpec, flags: ChangeFlags): Promise<ExitCode> {
+  const s = spec.guard ? { ...spec, plan: await guardPlan({ host: spec.guard.host, plan: spec.plan, overrides: spec.guard.overrides, ...(spec.guard.session ? { session: spec.guard.session } : {}) }) } : spec;
   if (!flags.json) {
     const text = renderPlanText(s.plan, color) + (s.extraText?.() ?? '');
     if (text) io.out(text.trimEnd());

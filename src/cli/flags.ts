@@ -1,7 +1,10 @@
 // The flags every changing command shares, spelled the same everywhere: -f/--file (the sshd_config
-// of a daemon started with -f), --root, --dry-run, --yes, --json, --backup-dir. Not a command.
+// of a daemon started with -f), --root, --dry-run, --yes, --json, --backup-dir, and the override
+// flag of every guard (src/apply/guards/index.ts: the one guard stage judges every change). Not
+// a command.
 import { Option, type Command } from '@commander-js/extra-typings';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
+import { GUARDS } from '../apply/guards/index.js';
 
 export interface TargetFlags {
   file?: string;
@@ -26,7 +29,18 @@ export function withChangeFlags<C extends Command<any, any, any>>(c: C, fileHelp
     .option('--yes', 'apply without asking')
     .option('--json', 'machine-readable output (the change envelope)')
     .option('--backup-dir <DIR>', 'where backups and the journal live', DEFAULT_BACKUP_ROOT);
+  return withGuardFlags(c);
+}
+
+/** Adds the override flag of every guard the command does not define itself. */
+export function withGuardFlags<C extends Command<any, any, any>>(c: C): C {
+  for (const g of GUARDS) if (!c.options.some((o) => o.long === g.flag)) c.option(g.flag, `apply even though: ${g.summary}`);
   return c;
+}
+
+/** The guard override flags given ("--allow-x" for the parsed option allowX). */
+export function guardOverrides(o: Readonly<Record<string, unknown>>): Set<string> {
+  return new Set(GUARDS.map((g) => g.flag).filter((f) => o[f.slice(2).replace(/-([a-z])/g, (_m, x: string) => x.toUpperCase())] === true));
 }
 
 /** A hidden flag (an old spelling kept working, or an internal). */

@@ -10,7 +10,7 @@ import { GUARDS } from '../apply/guards/index.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { processOutput, type Output } from './io.js';
 import { applyAndReport, recoverOrStop, report } from './change.js';
-import { hidden, withChangeFlags, type CommonChangeFlags } from './flags.js';
+import { guardOverrides, hidden, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { todayOverride } from './session.js';
 import { open } from './target.js';
 import { VERSION } from './version.js';
@@ -37,16 +37,11 @@ export function register(program: Command): void {
     .option('--sshd <path>', 'the sshd binary that validates candidates', '/usr/sbin/sshd')
     .addOption(hidden('--config <file>', 'old spelling of -f/--file'));
   withChangeFlags(c, 'sshd_config to harden (a test daemon started with -f FILE is reloaded by SIGHUP to its PidFile)');
-  for (const g of GUARDS) c.option(g.flag, `apply even though: ${g.summary}`);
   c.addHelpText('after', HELP).action(async (_o, cmd) => {
     process.exitCode = await runHarden(processOutput, cmd.opts() as HardenOpts);
   });
 }
 
-/** The guard override flags given on the command line ("--allow-x" for allowX). */
-function overridesOf(o: HardenOpts): Set<string> {
-  return new Set(GUARDS.map((g) => g.flag).filter((f) => o[f.slice(2).replace(/-([a-z])/g, (_m, x: string) => x.toUpperCase())] === true));
-}
 
 function loadPolicy(io: Output, profile: string | undefined): Policy | undefined | ExitCode {
   if (profile === undefined) return undefined;
@@ -90,7 +85,7 @@ async function runHarden(io: Output, o: HardenOpts): Promise<ExitCode> {
     ...(today ? { today } : {}),
     version: VERSION,
     systemd: !file && !o.root && (await hasSystemd(host)),
-    overrides: overridesOf(o),
+    overrides: guardOverrides(o),
     session: t.session,
   });
   if (!res.plan) return report(io, { command, outcome: { kind: 'error', reason: res.ok ? 'no plan' : res.reason } }, o);

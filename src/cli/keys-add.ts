@@ -14,7 +14,7 @@ import { bytesToText, utf8ToByteString, type ByteString } from '../text/bytes.js
 import type { ExitCode } from './exit-codes.js';
 import { processOutput, type Output } from './io.js';
 import { applyAndReport, recoverOrStop, report, sshdFor } from './change.js';
-import { hidden, withChangeFlags, type CommonChangeFlags } from './flags.js';
+import { guardOverrides, hidden, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { open } from './target.js';
 import { keysSessionOf, loadedOf, MAIN_CONFIG, withKeySelectors } from './keys-common.js';
 import { KEYS_ADD_HELP, KEYS_REMOVE_HELP } from './keys-help.js';
@@ -65,7 +65,7 @@ async function runKeys(io: Output, command: string, o: Omit<CommonChangeFlags, '
   const r = await plan({ t, loaded });
   if (r.kind === 'error') return bad(r.reason);
   if (r.kind === 'refused') return report(io, { command, outcome: o.dryRun ? { kind: 'dry-run', wouldRefuse: r.reason } : { kind: 'refused', reason: r.reason } }, o);
-  return applyAndReport(io, { command, host, target: t.target, plan: r.plan, details: r.details, extraText: () => r.summary, flow: { ...(sshd ? { sshd } : {}) } }, o);
+  return applyAndReport(io, { command, host, target: t.target, plan: r.plan, guard: { host: loaded.host, overrides: guardOverrides(o as Record<string, unknown>), session: t.session }, details: r.details, extraText: () => r.summary, flow: { ...(sshd ? { sshd } : {}) } }, o);
 }
 
 export async function keysAdd(io: Output, o: AddOpts, source: string | undefined, env: NodeJS.ProcessEnv, stdin: () => Promise<Buffer> = readStdin): Promise<ExitCode> {
@@ -131,7 +131,6 @@ export function registerAddRemove(keys: Command<any, any, any>): void {
   withChangeFlags(remove, 'the sshd_config whose AuthorizedKeysFile names the files (default /etc/ssh/sshd_config; under --root inside DIR)');
   remove
     .option('--force', 'remove even the key your current SSH session logged in with')
-    .option('--allow-no-key-admin', 'remove even the last key sshd accepts for an account that can become root')
     .addHelpText('after', KEYS_REMOVE_HELP)
     .action(async (_o, cmd) => {
       process.exitCode = await keysRemove(processOutput, cmd.opts() as RemoveOpts, process.env);

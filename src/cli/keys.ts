@@ -14,7 +14,7 @@ import { versioned } from '../report/document.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, processOutput, type Output } from './io.js';
 import { applyAndReport, recoverOrStop, report, sshdFor } from './change.js';
-import { withChangeFlags, type CommonChangeFlags } from './flags.js';
+import { guardOverrides, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { open } from './target.js';
 import { KEYS_CHANGE_HELP } from './keys-help.js';
 import { keysSessionOf, loadedOf, MAIN_CONFIG, withKeySelectors } from './keys-common.js';
@@ -22,7 +22,7 @@ import { registerAddRemove } from './keys-add.js';
 import { selectorProblem, type KeySelector } from '../keys/select.js';
 
 type ListOpts = { root?: string; file?: string; user?: string; json?: true };
-type ChangeOpts = CommonChangeFlags & KeyChangeFlags & KeySelector & { user: string; force?: true };
+type ChangeOpts = CommonChangeFlags & KeyChangeFlags & KeySelector & { user: string; force?: true } & Record<string, unknown>;
 
 function usage(io: Output, message: string): ExitCode {
   io.err(`sshield keys: ${message}`);
@@ -83,7 +83,7 @@ async function change(io: Output, mode: 'restrict' | 'unrestrict', o: ChangeOpts
   });
   if (r.kind === 'error') return bad(r.reason);
   if (r.kind === 'refused') return report(io, { command, outcome: o.dryRun ? { kind: 'dry-run', wouldRefuse: r.reason } : { kind: 'refused', reason: r.reason } }, o);
-  return applyAndReport(io, { command, host, target: t.target, plan: r.plan, details: r.details, extraText: () => r.summary, flow: { ...(sshd ? { sshd } : {}) } }, o);
+  return applyAndReport(io, { command, host, target: t.target, plan: r.plan, guard: { host: loaded.host, overrides: guardOverrides(o), session: t.session }, details: r.details, extraText: () => r.summary, flow: { ...(sshd ? { sshd } : {}) } }, o);
 }
 
 export function register(program: Command): void {

@@ -9,11 +9,14 @@ import { isEmptyPlan } from '../apply/plan.js';
 import type { ExitCode } from './exit-codes.js';
 import { processOutput, type Output } from './io.js';
 import { applyAndReport, recoverOrStop, report, type ChangeFlags } from './change.js';
+import { guardOverrides, withGuardFlags } from './flags.js';
+import { loadHost } from '../host/loaded-host.js';
+import { sessionOfProcess } from './target.js';
 
-type RestoreOpts = ChangeFlags & { sshd: string };
+type RestoreOpts = ChangeFlags & { sshd: string } & Record<string, unknown>;
 
 export function register(program: Command): void {
-  program
+  const c = program
     .command('restore')
     .argument('[id]', 'backup id from `sshield backups` (default: the newest)')
     .description('Restore the files of a backup (any kind: harden, allow, user, keys, restore); sshd config files are validated by sshd -t, then the daemon is reloaded and verified; the restore itself is backed up.')
@@ -21,10 +24,10 @@ export function register(program: Command): void {
     .option('--sshd <path>', 'the sshd binary that validates', '/usr/sbin/sshd')
     .option('--dry-run', 'show what would be restored and stop')
     .option('--yes', 'restore without asking')
-    .option('--json', 'machine-readable output (the change envelope)')
-    .action(async (id, o) => {
-      process.exitCode = await runRestore(processOutput, id, o);
-    });
+    .option('--json', 'machine-readable output (the change envelope)');
+  withGuardFlags(c).action(async (id, o) => {
+    process.exitCode = await runRestore(processOutput, id, o as RestoreOpts);
+  });
 }
 
 async function runRestore(io: Output, id: string | undefined, o: RestoreOpts): Promise<ExitCode> {
@@ -34,8 +37,9 @@ async function runRestore(io: Output, id: string | undefined, o: RestoreOpts): P
   if (stop !== undefined) return stop;
   const rec = id ? await loadBackup(host, o.backupDir, id) : (await listBackups(host, o.backupDir)).filter((b) => b.manifest).at(-1);
   if (!rec?.manifest) return report(io, { command, outcome: { kind: 'error', reason: rec ? `backup ${rec.id} has no manifest (its run was interrupted before changing anything)` : `${id ? `no backup "${id}"` : 'no backups'} in ${o.backupDir}` } }, o);
-  const opened = await openHost({ ...(rec.manifest.root ? { root: rec.manifest.root } : {}), machine: host });
+  const opened = await openHost({ ...(rec.manifest.root ? { root: rec.manifest.root } : {}), machine: host, session: sessionOfProcess() });
   if (!opened.ok) return report(io, { command, outcome: { kind: 'error', reason: `backup ${rec.id}: ${opened.message}` } }, o);
   const plan = await planRestore(host, opened.host.target.fs, rec);
-  return applyAndReport(io, { command, host, target: opened.host.target, plan, details: { restores: rec.id }, extraText: () => (!isEmptyPlan(plan) ? '' : `The files already match backup ${rec.id}.`), flow: { sshd: o.sshd } }, o);
+  const loaded = await loadHost(opened.host.target, { mainPath: rec.manifest.configPath, facts: 'config' });
+  return applyAndReport(io, { command, host, target: opened.host.target, plan, guard: { host: loaded, overrides: guardOverrides(o), session: opened.host.session }, details: { restores: rec.id }, extraText: () => (!isEmptyPlan(plan) ? '' : `The files already match backup ${rec.id}.`), flow: { sshd: o.sshd } }, o);
 }

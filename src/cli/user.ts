@@ -14,11 +14,11 @@ import { versioned } from '../report/document.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, processOutput, type Output } from './io.js';
 import { applyAndReport, recoverOrStop, report, sshdFor } from './change.js';
-import { withChangeFlags, type CommonChangeFlags } from './flags.js';
+import { guardOverrides, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { configOf, loadTarget, open } from './target.js';
 import { USER_HELP } from './user-help.js';
 
-type UserFlags = CommonChangeFlags & { create?: true; fixPermissions?: true; chroot?: string; upload?: string; nologin?: true };
+type UserFlags = CommonChangeFlags & { create?: true; fixPermissions?: true; chroot?: string; upload?: string; nologin?: true } & Record<string, unknown>;
 
 export function register(program: Command): void {
   const user = program.command('user').description('Accounts over SSH: nologin shells, SFTP-only chroot accounts, and who can log in').addHelpText('after', USER_HELP);
@@ -123,5 +123,5 @@ async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', name: s
     systemd: await hasSystemd(host),
   });
   if (u.kind === 'refused') return report(io, { command, outcome: { kind: 'refused', reason: u.reason } }, o);
-  return applyAndReport(io, { command, host, target: t.target, plan: u.plan, details: u.details, ...(u.refusal ? { refusal: u.refusal } : {}), extraText: () => renderUserChecks(u.userPlan, color), flow: { ...(sshd ? { sshd } : {}) } }, o);
+  return applyAndReport(io, { command, host, target: t.target, plan: u.plan, guard: { host: cfg.host, overrides: guardOverrides(o), session: t.session }, details: u.details, ...(u.refusal ? { refusal: u.refusal } : {}), extraText: () => renderUserChecks(u.userPlan, color), flow: { ...(sshd ? { sshd } : {}) } }, o);
 }

@@ -6,7 +6,8 @@
 // modes that misc.c safe_path / secure_permissions accept (OpenSSH 9.2p1): the file regular,
 // owned by root or the user, not other-writable, group-writable only when the group's one member
 // is the owner; the same for each directory from the real file's parent up to the home
-// directory (or "/"). Passwords are assumed set (the guards cannot read shadow). Pure.
+// directory (or "/"). Passwords are assumed set (the guards cannot read shadow). An account
+// without a login shell has no way in to a shell (session.c runs the shell; nologin refuses). Pure.
 import { accessListsOf, checkAccess } from '../../sshd/access.js';
 import { expandAuthorizedKeysPath } from '../../host/facts/authorized-keys.js';
 import type { EffectiveConfig } from '../../sshd/evaluate/types.js';
@@ -77,6 +78,7 @@ export function usableKey(cfg: EffectiveConfig, user: GuardUser, facts: GuardFac
 
 /** Can `user` log in from `addr` under `cfg` (the configuration for that user and address)? */
 export function canLogIn(cfg: EffectiveConfig, user: GuardUser, addr: string, facts: GuardFacts): Verdict {
+  if (!user.loginShell) return { ok: false, why: 'no login shell (nologin)' };
   const access = checkAccess(accessListsOf(cfg), { user: user.name, addr, groups: user.groups });
   if (!access.allowed) return { ok: false, why: access.reason };
   const prl = cfg.value('permitrootlogin') ?? 'without-password';

@@ -1,6 +1,7 @@
 // The preflight guards, in the order they are reported, and the one entry point that runs them.
 // Each refuses with the reason; only its own flag (named after the risk) overrides it.
 import type { GuardVerdict } from '../plan.js';
+import { adminLockout } from './admin-lockout.js';
 import { badChroot } from './bad-chroot.js';
 import { clusterBreak } from './cluster-break.js';
 import { hostkeyMismatch } from './hostkey-mismatch.js';
@@ -9,7 +10,7 @@ import { sessionLockout } from './session-lockout.js';
 import { runGuard, type Guard, type GuardContext } from './types.js';
 import { userLockout } from './user-lockout.js';
 
-export const GUARDS: readonly Guard[] = [noKeyAdmin, sessionLockout, userLockout, clusterBreak, badChroot, hostkeyMismatch];
+export const GUARDS: readonly Guard[] = [noKeyAdmin, sessionLockout, userLockout, adminLockout, clusterBreak, badChroot, hostkeyMismatch];
 
 export const OVERRIDE_FLAGS: readonly string[] = GUARDS.map((g) => g.flag);
 

@@ -3,7 +3,7 @@
 // the predicted effective configuration for exactly that connection (sshd -T -C semantics).
 // Override: --allow-session-lockout.
 import { canLogIn } from './access.js';
-import type { Guard } from './types.js';
+import { beforeFacts, type Guard } from './types.js';
 
 export const sessionLockout: Guard = {
   id: 'session-lockout',
@@ -12,12 +12,14 @@ export const sessionLockout: Guard = {
   check(ctx) {
     const s = ctx.facts.session;
     if (!ctx.facts.live || !s) return { ok: true, message: 'not run from an SSH session' };
-    const u = ctx.facts.users.find((x) => x.name === s.user);
-    if (!u) return { ok: true, message: `session user ${s.user} is not a local account` };
+    const was = beforeFacts(ctx);
+    const u0 = was.users.find((x) => x.name === s.user);
+    if (!u0) return { ok: true, message: `session user ${s.user} is not a local account` };
     const c = { user: s.user, host: s.addr, addr: s.addr, laddr: s.laddr, lport: s.lport };
-    const before = canLogIn(ctx.before(c), u, s.addr, ctx.facts);
+    const before = canLogIn(ctx.before(c), u0, s.addr, was);
     if (!before.ok) return { ok: true, message: `${s.user} from ${s.addr} could not log in before either (${before.why})` };
-    const after = canLogIn(ctx.after(c), u, s.addr, ctx.facts);
+    const u = ctx.facts.users.find((x) => x.name === s.user);
+    const after = u ? canLogIn(ctx.after(c), u, s.addr, ctx.facts) : { ok: false as const, why: 'the account would be removed' };
     if (after.ok) return { ok: true, message: `${s.user} from ${s.addr} can still log in (${after.how})` };
     return { ok: false, message: `your session (${s.user} from ${s.addr}) could not log in again after this change: ${after.why}` };
   },

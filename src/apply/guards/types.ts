@@ -74,7 +74,16 @@ export interface GuardFacts {
 }
 
 export interface GuardContext {
+  /** The facts of the predicted host (the plan's files and host steps applied). */
   readonly facts: GuardFacts;
+  /** The facts of the host as it is; undefined = the same as `facts` (a plan that changes no fact). */
+  readonly factsBefore?: GuardFacts;
+  /**
+   * Client addresses to try for an account whose own address is unknown: some address nothing
+   * names (ANY_ADDR) plus one inside every address the configs name (Match Address, allowlists).
+   * Undefined = [ANY_ADDR].
+   */
+  readonly samples?: readonly string[];
   readonly build: BuildProfile;
   /** Effective configuration now; spec undefined = the start-up (global) view. */
   readonly before: (spec?: ConnectionSpec) => EffectiveConfig;
@@ -104,3 +113,9 @@ export function runGuard(g: Guard, ctx: GuardContext, overrides: ReadonlySet<str
 
 /** An address standing for "anywhere" when no session address is known (TEST-NET-2). */
 export const ANY_ADDR = '198.51.100.10';
+
+/** The facts of the host before the change. */
+export const beforeFacts = (ctx: GuardContext): GuardFacts => ctx.factsBefore ?? ctx.facts;
+
+/** The addresses to try for an account whose address is unknown. */
+export const samplesOf = (ctx: GuardContext): readonly string[] => (ctx.samples?.length ? ctx.samples : [ANY_ADDR]);

@@ -1,11 +1,11 @@
 // (c) The current user (SUDO_USER, else the invoking user) losing SSH access in general: could
-// log in before, could not after, for a connection from an arbitrary address (the session's own
-// address is guard (b)'s). root
-// at a local console (no SUDO_USER, no SSH_CONNECTION) is not judged here: taking root's SSH login
-// away is the point of the baseline, and guard (a) makes sure an admin keeps a key.
-// Override: --allow-user-lockout.
-import { canLogIn } from './access.js';
-import { ANY_ADDR, spec, type Guard } from './types.js';
+// log in before from some address, could log in from none after (the addresses tried: some
+// address nothing names plus one inside every address the configs name; the session's own
+// address is guard (b)'s). root at a local console (no SUDO_USER, no SSH_CONNECTION) is not
+// judged here: taking root's SSH login away is the point of the baseline, and guards (a) and
+// admin-lockout make sure the admins keep a way in. Override: --allow-user-lockout.
+import { lostWayIn } from './lost-way-in.js';
+import type { Guard } from './types.js';
 
 export const userLockout: Guard = {
   id: 'user-lockout',
@@ -15,13 +15,10 @@ export const userLockout: Guard = {
     const name = ctx.facts.invokingUser;
     if (!ctx.facts.live || !name) return { ok: true, message: 'no invoking user to protect' };
     if (name === 'root' && !ctx.facts.session) return { ok: true, message: 'root at a local console (not over SSH)' };
-    const u = ctx.facts.users.find((x) => x.name === name);
-    if (!u) return { ok: true, message: `${name} is not a local account` };
-    const addr = ANY_ADDR;
-    const before = canLogIn(ctx.before(spec(ctx, name, addr)), u, addr, ctx.facts);
-    if (!before.ok) return { ok: true, message: `${name} could not log in before either (${before.why})` };
-    const after = canLogIn(ctx.after(spec(ctx, name, addr)), u, addr, ctx.facts);
-    if (after.ok) return { ok: true, message: `${name} can still log in (${after.how})` };
-    return { ok: false, message: `${name} (the user running sshield) could not log in any more: ${after.why}` };
+    const r = lostWayIn(ctx, name);
+    if (r.kind === 'unknown') return { ok: true, message: `${name} is not a local account` };
+    if (r.kind === 'none-before') return { ok: true, message: `${name} could not log in before either (${r.why})` };
+    if (r.kind === 'kept') return { ok: true, message: `${name} can still log in (${r.how})` };
+    return { ok: false, message: `${name} (the user running sshield) could not log in any more: ${r.message}` };
   },
 };

@@ -10,7 +10,7 @@ import type { ConnectionSpec } from '../../../src/sshd/evaluate/types.js';
 import { GUARDS, runGuards } from '../../../src/apply/guards/index.js';
 import type { GuardContext, GuardFacts } from '../../../src/apply/guards/types.js';
 import type { KeyFileFact, PathStat } from '../../../src/apply/guards/types.js';
-import { parseSshConnection } from '../../../src/apply/guard-facts.js';
+import { parseSshConnection } from '../../../src/host/session.js';
 
 const build = BUILDS['9.2p1-debian'];
 const groups: Record<string, string[]> = { root: ['root'], alice: ['alice', 'sudo'], bob: ['bob'], sftp1: ['sftp1', 'sftponly'] };
@@ -57,7 +57,7 @@ function verdict(c: GuardContext, id: string, overrides: string[] = []) {
 }
 
 test('every guard has its own flag named --allow-<risk>', () => {
-  assert.deepEqual(GUARDS.map((g) => g.flag), ['--allow-no-key-admin', '--allow-session-lockout', '--allow-user-lockout', '--allow-cluster-break', '--allow-bad-chroot', '--allow-hostkey-mismatch']);
+  assert.deepEqual(GUARDS.map((g) => g.flag), ['--allow-no-key-admin', '--allow-session-lockout', '--allow-user-lockout', '--allow-admin-lockout', '--allow-cluster-break', '--allow-bad-chroot', '--allow-hostkey-mismatch']);
 });
 
 test('the baseline change passes every guard when an admin has a usable key', () => {
@@ -110,7 +110,7 @@ test('(a) no-key-admin: refuses when no admin has a usable key, with the reason 
 
 test('(b) session-lockout: the SSH_CONNECTION address loses access for the session user', () => {
   const s = parseSshConnection('192.0.2.50 51234 127.0.0.1 22')!;
-  assert.deepEqual(s, { addr: '192.0.2.50', laddr: '127.0.0.1', lport: 22 });
+  assert.deepEqual(s, { addr: '192.0.2.50', port: 51234, laddr: '127.0.0.1', lport: 22 });
   const f = facts({ session: { user: 'alice', ...s }, invokingUser: 'alice' });
   const after = `${AFTER}Match Address 192.0.2.0/24\n\tPubkeyAuthentication no\n`;
   const v = verdict(ctx(f, BEFORE, after), 'session-lockout');
@@ -134,7 +134,7 @@ test('(c) user-lockout: the invoking user (SUDO_USER) loses access', () => {
   const v = verdict(ctx(f), 'user-lockout');
   assert.equal(v.ok, false);
   assert.equal(v.overrideFlag, '--allow-user-lockout');
-  assert.match(v.message, /bob \(the user running sshield\) could not log in any more: no usable key/);
+  assert.match(v.message, /bob \(the user running sshield\) could not log in any more: bob from 198\.51\.100\.10 \(its address is unknown; tried 198\.51\.100\.10\) logs in today with password, and would have no way in after this change: no usable key/);
   assert.equal(verdict(ctx(f), 'user-lockout', ['--allow-user-lockout']).overridden, true);
   // root at the console is not judged; root over SSH is (PermitRootLogin no).
   assert.equal(verdict(ctx(facts({ invokingUser: 'root' })), 'user-lockout').ok, true);
@@ -144,7 +144,8 @@ test('(c) user-lockout: the invoking user (SUDO_USER) loses access', () => {
 });
 
 test('(d) cluster-break: PermitRootLogin no for root from a cluster node address', () => {
-  const f = facts({ clusterAddresses: ['10.10.10.11', '10.10.10.12'] });
+  // A PVE node's root logs in to its peers with the cluster key.
+  const f = facts({ clusterAddresses: ['10.10.10.11', '10.10.10.12'], keyFiles: [keyFile('alice', '/home/alice', 1000), keyFile('root', '/root', 0)] });
   const v = verdict(ctx(f), 'cluster-break');
   assert.equal(v.ok, false);
   assert.equal(v.overrideFlag, '--allow-cluster-break');
@@ -156,7 +157,7 @@ test('(d) cluster-break: PermitRootLogin no for root from a cluster node address
 });
 
 test('(d) cluster-break: a node nothing resolves blocks refusing root from unlisted addresses', () => {
-  const f = facts({ clusterAddresses: ['10.10.10.11'], clusterUnknownNodes: ['pve-node3'] });
+  const f = facts({ clusterAddresses: ['10.10.10.11'], clusterUnknownNodes: ['pve-node3'], keyFiles: [keyFile('root', '/root', 0)] });
   const withException = `${AFTER}Match Address 10.10.10.11\n\tPermitRootLogin prohibit-password\n`;
   const v = verdict(ctx(f, BEFORE, withException), 'cluster-break');
   assert.equal(v.ok, false);

@@ -1,0 +1,90 @@
+// The one guard stage every change goes through between its planner and the writer: given the
+// loaded host and a Plan, it predicts the host after the plan (predicted-host.ts: files overlaid,
+// host steps applied to accounts and directories), gathers the guards' facts before and after
+// (guard-facts.ts), picks the client addresses to try for accounts whose address is unknown, and
+// runs the one set of guards (guards/index.ts) on the pair. The verdicts are appended to the
+// plan's own (a planner's proof-based guard of the same risk stands in for the generic one: allow's
+// session-address and cluster-nodes). No writes; no decisions beyond the guards'.
+import type { LoadedHost } from '../host/loaded-host.js';
+import type { ConfigTree } from '../sshd/include.js';
+import type { EffectiveConfig } from '../sshd/evaluate/types.js';
+import { parseAllowAddress, sampleInside } from '../allow/address.js';
+import { matchAddressSamples } from '../allow/planner.js';
+import { NO_SESSION, type SessionFacts } from '../host/session.js';
+import { gatherGuardFacts } from './guard-facts.js';
+import { GUARDS } from './guards/index.js';
+import { ANY_ADDR, runGuard, type GuardContext } from './guards/types.js';
+import type { GuardVerdict, Plan } from './plan.js';
+import { predictHost } from './predicted-host.js';
+
+export interface GuardStageInput {
+  /** The host the plan was made from (read once). */
+  readonly host: LoadedHost;
+  readonly plan: Plan;
+  /** Who runs sshield and from where; ignored for an offline root (plan.root). */
+  readonly session?: SessionFacts;
+  /** Override flags given (e.g. "--allow-admin-lockout"). */
+  readonly overrides: ReadonlySet<string>;
+}
+
+/** Generic guards a planner's own verdict (by id) already judges, with the planner's proof. */
+const STANDS_IN: Readonly<Record<string, string>> = { 'session-address': 'session-lockout', 'cluster-nodes': 'cluster-break' };
+
+/** The daemon's listen address and port as the start-up configuration names them (for specs). */
+export function listenOf(eff: EffectiveConfig): { laddr: string; lport: number } {
+  const listen = eff.get('listenaddress')?.values[0] ?? '0.0.0.0:22';
+  const lm = /^\[?(.*?)\]?:(\d+)$/.exec(listen);
+  const laddr = lm?.[1] && lm[1] !== '0.0.0.0' && lm[1] !== '::' ? lm[1] : '127.0.0.1';
+  return { laddr, lport: Number(lm?.[2] ?? 22) };
+}
+
+/** Addresses to try for an account whose address is unknown: some address nothing names, and one inside every address a Match Address or an access list names. */
+export function addressSamples(trees: readonly ConfigTree[], globals: readonly EffectiveConfig[]): string[] {
+  const out = new Set<string>([ANY_ADDR]);
+  for (const a of matchAddressSamples(trees.flatMap((t) => [...t.files.values()]))) out.add(a);
+  for (const eff of globals) {
+    for (const key of ['allowusers', 'denyusers']) {
+      for (const v of eff.get(key)?.values ?? []) {
+        const at = v.lastIndexOf('@');
+        if (at < 0) continue;
+        for (const e of v.slice(at + 1).split(',')) {
+          const p = parseAllowAddress(e.replace(/^!/, ''));
+          if (p.ok) out.add(sampleInside(p.value));
+        }
+      }
+    }
+  }
+  return [...out].slice(0, 24);
+}
+
+/** The plan with the guards' verdicts on its predicted host appended. */
+export async function guardPlan(i: GuardStageInput): Promise<Plan> {
+  const { host, plan } = i;
+  const live = plan.root === undefined;
+  const session = live ? (i.session ?? NO_SESSION) : NO_SESSION;
+  const predicted = await predictHost(host, plan);
+  const before = host.evaluate;
+  const after = predicted.config.evaluate;
+  const { laddr, lport } = listenOf(before());
+  const cluster = host.cluster;
+  const common = {
+    before,
+    after,
+    laddr,
+    lport,
+    clusterAddresses: [...(cluster?.addresses ?? [])],
+    ...(cluster?.unknownNodes.length ? { clusterUnknownNodes: cluster.unknownNodes } : {}),
+    session,
+    live,
+    alsoUsers: predicted.touched,
+  };
+  const [factsBefore, facts] = await Promise.all([
+    gatherGuardFacts({ ...common, fs: host.fs, ...(host.accounts ? { accounts: host.accounts } : {}) }),
+    gatherGuardFacts({ ...common, fs: predicted.fs, ...(predicted.accounts ? { accounts: predicted.accounts } : {}) }),
+  ]);
+  const samples = addressSamples([host.tree, predicted.config.tree], [before(), after()]);
+  const ctx: GuardContext = { facts, factsBefore, samples, build: host.build.profile, before, after, laddr, lport };
+  const judged = new Set(plan.guards.flatMap((g) => [g.id, ...(STANDS_IN[g.id] ? [STANDS_IN[g.id]!] : [])]));
+  const verdicts: GuardVerdict[] = GUARDS.filter((g) => !judged.has(g.id)).map((g) => runGuard(g, ctx, i.overrides));
+  return { ...plan, guards: [...plan.guards, ...verdicts] };
+}
