@@ -3,6 +3,7 @@
 // the effective configuration for every planned connection spec (src/sshd/evaluate), the
 // vulnerability assessment (src/vulns) and the file-level facts rules need (modes, moduli,
 // chroot components). Unknown facts become { missing: reason }, never exceptions.
+import { sudoAdmins } from '../host/facts/admins.js';
 import type { HostExecutor } from '../host/executor.js';
 import { inspectHostKeys, type HostFacts } from '../host/facts/index.js';
 import type { ReadOnlyFs } from '../host/fs.js';
@@ -184,7 +185,10 @@ export async function gatherAudit(from: HostExecutor | LoadedHost, opts: GatherO
   const directives = directivesOf(tree);
   const global = host.evaluate();
   const pve = toPve(facts);
-  const admin = opts.admin ?? accounts?.users.find((u) => u.uid >= 1000 && u.uid < 60000 && u.loginShell && accounts.groupsOf(u.name).some((g) => g === 'sudo' || g === 'wheel' || g === 'adm'))?.name ?? accounts?.users.find((u) => u.uid >= 1000 && u.uid < 60000 && u.loginShell)?.name;
+  // The admin: the one named, else the first account that can become root (host/facts/admins.ts),
+  // never merely the first account with a shell: an account without sudo is nobody's admin.
+  const sudoInstalled = ['file', 'symlink'].includes((await exec.fs.stat('/usr/bin/sudo'))?.kind ?? 'none');
+  const admin = opts.admin ?? (accounts ? sudoAdmins(accounts, sudoInstalled)[0] : undefined);
   const planned = planSpecs({
     ...(admin ? { admin } : {}),
     ...(opts.adminAddr ? { adminAddr: opts.adminAddr } : {}),
