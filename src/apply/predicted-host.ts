@@ -36,7 +36,8 @@ export function accountsAfterSteps(acc: Accounts, steps: readonly PlanStep[]): A
       let gid = s.ids?.gid ?? groups.find((g) => g.name === group)?.gid;
       if (gid === undefined) gid = nextId(groups.map((g) => g.gid));
       if (!groups.some((g) => g.gid === gid)) groups.push({ name: group, gid, members: [], line: 0 });
-      users.push({ name: s.user, uid, gid, gecos: s.ids?.gecos ?? '', home: s.home, shell: s.shell, loginShell: isLoginShell(s.shell), line: 0 });
+      // useradd leaves the password locked ("!" in shadow) until one is set.
+      users.push({ name: s.user, password: 'x', uid, gid, gecos: s.ids?.gecos ?? '', home: s.home, shell: s.shell, loginShell: isLoginShell(s.shell), line: 0, start: 0, end: 0, shellStart: 0 });
     } else if (s.kind === 'delete-account') {
       const i = users.findIndex((u) => u.name === s.user);
       if (i >= 0) users.splice(i, 1);
@@ -46,7 +47,10 @@ export function accountsAfterSteps(acc: Accounts, steps: readonly PlanStep[]): A
       if (i >= 0) users[i] = { ...users[i]!, shell: s.shell, loginShell: isLoginShell(s.shell) };
     }
   }
-  return makeAccounts(users, groups, acc.shells ? [...acc.shells] : undefined, [...acc.problems]);
+  return makeAccounts(users, groups, acc.shells ? [...acc.shells] : undefined, [...acc.problems], {
+    ...(acc.shadow ? { shadow: acc.shadow } : {}),
+    ...(acc.shadowUnknown !== undefined ? { shadowUnknown: acc.shadowUnknown } : {}),
+  });
 }
 
 function ownerOf(o: StepOwner, acc: Accounts | undefined): { uid: number; gid: number } | undefined {
