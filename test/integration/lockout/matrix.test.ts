@@ -56,7 +56,6 @@ const TODO: Record<string, string> = {
   M06: 'harden applies: no-key-admin counts the RSA-2048 key as usable under RequiredRSASize 4096, the admin is locked out',
   M07: 'harden applies: no-key-admin counts the from="10.0.0.0/8" key as usable from 127.0.0.1, the admin is locked out',
   M08: 'user nologin runs no guard (plan.guards is empty) and applies: the last admin has no shell',
-  M09: 'the refusal advises `sshield keys add`, which does not exist yet (exit 2, unknown command)',
   M11: 'harden comments out the Match Address PasswordAuthentication yes; no-key-admin says "password logins are not being turned off" and the admin is locked out',
   M15: 'harden applies: no-key-admin counts the key of an account sshd refuses (locked password under UsePAM no), the password admin is locked out',
   M16: 'harden applies: no-key-admin counts the key of an expired account, the password admin is locked out',
@@ -64,7 +63,6 @@ const TODO: Record<string, string> = {
   M24: 'user sftp runs no guard (plan.guards is empty) and applies: the last admin is chrooted to SFTP, no shell',
   M26: 'keys restrict runs no guard and applies from="10.0.0.0/8" to the admin only key: locked out',
   M27: 'keys restrict runs no guard and applies command="/bin/false" to the admin only key: locked out',
-  M29: 'keys remove does not exist yet (exit 2, unknown command)',
   M30: 'restore runs no guard and puts back the authorized_keys without the admin current key: locked out',
   M33: 'keys restrict runs no guard and applies from="10.0.0.0/8" to root only key on the PVE layout: locked out',
   M35: 'harden sets KbdInteractiveAuthentication no and applies: the 2FA admin is locked out (the key-only admin keeps a way in)',
@@ -197,7 +195,7 @@ const defs: Def[] = [
     id: 'M09',
     title: 'the no-key-admin refusal names a command that exists, and following it works (keys add, then harden applies)',
     expect: 'refused',
-    cmd: 'harden -f CFG --profile baseline; then the advised keys add --user ADMIN --key PUB; then harden -f CFG --profile baseline',
+    cmd: 'harden -f CFG --profile baseline; then the advised keys add --user ADMIN --key PUB --config CFG; then harden -f CFG --profile baseline',
     setup: async (s) => {
       const a = await s.account({ admin: true, password: PW() });
       await s.start(BASE_PW);
@@ -210,7 +208,7 @@ const defs: Def[] = [
           assert.ok(advice, `the refusal advises a command: ${r.stdout}${r.stderr}`);
           const help = await s.cli(['keys', 'add', '--help'], {}, { backupDir: false });
           assert.equal(help.code, 0, `sshield keys add --help: ${help.stdout}${help.stderr}`);
-          const add = await s.cli(['keys', 'add', '--user', a.name, '--key', s.pub(key), '-f', cfg(s), '--yes']);
+          const add = await s.cli(['keys', 'add', '--user', a.name, '--key', s.pub(key), '--config', cfg(s), '--yes']);
           assert.equal(add.code, 0, `keys add: ${add.stdout}${add.stderr}`);
           const again = await s.cli(harden(s));
           assert.equal(again.code, 0, `harden after keys add: ${again.stdout}${again.stderr}`);
