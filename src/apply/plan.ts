@@ -178,7 +178,7 @@ export interface VerifyExpectation {
  * Which command made a plan (recorded in the backup's manifest, shown by `sshield backups`):
  * every command that changes files goes through the same pipeline and says so.
  */
-export type PlanKind = 'harden' | 'restore' | 'allow' | 'user' | 'keys' | 'upgrade';
+export type PlanKind = 'harden' | 'restore' | 'allow' | 'user' | 'keys' | 'upgrade' | 'ca';
 
 export interface Plan {
   readonly version: typeof PLAN_VERSION;

@@ -8,6 +8,7 @@ import { VERSION } from './version.js';
 import { register as registerAllow } from './allow.js';
 import { register as registerAudit } from './audit.js';
 import { register as registerBackups } from './backups.js';
+import { register as registerCa } from './ca.js';
 import { register as registerCompletion } from './completion.js';
 import { register as registerConfirm } from './confirm.js';
 import { activateStoredData, register as registerData } from './data.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerAllow(program);
   registerAudit(program);
   registerBackups(program);
+  registerCa(program);
   registerCompletion(program);
   registerConfirm(program);
   registerData(program);
