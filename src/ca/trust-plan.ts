@@ -122,8 +122,8 @@ export async function planTrust(r: TrustRequest): Promise<TrustPlan> {
   }
   const principalsFiles: { user: string; path: string; principals: string[] }[] = [];
   for (const g of r.grants) {
-    if (!cfg.accounts.passwd.some((p) => p.name === g.user)) return { ok: false, message: `--principals ${g.user}:...: no such account on ${cfg.fs.label}` };
-    if ((g.user === 'root' || cfg.accounts.passwd.find((p) => p.name === g.user)?.uid === 0) && !r.allowRootPrincipals) {
+    if (!cfg.accounts.user(g.user)) return { ok: false, message: `--principals ${g.user}:...: no such account on ${cfg.fs.label}` };
+    if ((g.user === 'root' || cfg.accounts.user(g.user)?.uid === 0) && !r.allowRootPrincipals) {
       return { ok: false, message: `--principals ${g.user}:...: a certificate that logs in as ${g.user} (uid 0) is given only when asked: add ${ROOT_PRINCIPALS_FLAG}` };
     }
     const path = `${pdir}/${g.user}`;
