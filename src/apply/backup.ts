@@ -92,6 +92,24 @@ export async function newBackupId(host: ApplyHost, root: string): Promise<string
   for (let n = 2; ; n++) if (!taken.has(`${base}-${n}`)) return `${base}-${n}`;
 }
 
+/**
+ * Takes a new backup id by creating its directory (root-owned 0700) exclusively: runs on
+ * different roots share a backup directory without sharing a lock, so two of them starting in
+ * the same second must not both take the same id.
+ */
+export async function claimBackupId(host: ApplyHost, root: string): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const id = await newBackupId(host, root);
+    try {
+      await host.makeDir(backupDir(root, id), { mode: 0o700, uid: 0, gid: 0 });
+      return id;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+  }
+  throw new Error(`cannot take a new backup id in ${root}`);
+}
+
 function json(value: unknown): Uint8Array {
   return Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
 }

@@ -42,7 +42,7 @@ export async function watchConfirm(host: ApplyHost, opts: PipelineOptions, id: s
     if (j.phase !== 'awaiting-confirm') return 'gone';
     const deadline = j.confirmDeadline ?? host.now();
     if (host.now() >= deadline) {
-      return withRunLocks(host, opts, undefined, async () => {
+      return withRunLocks(host, opts, rec.manifest?.root, async () => {
         const again = await loadBackup(host, opts.backupRoot, id);
         if (again?.journal?.phase !== 'awaiting-confirm') return again?.journal?.phase === 'committed' ? 'confirmed' : 'gone';
         await rollback(host, again, opts, `not confirmed within the timeout`);

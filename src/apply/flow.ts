@@ -33,11 +33,13 @@ export interface FlowOptions {
 /**
  * Finishes what a killed earlier run left half done, BEFORE planning: a plan made on half-changed
  * files would not describe them once recovery restores them. An Outcome when this run must stop
- * (another change awaits confirmation, or recovery itself failed).
+ * (another change awaits confirmation, or recovery itself failed). `root`: the offline root the
+ * command works on (undefined: this machine).
  */
-export async function recoverFirst(host: ApplyHost, o: FlowOptions): Promise<Outcome | undefined> {
+export async function recoverFirst(host: ApplyHost, o: FlowOptions, root?: string): Promise<Outcome | undefined> {
   try {
-    const pending = await recover(host, { backupRoot: o.backupRoot, ...(o.lockDir ? { lockDir: o.lockDir } : {}), ...(o.sshd ? { sshd: o.sshd } : {}) });
+    // The runs of this root only, under this root's lock (an offline root's own, not "/"'s).
+    const pending = await recover(host, { backupRoot: o.backupRoot, ...(o.lockDir ? { lockDir: o.lockDir } : {}), ...(o.sshd ? { sshd: o.sshd } : {}) }, root);
     return pending ? outcomeOfApply(pending) : undefined;
   } catch (e) {
     return { kind: 'error', reason: e instanceof Error ? e.message : String(e) };

@@ -18,7 +18,7 @@ import { blockingGuards, sha256, stepsOf } from './plan.js';
 import { applyStep, checkStep, undoStep } from './host-steps.js';
 import { withLock } from './lock.js';
 import type { BackupRecord, Journal, Manifest, ManifestEntry, StepPhase } from './backup.js';
-import { CANDIDATE_SUFFIX, backupDir, currentSha, isTerminal, listBackups, loadBackup, newBackupId, phaseIndex, readBackupCopy, writeJournal, writeManifest } from './backup.js';
+import { CANDIDATE_SUFFIX, backupDir, currentSha, isTerminal, listBackups, loadBackup, claimBackupId, phaseIndex, readBackupCopy, writeJournal, writeManifest } from './backup.js';
 import { stageTree } from './stage.js';
 import { validateStaged } from './validate.js';
 import { reloadDaemon, verifyDaemon } from './reload.js';
@@ -98,8 +98,23 @@ function daemonOf(configPath: string, files: readonly { path: string; hostPath: 
   return { configPath: files.find((f) => f.path === configPath)?.hostPath ?? configPath, ...(port !== undefined ? { port } : {}) };
 }
 
-export function lockPathOf(opts: PipelineOptions): string {
-  return opts.lockPath ?? `${opts.backupRoot}/.lock`;
+/**
+ * The backup directory's lock for runs on one root: <backupRoot>/.lock for "/", .lock-<hash> for an
+ * offline root, so runs on different roots that share a backup directory do not wait on each other
+ * (each recovers only its own root's backups; ids are taken by an exclusive mkdir).
+ */
+export function lockPathOf(opts: PipelineOptions, root?: string): string {
+  return opts.lockPath ?? (root === undefined ? `${opts.backupRoot}/.lock` : `${opts.backupRoot}/.lock-${rootKey(root)}`);
+}
+
+function rootKey(root: string): string {
+  return sha256(resolve(root)).slice(0, 16);
+}
+
+/** Whether a backup's recorded root is this run's root (undefined: this machine, "/"). */
+function sameRoot(a: string | undefined, b: string | undefined): boolean {
+  const norm = (r: string | undefined) => (r === undefined || resolve(r) === '/' ? undefined : resolve(r));
+  return norm(a) === norm(b);
 }
 
 export const DEFAULT_LOCK_DIR = '/run/lock/sshield';
@@ -107,7 +122,7 @@ export const DEFAULT_LOCK_DIR = '/run/lock/sshield';
 /** The host-wide lock of a root: host.lock for "/", root-<hash>.lock for an offline root. */
 export function hostLockPathOf(opts: Pick<PipelineOptions, 'lockDir'>, root?: string): string {
   const dir = opts.lockDir ?? DEFAULT_LOCK_DIR;
-  return root === undefined ? `${dir}/host.lock` : `${dir}/root-${sha256(resolve(root)).slice(0, 16)}.lock`;
+  return root === undefined ? `${dir}/host.lock` : `${dir}/root-${rootKey(root)}.lock`;
 }
 
 /** Runs `fn` holding the root's host-wide lock (waiting for another run) and then the backup directory's lock. */
@@ -116,7 +131,7 @@ export async function withRunLocks<T>(host: ApplyHost, opts: PipelineOptions, ro
   const lockDir = hostLock.slice(0, hostLock.lastIndexOf('/'));
   const distrust = host.untrustedDir ? await host.untrustedDir(lockDir) : undefined;
   if (distrust) throw new Error(`lock directory not trusted: ${distrust.replace(/--backup-dir/g, 'lock directory')}`);
-  return withLock(host, hostLock, () => withLock(host, lockPathOf(opts), fn), opts.lockWaitMs ?? 120_000);
+  return withLock(host, hostLock, () => withLock(host, lockPathOf(opts, root), fn), opts.lockWaitMs ?? 120_000);
 }
 
 /** Applies a plan under the lock, after recovering whatever an earlier killed run left behind. */
@@ -128,7 +143,7 @@ export async function applyPlan(host: ApplyHost, plan: Plan, opts: PipelineOptio
   if (distrust) return { status: 'refused', reason: distrust };
   return withRunLocks(host, opts, plan.root, async () => {
     const recovered: string[] = [];
-    const pending = await recoverUnlocked(host, opts, recovered);
+    const pending = await recoverUnlocked(host, opts, recovered, plan.root);
     if (pending) return pending;
     // The plan was made on files an interrupted run had half changed: they are restored now, so
     // the plan no longer describes them (callers recover before planning; this is the safety net).
@@ -140,7 +155,7 @@ export async function applyPlan(host: ApplyHost, plan: Plan, opts: PipelineOptio
       return await applyUnlocked(h, canonical, opts);
     } catch (e) {
       if (!(e instanceof Interrupted)) throw e;
-      return finishInterrupted(host, opts, e);
+      return finishInterrupted(host, opts, plan.root, e);
     }
   });
 }
@@ -150,10 +165,10 @@ export async function applyPlan(host: ApplyHost, plan: Plan, opts: PipelineOptio
  * the same journal-driven code (recoverUnlocked) undoes it, or commits a change that was already
  * verified, while this run still holds the locks; the outcome says which.
  */
-async function finishInterrupted(host: ApplyHost, opts: PipelineOptions, e: Interrupted): Promise<ApplyOutcome> {
+async function finishInterrupted(host: ApplyHost, opts: PipelineOptions, rootOfRun: string | undefined, e: Interrupted): Promise<ApplyOutcome> {
   const { abort: _abort, onStep: _onStep, ...quiet } = opts;
   if (e.backupId === undefined) return { status: 'failed', step: e.step, reason: `${e.message} before anything was changed`, rolledBack: true };
-  await recoverUnlocked(host, quiet, [], `${e.message}, finished by this run as a later run's recovery would`);
+  await recoverUnlocked(host, quiet, [], rootOfRun, `${e.message}, finished by this run as a later run's recovery would`);
   const j = (await loadBackup(host, opts.backupRoot, e.backupId))?.journal;
   if (j?.phase === 'committed') return { status: 'applied', backupId: e.backupId, notes: [`${e.message} after the change was verified: it was kept (committed)`] };
   if (j?.phase === 'rolled-back') return { status: 'failed', step: e.step, reason: `${e.message} at step ${e.step}; the change was undone (${j.error ?? ''})`, backupId: e.backupId, rolledBack: true };
@@ -214,7 +229,7 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
   await step('backup');
   const root = opts.backupRoot;
   await host.mkdirp(root, 0o700);
-  const id = await newBackupId(host, root);
+  const id = await claimBackupId(host, root);
   const dir = backupDir(root, id);
   await host.mkdirp(`${dir}/files`, 0o700);
   let j: Journal = await writeJournal(host, root, undefined, id, 'preparing');
@@ -474,9 +489,13 @@ export async function rollback(outer: ApplyHost, rec: BackupRecord, opts: Pipeli
 }
 
 /** Recovers unfinished runs (caller holds the lock). Returns an outcome when a change awaits confirmation. */
-async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions, recovered: string[] = [], cause = 'recovered by a later run'): Promise<ApplyOutcome | undefined> {
+async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions, recovered: string[], root: string | undefined, cause = 'recovered by a later run'): Promise<ApplyOutcome | undefined> {
   for (const rec of await listBackups(host, opts.backupRoot)) {
     const j = rec.journal;
+    // Only this root's runs: another root's backups are recovered by a run on that root, under
+    // that root's lock (it may be running right now). A run that died before its manifest named
+    // the root changed nothing; it is closed here unless its process still lives.
+    if (rec.manifest ? !sameRoot(rec.manifest.root, root) : j !== undefined && !isTerminal(j.phase) && j.pid !== host.pid && (await host.signal(j.pid, 0))) continue;
     if (!j) {
       // Killed before the first journal write: nothing was changed, only an empty directory remains.
       await writeJournal(host, opts.backupRoot, undefined, rec.id, 'rolled-back', { error: 'interrupted before any change' });
@@ -506,9 +525,12 @@ async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions, recovered
   return undefined;
 }
 
-/** `sshield harden`/`restore` call applyPlan (which recovers); this is for a bare recovery. */
-export async function recover(host: ApplyHost, opts: PipelineOptions): Promise<ApplyOutcome | undefined> {
+/**
+ * Recovers the killed runs of one root (undefined: this machine) under that root's locks;
+ * `sshield harden`/`restore` call applyPlan (which recovers too); this is for a bare recovery.
+ */
+export async function recover(host: ApplyHost, opts: PipelineOptions, root?: string): Promise<ApplyOutcome | undefined> {
   const distrust = await untrustedBackupRoot(host, opts.backupRoot);
   if (distrust) throw new Error(distrust);
-  return withRunLocks(host, opts, undefined, () => recoverUnlocked(host, opts));
+  return withRunLocks(host, opts, root, () => recoverUnlocked(host, opts, [], root));
 }

@@ -9,18 +9,24 @@
 // named in the plan's notes.
 import { createTwoFilesPatch } from 'diff';
 import type { ReadOnlyFs } from '../host/fs.js';
+import { offlineExecutor } from '../host/executor.js';
+import { loadHost, type LoadedHost } from '../host/loaded-host.js';
 import { bytesToText, displayText, type ByteString } from '../text/bytes.js';
-import { loadConfigTree } from '../sshd/include.js';
 import type { ApplyHost } from './host.js';
 import type { FileChange, Plan, PlanStep } from './plan.js';
 import { PLAN_VERSION, sha256 } from './plan.js';
 import { type BackupRecord, isTerminal, readBackupCopy } from './backup.js';
 import { inverseStep } from './host-steps.js';
-import { overlayFs } from './planner.js';
 
-export async function planRestore(host: ApplyHost, viewFs: ReadOnlyFs, rec: BackupRecord): Promise<Plan> {
+/**
+ * The restore of backup `rec` as a plan. `target`: the loaded host the backup was made on (its
+ * root seen as "/"; src/host/loaded-host.ts), whose candidate with the backup's files laid over
+ * it gives the restored config tree; a bare file view is loaded here (tests, the library).
+ */
+export async function planRestore(host: ApplyHost, target: LoadedHost | ReadOnlyFs, rec: BackupRecord): Promise<Plan> {
   const m = rec.manifest;
   if (!m) throw new Error(`backup ${rec.id} has no manifest (its run was interrupted before changing anything)`);
+  const loaded = 'candidate' in target && target.mainPath === m.configPath ? target : await loadHost(offlineExecutor('candidate' in target ? target.fs : target), { mainPath: m.configPath, facts: 'config' });
   const files: FileChange[] = [];
   const over = new Map<string, ByteString | null>();
   for (const e of m.files) {
@@ -58,7 +64,7 @@ export async function planRestore(host: ApplyHost, viewFs: ReadOnlyFs, rec: Back
   }
   // Things brought back (accounts, directories) before the files, things taken away after.
   steps.sort((a, b) => (a.stage === b.stage ? 0 : a.stage === 'before-files' ? -1 : 1));
-  const tree = await loadConfigTree(overlayFs(viewFs, over), m.configPath);
+  const { tree } = await loaded.candidate(over);
   const root = m.root?.replace(/\/+$/, '');
   return {
     version: PLAN_VERSION,

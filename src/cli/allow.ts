@@ -77,7 +77,7 @@ async function runAllowChange(io: Output, op: 'add' | 'remove', inputs: readonly
   if (typeof t === 'string') return usage(io, t);
   const host = t.machine;
   const sshd = await sshdFor(host);
-  const stop = await recoverOrStop(io, command, host, o, sshd);
+  const stop = await recoverOrStop(io, command, host, o, sshd, t.root);
   if (stop !== undefined) return stop;
   const cfg = await configOf(t);
   if (typeof cfg === 'string') return usage(io, cfg);

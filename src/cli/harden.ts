@@ -72,7 +72,7 @@ async function runHarden(io: Output, o: HardenOpts): Promise<ExitCode> {
   const t = await open({ ...(file !== undefined ? { file } : {}), ...(o.root !== undefined ? { root: o.root } : {}) });
   if (typeof t === 'string') return report(io, { command, outcome: { kind: 'error', reason: t } }, o);
   const host = t.machine;
-  const stop = await recoverOrStop(io, command, host, o, o.sshd);
+  const stop = await recoverOrStop(io, command, host, o, o.sshd, t.root);
   if (stop !== undefined) return stop;
   const today = todayOverride();
   const res = await buildHardenPlan({

@@ -64,7 +64,7 @@ async function change(io: Output, mode: 'restrict' | 'unrestrict', o: ChangeOpts
   if (typeof t === 'string') return bad(t);
   const host = t.machine;
   const sshd = await sshdFor(host);
-  const stop = await recoverOrStop(io, command, host, o, sshd);
+  const stop = await recoverOrStop(io, command, host, o, sshd, t.root);
   if (stop !== undefined) return stop;
   const loaded = await loadedOf(t.target, o.file ?? MAIN_CONFIG);
   if (typeof loaded === 'string') return bad(loaded);

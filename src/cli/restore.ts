@@ -5,12 +5,12 @@ import type { Command } from '@commander-js/extra-typings';
 import { openHost, openMachine } from '../apply/open-host.js';
 import { DEFAULT_BACKUP_ROOT, listBackups, loadBackup } from '../apply/backup.js';
 import { planRestore } from '../apply/restore.js';
+import { loadHost } from '../host/loaded-host.js';
 import { isEmptyPlan } from '../apply/plan.js';
 import type { ExitCode } from './exit-codes.js';
 import { processOutput, type Output } from './io.js';
 import { applyAndReport, recoverOrStop, report, type ChangeFlags } from './change.js';
 import { guardOverrides, withGuardFlags } from './flags.js';
-import { loadHost } from '../host/loaded-host.js';
 import { sessionOfProcess } from './target.js';
 
 type RestoreOpts = ChangeFlags & { sshd: string } & Record<string, unknown>;
@@ -33,13 +33,16 @@ export function register(program: Command): void {
 async function runRestore(io: Output, id: string | undefined, o: RestoreOpts): Promise<ExitCode> {
   const command = 'restore';
   const host = await openMachine();
-  const stop = await recoverOrStop(io, command, host, o, o.sshd);
+  const pick = async () => (id ? await loadBackup(host, o.backupDir, id) : (await listBackups(host, o.backupDir)).filter((b) => b.manifest).at(-1));
+  // Recovery of the root the backup was made on, under that root's lock; then the backup as recovery left it.
+  const first = await pick();
+  const stop = await recoverOrStop(io, command, host, o, o.sshd, first?.manifest?.root);
   if (stop !== undefined) return stop;
-  const rec = id ? await loadBackup(host, o.backupDir, id) : (await listBackups(host, o.backupDir)).filter((b) => b.manifest).at(-1);
+  const rec = first ? await loadBackup(host, o.backupDir, first.id) : await pick();
   if (!rec?.manifest) return report(io, { command, outcome: { kind: 'error', reason: rec ? `backup ${rec.id} has no manifest (its run was interrupted before changing anything)` : `${id ? `no backup "${id}"` : 'no backups'} in ${o.backupDir}` } }, o);
   const opened = await openHost({ ...(rec.manifest.root ? { root: rec.manifest.root } : {}), machine: host, session: sessionOfProcess() });
   if (!opened.ok) return report(io, { command, outcome: { kind: 'error', reason: `backup ${rec.id}: ${opened.message}` } }, o);
-  const plan = await planRestore(host, opened.host.target.fs, rec);
   const loaded = await loadHost(opened.host.target, { mainPath: rec.manifest.configPath, facts: 'config' });
+  const plan = await planRestore(host, loaded, rec);
   return applyAndReport(io, { command, host, target: opened.host.target, plan, guard: { host: loaded, overrides: guardOverrides(o), session: opened.host.session }, details: { restores: rec.id }, extraText: () => (!isEmptyPlan(plan) ? '' : `The files already match backup ${rec.id}.`), flow: { sshd: o.sshd } }, o);
 }

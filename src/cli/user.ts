@@ -102,7 +102,7 @@ async function runUserChange(io: Output, op: 'nologin' | 'add' | 'sftp', name: s
   if (typeof t === 'string') return fail(t);
   const host = t.machine;
   const sshd = await sshdFor(host);
-  const stop = await recoverOrStop(io, command, host, o, sshd);
+  const stop = await recoverOrStop(io, command, host, o, sshd, t.root);
   if (stop !== undefined) return stop;
   const cfg = await configOf(t);
   if (typeof cfg === 'string') return fail(cfg);
