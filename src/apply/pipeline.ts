@@ -13,7 +13,7 @@
 import { dirname, resolve } from 'node:path';
 import { textToBytes } from '../text/bytes.js';
 import type { ApplyHost } from './host.js';
-import type { Plan, StepStage } from './plan.js';
+import type { Plan, PlanStep, StepStage } from './plan.js';
 import { blockingGuards, sha256, stepsOf } from './plan.js';
 import { applyStep, checkStep, undoStep } from './host-steps.js';
 import { withLock } from './lock.js';
@@ -431,15 +431,15 @@ export async function rollback(outer: ApplyHost, rec: BackupRecord, opts: Pipeli
   await host.removeTree(`${rec.dir}/stage`);
   // Host steps are undone in reverse: the 'after-files' ones before the files are restored (and
   // the daemon reloaded), the 'before-files' ones after, so sshd never serves a config whose
-  // accounts or chroot directories are already gone.
+  // accounts or chroot directories are already gone; a package upgrade before the reload.
   const steps = m.steps ?? [];
   const phases: StepPhase[] = [...(rec.journal?.steps ?? steps.map(() => 'pending' as const))];
   let j = rec.journal;
   const left: string[] = [];
-  const undoSteps = async (stage: StepStage) => {
+  const undoSteps = async (stage: StepStage, only: (s: PlanStep) => boolean = () => true) => {
     for (let i = steps.length - 1; i >= 0; i--) {
       const s = steps[i]!;
-      if (s.stage !== stage || (phases[i] !== 'started' && phases[i] !== 'done')) continue;
+      if (s.stage !== stage || !only(s) || (phases[i] !== 'started' && phases[i] !== 'done')) continue;
       const note = await undoStep(host, s);
       if (note) left.push(note);
       phases[i] = 'undone';
@@ -447,6 +447,9 @@ export async function rollback(outer: ApplyHost, rec: BackupRecord, opts: Pipeli
     }
   };
   await undoSteps('after-files');
+  // The old packages go back before the daemon is reloaded below: a reload makes sshd re-execute
+  // its binary, which must be the kept one again, never the failed upgrade's.
+  await undoSteps('before-files', (s) => s.kind === 'install-packages');
   for (const e of m.files) await host.remove(e.hostPath + CANDIDATE_SUFFIX);
   const foreign: string[] = [];
   for (const e of m.files) {
@@ -488,6 +491,16 @@ export async function rollback(outer: ApplyHost, rec: BackupRecord, opts: Pipeli
   return daemonProblem ? { daemonProblem } : {};
 }
 
+/** Whether a change still awaits `sshield confirm`: its deadline is ahead and its watcher lives. */
+async function awaitsConfirm(host: ApplyHost, j: Journal): Promise<boolean> {
+  const watcherAlive = j.watcherPid !== undefined && (await host.signal(j.watcherPid, 0));
+  return j.confirmDeadline !== undefined && host.now() < j.confirmDeadline && watcherAlive;
+}
+
+function pendingConfirm(id: string): ApplyOutcome {
+  return { status: 'pending-confirm', backupId: id, reason: `change ${id} awaits confirmation: run \`sshield confirm\` (from a new login) or wait for its rollback` };
+}
+
 /** Recovers unfinished runs (caller holds the lock). Returns an outcome when a change awaits confirmation. */
 async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions, recovered: string[], root: string | undefined, cause = 'recovered by a later run'): Promise<ApplyOutcome | undefined> {
   for (const rec of await listBackups(host, opts.backupRoot)) {
@@ -495,7 +508,12 @@ async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions, recovered
     // Only this root's runs: another root's backups are recovered by a run on that root, under
     // that root's lock (it may be running right now). A run that died before its manifest named
     // the root changed nothing; it is closed here unless its process still lives.
-    if (rec.manifest ? !sameRoot(rec.manifest.root, root) : j !== undefined && !isTerminal(j.phase) && j.pid !== host.pid && (await host.signal(j.pid, 0))) continue;
+    if (rec.manifest ? !sameRoot(rec.manifest.root, root) : j !== undefined && !isTerminal(j.phase) && j.pid !== host.pid && (await host.signal(j.pid, 0))) {
+      // Except that a change awaiting `sshield confirm` stops every changing command of this
+      // backup directory (README "Outcomes"), whichever root it is on; that only reads.
+      if (j?.phase === 'awaiting-confirm' && (await awaitsConfirm(host, j))) return pendingConfirm(rec.id);
+      continue;
+    }
     if (!j) {
       // Killed before the first journal write: nothing was changed, only an empty directory remains.
       await writeJournal(host, opts.backupRoot, undefined, rec.id, 'rolled-back', { error: 'interrupted before any change' });
@@ -504,10 +522,7 @@ async function recoverUnlocked(host: ApplyHost, opts: PipelineOptions, recovered
     if (isTerminal(j.phase)) continue;
     await opts.onStep?.('recover', `${rec.id} (${j.phase})`);
     if (j.phase === 'awaiting-confirm') {
-      const watcherAlive = j.watcherPid !== undefined && (await host.signal(j.watcherPid, 0));
-      if (j.confirmDeadline !== undefined && host.now() < j.confirmDeadline && watcherAlive) {
-        return { status: 'pending-confirm', backupId: rec.id, reason: `change ${rec.id} awaits confirmation: run \`sshield confirm\` (from a new login) or wait for its rollback` };
-      }
+      if (await awaitsConfirm(host, j)) return pendingConfirm(rec.id);
       await rollback(host, rec, opts, 'not confirmed in time (recovered by a later run)');
       recovered.push(rec.id);
       continue;
