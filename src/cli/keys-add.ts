@@ -58,7 +58,7 @@ async function runKeys(io: Output, command: string, o: Omit<CommonChangeFlags, '
   if (typeof t === 'string') return bad(t);
   const host = t.machine;
   const sshd = await sshdFor(host);
-  const stop = await recoverOrStop(io, command, host, o, sshd);
+  const stop = await recoverOrStop(io, command, host, o, sshd, t.root);
   if (stop !== undefined) return stop;
   const loaded = await loadedOf(t.target, config);
   if (typeof loaded === 'string') return bad(loaded);
