@@ -204,7 +204,7 @@ async function runTrust(io: Output, o: TrustOpts): Promise<ExitCode> {
     revoked = { source: src, bytes: r.bytes, readable: q.code === 0 || q.code === 1 ? true : (q.error ?? q.stderr.trim()) || `ssh-keygen -Q exit ${q.code}` };
   }
   const sshd = await sshdFor(host);
-  const stop = await recoverOrStop(io, command, host, o, sshd);
+  const stop = await recoverOrStop(io, command, host, o, sshd, t.root);
   if (stop !== undefined) return stop;
   const cfg = await configOf(t);
   if (typeof cfg === 'string') return bad(cfg);
@@ -231,7 +231,7 @@ async function runSignHost(io: Output, o: SignHostOpts): Promise<ExitCode> {
   if (typeof t === 'string') return bad(t);
   const host = t.machine;
   const sshd = await sshdFor(host);
-  const stop = await recoverOrStop(io, command, host, o, sshd);
+  const stop = await recoverOrStop(io, command, host, o, sshd, t.root);
   if (stop !== undefined) return stop;
   const cfg = await configOf(t);
   if (typeof cfg === 'string') return bad(cfg);

@@ -55,7 +55,7 @@ export function lockDirFromEnv(env: NodeJS.ProcessEnv = process.env): { lockDir?
 }
 
 /** Recovery before planning (skipped by --dry-run, which writes nothing); an exit code when the run must stop. */
-export async function recoverOrStop(io: Output, command: string, host: ApplyHost, flags: ChangeFlags, sshd: string | undefined, root: string | undefined): Promise<ExitCode | undefined> {
+export async function recoverOrStop(io: Output, command: string, host: ApplyHost, flags: ChangeFlags, sshd: string | undefined, root?: string): Promise<ExitCode | undefined> {
   if (flags.dryRun) return undefined;
   const stop = await recoverFirst(host, { backupRoot: flags.backupDir, ...lockDirFromEnv(), ...(sshd ? { sshd } : {}) }, root);
   return stop ? report(io, { command, outcome: stop }, flags) : undefined;
