@@ -65,6 +65,7 @@ const TODO: Record<string, string> = {
   M27: 'keys restrict runs no guard and applies command="/bin/false" to the admin only key: locked out',
   M30: 'restore runs no guard and puts back the authorized_keys without the admin current key: locked out',
   M33: 'keys restrict runs no guard and applies from="10.0.0.0/8" to root only key on the PVE layout: locked out',
+  M37: 'refused, but only because no sudo-group member has a key: the admin by a sudoers grant is not known as an admin and not named in the refusal',
   M35: 'harden sets KbdInteractiveAuthentication no and applies: the 2FA admin is locked out (the key-only admin keeps a way in)',
 };
 
@@ -847,6 +848,12 @@ async function runScenario(def: Def, note: (msg: string) => void): Promise<void>
       if (def.expect === 'applied') assert.equal(r.code, 0, `expected the change to apply:\n${out}`);
       if (r.code === 3) {
         assert.match(`${r.stdout}${r.stderr}`, /--allow-[a-z-]+/, `a refusal names its override flag:\n${out}`);
+        // Where applying can only lock someone out, everyone who could log in is at risk: the
+        // refusal names each of them (issue 13, Deliver 3), not just "some admin".
+        if (def.expect === 'refused') {
+          const said = `${r.stdout}${r.stderr}`.replaceAll('become root', '');
+          for (const a of s.accounts) if (before.get(a.name)!.worked.some(Boolean)) assert.match(said, new RegExp(`\\b${a.name}\\b`), `the refusal names ${a.name}, who would be at risk:\n${out}`);
+        }
         assert.deepEqual(changes, [], `refused, yet files changed:\n${out}`);
         for (const a of s.accounts) {
           const b = before.get(a.name)!;
