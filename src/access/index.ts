@@ -10,6 +10,7 @@
 //   candidateAddresses(configFiles, facts?, extra?) -> CandidateAddress[]   (no invented admin address)
 //   waysInFromCandidates(facts, configFor, user, candidates, {laddr, lport}) -> { works, unknown, refused }
 //   gatherAdminFacts({ exec, accounts }) -> AdminFacts (sudo, sudoers, sudo -l -U, last, auth.log)   (host/facts)
+//   buildModelState({ exec, accounts, files, configFor, users, base, extraAddresses? }) -> ModelState { facts, configFor, candidates } (both passes done)
 //   mustKeep({ accounts, admin, session, cluster, rootMayLogIn }) -> MustKeepEntry[] { account, addresses | 'any-admitted', why }
 //   judgeKeep(keep, before: ModelState, after: ModelState, {laddr, lport}) -> KeepLoss[] (empty = everyone keeps a way in)
 export { waysIn, methodLists, type ConfigFor } from './ways-in.js';
@@ -24,3 +25,4 @@ export { mustKeep, judgeKeep, rootMayLogIn, rootCapable, ADMIN_GROUPS, type Must
 export { parseSudoers, sudoListGrantsRoot, type SudoGrants } from './sudoers.js';
 export { loginAddresses } from './login-history.js';
 export { gatherAdminFacts, type AdminFacts, type GatherAdminInput } from '../host/facts/admin-facts.js';
+export { buildModelState, type ModelStateInput } from './model-state.js';

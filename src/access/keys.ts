@@ -206,6 +206,11 @@ export function pubkeyWays(i: PubkeyInput): PubkeyResult {
     }
   }
   const cmd = cfg.value('authorizedkeyscommand');
-  if (cmd !== undefined && cmd.toLowerCase() !== 'none') possible.push(`AuthorizedKeysCommand ${cmd}: what it prints cannot be proven (cannot prove)`);
+  if (cmd !== undefined && cmd.toLowerCase() !== 'none') {
+    // auth2-pubkey.c user_key_command_allowed2: without AuthorizedKeysCommandUser the command is skipped.
+    const cu = cfg.value('authorizedkeyscommanduser');
+    if (cu === undefined || cu.toLowerCase() === 'none') refused.push(`AuthorizedKeysCommand ${cmd} has no AuthorizedKeysCommandUser: sshd skips it`);
+    else possible.push(`AuthorizedKeysCommand ${cmd}: what it prints cannot be proven (cannot prove)`);
+  }
   return { accepted, possible, refused };
 }

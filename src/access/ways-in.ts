@@ -94,18 +94,21 @@ function sessionOf(cfg: EffectiveConfig, user: PasswdUser, facts: AccessFacts, k
   const force = cfg.value('forcecommand');
   const shell = user.shell === '' ? '/bin/sh' : user.shell;
   const shellWorks = user.loginShell && facts.shells.get(shell) !== undefined;
+  // session.c session_subsystem_req: the client's "sftp" subsystem request needs a Subsystem sftp
+  // entry, whatever ForceCommand says (the forced command then replaces its program).
+  const sftpProg = (cfg.get('subsystem')?.values ?? []).map((v) => /^sftp\s+(\S+)/.exec(v)?.[1]).find((p) => p !== undefined);
+  const isInternal = (c: string) => c === 'internal-sftp' || c.startsWith('internal-sftp ');
   const viaShell = (what: string): { session: SessionKind; detail: string } => (shellWorks ? { session: 'command', detail: what } : { session: 'none', detail: `${what}, run through the shell ${shell}, which refuses it` });
-  if (force !== undefined && force !== 'none') {
-    if (force === 'internal-sftp' || force.startsWith('internal-sftp ')) return { session: 'sftp', detail: 'ForceCommand internal-sftp (in-process, no shell needed)' };
-    return viaShell(`ForceCommand ${force}`);
-  }
-  if (key?.command !== undefined) {
-    if (key.command === 'internal-sftp' || key.command.startsWith('internal-sftp ')) return { session: 'sftp', detail: 'key command="internal-sftp"' };
-    return viaShell(`key command="${key.command}"`);
+  const forced = force !== undefined && force !== 'none' ? { what: `ForceCommand ${force}`, cmd: force } : key?.command !== undefined ? { what: `key command="${key.command}"`, cmd: key.command } : undefined;
+  if (forced) {
+    if (!isInternal(forced.cmd)) return viaShell(forced.what);
+    return sftpProg !== undefined
+      ? { session: 'sftp', detail: `${forced.what} (in-process, no shell needed)` }
+      : { session: 'none', detail: `${forced.what} but no Subsystem sftp: an sftp client's subsystem request fails (session_subsystem_req)` };
   }
   if (shellWorks) return { session: 'shell', detail: `shell ${shell}${key?.noPty ? ' (no pty: restrict/no-pty)' : ''}` };
-  const internal = (cfg.get('subsystem')?.values ?? []).some((v) => /^sftp\s+internal-sftp(\s|$)/.test(v));
-  return internal ? { session: 'sftp', detail: `shell ${shell} refuses a session; Subsystem sftp internal-sftp still serves SFTP` } : { session: 'none', detail: `shell ${shell}: authentication succeeds, the session ends at once (no internal-sftp)` };
+  if (sftpProg === 'internal-sftp') return { session: 'sftp', detail: `shell ${shell} refuses a session; Subsystem sftp internal-sftp still serves SFTP` };
+  return { session: 'none', detail: `shell ${shell}: authentication succeeds, the session ends at once (no in-process SFTP)` };
 }
 
 function chrootProblem(cfg: EffectiveConfig, user: PasswdUser, facts: AccessFacts): string | undefined {

@@ -33,8 +33,14 @@ interface Case {
   readonly keys?: string;
   readonly setup?: (c: Ctx) => Promise<void>;
   /** How the client tries: its key, the password (sshpass), or both in one chain. */
-  readonly login: 'key' | 'password' | 'key+password';
+  readonly login: 'key' | 'password' | 'key+password' | 'sftp';
   readonly want: AccessVerdict['kind'];
+  /** The account's shell (default /bin/bash). */
+  readonly shell?: string;
+  /** What the real login does when the model cannot decide ('unknown'): sshd's answer, which the model must not claim. */
+  readonly liveOk?: boolean;
+  /** For 'works': the session the model must predict. */
+  readonly session?: 'shell' | 'sftp' | 'none';
 }
 
 const PAM = 'UsePAM yes\nKbdInteractiveAuthentication no\n';
@@ -67,6 +73,33 @@ const cases: Case[] = [
     setup: async (c) => assert.equal((await run('usermod', ['-L', c.user])).code, 0), login: 'key', want: 'refused' },
   { name: 'UsePAM yes and a locked password: the key works', config: `${PAM}PasswordAuthentication no\n`, keys: '{{PUB}}\n',
     setup: async (c) => assert.equal((await run('usermod', ['-L', c.user])).code, 0), login: 'key', want: 'works' },
+  { name: 'a non-default AuthorizedKeysFile in the home', config: `${PAM}PasswordAuthentication no\nAuthorizedKeysFile .ssh/other_keys\n`,
+    setup: async (c) => {
+      const f = join('/home', c.user, '.ssh', 'other_keys');
+      writeFileSync(f, `${c.pub}\n`, { mode: 0o600 });
+      assert.equal((await run('chown', [`${c.user}:`, f])).code, 0);
+    }, keys: '# nothing here\n', login: 'key', want: 'works' },
+  { name: 'AuthorizedKeysFile under /tmp: StrictModes refuses it', config: `${PAM}PasswordAuthentication no\nAuthorizedKeysFile {{DIR}}/keys/%u\n`,
+    setup: async (c) => {
+      await run('mkdir', ['-m', '0755', join(c.dir, 'keys')]);
+      writeFileSync(join(c.dir, 'keys', c.user), `${c.pub}\n`, { mode: 0o644 });
+      await run('chmod', ['0755', c.dir]);
+    }, login: 'key', want: 'refused' },
+  { name: 'StrictModes: a group-writable authorized_keys', config: `${PAM}PasswordAuthentication no\n`, keys: '{{PUB}}\n',
+    setup: async (c) => assert.equal((await run('chmod', ['0666', join('/home', c.user, '.ssh', 'authorized_keys')])).code, 0), login: 'key', want: 'refused' },
+  { name: 'StrictModes no: the same file works', config: `${PAM}PasswordAuthentication no\nStrictModes no\n`, keys: '{{PUB}}\n',
+    setup: async (c) => assert.equal((await run('chmod', ['0666', join('/home', c.user, '.ssh', 'authorized_keys')])).code, 0), login: 'key', want: 'works' },
+  { name: 'Match LocalAddress turning keys off', config: `${PAM}PasswordAuthentication no\nMatch LocalAddress 127.0.0.1\n  PubkeyAuthentication no\n`, keys: '{{PUB}}\n', login: 'key', want: 'refused' },
+  { name: 'nologin shell: authenticated, but no shell', shell: '/usr/sbin/nologin', config: `${PAM}PasswordAuthentication no\n`, keys: '{{PUB}}\n', login: 'key', want: 'works', session: 'none' },
+  { name: 'nologin shell with ForceCommand internal-sftp: SFTP works', shell: '/usr/sbin/nologin', config: `${PAM}PasswordAuthentication no\nSubsystem sftp /usr/lib/openssh/sftp-server\nMatch User {{USER}}\n  ForceCommand internal-sftp\n`, keys: '{{PUB}}\n', login: 'sftp', want: 'works', session: 'sftp' },
+  { name: 'ForceCommand internal-sftp but no Subsystem sftp: the sftp client fails', shell: '/usr/sbin/nologin', config: `${PAM}PasswordAuthentication no\nMatch User {{USER}}\n  ForceCommand internal-sftp\n`, keys: '{{PUB}}\n', login: 'sftp', want: 'works', session: 'none' },
+  { name: 'nologin shell with an external sftp-server: no SFTP either', shell: '/usr/sbin/nologin', config: `${PAM}PasswordAuthentication no\nSubsystem sftp /usr/lib/openssh/sftp-server\n`, keys: '{{PUB}}\n', login: 'sftp', want: 'works', session: 'none' },
+  { name: 'cert-authority line only: the plain key is refused, the model does not claim a certificate', config: `${PAM}PasswordAuthentication no\n`, keys: 'cert-authority {{PUB}}\n', login: 'key', want: 'unknown', liveOk: false },
+  { name: 'AuthorizedKeysCommand that prints the key: sshd accepts, the model cannot prove it', config: `${PAM}PasswordAuthentication no\nAuthorizedKeysFile none\nAuthorizedKeysCommand /bin/cat {{DIR}}/akc.pub\nAuthorizedKeysCommandUser nobody\n`,
+    setup: async (c) => {
+      writeFileSync(join(c.dir, 'akc.pub'), `${c.pub}\n`, { mode: 0o644 });
+      await run('chmod', ['0755', c.dir]);
+    }, login: 'key', want: 'unknown', liveOk: true },
   { name: 'an expired account (chage -E), UsePAM yes', config: `${PAM}PasswordAuthentication no\n`, keys: '{{PUB}}\n',
     setup: async (c) => assert.equal((await run('chage', ['-E', '2020-01-01', c.user])).code, 0), login: 'key', want: 'refused' },
 ];
@@ -74,7 +107,11 @@ const cases: Case[] = [
 async function liveLogin(inst: { port: number; address: string }, user: string, key: string, how: Case['login']): Promise<{ ok: boolean; detail: string }> {
   let r;
   if (how === 'key') r = await sshClient(inst, user, { key, command: 'id -un', timeoutMs: 30_000 });
-  else {
+  else if (how === 'sftp') {
+    const args = ['-F', '/dev/null', '-P', String(inst.port), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'IdentitiesOnly=yes', '-i', key, '-b', '-', `${user}@${inst.address}`];
+    r = await run('sftp', args, { input: 'pwd\n', timeoutMs: 30_000 });
+    return { ok: r.code === 0 && r.stdout.includes('Remote working directory'), detail: `exit ${r.code} ${r.stdout.trim()} ${r.stderr.trim()}` };
+  } else {
     const common = ['-F', '/dev/null', '-p', String(inst.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10', '-o', 'IdentitiesOnly=yes', '-o', 'NumberOfPasswordPrompts=1'];
     const methods = how === 'password' ? ['-o', 'PreferredAuthentications=password', '-o', 'PubkeyAuthentication=no'] : ['-o', 'PreferredAuthentications=publickey,password', '-i', key];
     r = await run('sshpass', ['-e', 'ssh', ...common, ...methods, `${user}@${inst.address}`, 'id -un'], { env: { ...process.env, SSHPASS: PASSWORD }, timeoutMs: 30_000 });
@@ -85,7 +122,7 @@ async function liveLogin(inst: { port: number; address: string }, user: string, 
 for (const c of cases) {
   test(`model = real sshd: ${c.name}`, { skip, timeout: 120_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sshield-access-'));
-    const user = await createTestUser({ password: PASSWORD });
+    const user = await createTestUser({ password: PASSWORD, ...(c.shell ? { shell: c.shell } : {}) });
     let inst: Awaited<ReturnType<typeof startSshd>> | undefined;
     try {
       const key = await clientKey(dir, c.keyType ?? 'ed25519');
@@ -103,8 +140,10 @@ for (const c of cases) {
       const v = waysIn(facts, configFor, spec);
 
       const msg = `live: ${live.detail}\nmodel: ${JSON.stringify(v.kind === 'works' ? v.ways.map((w) => w.steps.map((s) => s.detail)) : v.reasons)}\n${inst.log().slice(-1500)}`;
-      assert.equal(live.ok, c.want === 'works', `the real sshd disagrees with the case's expectation\n${msg}`);
+      const session = c.session ?? 'shell';
+      assert.equal(live.ok, c.liveOk ?? (c.want === 'works' && session !== 'none'), `the real sshd disagrees with the case's expectation\n${msg}`);
       assert.equal(v.kind, c.want, `the model disagrees with the real sshd\n${msg}`);
+      if (v.kind === 'works') assert.ok(v.ways.some((w) => w.session === session), `session ${session} expected\n${JSON.stringify(v.ways)}`);
       if (c.login === 'key+password' && v.kind === 'works') assert.ok(v.ways.some((w) => w.chain.join(',') === 'publickey,password'), msg);
     } finally {
       await inst?.stop();

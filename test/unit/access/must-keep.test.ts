@@ -9,7 +9,7 @@ import { accountsFromTexts } from '../../../src/host/facts/accounts.js';
 import { sessionFromEnv } from '../../../src/host/session.js';
 import type { ConnectionSpec } from '../../../src/sshd/evaluate/types.js';
 import {
-  candidateAddresses, gatherAccessFacts, gatherAdminFacts, judgeKeep, loginAddresses, mustKeep, parseSudoers, rootCapable, rootMayLogIn, sudoListGrantsRoot, type AdminFacts,
+  buildModelState, gatherAdminFacts, judgeKeep, loginAddresses, mustKeep, parseSudoers, rootCapable, rootMayLogIn, sudoListGrantsRoot, type AdminFacts,
 } from '../../../src/access/index.js';
 
 const PASSWD = ['root:x:0:0:root:/root:/bin/bash', 'alice:x:1000:1000::/home/alice:/bin/bash', 'bob:x:1001:1001::/home/bob:/bin/bash', 'carol:x:1002:1002::/home/carol:/bin/bash', 'dave:x:1003:1003::/home/dave:/bin/bash', 'erin:x:1004:100::/home/erin:/bin/bash'].join('\n') + '\n';
@@ -87,11 +87,8 @@ async function state(config: string, files: MemoryFsSpec = {}) {
   const host = await loadHost(exec, { facts: 'config' });
   const base = { laddr: '127.0.0.1', lport: 22 };
   const configFor = (s: ConnectionSpec) => host.evaluate(s);
-  const pre = await gatherAccessFacts({ exec: host.exec, accounts: host.accounts!, users: ['alice', 'root'], configs: [], now: Date.UTC(2026, 11, 4) });
-  const candidates = candidateAddresses([...host.tree.files.values()], pre);
-  const configs = ['alice', 'root'].flatMap((u) => candidates.map((c) => configFor({ user: u, host: c.addr, addr: c.addr, ...base })));
-  const facts = await gatherAccessFacts({ exec: host.exec, accounts: host.accounts!, users: ['alice', 'root'], configs, now: Date.UTC(2026, 11, 4) });
-  return { facts, configFor, candidates, base };
+  const st = await buildModelState({ exec: host.exec, accounts: host.accounts!, files: [...host.tree.files.values()], configFor, users: ['alice', 'root'], base, now: Date.UTC(2026, 11, 4) });
+  return { ...st, base };
 }
 
 test('judgeKeep: password off for the 2FA group locks alice out from anywhere; the same change with a key left keeps her', async () => {
