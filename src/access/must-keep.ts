@@ -136,12 +136,15 @@ const summary = (v: AccessVerdict): string =>
 /**
  * Whether every must-keep account that has a way in before keeps one after: from each known
  * address; for 'any-admitted', from some candidate address (both states' candidates). An account
- * with a shell before must keep a shell. A way that becomes unprovable is a loss ("cannot prove").
+ * with a shell before must keep a shell. A proven way that becomes unprovable is a loss ("cannot
+ * prove"); a way that was unprovable before (AuthorizedKeysCommand, a certificate) is lost only
+ * when it becomes refused.
  */
 export function judgeKeep(keep: readonly MustKeepEntry[], before: ModelState, after: ModelState, base: Pick<ConnectionSpec, 'laddr' | 'lport'>): KeepLoss[] {
   const losses: KeepLoss[] = [];
   const had = (v: AccessVerdict) => v.kind !== 'refused';
-  const lost = (b: AccessVerdict, a: AccessVerdict) => had(b) && (a.kind !== 'works' || (b.kind === 'works' && b.shell && !a.shell));
+  // A proven way must stay proven (a shell stays a shell); an unprovable one must not become refused.
+  const lost = (b: AccessVerdict, a: AccessVerdict) => (b.kind === 'works' && (a.kind !== 'works' || (b.shell && !a.shell))) || (b.kind === 'unknown' && a.kind === 'refused');
   for (const k of keep) {
     const spec = (addr: string): ConnectionSpec => ({ user: k.account, host: addr, addr, ...base });
     if (k.addresses !== 'any-admitted') {
@@ -157,7 +160,8 @@ export function judgeKeep(keep: readonly MustKeepEntry[], before: ModelState, af
     if (bs.length === 0) continue;
     const needShell = bs.some((b) => b.kind === 'works' && b.shell);
     const as = cands.map((c) => waysIn(after.facts, after.configFor, spec(c.addr)));
-    if (as.some((a) => a.kind === 'works' && (!needShell || a.shell))) continue;
+    const proven = bs.some((b) => b.kind === 'works');
+    if (proven ? as.some((a) => a.kind === 'works' && (!needShell || a.shell)) : as.some((a) => a.kind !== 'refused')) continue;
     const b = bs[0]!;
     const a = as.find((x) => x.spec.addr === b.spec.addr) ?? as[0]!;
     losses.push({ account: k.account, addr: 'any-admitted', before: b, after: a, message: `${k.account} (address unknown): before ${summary(b)} from ${b.spec.addr}; after, from no address the configuration admits${needShell ? ' with a shell' : ''} (from ${a.spec.addr}: ${summary(a)})` });

@@ -113,3 +113,13 @@ test('judgeKeep: an allowlist without the admin\'s known address is a loss from 
   assert.deepEqual(judgeKeep([{ account: 'alice', addresses: 'any-admitted', why: [] }], before, after, before.base), []);
   assert.equal(rootMayLogIn(before.facts, before.configFor, before.candidates, before.base), false, 'root: prohibit-password and no key');
 });
+
+test('judgeKeep: an AuthorizedKeysCommand-only admin (unprovable before) is not "lost" by an unrelated change, but is by turning keys off', async () => {
+  const akc = 'UsePAM yes\nPasswordAuthentication no\nKbdInteractiveAuthentication no\nAuthorizedKeysFile none\nAuthorizedKeysCommand /usr/local/bin/keys %u\nAuthorizedKeysCommandUser nobody\n';
+  const before = await state(akc);
+  const keep = [{ account: 'alice', addresses: 'any-admitted' as const, why: [] }];
+  assert.deepEqual(judgeKeep(keep, before, await state(akc + 'X11Forwarding no\n'), before.base), []);
+  const off = judgeKeep(keep, before, await state(akc + 'PubkeyAuthentication no\n'), before.base);
+  assert.equal(off.length, 1);
+  assert.match(off[0]!.message, /^alice \(address unknown\): before cannot be proven: AuthorizedKeysCommand \/usr\/local\/bin\/keys %u: what it prints cannot be proven \(cannot prove\) from 203\.0\.113\.77; after, from no address the configuration admits \(from 203\.0\.113\.77: refused: every authentication method is disabled\)$/);
+});
