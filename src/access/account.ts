@@ -19,10 +19,15 @@ export interface AccountCheck {
   readonly notes: readonly string[];
 }
 
-/** The password hash sshd reads: the shadow entry's, else the passwd field (shadow_pw). */
+/**
+ * The password hash sshd reads: the shadow entry's, else the passwd field (auth-shadow.c
+ * shadow_pw falls back to pw_passwd). A passwd field of "x" without a shadow entry is no hash
+ * crypt(3) can ever produce, so it is reported as "*" (no password).
+ */
 export function hashOf(facts: AccessFacts, user: PasswdUser): string | undefined {
   if (!facts.accounts.shadow) return undefined;
-  return facts.accounts.shadowOf(user.name)?.hash ?? user.password;
+  const h = facts.accounts.shadowOf(user.name)?.hash ?? user.password;
+  return h === 'x' ? '*' : h;
 }
 
 export function checkAccount(facts: AccessFacts, cfg: EffectiveConfig, user: PasswdUser, spec: ConnectionSpec): AccountCheck {

@@ -20,7 +20,7 @@ const PASSWD = ['root:x:0:0:root:/root:/bin/bash', 'alice:x:1000:1000::/home/ali
 const GROUP = ['root:x:0:', 'sudo:x:27:alice', 'alice:x:1000:', 'bob:x:1001:', 'svc:x:1002:'].join('\n') + '\n';
 const HASH = '$y$j9T$abcdefgh$0123456789012345678901234567890123456789012';
 const shadowOf = (o: Record<string, string> = {}) =>
-  Object.entries({ root: `${HASH}:19000:0:99999:7:::`, alice: `${HASH}:19000:0:99999:7:::`, bob: `${HASH}:19000:0:99999:7:::`, svc: '!:19000:::::::', ...o }).map(([n, r]) => `${n}:${r}`).join('\n') + '\n';
+  Object.entries({ root: `${HASH}:19000:0:99999:7:::`, alice: `${HASH}:19000:0:99999:7:::`, bob: `${HASH}:19000:0:99999:7:::`, svc: '!:19000:::::::', ...o }).filter(([, r]) => r !== undefined).map(([n, r]) => `${n}:${r}`).join('\n') + '\n';
 
 const PAM_UNIX = {
   '/etc/pam.d/sshd': '@include common-auth\naccount    required     pam_nologin.so\n@include common-account\nsession required pam_limits.so\n',
@@ -156,6 +156,8 @@ const cases: Case[] = [
     want: { kind: 'refused', reasons: ['publickey: no authorized key', 'keyboard-interactive: no device without UsePAM yes (Linux builds have only "pam")'] } },
   { name: 'ChrootDirectory owned by the user refuses the session', config: DEBIAN + 'Match User alice\n  ChrootDirectory /srv/jail\n', files: { ...keys('alice', 1000, `${ED1}\n`), '/srv/jail': { kind: 'dir', mode: 0o755, uid: 1000 } }, spec: L,
     want: { kind: 'refused', reasons: ['ChrootDirectory /srv/jail: bad ownership or modes for /srv/jail (must be root-owned, not group/other-writable)'] } },
+  { name: 'an account missing from /etc/shadow: its "x" is no password', config: DEBIAN.replace('UsePAM yes', 'UsePAM no'), shadow: { alice: undefined as never }, spec: L,
+    want: { kind: 'refused', reasons: ['publickey: no authorized key', 'password: password not set ("*" or "!")'] } },
   { name: 'no such account', config: DEBIAN, spec: from('127.0.0.1', 'mallory'),
     want: { kind: 'refused', reasons: ['no account mallory in /etc/passwd: sshd treats it as an invalid user'] } },
 ];
