@@ -2,7 +2,8 @@
 // loaded host and a Plan, it predicts the host after the plan (predicted-host.ts: files overlaid,
 // host steps applied to accounts and directories), gathers the guards' facts before and after
 // (guard-facts.ts), picks the client addresses to try for accounts whose address is unknown, and
-// runs the one set of guards (guards/index.ts) on the pair. The verdicts are appended to the
+// runs the one set of guards (guards/index.ts) on the pair, with the credential model's judgment
+// (guard-model.ts: src/access mustKeep + judgeKeep) when the accounts are known. The verdicts are appended to the
 // plan's own (a planner's proof-based guard of the same risk stands in for the generic one: allow's
 // session-address and cluster-nodes). No writes; no decisions beyond the guards'.
 import type { LoadedHost } from '../host/loaded-host.js';
@@ -16,6 +17,7 @@ import { GUARDS } from './guards/index.js';
 import { ANY_ADDR, runGuard, type GuardContext } from './guards/types.js';
 import type { GuardVerdict, Plan } from './plan.js';
 import { predictHost } from './predicted-host.js';
+import { judgeWithModel } from './guard-model.js';
 
 export interface GuardStageInput {
   /** The host the plan was made from (read once). */
@@ -29,6 +31,13 @@ export interface GuardStageInput {
 
 /** Generic guards a planner's own verdict (by id) already judges, with the planner's proof. */
 const STANDS_IN: Readonly<Record<string, string>> = { 'session-address': 'session-lockout', 'cluster-nodes': 'cluster-break' };
+
+/**
+ * A planner's guard of the same risk as a generic one, under its own flag: when the admin
+ * overrides the planner's refusal, the generic refusal of that risk is overridden with it (one
+ * risk, one flag): keys remove's last-admin-key (--allow-no-key-admin) is admin-lockout's risk.
+ */
+const SAME_RISK: Readonly<Record<string, string>> = { 'last-admin-key': 'admin-lockout' };
 
 /** The daemon's listen address and port as the start-up configuration names them (for specs). */
 export function listenOf(eff: EffectiveConfig): { laddr: string; lport: number } {
@@ -83,8 +92,23 @@ export async function guardPlan(i: GuardStageInput): Promise<Plan> {
     gatherGuardFacts({ ...common, fs: predicted.fs, ...(predicted.accounts ? { accounts: predicted.accounts } : {}) }),
   ]);
   const samples = addressSamples([host.tree, predicted.config.tree], [before(), after()]);
-  const ctx: GuardContext = { facts, factsBefore, samples, build: host.build.profile, before, after, laddr, lport };
+  const model =
+    host.accounts && predicted.accounts
+      ? await judgeWithModel({
+          before: { exec: host.exec, accounts: host.accounts, tree: host.tree, configFor: before },
+          after: { exec: { fs: predicted.fs, run: (c, a, o) => host.exec.run(c, a, o), live: host.exec.live }, accounts: predicted.accounts, tree: predicted.config.tree, configFor: after },
+          ...(live ? { session } : {}),
+          ...(cluster ? { cluster } : {}),
+          laddr,
+          lport,
+          touched: predicted.touched,
+        })
+      : undefined;
+  const ctx: GuardContext = { facts, factsBefore, samples, build: host.build.profile, before, after, laddr, lport, ...(model ? { model } : {}) };
   const judged = new Set(plan.guards.flatMap((g) => [g.id, ...(STANDS_IN[g.id] ? [STANDS_IN[g.id]!] : [])]));
-  const verdicts: GuardVerdict[] = GUARDS.filter((g) => !judged.has(g.id)).map((g) => runGuard(g, ctx, i.overrides));
+  const overriddenRisks = new Set(plan.guards.filter((g) => !g.ok && g.overridden && SAME_RISK[g.id]).map((g) => SAME_RISK[g.id]!));
+  const verdicts: GuardVerdict[] = GUARDS.filter((g) => !judged.has(g.id))
+    .map((g) => runGuard(g, ctx, i.overrides))
+    .map((v) => (!v.ok && !v.overridden && overriddenRisks.has(v.id) ? { ...v, overridden: true } : v));
   return { ...plan, guards: [...plan.guards, ...verdicts] };
 }

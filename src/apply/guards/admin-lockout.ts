@@ -5,7 +5,7 @@
 // its login to an explicit PermitRootLogin no is the change's point and not judged alone; but
 // if nobody who can become root keeps a way in, that is refused too. The account running
 // sshield is guard (c)'s. Override: --allow-admin-lockout.
-import { lostWayIn } from './lost-way-in.js';
+import { invokingJudged, lossesOf, lostWayIn } from './lost-way-in.js';
 import { ADMIN_GROUPS } from './no-key-admin.js';
 import { beforeFacts, samplesOf, spec, type Guard, type GuardContext } from './types.js';
 
@@ -20,7 +20,17 @@ export const adminLockout: Guard = {
   flag: '--allow-admin-lockout',
   summary: 'an account that can become root (sudo/wheel/admin, root) loses its last way in',
   check(ctx) {
-    const judgedByC = ctx.facts.live && ctx.facts.invokingUser && !(ctx.facts.invokingUser === 'root' && !ctx.facts.session) ? ctx.facts.invokingUser : undefined;
+    if (ctx.model) {
+      // root refused by an explicit PermitRootLogin no after the change is the change's point.
+      const rootOff = (addr: string) => ctx.after(spec(ctx, 'root', addr)).value('permitrootlogin') === 'no';
+      const lost = lossesOf(ctx, 'admin').filter((l) => !(l.account === 'root' && rootOff(l.after.spec.addr ?? l.addr)));
+      const msgs = lost.map((l) => l.message);
+      if (ctx.model.rootCapableBefore && !ctx.model.rootCapableAfter && msgs.length === 0) msgs.push('nobody who can become root (root, or an account sudo lets run ALL) would keep a way in to a shell');
+      if (msgs.length) return { ok: false, message: msgs.join('; ') };
+      const who = ctx.model.keep.map((k) => k.account).join(', ');
+      return { ok: true, message: who ? `everyone who must keep a way in keeps one (${who})` : 'nobody who can become root logs in today' };
+    }
+    const judgedByC = invokingJudged(ctx);
     const lost: string[] = [];
     const kept: string[] = [];
     let hadAny = false;

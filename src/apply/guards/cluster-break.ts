@@ -6,7 +6,7 @@
 // other loss of root's way in from a node address (its key made unusable, an access list) is a
 // break as well (lost-way-in.ts, judged from each node address).
 // Override: --allow-cluster-break.
-import { lostWayIn } from './lost-way-in.js';
+import { lossesOf, lostWayIn } from './lost-way-in.js';
 import { spec, type Guard } from './types.js';
 
 /** TEST-NET-3 (RFC 5737): stands for "some address not named anywhere in the config". */
@@ -23,9 +23,13 @@ export const clusterBreak: Guard = {
     const refused = addrs.filter((a) => ctx.after(spec(ctx, 'root', a)).value('permitrootlogin') === 'no');
     const problems: string[] = [];
     if (refused.length) problems.push(`PermitRootLogin no for root from the cluster node addresses ${refused.join(', ')} would break migration, replication and node shells; use the proxmox profile (it keeps a Match Address exception)`);
-    for (const a of addrs.filter((x) => !refused.includes(x))) {
-      const r = lostWayIn(ctx, 'root', [a]);
-      if (r.kind === 'lost') problems.push(`root from the cluster node address ${a} would lose its way in (today ${r.how}; after: ${r.why}): migration, replication and node shells need it`);
+    if (ctx.model) {
+      for (const l of lossesOf(ctx, 'cluster').filter((x) => !refused.includes(x.addr))) problems.push(`root would lose its way in from the cluster node address ${l.addr === 'any-admitted' ? '(a node without a known address)' : l.addr} (${l.message}): migration, replication and node shells need it`);
+    } else {
+      for (const a of addrs.filter((x) => !refused.includes(x))) {
+        const r = lostWayIn(ctx, 'root', [a]);
+        if (r.kind === 'lost') problems.push(`root from the cluster node address ${a} would lose its way in (today ${r.how}; after: ${r.why}): migration, replication and node shells need it`);
+      }
     }
     if (unknown.length && ctx.after(spec(ctx, 'root', ELSEWHERE)).value('permitrootlogin') === 'no' && ctx.before(spec(ctx, 'root', ELSEWHERE)).value('permitrootlogin') !== 'no') {
       problems.push(`cluster node(s) ${unknown.join(', ')} have no address sshield can resolve (corosync.conf names them, /etc/hosts and /etc/pve/.members do not), and root would now be refused from addresses outside the known ones: add those nodes' IPs to /etc/hosts and plan again`);

@@ -3,6 +3,7 @@
 // known, from that very address. The one judgment the lockout guards share (user-lockout,
 // admin-lockout, cluster-break), over the before facts and the predicted facts. Pure.
 import { canLogIn } from './access.js';
+import type { KeepLoss } from '../../access/index.js';
 import { beforeFacts, samplesOf, spec, type GuardContext } from './types.js';
 
 export type WayIn =
@@ -32,4 +33,26 @@ export function lostWayIn(ctx: GuardContext, name: string, addrs?: readonly stri
   const l = lost[0]!;
   const why = l.v.ok ? '' : l.v.why;
   return { kind: 'lost', addr: l.a, how: l.how, why, message: `${name} from ${l.a}${whereText} logs in today with ${l.how}, and would have no way in after this change: ${why}` };
+}
+
+/** The model's losses of one risk: the session's address, the invoking user, the PVE peers, everyone else. */
+export type LossRisk = 'session' | 'user' | 'cluster' | 'admin';
+
+/** The account guard (c) judges: the invoking user, unless root at a local console. */
+export function invokingJudged(ctx: GuardContext): string | undefined {
+  const f = ctx.facts;
+  return f.live && f.invokingUser && !(f.invokingUser === 'root' && !f.session) ? f.invokingUser : undefined;
+}
+
+export function riskOf(ctx: GuardContext, l: KeepLoss): LossRisk {
+  const s = ctx.facts.live ? ctx.facts.session : undefined;
+  if (s && l.account === s.user && l.addr === s.addr) return 'session';
+  if (l.account === invokingJudged(ctx)) return 'user';
+  if (l.account === 'root' && ((ctx.facts.clusterAddresses ?? []).includes(l.addr) || (l.addr === 'any-admitted' && (ctx.facts.clusterUnknownNodes ?? []).length > 0))) return 'cluster';
+  return 'admin';
+}
+
+/** The model's losses of one risk (empty without a model). */
+export function lossesOf(ctx: GuardContext, risk: LossRisk): KeepLoss[] {
+  return (ctx.model?.losses ?? []).filter((l) => riskOf(ctx, l) === risk);
 }

@@ -3,6 +3,7 @@
 // the predicted effective configuration for exactly that connection (sshd -T -C semantics).
 // Override: --allow-session-lockout.
 import { canLogIn } from './access.js';
+import { lossesOf } from './lost-way-in.js';
 import { beforeFacts, type Guard } from './types.js';
 
 export const sessionLockout: Guard = {
@@ -12,6 +13,11 @@ export const sessionLockout: Guard = {
   check(ctx) {
     const s = ctx.facts.session;
     if (!ctx.facts.live || !s) return { ok: true, message: 'not run from an SSH session' };
+    if (ctx.model) {
+      const l = lossesOf(ctx, 'session')[0];
+      if (l) return { ok: false, message: `your session (${s.user} from ${s.addr}) could not log in again after this change: ${l.message}` };
+      return { ok: true, message: `${s.user} from ${s.addr} keeps a way in (or had none)` };
+    }
     const was = beforeFacts(ctx);
     const u0 = was.users.find((x) => x.name === s.user);
     if (!u0) return { ok: true, message: `session user ${s.user} is not a local account` };

@@ -7,6 +7,16 @@
 import type { BuildProfile } from '../../sshd/builds/index.js';
 import type { ConnectionSpec, EffectiveConfig } from '../../sshd/evaluate/types.js';
 import type { GuardVerdict } from '../plan.js';
+import type { KeepLoss, MustKeepEntry } from '../../access/index.js';
+
+/** The credential model's judgment of the change (apply/guard-model.ts), when the accounts are known. */
+export interface ModelView {
+  readonly keep: readonly MustKeepEntry[];
+  /** Who had a way in before and has none after (judgeKeep), from which address. */
+  readonly losses: readonly KeepLoss[];
+  readonly rootCapableBefore: boolean;
+  readonly rootCapableAfter: boolean;
+}
 
 export interface GuardUser {
   readonly name: string;
@@ -84,6 +94,12 @@ export interface GuardContext {
    * Undefined = [ANY_ADDR].
    */
   readonly samples?: readonly string[];
+  /**
+   * The credential model's judgment (src/access: mustKeep + judgeKeep over the before and the
+   * predicted facts). When present, the lockout guards take their losses from it (each guard the
+   * losses of its own risk); without it (unit tables of hand-written facts) they use access.ts.
+   */
+  readonly model?: ModelView;
   readonly build: BuildProfile;
   /** Effective configuration now; spec undefined = the start-up (global) view. */
   readonly before: (spec?: ConnectionSpec) => EffectiveConfig;

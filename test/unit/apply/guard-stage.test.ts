@@ -25,6 +25,8 @@ interface HostSpec {
   /** bob is a second sudo member (with a key when given). */
   readonly bobKeys?: string;
   readonly sudo?: boolean;
+  /** root has a password (in shadow). */
+  readonly rootPassword?: boolean;
 }
 
 function fake(h: HostSpec): FakeHost {
@@ -32,8 +34,14 @@ function fake(h: HostSpec): FakeHost {
   f.put(MAIN, h.config);
   f.put('/etc/passwd', 'root:x:0:0:root:/root:/bin/bash\nalice:x:1000:1000::/home/alice:/bin/bash\nbob:x:1001:1001::/home/bob:/bin/bash\ncarol:x:1002:1002::/home/carol:/bin/bash\n');
   f.put('/etc/group', `root:x:0:\nsudo:x:27:alice${h.bobKeys !== undefined ? ',bob' : ''}\nalice:x:1000:\nbob:x:1001:\ncarol:x:1002:\n`);
-  f.put('/etc/shadow', 'root:*:19000:0:99999:7:::\nalice:$y$j9T$x$y:19000:0:99999:7:::\n');
+  f.put('/etc/shadow', `root:${h.rootPassword ? '$y$j9T$r$r' : '*'}:19000:0:99999:7:::\nalice:$y$j9T$x$y:19000:0:99999:7:::\nbob:$y$j9T$x$y:19000:0:99999:7:::\ncarol:$y$j9T$x$y:19000:0:99999:7:::\n`);
   if (h.sudo !== false) f.put('/usr/bin/sudo', '', { mode: 0o4755 });
+  f.put('/bin/bash', '', { mode: 0o755 });
+  f.put('/usr/sbin/nologin', '', { mode: 0o755 });
+  f.put('/etc/pam.d/sshd', 'auth required pam_unix.so\naccount required pam_unix.so\n');
+  f.put('/etc/sudoers', 'root ALL=(ALL:ALL) ALL\n%sudo ALL=(ALL:ALL) ALL\n', { mode: 0o440 });
+  // No `sudo -l` or `last` on this host: the model reads sudoers.
+  f.onRun = (cmd) => ({ code: 127, stdout: '', stderr: `${cmd}: not found` });
   for (const [u, uid, keys] of [['alice', 1000, h.aliceKeys], ['bob', 1001, h.bobKeys]] as const) {
     f.mkdirpSync(`/home/${u}/.ssh`);
     f.dirMeta.set(`/home/${u}`, { uid, gid: uid, mode: 0o750 });
@@ -67,7 +75,7 @@ test('harden: KbdInteractiveAuthentication no globally locks out the 2FA admins:
   const v = r.blocking.find((g) => g.id === 'admin-lockout');
   assert.ok(v, JSON.stringify(r.all, null, 1));
   assert.equal(v.overrideFlag, '--allow-admin-lockout');
-  assert.match(v.message, /alice from 198\.51\.100\.10 \(its address is unknown; tried 198\.51\.100\.10\) logs in today with publickey\+keyboard-interactive, and would have no way in after this change: .*keyboard-interactive off/);
+  assert.match(v.message, /alice \(address unknown\): before works \(publickey,keyboard-interactive\) from 203\.0\.113\.77; after, from no address the configuration admits .*names keyboard-interactive, which is disabled/);
   // no-key-admin does not see it (alice has a key): only the way-in judgment does.
   assert.equal(r.all.find((g) => g.id === 'no-key-admin')?.ok, true);
   // Its flag overrides it, another does not.
@@ -76,7 +84,7 @@ test('harden: KbdInteractiveAuthentication no globally locks out the 2FA admins:
   // A second, key-only admin does not make alice's loss acceptable: she is refused by name.
   const two = await loadHost(fake({ config: TWO_FA, aliceKeys: KEY, bobKeys: KEY.replace('alice@test', 'bob@test') }), { mainPath: MAIN });
   const r2 = await judge(two, plan('harden', [change(MAIN, TWO_FA, after)]));
-  assert.match(r2.blocking.map((g) => g.message).join('\n'), /alice from .* no way in/);
+  assert.match(r2.blocking.map((g) => g.message).join('\n'), /alice \(address unknown\): before works/);
 });
 
 test('harden: a password turn-off inside Match Address refuses like a global one when no admin has a key', async () => {
@@ -98,7 +106,7 @@ test('harden: a password turn-off inside Match Address refuses like a global one
 
 test('harden: root login off while root is the only account that can become root (no sudo): nobody keeps a way in', async () => {
   const before = 'PermitRootLogin yes\nPasswordAuthentication yes\n';
-  const host = await loadHost(fake({ config: before, sudo: false }), { mainPath: MAIN });
+  const host = await loadHost(fake({ config: before, sudo: false, rootPassword: true }), { mainPath: MAIN });
   const r = await judge(host, plan('harden', [change(MAIN, before, 'PermitRootLogin no\nPasswordAuthentication yes\n')]));
   assert.match(r.blocking.find((g) => g.id === 'admin-lockout')?.message ?? '', /nobody who can become root/);
 });
@@ -117,7 +125,7 @@ test('user nologin of the last admin is refused; of a non-admin it passes (real 
   const r = await judge(host, await mk('alice'));
   const v = r.blocking.find((g) => g.id === 'admin-lockout');
   assert.ok(v, JSON.stringify(r.all, null, 1));
-  assert.match(v.message, /alice from .* logs in today with ssh-ed25519 key in \/home\/alice\/\.ssh\/authorized_keys, and would have no way in after this change: no login shell/);
+  assert.match(v.message, /alice \(address unknown\): before works \(publickey\) from 203\.0\.113\.77; after, from no address the configuration admits with a shell/);
   assert.deepEqual((await judge(host, await mk('carol'))).blocking, []);
 });
 
@@ -147,7 +155,7 @@ test('allow: an allowlist judged for the admin with an unknown address (some lis
   const a = await planAllowChange({ op: 'add', addresses: parseAllowAddresses(['192.0.2.0/24']).values, target: { customFile: true }, fs: host.fs, mainPath: MAIN, cfg: cfg.value, admin: 'root', overrides: new Set(), systemd: false });
   const r = await judge(host, a.plan);
   assert.deepEqual(r.blocking, [], JSON.stringify(r.all, null, 1));
-  assert.match(r.all.find((g) => g.id === 'admin-lockout')?.message ?? '', /alice \(/);
+  assert.match(r.all.find((g) => g.id === 'admin-lockout')?.message ?? '', /keeps one \(alice, root\)/);
 });
 
 test('keys remove / restrict and restore: the authorized_keys the plan writes is judged (the only key gone: refused)', async () => {
@@ -157,10 +165,13 @@ test('keys remove / restrict and restore: the authorized_keys the plan writes is
     const r = await judge(host, plan(kind, [change(AK, KEY, '')]));
     const ids = r.blocking.map((g) => g.id);
     assert.ok(ids.includes('admin-lockout'), `${kind}: ${JSON.stringify(r.all, null, 1)}`);
-    assert.match(r.blocking.find((g) => g.id === 'admin-lockout')!.message, /alice from .* would have no way in after this change: no usable key \(\/home\/alice\/\.ssh\/authorized_keys: no keys/);
+    assert.match(r.blocking.find((g) => g.id === 'admin-lockout')!.message, /alice \(address unknown\): before works \(publickey\) .* refused: publickey: no authorized key/);
   }
   // A restriction that keeps the key usable passes.
   assert.deepEqual((await judge(host, plan('keys', [change(AK, KEY, `restrict ${KEY}`)]))).blocking, []);
+  // A forced command on the admin's only key leaves a login but no shell: refused.
+  const forced = await judge(host, plan('keys', [change(AK, KEY, `command="/bin/false" ${KEY}`)]));
+  assert.ok(forced.blocking.some((g) => g.id === 'admin-lockout'), JSON.stringify(forced.all, null, 1));
 });
 
 test('the session user is protected at their own address; the invoking sudo user from elsewhere', async () => {
