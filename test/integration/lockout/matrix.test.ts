@@ -48,25 +48,18 @@ interface Def {
 
 // Scenarios that fail on today's main, with what sshield does instead (kept in sync with BOARD.md).
 const TODO: Record<string, string> = {
-  M01: 'harden sets KbdInteractiveAuthentication no and applies: both 2FA admins get "no authentication methods enabled" (no-key-admin counts a key that cannot log in alone)',
-  M02: 'harden applies: no-key-admin counts the expired key (expiry-time) as usable, the admin is locked out',
-  M03: 'harden applies: no-key-admin counts the cert-authority line as a usable key, the admin is locked out',
-  M04: 'harden applies: no-key-admin counts the key listed in RevokedKeys as usable, the admin is locked out',
-  M05: 'harden applies: no-key-admin counts the key revoked by the KRL as usable, the admin is locked out',
-  M06: 'harden applies: no-key-admin counts the RSA-2048 key as usable under RequiredRSASize 4096, the admin is locked out',
-  M07: 'harden applies: no-key-admin counts the from="10.0.0.0/8" key as usable from 127.0.0.1, the admin is locked out',
-  M08: 'user nologin runs no guard (plan.guards is empty) and applies: the last admin has no shell',
-  M11: 'harden comments out the Match Address PasswordAuthentication yes; no-key-admin says "password logins are not being turned off" and the admin is locked out',
-  M15: 'harden applies: no-key-admin counts the key of an account sshd refuses (locked password under UsePAM no), the password admin is locked out',
-  M16: 'harden applies: no-key-admin counts the key of an expired account, the password admin is locked out',
-  M20: 'harden exits 2 "sshd would refuse the current configuration": Match LocalPort without lport in the spec, though sshd -t accepts it and the daemon runs',
-  M24: 'user sftp runs no guard (plan.guards is empty) and applies: the last admin is chrooted to SFTP, no shell',
-  M26: 'keys restrict runs no guard and applies from="10.0.0.0/8" to the admin only key: locked out',
-  M27: 'keys restrict runs no guard and applies command="/bin/false" to the admin only key: locked out',
-  M30: 'restore runs no guard and puts back the authorized_keys without the admin current key: locked out',
-  M33: 'keys restrict runs no guard and applies from="10.0.0.0/8" to root only key on the PVE layout: locked out',
+  M02: 'harden applies: admin-lockout and no-key-admin count the key with a past expiry-time as a way in, the admin is locked out',
+  M03: 'harden applies: admin-lockout and no-key-admin count the cert-authority line as a way in, the admin is locked out',
+  M04: 'harden applies: admin-lockout and no-key-admin count the key listed in RevokedKeys as a way in, the admin is locked out',
+  M05: 'harden applies: admin-lockout and no-key-admin count the key revoked by the KRL as a way in, the admin is locked out',
+  M06: 'harden applies: admin-lockout and no-key-admin count the RSA-2048 key under RequiredRSASize 4096 as a way in, the admin is locked out',
+  M07: 'harden applies: admin-lockout and no-key-admin count the from="10.0.0.0/8" key as a way in from the admin address, the admin is locked out',
+  M20: 'harden exits 2 "sshd would refuse the current configuration": Match LocalPort without lport in the spec (as sshd -T), though sshd -t accepts it and the daemon runs',
+  M26: 'keys restrict applies from="10.0.0.0/8" to the admin only key: admin-lockout says the key still is a way in, the admin is locked out',
+  M27: 'keys restrict applies command="/bin/false" to the admin only key: admin-lockout says the key still is a way in, the admin has no shell',
+  M30: 'restore applies: admin-lockout counts the restored old key (which the admin no longer holds) as a way in; the admin current key is gone, locked out',
+  M33: 'keys restrict applies from="10.0.0.0/8" to root only key on the PVE layout: admin-lockout says the key still is a way in, root is locked out',
   M37: 'refused, but only because no sudo-group member has a key: the admin by a sudoers grant is not known as an admin and not named in the refusal',
-  M35: 'harden sets KbdInteractiveAuthentication no and applies: the 2FA admin is locked out (the key-only admin keeps a way in)',
 };
 
 const PW = () => `Pw-${Math.random().toString(36).slice(2, 10)}-9`;
