@@ -271,7 +271,7 @@ const installPackagesImpl: StepKindImpl<InstallPackagesStep> = {
   check: checkInstall,
   apply: applyInstall,
   undo: undoInstall,
-  inverse: async (_host, s) => inverseInstall(s),
+  inverse: inverseInstall,
 };
 
 const KINDS: { readonly [K in PlanStep['kind']]: StepKindImpl<Extract<PlanStep, { kind: K }>> } = {

@@ -107,7 +107,37 @@ export async function undoInstall(host: ApplyHost, s: InstallPackagesStep): Prom
   return undefined;
 }
 
-/** restore: a package upgrade is not replayed backwards by `sshield restore`; it says how. */
-export function inverseInstall(s: InstallPackagesStep): string {
-  return `the packages upgraded by this change stay as they are: to go back, dpkg -i the kept packages in ${inRoot(s.root, s.keepDir)} (${Object.entries(s.before.versions).map(([p, v]) => `${p} ${v}`).join(', ')})`;
+/** How to take a package upgrade back by hand: the versions to reinstall and the exact command. */
+export interface PackageRollback {
+  /** package -> the version installed before the upgrade. */
+  readonly versions: Readonly<Record<string, string>>;
+  /** Whether the kept .debs are all still there (the command installs them), else the archive's versions. */
+  readonly fromKeptDebs: boolean;
+  /** The exact command, as root on this machine (under --root: through chroot). */
+  readonly command: string;
+}
+
+/** The rollback of an upgrade step, or undefined when every package is at its old version already. */
+export async function packageRollback(host: ApplyHost, s: InstallPackagesStep): Promise<PackageRollback | undefined> {
+  const pkgs = Object.keys(s.before.versions);
+  const now = await installedVersions(host, s.root, pkgs);
+  if (pkgs.every((p) => now[p] === s.before.versions[p])) return undefined;
+  const debs = await keptDebs(host, s);
+  const fromKeptDebs = pkgs.every((p) => debs[p] !== undefined);
+  // apt installs a local .deb named by a path (and then checks its dependencies); without the
+  // kept files, the old versions by name (they must still be in the apt lists).
+  const args = fromKeptDebs ? pkgs.map((p) => debs[p]!) : pkgs.map((p) => `${p}=${s.before.versions[p]}`);
+  const apt = `apt-get install --allow-downgrades -o Dpkg::Options::=--force-confold ${args.join(' ')}`;
+  // The daemon re-executes the old binary only once restarted (a unit's postinst does it, a daemon started by hand does not).
+  const restart = s.restart.kind === 'systemd' ? ` && systemctl restart ${s.restart.unit}` : s.restart.kind === 'pidfile' ? ` && kill -HUP "$(cat ${s.restart.pidFile})"` : '';
+  return { versions: s.before.versions, fromKeptDebs, command: `${s.root === undefined ? apt : `chroot ${s.root} ${apt}`}${restart}` };
+}
+
+/** restore: a package upgrade is not replayed backwards by `sshield restore`; the note says exactly how. */
+export async function inverseInstall(host: ApplyHost, s: InstallPackagesStep): Promise<string | undefined> {
+  const r = await packageRollback(host, s);
+  if (!r) return undefined;
+  const list = Object.entries(r.versions).map(([p, v]) => `${p} ${v}`).join(', ');
+  const from = r.fromKeptDebs ? `the .debs kept in ${inRoot(s.root, s.keepDir)}` : `the apt archive (the kept .debs in ${inRoot(s.root, s.keepDir)} are gone)`;
+  return `restore does not downgrade packages: to go back to ${list} from ${from}, run as root: ${r.command}`;
 }

@@ -17,6 +17,7 @@ import type { FileChange, Plan, PlanStep } from './plan.js';
 import { PLAN_VERSION, sha256 } from './plan.js';
 import { type BackupRecord, isTerminal, readBackupCopy } from './backup.js';
 import { inverseStep } from './host-steps.js';
+import { packageRollback, type PackageRollback } from './package-step.js';
 
 /**
  * The restore of backup `rec` as a plan. `target`: the loaded host the backup was made on (its
@@ -81,4 +82,19 @@ export async function planRestore(host: ApplyHost, target: LoadedHost | ReadOnly
     reload: m.reload,
     ...(m.verify ? { verify: m.verify } : {}),
   };
+}
+
+/**
+ * What the restore's JSON envelope carries besides the plan: the backup restored and, for a
+ * package upgrade (which restore does not downgrade), the versions to reinstall and the exact
+ * command, the same as the plan's note says.
+ */
+export async function restoreDetails(host: ApplyHost, rec: BackupRecord): Promise<{ readonly restores: string; readonly packages?: readonly PackageRollback[] }> {
+  const packages: PackageRollback[] = [];
+  for (const s of rec.manifest?.steps ?? []) {
+    if (s.kind !== 'install-packages') continue;
+    const r = await packageRollback(host, s);
+    if (r) packages.push(r);
+  }
+  return { restores: rec.id, ...(packages.length ? { packages } : {}) };
 }

@@ -4,7 +4,7 @@
 import type { Command } from '@commander-js/extra-typings';
 import { openHost, openMachine } from '../apply/open-host.js';
 import { DEFAULT_BACKUP_ROOT, listBackups, loadBackup } from '../apply/backup.js';
-import { planRestore } from '../apply/restore.js';
+import { planRestore, restoreDetails } from '../apply/restore.js';
 import { loadHost } from '../host/loaded-host.js';
 import { isEmptyPlan } from '../apply/plan.js';
 import type { ExitCode } from './exit-codes.js';
@@ -44,5 +44,5 @@ async function runRestore(io: Output, id: string | undefined, o: RestoreOpts): P
   if (!opened.ok) return report(io, { command, outcome: { kind: 'error', reason: `backup ${rec.id}: ${opened.message}` } }, o);
   const loaded = await loadHost(opened.host.target, { mainPath: rec.manifest.configPath, facts: 'config' });
   const plan = await planRestore(host, loaded, rec);
-  return applyAndReport(io, { command, host, target: opened.host.target, plan, guard: { host: loaded, overrides: guardOverrides(o), session: opened.host.session }, details: { restores: rec.id }, extraText: () => (!isEmptyPlan(plan) ? '' : `The files already match backup ${rec.id}.`), flow: { sshd: o.sshd } }, o);
+  return applyAndReport(io, { command, host, target: opened.host.target, plan, guard: { host: loaded, overrides: guardOverrides(o), session: opened.host.session }, details: await restoreDetails(host, rec), extraText: () => (!isEmptyPlan(plan) ? '' : `The files already match backup ${rec.id}.`), flow: { sshd: o.sshd } }, o);
 }

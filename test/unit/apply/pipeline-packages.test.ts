@@ -188,3 +188,37 @@ test('an I/O failure at every operation of an upgrade: all old (rolled back) or 
     }
   }
 });
+
+test('restore of an upgrade names the versions to reinstall and the exact command, in the plan note (text) and the JSON details', async () => {
+  const { planRestore, restoreDetails } = await import('../../../src/apply/restore.js');
+  const { renderChangeJson } = await import('../../../src/report/outcome-json.js');
+  const { renderPlanText } = await import('../../../src/report/outcome-text.js');
+  const { assertMatchesSchema } = await import('../../helpers/json-schema.js');
+  const h = host();
+  assert.equal((await applyPlan(h, plan(), OPTS)).status, 'applied');
+  const [b] = await listBackups(h, OPTS.backupRoot);
+  const debs = PKGS.map((p) => `${KEEP}/${p}_${OLD.replace(':', '%3a')}_amd64.deb`);
+  const command = `apt-get install --allow-downgrades -o Dpkg::Options::=--force-confold ${debs.join(' ')} && kill -HUP "$(cat /run/sshd.pid)"`;
+  const r = await planRestore(h, h.fs, b!);
+  assert.deepEqual(r.steps ?? [], [], 'restore does not downgrade by itself');
+  assert.deepEqual(r.notes, [`restore does not downgrade packages: to go back to openssh-server ${OLD}, openssh-client ${OLD} from the .debs kept in ${KEEP}, run as root: ${command}`]);
+  const text = renderPlanText(r, { bold: (x: string) => x, green: (x: string) => x, red: (x: string) => x, yellow: (x: string) => x, dim: (x: string) => x } as never);
+  assert.ok(text.includes(command), text);
+  const details = await restoreDetails(h, b!);
+  assert.deepEqual(details, { restores: b!.id, packages: [{ versions: { 'openssh-server': OLD, 'openssh-client': OLD }, fromKeptDebs: true, command }] });
+  const doc = JSON.parse(renderChangeJson({ command: 'restore', outcome: { kind: 'nothing-to-do' }, plan: r, details, messages: [] })) as { plan: { notes: string[]; details: typeof details } };
+  assertMatchesSchema('restore', doc);
+  assert.equal(doc.plan.details.packages![0]!.command, command);
+  assert.ok(doc.plan.notes[0]!.endsWith(command));
+
+  // The kept .debs gone: the old versions by name, from the archive.
+  for (const d of debs) h.files.delete(d);
+  const gone = await restoreDetails(h, b!);
+  assert.equal(gone.packages![0]!.fromKeptDebs, false);
+  assert.equal(gone.packages![0]!.command, `apt-get install --allow-downgrades -o Dpkg::Options::=--force-confold openssh-server=${OLD} openssh-client=${OLD} && kill -HUP "$(cat /run/sshd.pid)"`);
+  // Already back at the old versions: nothing to say.
+  h.versions['openssh-server'] = OLD;
+  h.versions['openssh-client'] = OLD;
+  assert.deepEqual((await planRestore(h, h.fs, b!)).notes, []);
+  assert.deepEqual(await restoreDetails(h, b!), { restores: b!.id });
+});
