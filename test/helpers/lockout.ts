@@ -35,7 +35,10 @@ export interface Account {
 
 const extraGroups = new Set<string>();
 const extraFiles = new Set<string>();
+const daemons = new Set<SshdInstance>();
 process.once('exit', () => {
+  // A scenario cut short (a timeout) still takes its daemon, accounts, groups and files with it.
+  for (const d of daemons) if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
   for (const f of extraFiles) rmSync(f, { recursive: true, force: true });
   for (const g of extraGroups) {
     try {
@@ -160,6 +163,7 @@ export class Scenario {
     const head = ['Port {{PORT}}', ...listen.map((l) => `ListenAddress ${l}`), 'HostKey {{HOSTKEY}}', 'PidFile {{DIR}}/sshd.pid', opts.isolation ?? `AllowGroups ${this.group}`];
     const text = `${head.join('\n')}\n${body.replaceAll('{{BASE}}', this.base).trim()}\n`;
     this.daemon = await startSshd({ rawConfig: text, listen: listen[0] });
+    daemons.add(this.daemon);
     return this.daemon;
   }
 
@@ -235,6 +239,7 @@ export class Scenario {
 
   async cleanup(): Promise<void> {
     await this.daemon?.stop().catch(() => undefined);
+    if (this.daemon) daemons.delete(this.daemon);
     for (const u of this.users) await u.remove().catch(() => undefined);
     for (const g of this.groups) {
       await run('groupdel', ['-f', g]).catch(() => undefined);
