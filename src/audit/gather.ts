@@ -3,6 +3,7 @@
 // the effective configuration for every planned connection spec (src/sshd/evaluate), the
 // vulnerability assessment (src/vulns) and the file-level facts rules need (modes, moduli,
 // chroot components). Unknown facts become { missing: reason }, never exceptions.
+import { gatherCertificateFacts } from '../host/facts/certificates.js';
 import { sudoAdmins } from '../host/facts/admins.js';
 import type { HostExecutor } from '../host/executor.js';
 import { inspectHostKeys, type HostFacts } from '../host/facts/index.js';
@@ -27,6 +28,8 @@ export interface GatherOptions {
   readonly admin?: string;
   readonly adminAddr?: string;
   readonly note?: string;
+  /** The clock certificates are judged by (ms since the epoch; default now). */
+  readonly now?: number;
 }
 
 export interface AuditInput {
@@ -234,6 +237,7 @@ export async function gatherAudit(from: HostExecutor | LoadedHost, opts: GatherO
       : missing('OpenSSH build unknown'),
     chroot: await chrootFacts(exec.fs, specs, facts),
     authorizedKeys: await authorizedKeysFact(host, specs[0]?.spec),
+    certificates: await gatherCertificateFacts(exec, global, opts.now ?? Date.now()),
   };
   const b = 'missing' in opensshFact ? undefined : opensshFact;
   const target: ReportTarget = {

@@ -101,6 +101,7 @@ export async function gatherAuthorizedKeysFact(fs: ReadOnlyFs, accounts: Account
             fingerprint: k.key.fingerprint,
             comment: k.comment,
             options: k.options,
+            ...(k.key.certificate && k.key.certificate.validBefore < 0xffffffffffffffffn ? { certValidBefore: Number(k.key.certificate.validBefore) } : {}),
           }))
         : [];
       files.push({

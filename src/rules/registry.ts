@@ -33,13 +33,18 @@ import sshdRequireClientAlive from './sshd/require-client-alive.js';
 import sshdRequireIgnoreRhosts from './sshd/require-ignore-rhosts.js';
 import sshdRequireLogLevel from './sshd/require-log-level.js';
 import sshdRequirePerSourcePenalties from './sshd/require-per-source-penalties.js';
+import sshdRequirePrincipalsControl from './sshd/require-principals-control.js';
 import sshdRequirePvePeerAccess from './sshd/require-pve-peer-access.js';
+import sshdRequireReadableRevokedKeys from './sshd/require-readable-revoked-keys.js';
 import sshdRequireSafeChroot from './sshd/require-safe-chroot.js';
 import sshdRequireStrictModes from './sshd/require-strict-modes.js';
 import keysNoAuthorizedKeys2 from './keys/no-authorized-keys2.js';
 import keysNoDuplicateKeys from './keys/no-duplicate-keys.js';
+import keysNoExpiredCertificates from './keys/no-expired-certificates.js';
+import keysRequireCertAuthorityPrincipals from './keys/require-cert-authority-principals.js';
 import keysRequireRestrictions from './keys/require-restrictions.js';
 import keysRequireSafePermissions from './keys/require-safe-permissions.js';
+import keysRestrictCaKeyTypes from './keys/restrict-ca-key-types.js';
 import keysRestrictKeyTypes from './keys/restrict-key-types.js';
 import hostNoKnownVulnerabilities from './host/no-known-vulnerabilities.js';
 import hostNoWeakModuli from './host/no-weak-moduli.js';
@@ -81,13 +86,18 @@ export const RULES: readonly Rule[] = [
   sshdRequireIgnoreRhosts,
   sshdRequireLogLevel,
   sshdRequirePerSourcePenalties,
+  sshdRequirePrincipalsControl,
   sshdRequirePvePeerAccess,
+  sshdRequireReadableRevokedKeys,
   sshdRequireSafeChroot,
   sshdRequireStrictModes,
   keysNoAuthorizedKeys2,
   keysNoDuplicateKeys,
+  keysNoExpiredCertificates,
+  keysRequireCertAuthorityPrincipals,
   keysRequireRestrictions,
   keysRequireSafePermissions,
+  keysRestrictCaKeyTypes,
   keysRestrictKeyTypes,
   hostNoKnownVulnerabilities,
   hostNoWeakModuli,

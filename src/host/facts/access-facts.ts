@@ -140,7 +140,7 @@ async function userFile(fs: ReadOnlyFs, path: string): Promise<UserFileFact> {
 
 const KRL_MAGIC = 'SSHKRL\n\0';
 
-async function revokedFact(exec: GatherAccessInput['exec'], path: string): Promise<RevokedKeysFact> {
+export async function revokedFact(exec: GatherAccessInput['exec'], path: string): Promise<RevokedKeysFact> {
   const r = await readLatin1(exec.fs, path);
   if (r.text === undefined) return { kind: 'error', path, reason: r.reason ?? `${path}: unreadable` };
   if (!r.text.startsWith(KRL_MAGIC)) return { kind: 'list', path, text: r.text };

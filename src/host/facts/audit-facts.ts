@@ -2,6 +2,7 @@
 // types; nothing here imports rules): the OpenSSH build, accounts, host keys, file modes, PVE
 // cluster, vulnerabilities, chroot components and every user's authorized_keys. A fact that
 // could not be gathered is { missing: reason } (Missing<T>); rules skip with that reason.
+import type { CertificateFacts } from './certificates.js';
 import type { KeyOption, Permission } from '../../keys/options.js';
 import type { CveSeverity } from '../../vulns/severity.js';
 
@@ -106,6 +107,8 @@ export interface AuthorizedKeyFact {
   readonly comment: string;
   /** Parsed options (empty when none); undefined when sshd rejects them and ignores the key. */
   readonly options: readonly KeyOption[] | undefined;
+  /** A certificate's valid_before (seconds since the epoch); absent for plain keys and "forever". */
+  readonly certValidBefore?: number;
 }
 
 /** One path auth.c safe_path (OpenSSH 9.2) checks: the file, then each directory upwards. */
@@ -171,5 +174,7 @@ export interface AuditFacts {
   readonly chroot?: Missing<readonly { readonly user: string; readonly path: string; readonly problems: readonly string[] }[]>;
   /** Every user's authorized_keys files per the effective AuthorizedKeysFile (src/keys). */
   readonly authorizedKeys?: Missing<AuthorizedKeysFact>;
+  /** TrustedUserCAKeys, principals control and RevokedKeys (src/host/facts/certificates.ts). */
+  readonly certificates?: Missing<CertificateFacts>;
 }
 
