@@ -10,7 +10,7 @@
 // files are installed, those that take something away or loosen it run after.
 // Adding a kind: extend the PlanStep union in plan.ts, then add its entry to KINDS below: the
 // table is typed over the union, so the compiler names whatever is missing.
-import type { PasswdUser } from '../host/facts/accounts.js';
+import { parseGroup, parsePasswd, type PasswdUser } from '../host/facts/accounts.js';
 import { bytesToText } from '../text/bytes.js';
 import type { ApplyHost } from './host.js';
 import type { CreateAccountStep, DeleteAccountStep, InstallPackagesStep, MakeDirStep, PlanStep, RemoveDirStep, SetOwnershipStep, SetShellStep, StepOwner } from './plan.js';
@@ -39,31 +39,23 @@ function inRoot(root: string | undefined, path: string): string {
   return root === undefined ? path : `${root.replace(/\/+$/, '')}${path}`;
 }
 
-async function readLines(host: ApplyHost, root: string | undefined, path: string): Promise<string[]> {
+async function readAccountFile(host: ApplyHost, root: string | undefined, path: string): Promise<string> {
   const r = await host.fs.readFile(inRoot(root, path), 16 << 20);
   if (!r.ok) {
-    if (r.reason === 'missing') return [];
+    if (r.reason === 'missing') return '';
     throw new Error(`cannot read ${inRoot(root, path)}: ${r.detail}`);
   }
-  return bytesToText(r.bytes).split(/\r?\n/);
+  return bytesToText(r.bytes);
 }
 
-/** The account as /etc/passwd (inside the root) has it now; undefined when there is none. */
+/** The account as /etc/passwd (inside the root) has it now (the one reader: host/facts/accounts.ts; first entry wins, as getpwnam); undefined when there is none. */
 export async function accountOf(host: ApplyHost, root: string | undefined, user: string): Promise<AccountLine | undefined> {
-  for (const l of await readLines(host, root, '/etc/passwd')) {
-    const f = l.split(':');
-    if (f.length < 7 || f[0] !== user) continue;
-    return { name: user, uid: Number(f[2]), gid: Number(f[3]), gecos: f[4]!, home: f[5]!, shell: f[6]! };
-  }
-  return undefined;
+  const u = parsePasswd(await readAccountFile(host, root, '/etc/passwd')).find((p) => p.name === user);
+  return u ? { name: u.name, uid: u.uid, gid: u.gid, gecos: u.gecos, home: u.home, shell: u.shell } : undefined;
 }
 
 async function groupName(host: ApplyHost, root: string | undefined, gid: number): Promise<string | undefined> {
-  for (const l of await readLines(host, root, '/etc/group')) {
-    const f = l.split(':');
-    if (f.length >= 3 && Number(f[2]) === gid && f[2] !== '') return f[0];
-  }
-  return undefined;
+  return parseGroup(await readAccountFile(host, root, '/etc/group')).find((g) => g.gid === gid)?.name;
 }
 
 async function resolveOwner(host: ApplyHost, root: string | undefined, o: StepOwner): Promise<{ uid: number; gid: number }> {
