@@ -1,0 +1,73 @@
+// `sshield audit` over many hosts: a bounded pool of hosts (each one SSH connection, one deadline,
+// gathered and judged by remote-host.ts with the very gatherAudit/runAudit of a local or --root
+// audit), results in the targets' order. The policy is chosen per host as for one host (the
+// given profile, else proxmox on PVE hosts and baseline elsewhere). An unreachable or hostile host
+// is an error with its reason, never a clean report. The envelope is FleetAuditReport.
+import { gatherAudit } from '../audit/gather.js';
+import { runAudit } from '../audit/run.js';
+import type { Policy } from '../policy/policy-file.js';
+import type { Report } from '../report/types.js';
+import { mapPool } from '../scan/pool.js';
+import { judgeRemote, type RemoteOptions } from './remote-host.js';
+import type { SshPool } from './ssh.js';
+import { targetText, type FleetTarget } from './target.js';
+
+export interface FleetHostResult {
+  readonly name: string;
+  /** user@host:port as ssh was asked. */
+  readonly target: string;
+  /** Where the host was named (--host, inventory file:line, cluster NODE). */
+  readonly source: string;
+  readonly status: 'audited' | 'error';
+  readonly error?: string;
+  readonly gather: { readonly rounds: number; readonly bytes: number; readonly ms: number };
+  readonly notes: readonly string[];
+  readonly report?: Report;
+}
+
+export interface FleetAuditReport {
+  readonly schemaVersion: 1;
+  readonly command: 'audit';
+  readonly tool: { readonly name: 'sshield'; readonly version: string };
+  readonly hosts: readonly FleetHostResult[];
+  readonly summary: { readonly hosts: number; readonly audited: number; readonly errors: number; readonly wallMs: number };
+}
+
+export interface FleetAuditOptions {
+  readonly pool: SshPool;
+  /** The policy for a host: the chosen one, or by whether the host is PVE. */
+  readonly policyFor: (isPve: boolean) => Policy;
+  readonly version: string;
+  readonly today: string;
+  readonly admin?: string;
+  readonly openssh?: string;
+  /** Hosts in flight at once (default 10). */
+  readonly parallel?: number;
+  readonly remote?: RemoteOptions;
+  readonly onDone?: (done: number, total: number, host: FleetHostResult) => void;
+}
+
+export async function auditFleet(targets: readonly FleetTarget[], o: FleetAuditOptions): Promise<FleetAuditReport> {
+  const t0 = Date.now();
+  const hosts = await mapPool(
+    targets,
+    o.parallel ?? 10,
+    async (t): Promise<FleetHostResult> => {
+      const r = await judgeRemote(
+        o.pool,
+        t,
+        async (exec) => {
+          const input = await gatherAudit(exec, { ...(o.admin ? { admin: o.admin } : {}), ...(o.openssh ? { openssh: o.openssh } : {}) });
+          Object.assign(input.target, { label: t.name });
+          return runAudit(input, o.policyFor(input.isPve), { version: o.version, today: o.today });
+        },
+        o.remote,
+      );
+      const base = { name: t.name, target: targetText(t), source: t.source, gather: { rounds: r.stats.rounds, bytes: r.stats.bytes, ms: r.stats.ms } };
+      return r.ok ? { ...base, status: 'audited', notes: r.notes, report: r.value } : { ...base, status: 'error', error: r.error, notes: [] };
+    },
+    (done, i, r) => o.onDone?.(done, targets.length, r),
+  );
+  const audited = hosts.filter((h) => h.status === 'audited').length;
+  return { schemaVersion: 1, command: 'audit', tool: { name: 'sshield', version: o.version }, hosts, summary: { hosts: hosts.length, audited, errors: hosts.length - audited, wallMs: Date.now() - t0 } };
+}

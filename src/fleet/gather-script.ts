@@ -1,0 +1,89 @@
+// The one remote program of a fleet audit: a POSIX sh script (coreutils, findutils, sed: every
+// Debian, Ubuntu and PVE host has them) that the controller runs with `sh -c SCRIPT` over the
+// host's shared SSH connection. It installs nothing, writes nothing, and answers a list of
+// requests in one batch: lstat of every component of each path (and of its resolved path when a
+// symlink is on the way, so the controller can walk links itself), file contents, directory
+// listings, and the output of a few programs the audit asks (sshd -V, apt-cache policy,
+// pveversion). Output is a line-framed stream: a magic line, one record per line with every
+// path, name and content base64-encoded (or plain when it holds only safe characters), an END
+// line with the record count. /etc/shadow is read with each password hash replaced by a marker
+// that keeps its state (set, locked '!', none '*', empty): hashes never leave the host. Private
+// host keys are never read (only stat-ed). Parsing the answer is gather-stream.ts's job.
+import { commandLine, shellQuote } from './ssh.js';
+
+/** What to fetch: `stat` lstat chain only; `read` plus content; `list` entries (with their lstat); `readdir` list and read every file in it; `shadow` read redacted; `keys` every passwd user's ~/.ssh/authorized_keys{,2}; `run` a command line. */
+export type GatherOp = 'stat' | 'read' | 'list' | 'readdir' | 'shadow' | 'keys' | 'run';
+
+export interface GatherRequest {
+  readonly op: GatherOp;
+  /** An absolute path, or for `run` the command line (built with commandLine()). */
+  readonly arg: string;
+}
+
+const OP_CODE: Record<GatherOp, string> = { stat: 's', read: 'r', list: 'd', readdir: 'D', shadow: 'S', keys: 'k', run: 'x' };
+
+export const GATHER_MAGIC = 'SSHIELD-GATHER 1';
+
+/** sshd refuses to start with private host keys others can read; they are never copied off a host. */
+export function isPrivateHostKey(path: string): boolean {
+  return /^\/etc\/ssh\/[^/]*_key$/.test(path);
+}
+
+// `find -printf` fields: type mode uid gid size mtime, NUL, path (or name), NUL, link target, NUL.
+const FIND_FMT = '%y %m %U %G %s %T@\\0%p\\0%l\\0';
+const LIST_FMT = '%y %m %U %G %s %T@\\0%f\\0%l\\0';
+
+export const GATHER_SCRIPT = `
+export LC_ALL=C LANG=C
+PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
+cap=$1; shift
+n=0
+enc() { case $1 in ''|*[!A-Za-z0-9._/@:+,=-]*) printf 'b:'; printf %s "$1" | base64 -w0;; *) printf 'r:%s' "$1";; esac; }
+pre() { q=$1; l=; while [ -n "$q" ]; do printf '%s\\0' "$q"; [ -L "$q" ] && l=1; q=\${q%/*}; done
+  if [ -n "$l" ]; then r=$(readlink -m -- "$1") && [ -n "$r" ] && [ "$r" != "$1" ] && pre "$r"; fi; return 0; }
+walk() { h=$1; shift; while [ $# -gt 1 ]; do o=$1; p=$2; shift 2
+  if [ "$o" = k ]; then
+    while IFS=: read -r u x1 x2 x3 x4 home x5; do case $home in *//*|*/./*|*/../*|*/.|*/..|*/./|*/../) ;; /*) home=\${home%/}; $h r "$home/.ssh/authorized_keys"; $h r "$home/.ssh/authorized_keys2";; esac; done < /etc/passwd
+  else $h "$o" "$p"; fi; done; }
+pa() { case $1 in x) ;; D) pre "$2"; for f in "$2"/* "$2"/.[!.]* "$2"/..?*; do [ -L "$f" ] && pre "$f"; done;; *) pre "$2";; esac; }
+content() { n=$((n+1)); printf 'C '; enc "$2"; printf ' '
+  if [ "$1" = S ]; then sed 's/^\\([^:]*\\):\\([!*]*\\)[^:][^:]*:/\\1:\\2sshield-redacted:/' -- "$2" | head -c $((cap+1)); else head -c $((cap+1)) -- "$2"; fi | base64 -w0; echo; }
+readable() { if [ -f "$2" ]; then if [ -r "$2" ]; then content "$@"; else n=$((n+1)); printf 'E '; enc "$2"; echo ' unreadable'; fi; fi; }
+listing() { n=$((n+1)); printf 'D '; enc "$1"; printf ' '; find -H "$1" -mindepth 1 -maxdepth 1 -printf '${LIST_FMT}' 2>/dev/null | base64 -w0; echo; }
+pb() { case $1 in
+  r|S) readable "$1" "$2";;
+  d) [ -d "$2" ] && [ -r "$2" ] && listing "$2";;
+  D) if [ -d "$2" ] && [ -r "$2" ]; then listing "$2"; for f in "$2"/* "$2"/.[!.]* "$2"/..?*; do
+       case $f in /etc/ssh/*_key) continue;; esac; readable r "$f"; done; fi;;
+  x) n=$((n+1)); printf 'X '; enc "$2"; printf ' '; { timeout -s KILL 30 sh -c "$2" 2>&1 </dev/null; printf '\\n%s' "$?"; } | head -c $((cap+1)) | base64 -w0; echo;;
+  esac; return 0; }
+echo '${GATHER_MAGIC}'
+n=$((n+1)); printf 'F '
+walk pa "$@" | xargs -0 -r sh -c 'exec find -P "$@" -maxdepth 0 -printf "${FIND_FMT}" 2>/dev/null' sh | base64 -w0; echo
+walk pb "$@"
+echo "END $n"
+`;
+
+/** The remote command line: `sh -c SCRIPT sshield-gather CAP OP ARG OP ARG ...`. */
+export function gatherCommand(requests: readonly GatherRequest[], perFileCap: number): string {
+  const words = ['sh', '-c', GATHER_SCRIPT, 'sshield-gather', String(perFileCap)];
+  for (const r of requests) words.push(OP_CODE[r.op], r.op === 'keys' ? '-' : r.arg);
+  return words.map(shellQuote).join(' ');
+}
+
+/** What round one asks of every host: what an audit of a Debian/PVE host reads, by experience. */
+export const PREFETCH: readonly GatherRequest[] = [
+  { op: 'readdir', arg: '/etc/ssh' },
+  { op: 'readdir', arg: '/etc/ssh/sshd_config.d' },
+  ...['/etc/passwd', '/etc/group', '/etc/shells', '/etc/os-release', '/usr/lib/os-release', '/etc/hostname', '/etc/hosts', '/var/lib/dpkg/status',
+    '/usr/share/doc/openssh-server/changelog.Debian.gz', '/usr/share/doc/openssh-client/changelog.Debian.gz',
+    '/etc/pve/.members', '/etc/pve/corosync.conf', '/etc/corosync/corosync.conf'].map((arg) => ({ op: 'read' as const, arg })),
+  { op: 'shadow', arg: '/etc/shadow' },
+  { op: 'keys', arg: '' },
+  ...['/etc/systemd/system/multi-user.target.wants', '/etc/systemd/system/sockets.target.wants'].map((arg) => ({ op: 'list' as const, arg })),
+  ...['/etc/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'].flatMap((d) => ['ssh.service', 'sshd.service', 'ssh.socket', 'ssh@.service'].map((u) => ({ op: 'stat' as const, arg: `${d}/${u}` }))),
+  { op: 'stat', arg: '/run/systemd/system' },
+  { op: 'stat', arg: '/etc/pve' },
+  // PVE detection asks it whenever /etc/pve or pve-manager is there; elsewhere it is one failed exec.
+  { op: 'run', arg: commandLine('pveversion', []) },
+];

@@ -1,0 +1,166 @@
+// The fleet's transport: the system OpenSSH client, so the admin's ~/.ssh/config, agent,
+// certificates, FIDO keys, ProxyJump and known_hosts work exactly as with `ssh` itself. One
+// connection per host is shared by every command of the run (ControlMaster=auto, its socket in a
+// private 0700 directory with a short path: sun_path holds 108 bytes), BatchMode (never a prompt),
+// ConnectTimeout, forwardings cleared, a short ControlPersist as the backstop, and every master
+// told to exit when the run ends (`close`, or `closeSync` from an exit/signal handler). Each call
+// has a deadline and an output cap; past either the client is killed. The remote command is one
+// string for the remote login shell: build it with shellQuote/commandLine, never by concatenation.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { targetText, type FleetTarget } from './target.js';
+
+export interface SshOptions {
+  /** The ssh binary (default "ssh" on PATH). */
+  readonly ssh?: string;
+  /** `-F FILE`: an ssh_config instead of ~/.ssh/config. */
+  readonly configFile?: string;
+  /** Extra `-o KEY=VALUE` options, after sshield's own (ssh takes the first value: the user's cannot weaken BatchMode). */
+  readonly options?: readonly string[];
+  /** ConnectTimeout in seconds (default 10). */
+  readonly connectTimeoutSec?: number;
+  /** ControlPersist in seconds (default 15): how long a master outlives a run that could not close it. */
+  readonly controlPersistSec?: number;
+}
+
+export interface SshResult {
+  readonly code: number | null;
+  readonly signal: string | null;
+  readonly stdout: Buffer;
+  readonly stderr: string;
+  /** Why the call did not complete: timeout, output over the cap, or ssh could not start. */
+  readonly error?: string;
+}
+
+export interface SshCallOptions {
+  /** Kill the client after this many ms. */
+  readonly timeoutMs: number;
+  /** Kill the client when stdout exceeds this many bytes. */
+  readonly maxStdout: number;
+  readonly signal?: AbortSignal;
+}
+
+/** One POSIX-shell word: single quotes, a quote inside as '\''. NUL cannot be passed at all. */
+export function shellQuote(s: string): string {
+  if (s.includes('\0')) throw new TypeError('a NUL byte cannot be passed to a remote command');
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A program and its arguments as one remote command line, in the C locale. */
+export function commandLine(cmd: string, args: readonly string[]): string {
+  return `LC_ALL=C LANG=C exec ${[cmd, ...args].map(shellQuote).join(' ')}`;
+}
+
+const MAX_STDERR = 64 * 1024;
+
+export class SshPool {
+  private dir: string | undefined;
+  private readonly used = new Map<string, FleetTarget>();
+  private closed = false;
+
+  constructor(private readonly opts: SshOptions = {}) {}
+
+  /** The private directory for the control sockets, made on first use (mkdtemp: 0700). */
+  private controlDir(): string {
+    if (!this.dir) {
+      const base = tmpdir().length <= 40 ? tmpdir() : '/tmp';
+      this.dir = mkdtempSync(join(base, 'sshield-ssh-'));
+    }
+    return this.dir;
+  }
+
+  /** ssh's arguments up to and including the destination. */
+  argsFor(t: FleetTarget): string[] {
+    const o = this.opts;
+    return [
+      ...(o.configFile ? ['-F', o.configFile] : []),
+      '-o', 'BatchMode=yes',
+      '-o', `ConnectTimeout=${o.connectTimeoutSec ?? 10}`,
+      '-o', 'ControlMaster=auto',
+      '-o', `ControlPath=${join(this.controlDir(), '%C')}`,
+      '-o', `ControlPersist=${o.controlPersistSec ?? 15}`,
+      '-o', 'ClearAllForwardings=yes',
+      '-o', 'LogLevel=ERROR',
+      ...(o.options ?? []).flatMap((x) => ['-o', x]),
+      '-a', '-x', '-T',
+      ...(t.user ? ['-l', t.user] : []),
+      ...(t.port !== undefined ? ['-p', String(t.port)] : []),
+      '--', t.address,
+    ];
+  }
+
+  /** Runs one remote command line on the host through its shared connection. */
+  exec(t: FleetTarget, remote: string, call: SshCallOptions): Promise<SshResult> {
+    if (this.closed) return Promise.resolve({ code: null, signal: null, stdout: Buffer.alloc(0), stderr: '', error: 'the SSH pool is closed' });
+    this.used.set(targetText(t), t);
+    const args = [...this.argsFor(t), remote];
+    return new Promise((resolve) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      let stderr = '';
+      let error: string | undefined;
+      let settled = false;
+      const child = spawn(this.opts.ssh ?? 'ssh', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const kill = (why: string) => {
+        error ??= why;
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      };
+      const timer = setTimeout(() => kill(`no answer within ${Math.round(call.timeoutMs / 1000)} s`), call.timeoutMs);
+      const onAbort = () => kill(String(call.signal?.reason ?? 'aborted'));
+      call.signal?.addEventListener('abort', onAbort, { once: true });
+      child.stdout.on('data', (d: Buffer) => {
+        size += d.length;
+        if (size > call.maxStdout) return kill(`sent more than ${call.maxStdout} bytes`);
+        chunks.push(d);
+      });
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (d: string) => {
+        if (stderr.length < MAX_STDERR) stderr += d.slice(0, MAX_STDERR - stderr.length);
+      });
+      const finish = (code: number | null, signal: string | null) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        call.signal?.removeEventListener('abort', onAbort);
+        resolve({ code, signal, stdout: Buffer.concat(chunks), stderr, ...(error ? { error } : {}) });
+      };
+      child.on('error', (e) => {
+        error ??= `cannot run ssh: ${e.message}`;
+        finish(null, null);
+      });
+      child.on('close', (code, signal) => finish(code, signal));
+    });
+  }
+
+  /** Tells every master of this run to exit and removes the socket directory. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(
+      [...this.used.values()].map(
+        (t) =>
+          new Promise<void>((r) => {
+            const c = spawn(this.opts.ssh ?? 'ssh', ['-O', 'exit', ...this.argsFor(t)], { stdio: 'ignore' });
+            const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
+            c.on('error', () => (clearTimeout(timer), r()));
+            c.on('close', () => (clearTimeout(timer), r()));
+          }),
+      ),
+    );
+    this.removeDir();
+  }
+
+  /** The same from an exit or signal handler, where nothing asynchronous runs any more. */
+  closeSync(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.used.values()) spawnSync(this.opts.ssh ?? 'ssh', ['-O', 'exit', ...this.argsFor(t)], { stdio: 'ignore', timeout: 2000 });
+    this.removeDir();
+  }
+
+  private removeDir(): void {
+    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
