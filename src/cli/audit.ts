@@ -24,6 +24,8 @@ import { renderHtml } from '../report/html.js';
 import { reportView } from '../report/view.js';
 import { shippedDocsBase } from './shipped.js';
 import { AUDIT_HELP } from './audit-help.js';
+import { fleetRequested, withFleetFlags, type FleetFlags } from './fleet.js';
+import { runFleetAudit } from './audit-fleet.js';
 import pkg from '../../package.json' with { type: 'json' };
 
 function docsOpt(): { docsBase?: string } {
@@ -31,7 +33,7 @@ function docsOpt(): { docsBase?: string } {
   return docsBase ? { docsBase } : {};
 }
 
-export interface AuditCliOptions {
+export interface AuditCliOptions extends FleetFlags {
   root?: string;
   file?: string;
   profile?: string;
@@ -44,7 +46,7 @@ export interface AuditCliOptions {
 }
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('audit')
     .summary("judge the host's effective sshd config and OpenSSH build against the guide (Proxmox-aware)")
     .description("Audit the effective sshd configuration and the installed OpenSSH build: which hardening steps are done, which are not, where (file:line) and how to fix each.")
@@ -56,11 +58,12 @@ export function register(program: Command): void {
     .option('--fail-on <severity>', 'exit 1 when a rule at or above this severity fails (info|low|medium|high|critical)', DEFAULT_FAIL_ON)
     .option('--openssh <build>', 'override the detected OpenSSH build: 9.2p1-debian, 10.0p1-debian, 10.6p1-debian, or a version like 1:9.2p1-2+deb12u3')
     .option('--admin <user>', 'the admin account to evaluate (default: $SUDO_USER, else the first sudo member)')
-    .option('-v, --verbose', 'text output: also list the rules that passed')
+    .option('-v, --verbose', 'text output: also list the rules that passed (with hosts: each host\'s findings)')
     .addHelpText('after', AUDIT_HELP)
     .action(async (opts) => {
       process.exitCode = await runAuditCommand(opts, processOutput, process.env);
     });
+  withFleetFlags(cmd);
 }
 
 /** The bundled example root next to this program (dist/ or src/cli/), on the machine running it. */
@@ -77,10 +80,39 @@ function today(env: NodeJS.ProcessEnv): string {
   return env.SSHIELD_TODAY && /^\d{4}-\d{2}-\d{2}$/.test(env.SSHIELD_TODAY) ? env.SSHIELD_TODAY : new Date().toISOString().slice(0, 10);
 }
 
+/** --profile: a built-in name (undefined: chosen per host), a policy file, or the exit code after saying why not. */
+export function policyOption(profile: string | undefined, io: Output): Policy | undefined | ExitCode {
+  if (!profile || isBuiltinProfile(profile)) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(profile, 'utf8');
+  } catch (e) {
+    io.err(`sshield audit: --profile ${profile}: not a built-in profile (baseline, proxmox, strict) and not a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    return EXIT.error;
+  }
+  const p = parsePolicy(text, profile);
+  if (!p.ok) {
+    io.err(p.errors.map((e) => `sshield audit: ${formatPolicyError(e)}`).join('\n'));
+    return EXIT.error;
+  }
+  return p.policy;
+}
+
+/** The policy of one host: the chosen one, else the named built-in, else proxmox on PVE and baseline elsewhere. */
+export function policyFor(chosen: Policy | undefined, profile: string | undefined, isPve: boolean): Policy {
+  if (chosen) return chosen;
+  const name = profile && isBuiltinProfile(profile) ? profile : isPve ? 'proxmox' : 'baseline';
+  return { profile: PROFILES[name as 'baseline'], source: 'builtin', waivers: [] };
+}
+
 export async function runAuditCommand(opts: AuditCliOptions, io: Output, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const fail = (m: string): ExitCode => (io.err(`sshield audit: ${m}`), EXIT.error);
   if (opts.root && opts.file) return fail('--root and -f/--file cannot be combined');
   if (!isSeverity(opts.failOn)) return fail(`--fail-on must be one of info, low, medium, high, critical (got "${opts.failOn}")`);
+  if (fleetRequested(opts)) {
+    if (opts.root || opts.file) return fail('--root/-f audit files on this machine; --host/--inventory/--cluster audit remote hosts: choose one');
+    return runFleetAudit(opts, io, env);
+  }
   const format = opts.json ? 'json' : opts.format;
   const session = sessionFromEnv(env);
   const open = async (req: HostRequest) => openHost({ ...req, cwd: process.cwd(), session });
@@ -100,21 +132,9 @@ export async function runAuditCommand(opts: AuditCliOptions, io: Output, env: No
     note = `this machine has no sshd: auditing the PVE 9 example root (${ex}) instead`;
   }
   const exec: HostExecutor = opened.host.target;
-  let policy: Policy | undefined;
-  if (opts.profile && !isBuiltinProfile(opts.profile)) {
-    let text: string;
-    try {
-      text = readFileSync(opts.profile, 'utf8');
-    } catch (e) {
-      return fail(`--profile ${opts.profile}: not a built-in profile (baseline, proxmox, strict) and not a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    }
-    const p = parsePolicy(text, opts.profile);
-    if (!p.ok) {
-      io.err(p.errors.map((e) => `sshield audit: ${formatPolicyError(e)}`).join('\n'));
-      return EXIT.error;
-    }
-    policy = p.policy;
-  }
+  const chosen = policyOption(opts.profile, io);
+  if (typeof chosen === 'number') return chosen;
+  let policy: Policy | undefined = chosen;
   const sshConn = session.sshConnection?.split(' ')[0];
   const admin = opts.admin ?? (exec.kind === 'local' && session.sudoUser && session.sudoUser !== 'root' ? session.sudoUser : undefined);
   const input = await gatherAudit(exec, {
@@ -125,10 +145,7 @@ export async function runAuditCommand(opts: AuditCliOptions, io: Output, env: No
     ...(note ? { note } : {}),
   });
   if (opts.file) Object.assign(input.target, { kind: 'file', label: mainConfig });
-  if (!policy) {
-    const name = opts.profile && isBuiltinProfile(opts.profile) ? opts.profile : input.isPve ? 'proxmox' : 'baseline';
-    policy = { profile: PROFILES[name as 'baseline'], source: 'builtin', waivers: [] };
-  }
+  policy ??= policyFor(undefined, opts.profile, input.isPve);
   const report = runAudit(input, policy, { version: pkg.version, today: today(env) });
   if (format === 'json') io.out(renderJson(report));
   else if (format === 'sarif') io.out(renderSarif(report, docsOpt()));

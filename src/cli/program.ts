@@ -21,6 +21,7 @@ import { register as registerRestore } from './restore.js';
 import { register as registerScan } from './scan.js';
 import { register as registerUpgrade } from './upgrade.js';
 import { register as registerUser } from './user.js';
+import { refuseFleetWhereUnsupported } from './fleet.js';
 
 
 /** A fresh program with every command registered; parse it with parseAsync(argv). */
@@ -50,6 +51,8 @@ export function buildProgram(): Command {
   registerScan(program);
   registerUpgrade(program);
   registerUser(program);
+  // The fleet flags everywhere; commands that cannot act on remote hosts yet refuse them clearly.
+  refuseFleetWhereUnsupported(program);
   return program;
 }
 

@@ -48,13 +48,12 @@ walk() { h=$1; shift; while [ $# -gt 1 ]; do o=$1; p=$2; shift 2
 pa() { case $1 in x) ;; D) pre "$2"; for f in "$2"/* "$2"/.[!.]* "$2"/..?*; do [ -L "$f" ] && pre "$f"; done;; *) pre "$2";; esac; }
 content() { n=$((n+1)); printf 'C '; enc "$2"; printf ' '
   if [ "$1" = S ]; then sed 's/^\\([^:]*\\):\\([!*]*\\)[^:][^:]*:/\\1:\\2sshield-redacted:/' -- "$2" | head -c $((cap+1)); else head -c $((cap+1)) -- "$2"; fi | base64 -w0; echo; }
-readable() { if [ -f "$2" ]; then if [ -r "$2" ]; then content "$@"; else n=$((n+1)); printf 'E '; enc "$2"; echo ' unreadable'; fi; fi; }
+readable() { case $2 in /etc/ssh/*_key) return 0;; esac; if [ -f "$2" ]; then if [ -r "$2" ]; then content "$@"; else n=$((n+1)); printf 'E '; enc "$2"; echo ' unreadable'; fi; fi; }
 listing() { n=$((n+1)); printf 'D '; enc "$1"; printf ' '; find -H "$1" -mindepth 1 -maxdepth 1 -printf '${LIST_FMT}' 2>/dev/null | base64 -w0; echo; }
 pb() { case $1 in
   r|S) readable "$1" "$2";;
   d) [ -d "$2" ] && [ -r "$2" ] && listing "$2";;
-  D) if [ -d "$2" ] && [ -r "$2" ]; then listing "$2"; for f in "$2"/* "$2"/.[!.]* "$2"/..?*; do
-       case $f in /etc/ssh/*_key) continue;; esac; readable r "$f"; done; fi;;
+  D) if [ -d "$2" ] && [ -r "$2" ]; then listing "$2"; for f in "$2"/* "$2"/.[!.]* "$2"/..?*; do readable r "$f"; done; fi;;
   x) n=$((n+1)); printf 'X '; enc "$2"; printf ' '; { timeout -s KILL 30 sh -c "$2" 2>&1 </dev/null; printf '\\n%s' "$?"; } | head -c $((cap+1)) | base64 -w0; echo;;
   esac; return 0; }
 echo '${GATHER_MAGIC}'

@@ -131,6 +131,15 @@ export class SshPool {
         finish(null, null);
       });
       child.on('close', (code, signal) => finish(code, signal));
+      // A killed client's master may still hold our pipes (the client passed them to it), so
+      // after a kill the exit is the end: the pipes are dropped, and the master is told to exit
+      // when the run closes.
+      child.on('exit', (code, signal) => {
+        if (error === undefined) return;
+        child.stdout.destroy();
+        child.stderr.destroy();
+        finish(code, signal);
+      });
     });
   }
 

@@ -27,8 +27,8 @@ export interface TestHostSpec {
   readonly name: string;
   /** Example root to copy (examples/NAME); default an empty root with passwd/group. */
   readonly example?: string;
-  /** Changes to the host directory before the daemon starts (edit configs, add keys...). */
-  readonly setup?: (dir: string) => void;
+  /** Changes to the host directory before the daemon starts (edit configs, add keys...); `addressOf` names any host's address. */
+  readonly setup?: (dir: string, ctx: { readonly address: string; readonly port: number; addressOf(name: string): string }) => void;
   /** Extra lines for the daemon's own config (e.g. a ForceCommand for a hostile host). */
   readonly daemon?: string;
   /** No daemon at all: the address refuses connections. */
@@ -112,6 +112,11 @@ export async function startTestFleet(specs: readonly TestHostSpec[]): Promise<Te
     const hostPub = readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' ');
     const known: string[] = [];
     const cfg: string[] = [];
+    const addressOf = (name: string): string => {
+      const i = specs.findIndex((x) => x.name === name);
+      if (i < 0) throw new Error(`no test host ${name}`);
+      return `127.0.1.${base + i}`;
+    };
     for (const [i, s] of specs.entries()) {
       const address = `127.0.1.${base + i}`;
       const hdir = join(dir, 'hosts', s.name);
@@ -122,7 +127,7 @@ export async function startTestFleet(specs: readonly TestHostSpec[]): Promise<Te
         writeFileSync(join(hdir, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/bash\nsshd:x:100:65534::/run/sshd:/usr/sbin/nologin\n');
         writeFileSync(join(hdir, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\n');
       }
-      s.setup?.(hdir);
+      s.setup?.(hdir, { address, port, addressOf });
       known.push(`[${address}]:${port} ${hostPub}`);
       cfg.push(`Host ${s.name}`, `  HostName ${address}`, `  Port ${port}`, '');
       const host: TestHost = { name: s.name, address, port, dir: hdir };
@@ -157,7 +162,7 @@ export async function startTestFleet(specs: readonly TestHostSpec[]): Promise<Te
     const sshConfig = join(dir, 'ssh_config');
     writeFileSync(
       sshConfig,
-      [...cfg, 'Host *', '  User root', `  IdentityFile ${key}`, '  IdentitiesOnly yes', '  IdentityAgent none', `  UserKnownHostsFile ${join(dir, 'known_hosts')}`, '  GlobalKnownHostsFile /dev/null', '  StrictHostKeyChecking yes', '  CheckHostIP no', ''].join('\n'),
+      [...cfg, 'Host 127.0.1.*', `  Port ${port}`, '', 'Host *', '  User root', `  IdentityFile ${key}`, '  IdentitiesOnly yes', '  IdentityAgent none', `  UserKnownHostsFile ${join(dir, 'known_hosts')}`, '  GlobalKnownHostsFile /dev/null', '  StrictHostKeyChecking yes', '  CheckHostIP no', ''].join('\n'),
     );
     for (const h of hosts) {
       if (!h.child) continue;

@@ -1,0 +1,164 @@
+// The fleet flags, spelled the same on every command: --host, --inventory, --limit, --cluster
+// (which hosts), --parallel, --host-timeout, --ssh-config, --ssh-option (how they are reached).
+// `audit` and `effective` act on them; every other command takes them and refuses clearly (exit 2)
+// until remote changes exist, instead of silently working on this machine. Also the one place
+// that turns the flags into targets (reading the inventory file, asking the cluster node) and
+// that closes the SSH masters on exit or a signal. Not a command.
+import { readFileSync } from 'node:fs';
+import type { Command } from '@commander-js/extra-typings';
+import { clusterMembers } from '../fleet/cluster.js';
+import { parseInventory, MAX_INVENTORY_BYTES } from '../fleet/inventory.js';
+import { applyLimit } from '../fleet/limit.js';
+import { SshPool } from '../fleet/ssh.js';
+import { parseHostSpec, type FleetTarget } from '../fleet/target.js';
+
+export interface FleetFlags {
+  host?: string[];
+  inventory?: string;
+  limit?: string;
+  cluster?: string;
+  parallel?: string;
+  hostTimeout?: string;
+  sshConfig?: string;
+  sshOption?: string[];
+}
+
+const collect = (v: string, prev: string[] | undefined): string[] => [...(prev ?? []), v];
+
+export function withFleetFlags<C extends Command<any, any, any>>(c: C): C {
+  c.option('--host <[user@]host[:port]>', 'a host to reach over SSH (repeatable)', collect)
+    .option('--inventory <FILE>', 'hosts from a list or an Ansible inventory (INI or YAML)')
+    .option('--limit <PATTERN>', 'only these inventory hosts/groups (Ansible patterns: a:b, a,b, !a, &a, globs)')
+    .option('--cluster <[user@]host[:port]>', 'every member of the PVE cluster this node belongs to')
+    .option('--parallel <N>', 'hosts in flight at once (default 10)')
+    .option('--host-timeout <SECONDS>', 'deadline per host, all of its work (default 60)')
+    .option('--ssh-config <FILE>', 'ssh_config for the connections (ssh -F; default ~/.ssh/config)')
+    .option('--ssh-option <KEY=VALUE>', 'an extra ssh -o option (repeatable)', collect);
+  return c;
+}
+
+export function fleetRequested(o: FleetFlags): boolean {
+  return Boolean(o.host?.length || o.inventory || o.cluster || o.limit);
+}
+
+export interface FleetSetup {
+  readonly targets: FleetTarget[];
+  readonly pool: SshPool;
+  readonly parallel: number;
+  readonly deadlineMs: number;
+}
+
+function positive(v: string | undefined, name: string, dflt: number, max: number): number | string {
+  if (v === undefined) return dflt;
+  if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > max) return `${name} must be a whole number from 1 to ${max} (got "${v}")`;
+  return Number(v);
+}
+
+/** The SSH options of the flags (validated: an option must look like KEY=VALUE). */
+function sshPool(o: FleetFlags): SshPool | string {
+  for (const x of o.sshOption ?? []) if (!/^[A-Za-z][A-Za-z0-9]*[= ]\S/.test(x)) return `--ssh-option "${x}": expected KEY=VALUE`;
+  return new SshPool({ ...(o.sshConfig ? { configFile: o.sshConfig } : {}), ...(o.sshOption?.length ? { options: o.sshOption } : {}) });
+}
+
+/**
+ * The targets the flags name (inventory order, then --host, then cluster members; duplicates by
+ * name dropped), and the pool that reaches them. A message for the admin on any error.
+ */
+export async function resolveFleet(o: FleetFlags): Promise<FleetSetup | string> {
+  const parallel = positive(o.parallel, '--parallel', 10, 1000);
+  if (typeof parallel === 'string') return parallel;
+  const timeout = positive(o.hostTimeout, '--host-timeout', 60, 3600);
+  if (typeof timeout === 'string') return timeout;
+  if (o.limit && !o.inventory && !o.host?.length && !o.cluster) return '--limit selects from --inventory, --host or --cluster hosts; none given';
+  const pool = sshPool(o);
+  if (typeof pool === 'string') return pool;
+  let targets: FleetTarget[] = [];
+  if (o.inventory) {
+    let text: string;
+    try {
+      const buf = readFileSync(o.inventory);
+      if (buf.length > MAX_INVENTORY_BYTES) return `--inventory ${o.inventory}: larger than ${MAX_INVENTORY_BYTES} bytes`;
+      text = buf.toString('utf8');
+    } catch (e) {
+      return `--inventory ${o.inventory}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+    }
+    const inv = parseInventory(text, o.inventory);
+    if (!inv.ok) return inv.errors.map((e) => `${e.file}:${e.line}: ${e.message}`).join('\n');
+    targets.push(...inv.targets);
+  }
+  for (const h of o.host ?? []) {
+    const p = parseHostSpec(h);
+    if (!p.ok) return p.message;
+    targets.push(p.value);
+  }
+  if (o.cluster) {
+    const seed = parseHostSpec(o.cluster, '--cluster');
+    if (!seed.ok) return seed.message;
+    const m = await clusterMembers(pool, seed.value, { deadlineMs: timeout * 1000 });
+    if (!m.ok) {
+      await pool.close();
+      return m.message;
+    }
+    targets.push(...m.value);
+  }
+  const seen = new Set<string>();
+  targets = targets.filter((t) => !seen.has(t.name) && Boolean(seen.add(t.name)));
+  if (o.limit) {
+    const l = applyLimit(targets, o.limit);
+    if (!l.ok) {
+      await pool.close();
+      return l.message;
+    }
+    targets = l.value;
+  }
+  if (targets.length === 0) return 'no hosts: the inventory is empty';
+  return { targets, pool, parallel, deadlineMs: timeout * 1000 };
+}
+
+/**
+ * Closes the pool's SSH masters whatever ends the process: normal completion (the caller awaits
+ * close()), an exception, or SIGINT/SIGTERM (then exit 128+n after the masters are told to exit).
+ */
+export function closeOnExit(pool: SshPool): () => void {
+  const onExit = () => pool.closeSync();
+  const onSignal = (sig: NodeJS.Signals) => {
+    pool.closeSync();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  process.once('exit', onExit);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.off('exit', onExit);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
+/** Commands that take the flags but cannot act on remote hosts yet. */
+const NOT_YET = new Set(['harden', 'allow', 'user', 'keys', 'ca', 'upgrade', 'backups', 'restore', 'confirm']);
+
+/**
+ * Gives every command under NOT_YET the fleet flags and a refusal: without it, `sshield harden
+ * --host pve2` would be a usage error at best, and a change of this machine at worst.
+ */
+export function refuseFleetWhereUnsupported(program: Command<any, any, any>): void {
+  const visit = (c: Command<any, any, any>, path: string[]) => {
+    const subs = c.commands as Command<any, any, any>[];
+    if (subs.length === 0) {
+      withFleetFlags(c);
+      c.hook('preAction', (_this, action) => {
+        if (fleetRequested(action.opts() as FleetFlags)) {
+          const cmd = path.join(' ');
+          const why = path[path.length - 1] === 'list'
+            ? 'this listing is not gathered over SSH yet'
+            : 'remote changes come with sshield copying itself to each host and running the change there (lock, backup, rollback on the host), which this version does not do';
+          throw new Error(`${cmd}: not yet on remote hosts (--host/--inventory/--cluster/--limit): ${why}. Run \`sshield ${cmd}\` on the host itself; \`sshield audit\` and \`sshield effective\` take --host today.`);
+        }
+      });
+      return;
+    }
+    for (const s of subs) visit(s, [...path, s.name()]);
+  };
+  for (const c of program.commands as Command<any, any, any>[]) if (NOT_YET.has(c.name())) visit(c, [c.name()]);
+}

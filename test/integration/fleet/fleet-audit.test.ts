@@ -1,0 +1,241 @@
+// `sshield audit` over SSH against real test hosts (test/helpers/test-hosts.ts: a Debian sshd per
+// loopback address, each in its own mount namespace with its own /etc, /root, /home, dpkg status...)
+// through the built CLI. The oracle is `sshield audit --root DIR` of each host's directory: the
+// remote audit must give the same results, rule for rule. Also: a PVE cluster found through one
+// node (--cluster), Ansible inventories with --limit, an unreachable host (exit 2, the reason),
+// hostile hosts (garbage, a path escape, a flood, a stall) refused one by one in bounded time with
+// nothing written on the controller, the SSH masters gone after the run, and the changing
+// commands refusing --host instead of acting on this machine.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { run } from '../../helpers/sshd.js';
+import { startTestFleet, testHostsAvailable, type TestFleet, type TestHostSpec } from '../../helpers/test-hosts.js';
+import { assertMatchesSchema } from '../../helpers/json-schema.js';
+import { mapPool } from '../../../src/scan/pool.js';
+
+const REPO = resolve(import.meta.dirname, '..', '..', '..');
+const BIN = join(REPO, 'bin', 'sshield.js');
+const skip = testHostsAvailable();
+
+/** The three nodes of examples/pve-cluster-node, renumbered onto the test hosts' addresses. */
+function clusterNode(n: 1 | 2 | 3): TestHostSpec {
+  return {
+    name: `pve-node${n}`,
+    example: 'pve-cluster-node',
+    setup: (dir, { addressOf }) => {
+      const map = (t: string) => t.replace(/10\.10\.10\.1([123])/g, (_, k: string) => addressOf(`pve-node${k}`));
+      for (const f of ['etc/pve/corosync.conf', 'etc/pve/.members', 'etc/hosts', 'etc/ssh/sshd_config']) writeFileSync(join(dir, f), map(readFileSync(join(dir, f), 'latin1')), 'latin1');
+      writeFileSync(join(dir, 'etc/hostname'), `pve-node${n}\n`);
+    },
+  };
+}
+
+const GOOD: TestHostSpec[] = [
+  { name: 'pve8', example: 'pve8-default' },
+  { name: 'pve9', example: 'pve9-default' },
+  clusterNode(1),
+  clusterNode(2),
+  clusterNode(3),
+  { name: 'cloud', example: 'debian12-cloud' },
+  { name: 'hardened', example: 'hardened' },
+  {
+    // A config sshd would refuse: the audit says so (sshd/no-config-errors) on both sides.
+    name: 'broken',
+    example: 'pve9-default',
+    setup: (dir) => appendFileSync(join(dir, 'etc/ssh/sshd_config'), '\nPermitRootLogin maybe\nNoSuchKeyword yes\n'),
+  },
+  {
+    // Keys outside the homes (round two: the file names come from the config) and a drop-in that is
+    // a symlink to /srv (the controller walks the link through the gathered lstat data).
+    name: 'odd-keys',
+    example: 'debian12-cloud',
+    setup: (dir) => {
+      mkdirSync(join(dir, 'srv/keys'), { recursive: true });
+      mkdirSync(join(dir, 'srv/conf'), { recursive: true });
+      const home = readFileSync(join(REPO, 'examples/debian12-cloud/etc/passwd'), 'latin1').split('\n').find((l) => /:\/home\//.test(l))?.split(':')[0] ?? 'root';
+      writeFileSync(join(dir, 'srv/keys', home), 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAAAgQDB x@y\nssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl admin\n');
+      writeFileSync(join(dir, 'srv/conf/real.conf'), 'AuthorizedKeysFile /srv/keys/%u .ssh/authorized_keys\nX11Forwarding yes\n');
+      symlinkSync('/srv/conf/real.conf', join(dir, 'etc/ssh/sshd_config.d/10-link.conf'));
+    },
+  },
+  {
+    // File names a shell would split or expand, and a large dpkg status.
+    name: 'weird',
+    example: 'hardened',
+    setup: (dir) => {
+      writeFileSync(join(dir, "etc/ssh/sshd_config.d/it's a $(test) `x` *.conf"), 'MaxAuthTries 9\n');
+      writeFileSync(join(dir, 'etc/ssh/sshd_config.d/new\nline.conf'), 'LoginGraceTime 5m\n');
+      const st = readFileSync(join(dir, 'var/lib/dpkg/status'), 'latin1');
+      const filler = Array.from({ length: 4000 }, (_, i) => `Package: filler-${i}\nStatus: install ok installed\nVersion: 1.0-${i}\nDescription: ${'x'.repeat(400)}\n`).join('\n');
+      writeFileSync(join(dir, 'var/lib/dpkg/status'), `${st.trimEnd()}\n\n${filler}`, 'latin1');
+    },
+  },
+];
+
+const HOSTILE: TestHostSpec[] = [
+  { name: 'gone', unreachable: true },
+  // A server that answers every command with a gather stream escaping its paths.
+  { name: 'escape', daemon: `ForceCommand printf 'SSHIELD-GATHER 1\\nC b:${Buffer.from('/etc/../../root/x').toString('base64')} aGVsbG8=\\nEND 1\\n'` },
+  { name: 'garbage', daemon: 'ForceCommand head -c 300000 /dev/urandom' },
+  { name: 'flood', daemon: 'ForceCommand yes SSHIELD-GATHER' },
+  { name: 'stall', daemon: 'ForceCommand sleep 60' },
+];
+
+let fleet: TestFleet;
+let work = '';
+
+before(async () => {
+  if (skip) return;
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO, stdio: 'ignore' });
+  work = mkdtempSync(join(tmpdir(), 'sshield-fleet-test-'));
+  fleet = await startTestFleet([...GOOD, ...HOSTILE]);
+});
+after(async () => {
+  await fleet?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+/** The built CLI with its own TMPDIR (to see what it leaves behind); the fleet's ssh_config. */
+async function sshield(args: string[], tmp?: string) {
+  const t0 = Date.now();
+  const r = await run(process.execPath, [BIN, ...args], { env: { NO_COLOR: '1', SSHIELD_TODAY: '2026-12-01', ...(tmp ? { TMPDIR: tmp } : {}) }, timeoutMs: 240_000 });
+  return { ...r, ms: Date.now() - t0 };
+}
+
+interface FleetJson {
+  hosts: { name: string; status: string; error?: string; gather: { rounds: number; bytes: number }; report?: { results: unknown[]; specs: unknown; summary: unknown; vulns?: unknown } }[];
+  summary: { hosts: number; audited: number; errors: number };
+}
+
+test('audit of 10 test hosts over SSH equals `audit --root` of each host\'s directory, rule for rule', { skip }, async () => {
+  const inv = join(work, 'inventory.ini');
+  writeFileSync(inv, `[pve]\npve8\npve9\npve-node[1:3]\n\n[vms]\ncloud\nhardened\nbroken\nodd-keys\nweird\n`);
+  const tmp = mkdtempSync(join(work, 'tmp-'));
+  const r = await sshield(['audit', '--inventory', inv, '--ssh-config', fleet.sshConfig, '--json', '--parallel', '6'], tmp);
+  assert.equal(r.code, 1, r.stderr); // findings on most hosts, no errors
+  assertMatchesSchema('audit-fleet', r.stdout);
+  const doc = JSON.parse(r.stdout) as FleetJson;
+  assert.equal(doc.hosts.length, 10);
+  assert.equal(doc.summary.errors, 0, JSON.stringify(doc.hosts.filter((h) => h.error)));
+  const roots = await mapPool(GOOD, 3, async (spec) => {
+    const h = fleet.hosts.find((x) => x.name === spec.name)!;
+    const l = await sshield(['audit', '--root', h.dir, '--json']);
+    assert.ok(l.code === 0 || l.code === 1, l.stderr);
+    return JSON.parse(l.stdout) as NonNullable<FleetJson['hosts'][number]['report']>;
+  });
+  for (const [i, spec] of GOOD.entries()) {
+    const remote = doc.hosts.find((h) => h.name === spec.name)!;
+    assert.equal(remote.status, 'audited', `${spec.name}: ${remote.error}`);
+    const local = roots[i]!;
+    assert.equal(remote.report!.results.length, local.results.length, spec.name);
+    remote.report!.results.forEach((x, k) => assert.deepEqual(x, local.results[k], `${spec.name}: result ${k}`));
+    assert.deepEqual(remote.report!.specs, local.specs, spec.name);
+    assert.deepEqual(remote.report!.summary, local.summary, spec.name);
+    assert.deepEqual(remote.report!.vulns, local.vulns, spec.name);
+  }
+  // One gather round for the usual host; a second when the audit asks what only the config names
+  // (keys under /srv) or a live fact (apt-cache policy, for a build with a fixable CVE), a third
+  // when that file was first only stat-ed.
+  const rounds = Object.fromEntries(doc.hosts.map((h) => [h.name, h.gather.rounds]));
+  assert.equal(rounds.pve9, 1, JSON.stringify(rounds));
+  assert.ok(rounds['odd-keys']! >= 2, JSON.stringify(rounds));
+  assert.ok(doc.hosts.every((h) => h.gather.rounds <= 3), JSON.stringify(rounds));
+  assert.ok(doc.hosts.find((h) => h.name === 'weird')!.gather.bytes > 1_500_000);
+  // Nothing left on the controller: no control sockets, no temp files, no master processes.
+  assert.deepEqual(readdirSync(tmp), []);
+  const ps = await run('ps', ['-eo', 'args']);
+  assert.ok(!ps.stdout.includes(tmp), 'an ssh master outlived the run');
+});
+
+test('the remaining hosts of the inventory run too: --limit with a group, an exclusion and a glob; text table', { skip }, async () => {
+  const inv = join(work, 'inventory.yml');
+  writeFileSync(inv, ['all:', '  children:', '    pve:', '      hosts:', '        pve8:', '        pve9:', '        pve-node[1:3]:', '    vms:', '      hosts:', '        cloud:', '        hardened:', ''].join('\n'));
+  const r = await sshield(['audit', '--inventory', inv, '--limit', 'pve:!pve-node*:hard*', '--ssh-config', fleet.sshConfig]);
+  assert.equal(r.code, 1, r.stderr);
+  const lines = r.stdout.split('\n');
+  assert.match(lines[0]!, /^sshield audit: 3 hosts, 3 audited, \d failing at medium or above, 0 unreachable or refused/);
+  for (const h of ['pve8', 'pve9', 'hardened']) assert.ok(lines.some((l) => l.startsWith(`${h} `)), `${h} in\n${r.stdout}`);
+  assert.ok(!r.stdout.includes('pve-node1'));
+  assert.match(r.stdout, /^ 1 \S+ \((critical|high|medium|low|info)\)$/m);
+});
+
+test('--cluster reads the members through one node and audits each at its .members address', { skip }, async () => {
+  const r = await sshield(['audit', '--cluster', 'pve-node2', '--ssh-config', fleet.sshConfig, '--json', '--limit', '!pve-node3']);
+  assert.equal(r.code, 1, r.stderr);
+  const doc = JSON.parse(r.stdout) as FleetJson & { hosts: { target: string; source: string }[] };
+  assert.deepEqual(doc.hosts.map((h) => h.name), ['pve-node1', 'pve-node2']);
+  const n1 = fleet.hosts.find((h) => h.name === 'pve-node1')!;
+  assert.equal(doc.hosts[0]!.target, n1.address);
+  assert.match(doc.hosts[0]!.source, /^cluster pve-node2 \(\/etc\/pve\/corosync\.conf\)$/);
+  assert.ok(doc.hosts.every((h) => h.status === 'audited'));
+  const bad = await sshield(['audit', '--cluster', 'cloud', '--ssh-config', fleet.sshConfig]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--cluster cloud: not a PVE cluster node/);
+});
+
+test('an unreachable host is an error with the reason (exit 2), never clean; the others are still audited', { skip }, async () => {
+  const r = await sshield(['audit', '--host', 'pve9', '--host', 'gone', '--ssh-config', fleet.sshConfig, '--json']);
+  assert.equal(r.code, 2);
+  const doc = JSON.parse(r.stdout) as FleetJson;
+  assertMatchesSchema('audit-fleet', doc);
+  assert.equal(doc.hosts[0]!.status, 'audited');
+  assert.equal(doc.hosts[1]!.status, 'error');
+  assert.match(doc.hosts[1]!.error!, /Connection refused/);
+  assert.match(r.stderr, /sshield audit: gone \(gone\): .*Connection refused/);
+  const text = await sshield(['audit', '--host', 'gone', '--ssh-config', fleet.sshConfig]);
+  assert.equal(text.code, 2);
+  assert.match(text.stdout, /^gone +ERROR ssh failed: .*Connection refused/m);
+  assert.doesNotMatch(text.stdout, /clean/);
+});
+
+test('hostile hosts: a path escape, garbage, a flood and a stall are each refused with a clear error, in bounded time, nothing written', { skip }, async () => {
+  const tmp = mkdtempSync(join(work, 'tmp-'));
+  const hosts = ['escape', 'garbage', 'flood', 'stall', 'pve9'].flatMap((h) => ['--host', h]);
+  const r = await sshield(['audit', ...hosts, '--ssh-config', fleet.sshConfig, '--json', '--host-timeout', '8'], tmp);
+  assert.equal(r.code, 2, r.stderr);
+  const doc = JSON.parse(r.stdout) as FleetJson;
+  const err = Object.fromEntries(doc.hosts.map((h) => [h.name, h.error ?? h.status]));
+  assert.match(err.escape!, /bad gather answer: line 2: bad path "\/etc\/\.\.\/\.\.\/root\/x"/);
+  assert.match(err.garbage!, /bad gather answer: the answer is not from the gather script/);
+  assert.match(err.flood!, /sent more than 67108864 bytes|bad gather answer/);
+  assert.match(err.stall!, /no answer within 8 s/);
+  assert.equal(err.pve9, 'audited');
+  assert.ok(r.ms < 60_000, `took ${r.ms} ms`);
+  assert.deepEqual(readdirSync(tmp), []);
+});
+
+test('SARIF: one run per host, an unreachable host is a failed invocation; HTML renders the fleet', { skip }, async () => {
+  const r = await sshield(['audit', '--host', 'hardened', '--host', 'gone', '--ssh-config', fleet.sshConfig, '--format', 'sarif']);
+  assert.equal(r.code, 2);
+  const log = JSON.parse(r.stdout) as { runs: { automationDetails: { id: string }; invocations?: { executionSuccessful: boolean }[]; results: unknown[] }[] };
+  assert.deepEqual(log.runs.map((x) => x.automationDetails.id), ['sshield-audit/hardened/', 'sshield-audit/gone/']);
+  assert.equal(log.runs[1]!.invocations![0]!.executionSuccessful, false);
+  const { assertValidSarif } = await import('../../helpers/sarif-schema.js');
+  assertValidSarif(log);
+  const h = await sshield(['audit', '--host', 'pve9', '--host', 'gone', '--ssh-config', fleet.sshConfig, '--format', 'html']);
+  assert.match(h.stdout, /^<!doctype html>/i);
+  assert.ok(h.stdout.includes('pve9') && h.stdout.includes('Connection refused'));
+});
+
+test('changing commands take --host but refuse it (exit 2) instead of acting on this machine; bad targets are usage errors', { skip }, async () => {
+  for (const args of [['harden', '--host', 'pve9', '--yes'], ['allow', 'add', '10.0.0.0/8', '--host', 'pve9'], ['keys', 'list', '--inventory', '/nonexistent'], ['restore', '--cluster', 'pve-node1']]) {
+    const r = await sshield(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /not yet on remote hosts/, args.join(' '));
+  }
+  const bad = await sshield(['audit', '--host', '-oProxyCommand=touch /tmp/pwned']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /is not a host name/);
+  const inv = join(work, 'bad.ini');
+  writeFileSync(inv, '[pve]\npve1 ansible_port=70000\n');
+  const b2 = await sshield(['audit', '--inventory', inv]);
+  assert.equal(b2.code, 2);
+  assert.match(b2.stderr, new RegExp(`${inv.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2: host "pve1": ansible_port "70000"`));
+  const nolimit = await sshield(['audit', '--inventory', join(work, 'inventory.ini'), '--limit', 'nosuch']);
+  assert.equal(nolimit.code, 2);
+  assert.match(nolimit.stderr, /"nosuch" matches no host or group/);
+});
