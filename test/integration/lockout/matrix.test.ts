@@ -48,18 +48,8 @@ interface Def {
 
 // Scenarios that fail on today's main, with what sshield does instead (kept in sync with BOARD.md).
 const TODO: Record<string, string> = {
-  M02: 'harden applies: admin-lockout and no-key-admin count the key with a past expiry-time as a way in, the admin is locked out',
-  M03: 'harden applies: admin-lockout and no-key-admin count the cert-authority line as a way in, the admin is locked out',
-  M04: 'harden applies: admin-lockout and no-key-admin count the key listed in RevokedKeys as a way in, the admin is locked out',
-  M05: 'harden applies: admin-lockout and no-key-admin count the key revoked by the KRL as a way in, the admin is locked out',
-  M06: 'harden applies: admin-lockout and no-key-admin count the RSA-2048 key under RequiredRSASize 4096 as a way in, the admin is locked out',
-  M07: 'harden applies: admin-lockout and no-key-admin count the from="10.0.0.0/8" key as a way in from the admin address, the admin is locked out',
   M20: 'harden exits 2 "sshd would refuse the current configuration": Match LocalPort without lport in the spec (as sshd -T), though sshd -t accepts it and the daemon runs',
-  M26: 'keys restrict applies from="10.0.0.0/8" to the admin only key: admin-lockout says the key still is a way in, the admin is locked out',
-  M27: 'keys restrict applies command="/bin/false" to the admin only key: admin-lockout says the key still is a way in, the admin has no shell',
   M30: 'restore applies: admin-lockout counts the restored old key (which the admin no longer holds) as a way in; the admin current key is gone, locked out',
-  M33: 'keys restrict applies from="10.0.0.0/8" to root only key on the PVE layout: admin-lockout says the key still is a way in, root is locked out',
-  M37: 'refused, but only because no sudo-group member has a key: the admin by a sudoers grant is not known as an admin and not named in the refusal',
 };
 
 const PW = () => `Pw-${Math.random().toString(36).slice(2, 10)}-9`;
@@ -165,10 +155,11 @@ const defs: Def[] = [
     id: 'M07',
     title: 'password admin whose only key has from="10.0.0.0/8" while they come from 127.0.0.1, harden',
     expect: 'refused',
-    cmd: 'harden -f CFG --profile baseline',
+    cmd: 'harden -f CFG --profile baseline (SUDO_USER=ADMIN, SSH_CONNECTION from 127.0.0.1)',
     setup: async (s) => {
-      await passwordAdminWithDeadKey(s, (p) => `from="10.0.0.0/8" ${p}`);
-      return { args: harden(s) };
+      const { a } = await passwordAdminWithDeadKey(s, (p) => `from="10.0.0.0/8" ${p}`);
+      // The admin address is known (their session): with it unknown the model rightly assumes some admitted address, 10.x.
+      return { args: harden(s), env: { SUDO_USER: a.name, SSH_CONNECTION: `127.0.0.1 50022 127.0.0.1 ${s.daemon!.port}` } };
     },
   },
   {
@@ -481,14 +472,14 @@ const defs: Def[] = [
     id: 'M26',
     title: 'keys restrict --from 10.0.0.0/8 of the admin only key (passwords off)',
     expect: 'refused',
-    cmd: 'keys restrict --user ADMIN --all --from 10.0.0.0/8 -f CFG',
+    cmd: 'keys restrict --user ADMIN --all --from 10.0.0.0/8 -f CFG (SUDO_USER=ADMIN, SSH_CONNECTION from 127.0.0.1)',
     setup: async (s) => {
       const a = await s.account({ admin: true });
       const k = await s.key();
       s.authorizedKeys(a, [s.pub(k)]);
       await s.start(BASE_KEYS);
       ways(a, { kind: 'key', key: k, pre: true });
-      return { args: ['keys', 'restrict', '--user', a.name, '--all', '--from', '10.0.0.0/8', '-f', cfg(s), '--yes', '--json'] };
+      return { args: ['keys', 'restrict', '--user', a.name, '--all', '--from', '10.0.0.0/8', '-f', cfg(s), '--yes', '--json'], env: { SUDO_USER: a.name, SSH_CONNECTION: `127.0.0.1 50022 127.0.0.1 ${s.daemon!.port}` } };
     },
   },
   {
@@ -590,11 +581,11 @@ const defs: Def[] = [
     id: 'M33',
     title: 'PVE node layout: keys restrict --user root --from 10.0.0.0/8 of the only key',
     expect: 'refused',
-    cmd: 'keys restrict --user root --all --from 10.0.0.0/8 -f CFG',
+    cmd: 'keys restrict --user root --all --from 10.0.0.0/8 -f CFG (root over SSH: SSH_CONNECTION from 127.0.0.1)',
     setup: async (s) => {
       const { root, key } = await pveLayout(s);
       ways(root, { kind: 'key', key, pre: true });
-      return { args: ['keys', 'restrict', '--user', 'root', '--all', '--from', '10.0.0.0/8', '-f', cfg(s), '--yes', '--json'] };
+      return { args: ['keys', 'restrict', '--user', 'root', '--all', '--from', '10.0.0.0/8', '-f', cfg(s), '--yes', '--json'], env: { SSH_CONNECTION: `127.0.0.1 50022 127.0.0.1 ${s.daemon!.port}` } };
     },
   },
   {
