@@ -21,15 +21,20 @@ export interface PamStack {
 
 function lines(files: ReadonlyMap<string, string>, path: string, seen: Set<string>): string[][] {
   const text = files.get(path);
+  // `seen` holds the files being included above this one (a loop stops; a file included twice is read twice).
   if (text === undefined || seen.has(path)) return [];
-  seen.add(path);
+  seen = new Set([...seen, path]);
   const out: string[][] = [];
   for (const raw of text.split('\n')) {
     const l = raw.replace(/#.*$/, '').trim();
     if (l === '') continue;
     const inc = /^@include\s+(\S+)/.exec(l);
-    if (inc) {
-      out.push(...lines(files, inc[1]!.startsWith('/') ? inc[1]! : `/etc/pam.d/${inc[1]}`, seen));
+    const sub = /^-?(\S+)\s+(?:include|substack)\s+(\S+)/.exec(l);
+    if (inc || sub) {
+      const name = inc ? inc[1]! : sub![2]!;
+      // "TYPE include FILE" pulls in only FILE's lines of that type (pam.d(5)).
+      const got = lines(files, name.startsWith('/') ? name : `/etc/pam.d/${name}`, seen);
+      out.push(...(sub ? got.filter(([t]) => t === sub[1]!.toLowerCase()) : got));
       continue;
     }
     // type control module [args]; control may be [a=b c=d] with spaces.

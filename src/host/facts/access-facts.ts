@@ -152,11 +152,11 @@ export async function revokedFact(exec: GatherAccessInput['exec'], path: string)
   return { kind: 'krl', path, dump: res.stdout };
 }
 
-/** @include targets of a PAM file (pam.d(5): "@include name" relative to /etc/pam.d). */
+/** Files a PAM file pulls in (pam.d(5): "@include name", and the "include"/"substack" controls), relative to /etc/pam.d. */
 function pamIncludes(text: string): string[] {
   const out: string[] = [];
   for (const l of text.split('\n')) {
-    const m = /^\s*@include\s+(\S+)/.exec(l);
+    const m = /^\s*@include\s+(\S+)/.exec(l) ?? /^\s*-?\S+\s+(?:include|substack)\s+(\S+)/.exec(l);
     if (m) out.push(m[1]!.startsWith('/') ? m[1]! : `/etc/pam.d/${m[1]}`);
   }
   return out;

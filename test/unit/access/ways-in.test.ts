@@ -217,3 +217,14 @@ test('candidate addresses: one inside every named pattern and one outside all, n
   assert.deepEqual(r.works.map((w) => w.candidate.addr), ['192.0.2.0', '198.51.100.7']);
   assert.deepEqual(r.works.map((w) => w.verdict.ways.map(wayText)), [['password shell'], ['password shell']]);
 });
+
+test('PAM stacks: @include, "include"/"substack" controls (only that type\'s lines), optional "-" lines, loops', async () => {
+  const { pamStack } = await import('../../../src/access/index.js');
+  const files = new Map([
+    ['/etc/pam.d/sshd', 'auth substack password-auth\naccount include password-auth\n-auth optional pam_gnome_keyring.so\n@include loop\n'],
+    ['/etc/pam.d/password-auth', 'auth required pam_env.so\nauth sufficient pam_unix.so\naccount required pam_unix.so\naccount required pam_access.so\n'],
+    ['/etc/pam.d/loop', '@include sshd\n'],
+  ]);
+  assert.deepEqual(pamStack(files), { found: true, auth: ['pam_env', 'pam_unix', 'pam_gnome_keyring'], account: ['pam_unix', 'pam_access'] }, 'the loop back to sshd stops at once');
+  assert.deepEqual(pamStack(new Map()), { found: false, auth: [], account: [] });
+});
