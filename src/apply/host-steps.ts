@@ -85,12 +85,21 @@ async function createAccount(host: ApplyHost, s: CreateAccountStep): Promise<voi
     if (s.ids.group !== undefined && (await groupName(host, s.root, s.ids.gid)) === undefined) await exec(host, 'groupadd', [...prefix(s.root), '-g', String(s.ids.gid), s.ids.group]);
     await exec(host, 'useradd', [...prefix(s.root), '-u', String(s.ids.uid), '-g', String(s.ids.gid), '-c', s.ids.gecos, '-d', s.home, s.createHome ? '-m' : '-M', '-s', s.shell, s.user]);
   } else await exec(host, 'useradd', [...prefix(s.root), '-m', '-d', s.home, '-s', s.shell, s.user]);
-  if (!(await accountOf(host, s.root, s.user))) throw new Error(`useradd reported success but ${s.user} is not in ${inRoot(s.root, '/etc/passwd')}`);
+  const a = await accountOf(host, s.root, s.user);
+  if (!a) throw new Error(`useradd reported success but ${s.user} is not in ${inRoot(s.root, '/etc/passwd')}`);
+  if (s.ids && (a.uid !== s.ids.uid || a.gid !== s.ids.gid)) throw new Error(`useradd made ${s.user} ${a.uid}:${a.gid}, not the planned ${s.ids.uid}:${s.ids.gid}`);
 }
 
 const createAccountImpl: StepKindImpl<CreateAccountStep> = {
   async check(host, s) {
     if (await accountOf(host, s.root, s.user)) return `account ${s.user} exists now`;
+    if (s.ids) {
+      // The plan shows these numbers: another account (or group) that took them since must not share them.
+      const taken = (await readLines(host, s.root, '/etc/passwd')).find((l) => l.split(':')[2] === String(s.ids!.uid));
+      if (taken) return `uid ${s.ids.uid} belongs to ${taken.split(':')[0]} now`;
+      const g = await groupName(host, s.root, s.ids.gid);
+      if (s.ids.group !== undefined && g !== undefined && g !== s.ids.group) return `gid ${s.ids.gid} belongs to group ${g} now`;
+    }
     const home = await host.fs.lstat(inRoot(s.root, s.home));
     if ((home !== undefined) !== s.before.homeExists) return `${inRoot(s.root, s.home)} ${home ? 'exists now' : 'is gone'}`;
     return undefined;

@@ -12,7 +12,7 @@ import { parseSshdConfig } from '../sshd/parser.js';
 import { findKeyword } from '../sshd/keywords/index.js';
 import { expectedValues } from './match-block.js';
 import { NOLOGIN } from './shell.js';
-import { planUser, type UserPlan } from './plan.js';
+import { newAccountIds, planUser, type UserPlan } from './plan.js';
 
 export const USERS_DROPIN = '00-sshield-users.conf';
 
@@ -57,6 +57,8 @@ function dropInOf(cfg: LoadedConfig): { path: string; file: ReturnType<typeof pa
   return undefined;
 }
 
+const optional = <K extends string, V>(k: K, v: V | undefined): { [P in K]?: V } => (v === undefined ? {} : ({ [k]: v } as { [P in K]: V }));
+
 export async function planUserChange(inp: UserChangeInput): Promise<UserChangePlan> {
   const { cfg, target: t, user: name, op } = inp;
   if (name === 'root' || inp.self.includes(name)) {
@@ -70,6 +72,7 @@ export async function planUserChange(inp: UserChangeInput): Promise<UserChangePl
     account: cfg.accounts.user(name),
     ...(t.root !== undefined && cfg.accounts.passwdText !== undefined ? { offlinePasswd: cfg.accounts.passwdText } : {}),
     ...(t.root !== undefined ? { root: t.root } : {}),
+    ...(t.root !== undefined && !cfg.accounts.user(name) ? optional('offlineIds', newAccountIds(cfg.accounts, name)) : {}),
     ...(inp.chroot ? { chroot: inp.chroot } : {}),
     ...(inp.uploadDir ? { uploadDir: inp.uploadDir } : {}),
     create: inp.create,

@@ -10,10 +10,10 @@ import { applyEdits, type TextEdit } from '../text/edit.js';
 import type { ConfigFile } from '../sshd/cst.js';
 import type { ConnectionSpec, Origin } from '../sshd/evaluate/types.js';
 import type { FileStat } from '../host/fs.js';
-import type { PlanStep, SetOwnershipStep } from '../apply/plan.js';
+import type { PlanStep, SetOwnershipStep, StepOwner } from '../apply/plan.js';
 import { checkChroot, type ChrootCheck } from './chroot.js';
 import { expectedValues, findBlock, planBlock, removeBlockEdits, type RestrictSpec } from './match-block.js';
-import type { PasswdUser } from '../host/facts/accounts.js';
+import type { Accounts, PasswdUser } from '../host/facts/accounts.js';
 import { NOLOGIN, setShellEdit } from './shell.js';
 
 export interface EffLike {
@@ -44,6 +44,13 @@ export interface UserPlanInput {
   readonly offlinePasswd?: ByteString;
   /** Offline root (--root): steps work inside it (useradd --prefix, paths under DIR). */
   readonly root?: string;
+  /**
+   * Under --root: the uid and gid a new account gets, picked from the ROOT's passwd and group
+   * (newAccountIds), so the plan shows and the writer applies numbers, never a name looked up
+   * later (on another machine's passwd, or after the image changed). `group`: its private group
+   * to create. Undefined on a live host (useradd picks).
+   */
+  readonly offlineIds?: { readonly uid: number; readonly gid: number; readonly group?: string };
   readonly chroot?: string;
   readonly uploadDir?: string;
   readonly create: boolean;
@@ -92,10 +99,19 @@ export async function planUser(p: UserPlanInput): Promise<UserPlan> {
   const steps: PlanStep[] = [];
   const root = p.root === undefined ? {} : { root: p.root };
   const hostPath = (path: string) => (p.root === undefined ? path : `${p.root.replace(/\/+$/, '')}${path}`);
+  const newIds = p.root !== undefined ? p.offlineIds : undefined;
   const createAccount = async (): Promise<PlanStep> => {
     const home = `/home/${p.user}`;
-    return { kind: 'create-account', user: p.user, shell: NOLOGIN, home, createHome: true, describe: `create account ${p.user} with shell ${NOLOGIN} and a home directory`, stage: 'before-files', ...root, before: { exists: false, homeExists: (await p.stat(home)) !== undefined } };
+    const ids = newIds ? { ids: { uid: newIds.uid, gid: newIds.gid, gecos: '', ...(newIds.group !== undefined ? { group: newIds.group } : {}) } } : {};
+    const idText = newIds ? ` (uid ${newIds.uid}, gid ${newIds.gid}${newIds.group !== undefined ? ` in a new group ${newIds.group}` : ''})` : '';
+    return { kind: 'create-account', user: p.user, shell: NOLOGIN, home, createHome: true, ...ids, describe: `create account ${p.user}${idText} with shell ${NOLOGIN} and a home directory`, stage: 'before-files', ...root, before: { exists: false, homeExists: (await p.stat(home)) !== undefined } };
   };
+  // Who owns the upload directory: under --root the numbers of the root's own account (or of the
+  // account this plan creates), shown in the plan and applied as they are; live, the account's
+  // ids when the step runs (it may be created by an earlier step of the same run).
+  const ids = p.account ? { uid: p.account.uid, gid: p.account.gid } : newIds ? { uid: newIds.uid, gid: newIds.gid } : undefined;
+  const uploadOwner: StepOwner = p.root !== undefined && ids ? ids : { user: p.user };
+  const ownerText = 'uid' in uploadOwner ? `${p.user} (${uploadOwner.uid}:${uploadOwner.gid} in ${p.root}/etc/passwd)` : p.user;
   if (p.protectedUsers.includes(p.user)) {
     refusals.push(p.user === 'root' ? 'refusing to restrict root: the administrator account must keep a shell' : `refusing to restrict ${p.user}: it is the account running this command (you would lose your shell)`);
   }
@@ -152,10 +168,10 @@ export async function planUser(p: UserPlanInput): Promise<UserPlan> {
     }
     if (p.uploadDir) {
       const st = await p.stat(p.uploadDir);
-      if (!st) steps.push({ kind: 'make-dir', path: p.uploadDir, hostPath: hostPath(p.uploadDir), mode: 0o755, owner: { user: p.user }, describe: `mkdir -m 0755 ${p.uploadDir}, owned by ${p.user} (the writable directory inside the chroot)`, stage: 'before-files', ...root, before: { exists: false } });
+      if (!st) steps.push({ kind: 'make-dir', path: p.uploadDir, hostPath: hostPath(p.uploadDir), mode: 0o755, owner: uploadOwner, describe: `mkdir -m 0755 ${p.uploadDir}, owned by ${ownerText} (the writable directory inside the chroot)`, stage: 'before-files', ...root, before: { exists: false } });
       else if (st.kind !== 'directory') refusals.push(`${p.uploadDir} exists and is not a directory`);
       else if (!p.account || st.uid !== p.account.uid) {
-        if (p.fixPermissions || !p.account) steps.push({ kind: 'set-ownership', path: p.uploadDir, hostPath: hostPath(p.uploadDir), owner: { user: p.user }, mode: 0o755, describe: `chown ${p.user}: ${p.uploadDir}`, stage: 'before-files', ...root, before: { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 } });
+        if (p.fixPermissions || !p.account) steps.push({ kind: 'set-ownership', path: p.uploadDir, hostPath: hostPath(p.uploadDir), owner: uploadOwner, mode: 0o755, describe: `chown ${'uid' in uploadOwner ? `${uploadOwner.uid}:${uploadOwner.gid}` : `${p.user}:`} ${p.uploadDir}${'uid' in uploadOwner ? ` (${ownerText})` : ''}`, stage: 'before-files', ...root, before: { uid: st.uid, gid: st.gid, mode: st.mode & 0o7777 } });
         else refusals.push(`${p.uploadDir} is owned by uid ${st.uid}, not ${p.user}: the user could not upload (chown ${p.user}: ${p.uploadDir}, or add --fix-permissions)`);
       }
     }
@@ -232,4 +248,21 @@ function dedupe(a: string[]): void {
     if (seen.has(a[i]!)) a.splice(i, 1);
     else seen.add(a[i]!);
   }
+}
+
+/**
+ * The ids useradd would give a new account in an offline root, picked from that root's own
+ * passwd and group (login.defs defaults: UID_MIN 1000, a private group of the same name and
+ * number): the first uid from 1000 that no account uses and no group uses as its gid, so the
+ * new group can have the same number. A group of that name that exists already is used as is.
+ */
+export function newAccountIds(acc: Pick<Accounts, 'users' | 'groups'>, user: string): { uid: number; gid: number; group?: string } | undefined {
+  const uids = new Set(acc.users.map((u) => u.uid));
+  const gids = new Set(acc.groups.map((g) => g.gid));
+  const own = acc.groups.find((g) => g.name === user);
+  for (let id = 1000; id < 60000; id++) {
+    if (uids.has(id) || (!own && gids.has(id))) continue;
+    return own ? { uid: id, gid: own.gid } : { uid: id, gid: id, group: user };
+  }
+  return undefined;
 }
