@@ -95,8 +95,8 @@ const createAccountImpl: StepKindImpl<CreateAccountStep> = {
     if (await accountOf(host, s.root, s.user)) return `account ${s.user} exists now`;
     if (s.ids) {
       // The plan shows these numbers: another account (or group) that took them since must not share them.
-      const taken = (await readLines(host, s.root, '/etc/passwd')).find((l) => l.split(':')[2] === String(s.ids!.uid));
-      if (taken) return `uid ${s.ids.uid} belongs to ${taken.split(':')[0]} now`;
+      const taken = parsePasswd(await readAccountFile(host, s.root, '/etc/passwd')).find((u) => u.uid === s.ids!.uid);
+      if (taken) return `uid ${s.ids.uid} belongs to ${taken.name} now`;
       const g = await groupName(host, s.root, s.ids.gid);
       if (s.ids.group !== undefined && g !== undefined && g !== s.ids.group) return `gid ${s.ids.gid} belongs to group ${g} now`;
     }
