@@ -13,6 +13,7 @@ import { loadBackup } from './backup.js';
 import { validatorFor } from './validator.js';
 import { outcomeOfApply, type Outcome } from './outcome.js';
 import type { BackupSummary, Message } from '../report/outcome-json.js';
+import type { CredentialProof, CredentialRequest } from './credential.js';
 
 export type Answer = 'yes' | 'no' | 'no-tty';
 
@@ -25,6 +26,8 @@ export interface FlowOptions {
   readonly confirmTimeoutSec?: number;
   readonly watcherArgs?: (backupId: string) => readonly string[];
   readonly verifyTimeoutMs?: number;
+  /** The admin's own identity for the login before and after the change (credential.ts), or why there is none. */
+  readonly credential?: CredentialRequest;
   readonly onStep?: (step: Step, detail?: string) => void | Promise<void>;
   /** Aborted on SIGINT/SIGTERM: the writer stops at its next step and finishes as recovery would (pipeline.ts). */
   readonly abort?: AbortSignal;
@@ -63,13 +66,16 @@ export interface ChangeResult {
   readonly outcome: Outcome;
   readonly backup?: BackupSummary;
   readonly messages: readonly Message[];
+  /** The admin's own login after the change (or why it proves nothing), when the verify step ran. */
+  readonly credential?: CredentialProof;
 }
 
 /** Runs a plan through the guards, the question and the writer. */
 export async function runChange(req: ChangeRequest, o: FlowOptions): Promise<ChangeResult> {
   const { host, plan } = req;
   const messages: Message[] = [];
-  const done = (outcome: Outcome, backup?: BackupSummary): ChangeResult => ({ outcome, messages, ...(backup ? { backup } : {}) });
+  let credential: CredentialProof | undefined;
+  const done = (outcome: Outcome, backup?: BackupSummary): ChangeResult => ({ outcome, messages, ...(backup ? { backup } : {}), ...(credential ? { credential } : {}) });
   const blocking = blockingGuards(plan);
   const guardReason = blocking.length ? blocking.map((g) => `${g.message} (override: ${g.overrideFlag})`).join('; ') : undefined;
   const refusal = req.refusal ?? guardReason;
@@ -85,23 +91,26 @@ export async function runChange(req: ChangeRequest, o: FlowOptions): Promise<Cha
   const extraHostKey = plan.root !== undefined && validator.sshd ? ('throwaway' as const) : undefined;
   let outcome: Outcome;
   try {
-    outcome = outcomeOfApply(
-      await applyPlan(host, plan, {
-        backupRoot: o.backupRoot,
-        ...(o.lockDir ? { lockDir: o.lockDir } : {}),
-        ...(validator.sshd ? { sshd: validator.sshd } : {}),
-        ...(extraHostKey ? { extraHostKey } : {}),
-        ...(o.confirmTimeoutSec !== undefined ? { confirmTimeoutSec: o.confirmTimeoutSec } : {}),
-        ...(o.watcherArgs ? { watcherArgs: o.watcherArgs } : {}),
-        verifyTimeoutMs: o.verifyTimeoutMs ?? 10_000,
-        ...(o.onStep ? { onStep: o.onStep } : {}),
-        ...(o.abort ? { abort: o.abort } : {}),
-      }),
-    );
+    const applied = await applyPlan(host, plan, {
+      backupRoot: o.backupRoot,
+      ...(o.lockDir ? { lockDir: o.lockDir } : {}),
+      ...(validator.sshd ? { sshd: validator.sshd } : {}),
+      ...(extraHostKey ? { extraHostKey } : {}),
+      ...(o.confirmTimeoutSec !== undefined ? { confirmTimeoutSec: o.confirmTimeoutSec } : {}),
+      ...(o.watcherArgs ? { watcherArgs: o.watcherArgs } : {}),
+      verifyTimeoutMs: o.verifyTimeoutMs ?? 10_000,
+      ...(o.credential ? { credential: o.credential } : {}),
+      ...(o.onStep ? { onStep: o.onStep } : {}),
+      ...(o.abort ? { abort: o.abort } : {}),
+    });
+    if ((applied.status === 'applied' || applied.status === 'failed') && applied.credential) credential = applied.credential;
+    outcome = outcomeOfApply(applied);
   } catch (e) {
     outcome = { kind: 'error', reason: e instanceof Error ? e.message : String(e) };
   }
   for (const n of outcome.kind === 'applied' ? outcome.notes : []) messages.push({ level: 'info', text: n });
+  if (credential?.status === 'proven') messages.push({ level: 'info', text: `Proven with your credentials: ${credential.detail}.` });
+  else if (credential?.status === 'not-proven') messages.push({ level: 'warning', text: credential.detail });
   const id = 'backupId' in outcome ? outcome.backupId : undefined;
   return done(outcome, id ? await backupSummary(host, o.backupRoot, id) : undefined);
 }

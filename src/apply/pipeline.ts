@@ -5,7 +5,9 @@
 // authorized_keys) -> run the 'before-files' host steps (accounts, chroot directories:
 // host-steps.ts) -> write candidates beside the originals (fsynced, owner and mode kept) ->
 // install each by an atomic rename -> reload -> verify with a new connection -> run the
-// 'after-files' host steps (a shell change) -> commit, or arm the confirm watcher. Any failure
+// 'after-files' host steps (a shell change) -> log in as the admin with their own identity, as
+// before the change (credential.ts; the login before runs right after the backup) -> commit, or
+// arm the confirm watcher. Any failure
 // undoes the steps that started (in reverse), restores the backup and reloads again; a run
 // killed at any point leaves each file old or new (never partial), and its journal (the phase,
 // and each step's phase) tells the next run (recover) what to undo. Decisions about *what* to
@@ -22,6 +24,7 @@ import { CANDIDATE_SUFFIX, backupDir, currentSha, isTerminal, listBackups, loadB
 import { stageTree } from './stage.js';
 import { validateStaged } from './validate.js';
 import { reloadDaemon, verifyDaemon } from './reload.js';
+import { loginAfter, loginBefore, type CredentialProof, type CredentialRequest } from './credential.js';
 
 export interface PipelineOptions {
   readonly backupRoot: string;
@@ -47,6 +50,11 @@ export interface PipelineOptions {
   /** Arguments for `sshield` that start the confirm watcher of a backup. */
   readonly watcherArgs?: (backupId: string) => readonly string[];
   readonly verifyTimeoutMs?: number;
+  /**
+   * The admin's own identity (their agent or --verify-key) for a real login before and after the
+   * change (credential.ts), or why there is none. Undefined: only the 'none' probe verifies.
+   */
+  readonly credential?: CredentialRequest;
   /** Progress callback for people (never required for correctness). */
   readonly onStep?: (step: Step, detail?: string) => void | Promise<void>;
   /**
@@ -57,15 +65,15 @@ export interface PipelineOptions {
   readonly abort?: AbortSignal;
 }
 
-export type Step = 'recover' | 'recheck' | 'backup' | 'validate' | 'host-step' | 'candidates' | 'install' | 'reload' | 'verify' | 'confirm-watch' | 'commit' | 'rollback';
+export type Step = 'recover' | 'recheck' | 'backup' | 'validate' | 'host-step' | 'candidates' | 'install' | 'reload' | 'verify' | 'prove' | 'confirm-watch' | 'commit' | 'rollback';
 
 export type ApplyOutcome =
-  | { readonly status: 'applied'; readonly backupId: string; readonly confirmDeadline?: number; readonly notes: readonly string[] }
+  | { readonly status: 'applied'; readonly backupId: string; readonly confirmDeadline?: number; readonly notes: readonly string[]; readonly credential?: CredentialProof }
   | { readonly status: 'nothing-to-do' }
   | { readonly status: 'refused'; readonly reason: string }
   | { readonly status: 'stale'; readonly reason: string }
   | { readonly status: 'pending-confirm'; readonly backupId: string; readonly reason: string }
-  | { readonly status: 'failed'; readonly step: Step; readonly reason: string; readonly backupId?: string; readonly rolledBack: boolean; readonly rollbackError?: string };
+  | { readonly status: 'failed'; readonly step: Step; readonly reason: string; readonly backupId?: string; readonly rolledBack: boolean; readonly rollbackError?: string; readonly credential?: CredentialProof };
 
 /** The run was asked to stop (opts.abort) at `step`; thrown past the inline rollback to applyPlan. */
 export class Interrupted extends Error {
@@ -267,9 +275,22 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
   j = await writeJournal(host, root, j, id, 'backed-up', steps.length ? { steps: [...phases] } : {});
   const rec: BackupRecord = { id, dir, manifest, journal: j };
   const notes: string[] = [];
+  // The admin's own login: tried now, before anything changes, and again after the reload.
+  const proving = opts.credential && plan.verify && plan.reload.kind !== 'none' && host.live ? opts.credential : undefined;
+  const proofTarget = plan.verify
+    ? { address: plan.verify.address, port: plan.verify.port, mainConfig: daemonOf(plan.configPath, plan.files).configPath, ...(opts.sshd ? { sshd: opts.sshd } : {}), dir: `${dir}/verify`, timeoutMs: opts.verifyTimeoutMs ?? 10_000 }
+    : undefined;
+  let credential: CredentialProof | undefined;
+  const withProof = <T extends object>(o: T): T & { credential?: CredentialProof } => (credential ? { ...o, credential } : o);
 
   let failedStep: Step = 'validate';
   try {
+    let pending: Awaited<ReturnType<typeof loginBefore>> | undefined;
+    if (proving && proofTarget) {
+      if (!('unavailable' in proving)) await step('prove', `before the change, as ${proving.identity.user}`);
+      pending = await loginBefore(host, proving, proofTarget);
+      if ('proof' in pending) credential = pending.proof;
+    }
     if (!touchesSshdConfig(plan)) {
       // Nothing sshd parses changes (e.g. only authorized_keys files, which sshd reads at each
       // login, not at start): `sshd -t` would check the unchanged config, so there is nothing to
@@ -345,6 +366,14 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
     j = await writeJournal(host, root, j, id, 'verified');
     await runSteps('after-files');
 
+    if (pending && 'before' in pending && proofTarget) {
+      // After the shell changes too: a session must still open as it did before the change.
+      failedStep = 'verify';
+      await step('prove', `after the change, as ${pending.id.user}`);
+      credential = await loginAfter(host, pending.id, pending.before, proofTarget);
+      if (credential.status === 'failed') throw new StepFailure('verify', credential.detail);
+    }
+
     if (opts.confirmTimeoutSec !== undefined && plan.reload.kind !== 'none') {
       failedStep = 'confirm-watch';
       await step('confirm-watch');
@@ -352,11 +381,11 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
       j = await writeJournal(host, root, j, id, 'awaiting-confirm', { confirmDeadline: deadline });
       const pid = await host.spawnDetached(opts.watcherArgs?.(id) ?? ['confirm', '--watch', id, '--backup-dir', root]);
       j = await writeJournal(host, root, j, id, 'awaiting-confirm', { watcherPid: pid });
-      return { status: 'applied', backupId: id, confirmDeadline: deadline, notes };
+      return withProof({ status: 'applied' as const, backupId: id, confirmDeadline: deadline, notes });
     }
     await step('commit');
     await writeJournal(host, root, j, id, 'committed');
-    return { status: 'applied', backupId: id, notes };
+    return withProof({ status: 'applied' as const, backupId: id, notes });
   } catch (err) {
     // Stopped by a signal: leave the undo to recovery (applyPlan), as after a kill.
     if (err instanceof Interrupted) throw new Interrupted(err.step, err.message, id);
@@ -367,12 +396,14 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
       const latest = (await loadBackup(host, root, id)) ?? rec;
       const daemonUntouched = err instanceof StepFailure && err.step === 'reload' && err.signalled === false;
       const rb = await rollback(host, latest, opts, reason, { daemonUntouched });
-      if (rb.daemonProblem) return { status: 'failed', step: s, reason, backupId: id, rolledBack: false, rollbackError: rb.daemonProblem };
-      return { status: 'failed', step: s, reason: daemonUntouched ? `${reason}: the daemon keeps its previous configuration` : reason, backupId: id, rolledBack: true };
+      if (rb.daemonProblem) return withProof({ status: 'failed' as const, step: s, reason, backupId: id, rolledBack: false, rollbackError: rb.daemonProblem });
+      return withProof({ status: 'failed' as const, step: s, reason: daemonUntouched ? `${reason}: the daemon keeps its previous configuration` : reason, backupId: id, rolledBack: true });
     } catch (rbErr) {
       const rollbackError = rbErr instanceof Error ? rbErr.message : String(rbErr);
-      return { status: 'failed', step: s, reason, backupId: id, rolledBack: false, rollbackError };
+      return withProof({ status: 'failed' as const, step: s, reason, backupId: id, rolledBack: false, rollbackError });
     }
+  } finally {
+    await host.removeTree(`${dir}/verify`).catch(() => undefined);
   }
 }
 

@@ -1,7 +1,8 @@
 // Who runs sshield and from where: the session facts a command needs (the client address of the
-// SSH session this runs in, the invoking user behind sudo, the file ExposeAuthInfo wrote). Read
-// once from the environment at the edge (src/cli hands `process.env` to sessionFromEnv) and
-// passed down as data, so planners and guards never read the environment themselves. Pure.
+// SSH session this runs in, the invoking user behind sudo, the file ExposeAuthInfo wrote, the
+// admin's SSH agent). Read once from the environment at the edge (src/cli hands `process.env` to
+// sessionFromEnv) and passed down as data, so planners and guards never read the environment
+// themselves. Pure.
 
 export interface SshClient {
   /** The client's address and port, and the server address and port it connected to. */
@@ -24,6 +25,11 @@ export interface SessionFacts {
   readonly names: readonly string[];
   /** SSH_USER_AUTH: the file sshd's ExposeAuthInfo wrote for this session. */
   readonly userAuthFile?: string;
+  /**
+   * SSH_AUTH_SOCK: the invoking admin's agent (the verify step logs in with its keys). sudo's
+   * env_reset removes it unless kept (`sudo --preserve-env=SSH_AUTH_SOCK`).
+   */
+  readonly agentSocket?: string;
 }
 
 /** No session: an offline root, a test, a cron job. */
@@ -47,6 +53,7 @@ export function sessionFromEnv(env: Readonly<Record<string, string | undefined>>
   const sshConnection = nonEmpty(env.SSH_CONNECTION);
   const client = parseSshConnection(sshConnection);
   const userAuthFile = nonEmpty(env.SSH_USER_AUTH);
+  const agentSocket = nonEmpty(env.SSH_AUTH_SOCK);
   return {
     ...(sshConnection !== undefined ? { sshConnection } : {}),
     ...(client ? { client } : {}),
@@ -54,5 +61,6 @@ export function sessionFromEnv(env: Readonly<Record<string, string | undefined>>
     ...(sudoUser !== undefined ? { sudoUser } : {}),
     names,
     ...(userAuthFile !== undefined ? { userAuthFile } : {}),
+    ...(agentSocket !== undefined ? { agentSocket } : {}),
   };
 }

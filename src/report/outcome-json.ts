@@ -4,9 +4,12 @@
 // `outcome` is the Outcome (src/apply/outcome.ts) with its exit code; `plan` the Plan the writer
 // was given (null when none was made) with the command's own facts under `details` (the allow
 // proof, the user's chroot check, the keys chosen); `backup` where the old files are; `verify`
-// what a new connection showed after the reload. Pure.
+// what a new connection showed after the reload and, under `verify.credential` (added within
+// schemaVersion 1: optional, so older readers are unaffected), whether the admin's own login
+// proved access (src/apply/credential.ts). Pure.
 import type { Plan } from '../apply/plan.js';
 import { exitCodeOf, type ExitCode, type Outcome } from '../apply/outcome.js';
+import type { CredentialProof } from '../apply/credential.js';
 
 export const CHANGE_SCHEMA_VERSION = 1;
 
@@ -22,6 +25,8 @@ export interface VerifyReport {
   readonly status: 'verified' | 'failed' | 'not-run';
   readonly detail: string;
   readonly expected?: Plan['verify'];
+  /** The admin's own login with their agent or --verify-key: proven, failed (rolled back), or not proven and why. */
+  readonly credential?: CredentialProof;
 }
 
 export interface Message {
@@ -46,12 +51,13 @@ export interface ChangeResult {
   readonly details?: Readonly<Record<string, unknown>>;
   readonly backup?: BackupSummary;
   readonly messages?: readonly Message[];
+  readonly credential?: CredentialProof;
 }
 
 /** What the verify step did, read from the outcome (the pipeline notes "verified: ..."). */
-export function verifyReportOf(plan: Plan | undefined, o: Outcome): VerifyReport | null {
+export function verifyReportOf(plan: Plan | undefined, o: Outcome, credential?: CredentialProof): VerifyReport | null {
   if (!plan) return null;
-  const expected = plan.verify ? { expected: plan.verify } : {};
+  const expected = { ...(plan.verify ? { expected: plan.verify } : {}), ...(credential ? { credential } : {}) };
   if (o.kind === 'failed' && o.step === 'verify') return { status: 'failed', detail: o.reason, ...expected };
   if (o.kind === 'applied' && plan.verify && plan.reload.kind !== 'none') {
     const note = o.notes.find((n) => n.startsWith('verified: '));
@@ -68,7 +74,7 @@ export function changeEnvelope(r: ChangeResult): ChangeEnvelope {
     outcome: { ...r.outcome, exitCode: exitCodeOf(r.outcome) },
     plan: r.plan ? { ...r.plan, ...(r.details ? { details: r.details } : {}) } : null,
     backup: r.backup ?? null,
-    verify: verifyReportOf(r.plan, r.outcome),
+    verify: verifyReportOf(r.plan, r.outcome, r.credential),
     messages: r.messages ?? [],
   };
 }
