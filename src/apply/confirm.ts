@@ -1,4 +1,5 @@
-// Confirm-or-roll-back. After `harden --confirm-timeout S` the journal says 'awaiting-confirm'
+// Confirm-or-roll-back. After a change with a confirm window (`--confirm-timeout S`, or by default
+// on a terminal inside an SSH session: confirmWindowOf below) the journal says 'awaiting-confirm'
 // with a deadline, and a detached watcher process (`sshield confirm --watch ID`, started through
 // ApplyHost.spawnDetached, surviving the admin's session) waits for it. `sshield confirm`, run
 // from a new login (which proves access still works), commits the change; when the deadline
@@ -51,4 +52,28 @@ export async function watchConfirm(host: ApplyHost, opts: PipelineOptions, id: s
     }
     await host.sleep(Math.min(pollMs, deadline - host.now()));
   }
+}
+
+/** The confirm window a run gets when it is not told (netplan-try style), in seconds. */
+export const DEFAULT_CONFIRM_WINDOW_SEC = 120;
+
+/**
+ * Why a run has (or has not) a confirm window: `flag` --confirm-timeout N; `ssh-terminal` the
+ * default for a person at a terminal inside an SSH session (the one whose access the change may
+ * cut); `opted-out` --confirm-timeout 0; `not-interactive` no terminal (scripts, Ansible: their
+ * flags decide); `not-ssh` a terminal, but not over SSH (a console cannot be locked out by sshd).
+ */
+export type ConfirmWindow = { readonly seconds?: number; readonly why: 'flag' | 'ssh-terminal' | 'opted-out' | 'not-interactive' | 'not-ssh' };
+
+/** The window from --confirm-timeout (a string as typed), the terminal and the session; a string: the flag is wrong. */
+export function confirmWindowOf(o: { readonly given?: string; readonly interactive: boolean; readonly overSsh: boolean }): ConfirmWindow | string {
+  if (o.given !== undefined) {
+    const n = /^\d+$/.test(o.given.trim()) ? Number(o.given) : Number.NaN;
+    if (n === 0) return { why: 'opted-out' };
+    if (!Number.isInteger(n) || n < 10 || n > 86_400) return '--confirm-timeout takes whole seconds between 10 and 86400, or 0 for no confirm window';
+    return { seconds: n, why: 'flag' };
+  }
+  if (!o.interactive) return { why: 'not-interactive' };
+  if (!o.overSsh) return { why: 'not-ssh' };
+  return { seconds: DEFAULT_CONFIRM_WINDOW_SEC, why: 'ssh-terminal' };
 }

@@ -3,8 +3,13 @@
 // (src/apply/flow.ts) and print the one Outcome: a line with the follow-up commands for the
 // backup directory in use, or the one JSON envelope (src/report/outcome-json.ts). Returns the
 // exit code from the one table (src/apply/outcome.ts). Not a command: command files call it.
+// Also decides, for every changing command alike (proofOf), how the change proves itself: the
+// admin's own login (their agent, or --verify-key; as --verify-user, SUDO_USER or the session
+// user) and the confirm window (--confirm-timeout, by default 120 s for a person at a terminal
+// inside an SSH session; none for scripts without a terminal).
 import type { ApplyHost } from '../apply/host.js';
 import { findSshd } from '../host/executor.js';
+import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
 import { recoverFirst, runChange, type ChangeRequest, type FlowOptions } from '../apply/flow.js';
 import { guardPlan } from '../apply/guard-stage.js';
 import type { LoadedHost } from '../host/loaded-host.js';
@@ -15,14 +20,57 @@ import { describeOutcome, renderPlanText } from '../report/outcome-text.js';
 import { color, confirm, type Output } from './io.js';
 import { testPause } from './test-hooks.js';
 import { guardStops } from './interrupt.js';
+import { accessSync, constants as FS } from 'node:fs';
+import { resolve } from 'node:path';
+import { confirmWindowOf, type ConfirmWindow } from '../apply/confirm.js';
+import { credentialRequestOf, type CredentialRequest } from '../apply/credential.js';
+import type { VerifyFlags } from './flags.js';
+import { sessionOfProcess } from './target.js';
 
 export const DEFAULT_SSHD = '/usr/sbin/sshd';
 
-export interface ChangeFlags {
+export interface ChangeFlags extends Readonly<VerifyFlags> {
   readonly dryRun?: boolean;
   readonly yes?: boolean;
   readonly json?: boolean;
   readonly backupDir: string;
+}
+
+/** How a change proves itself: the confirm window and the admin's own login. */
+export interface Proof {
+  readonly window: ConfirmWindow;
+  readonly credential: CredentialRequest;
+}
+
+/**
+ * The proof of a run from its flags, its terminal (io) and its session; a string: a flag is wrong.
+ * Interactive = stdin is a terminal (the rule that decides whether sshield may ask).
+ */
+export function proofOf(io: Pick<Output, 'stdinIsTTY'>, flags: VerifyFlags, session: SessionFacts, keyReadable: (path: string) => boolean = readable): Proof | string {
+  const window = confirmWindowOf({ ...(flags.confirmTimeout !== undefined ? { given: flags.confirmTimeout } : {}), interactive: io.stdinIsTTY, overSsh: session.sshConnection !== undefined });
+  if (typeof window === 'string') return window;
+  if (flags.verifyKey !== undefined && !keyReadable(flags.verifyKey)) return `--verify-key ${flags.verifyKey}: not a readable file`;
+  if (flags.verifyUser !== undefined && !/^[a-z_][a-z0-9_.-]*\$?$/i.test(flags.verifyUser)) return `--verify-user ${flags.verifyUser}: not an account name`;
+  const credential = credentialRequestOf({ ...(flags.verifyKey !== undefined ? { verifyKey: resolve(flags.verifyKey) } : {}), ...(flags.verifyUser !== undefined ? { verifyUser: flags.verifyUser } : {}), session });
+  return { window, credential };
+}
+
+function readable(path: string): boolean {
+  try {
+    accessSync(path, FS.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What the admin is told when the confirm window is the default one (not asked for). */
+export function defaultWindowMessage(seconds: number, backupDir: string): string {
+  return `Confirm window (the default on a terminal inside an SSH session): this change stays only if \`${followUpConfirm(backupDir)}\` runs from a NEW login within ${seconds} s; otherwise it is rolled back. --confirm-timeout 0 turns the window off.`;
+}
+
+function followUpConfirm(backupDir: string): string {
+  return backupDir === DEFAULT_BACKUP_ROOT ? 'sshield confirm' : `sshield confirm --backup-dir ${backupDir}`;
 }
 
 /** The sshd that validates and recovers: the given one, else /usr/sbin/sshd when installed. */
@@ -75,8 +123,12 @@ export interface ApplySpec extends Omit<ChangeRequest, 'ask' | 'dryRun'> {
 }
 
 /** Shows the plan, asks, applies through the one flow, reports the Outcome. */
-export async function applyAndReport(io: Output, spec: ApplySpec, flags: ChangeFlags): Promise<ExitCode> {
+export async function applyAndReport(io: Output, spec: ApplySpec, flags: ChangeFlags, session: SessionFacts = sessionOfProcess()): Promise<ExitCode> {
+  const proof = proofOf(io, flags, session);
+  if (typeof proof === 'string') return report(io, { command: spec.command, outcome: { kind: 'error', reason: proof } }, flags);
   const s = spec.guard ? { ...spec, plan: await guardPlan({ host: spec.guard.host, plan: spec.plan, overrides: spec.guard.overrides, ...(spec.guard.session ? { session: spec.guard.session } : {}) }) } : spec;
+  const bk = flags.backupDir;
+  const sshd = s.flow?.sshd;
   if (!flags.json) {
     const text = renderPlanText(s.plan, color) + (s.extraText?.() ?? '');
     if (text) io.out(text.trimEnd());
@@ -92,6 +144,9 @@ export async function applyAndReport(io: Output, spec: ApplySpec, flags: ChangeF
     { host: s.host, target: s.target, plan: s.plan, ...(s.refusal ? { refusal: s.refusal } : {}), dryRun: Boolean(flags.dryRun), ask },
     {
       ...s.flow,
+      ...(proof.window.seconds !== undefined ? { confirmTimeoutSec: proof.window.seconds } : {}),
+      watcherArgs: s.flow?.watcherArgs ?? ((id) => ['confirm', '--watch', id, '--backup-dir', bk, ...(sshd ? ['--sshd', sshd] : [])]),
+      credential: proof.credential,
       ...lockDirFromEnv(),
       backupRoot: flags.backupDir,
       abort: stops.signal,
@@ -101,5 +156,10 @@ export async function applyAndReport(io: Output, spec: ApplySpec, flags: ChangeF
       },
     },
   ).finally(() => stops.dispose());
-  return report(io, { command: s.command, outcome: res.outcome, plan: s.plan, ...(s.details ? { details: s.details } : {}), ...(res.backup ? { backup: res.backup } : {}), messages: res.messages }, flags);
+  const windowNote = proof.window.why === 'ssh-terminal' && res.outcome.kind === 'applied' && res.outcome.confirmDeadline !== undefined ? [{ level: 'info' as const, text: defaultWindowMessage(proof.window.seconds!, bk) }] : [];
+  return report(
+    io,
+    { command: s.command, outcome: res.outcome, plan: s.plan, ...(s.details ? { details: s.details } : {}), ...(res.backup ? { backup: res.backup } : {}), messages: [...res.messages, ...windowNote], ...(res.credential ? { credential: res.credential } : {}) },
+    flags,
+  );
 }

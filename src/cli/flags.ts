@@ -1,7 +1,8 @@
 // The flags every changing command shares, spelled the same everywhere: -f/--file (the sshd_config
-// of a daemon started with -f), --root, --dry-run, --yes, --json, --backup-dir, and the override
-// flag of every guard (src/apply/guards/index.ts: the one guard stage judges every change). Not
-// a command.
+// of a daemon started with -f), --root, --dry-run, --yes, --json, --backup-dir, the override
+// flag of every guard (src/apply/guards/index.ts: the one guard stage judges every change), and the
+// live-proof flags (withVerifyFlags: --verify-key, --verify-user, --confirm-timeout; also on
+// restore and upgrade, which have no -f/--root of this shape). Not a command.
 import { Option, type Command } from '@commander-js/extra-typings';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
 import { GUARDS } from '../apply/guards/index.js';
@@ -11,11 +12,27 @@ export interface TargetFlags {
   root?: string;
 }
 
-export interface CommonChangeFlags extends TargetFlags {
+/** How a change proves itself after the reload: the admin's own login and the confirm window. */
+export interface VerifyFlags {
+  verifyKey?: string;
+  verifyUser?: string;
+  /** As typed: whole seconds 10..86400, or 0 for no window (checked by confirmWindowOf). */
+  confirmTimeout?: string;
+}
+
+export interface CommonChangeFlags extends TargetFlags, VerifyFlags {
   dryRun?: true;
   yes?: true;
   json?: true;
   backupDir: string;
+}
+
+/** Adds --verify-key, --verify-user and --confirm-timeout. */
+export function withVerifyFlags<C extends Command<any, any, any>>(c: C): C {
+  c.option('--verify-key <FILE>', 'after the reload, log in as the admin with this private key, as before the change; if that login fails the change is rolled back (default: the keys of your SSH agent, SSH_AUTH_SOCK)')
+    .option('--verify-user <USER>', 'the account whose login proves access (default: $SUDO_USER, else you)')
+    .option('--confirm-timeout <SECONDS>', `keep the change only if \`sshield confirm\` runs from a NEW login within SECONDS, else roll it back (default: 120 on a terminal inside an SSH session, none otherwise; 0: no window)`);
+  return c;
 }
 
 /**
@@ -29,7 +46,7 @@ export function withChangeFlags<C extends Command<any, any, any>>(c: C, fileHelp
     .option('--yes', 'apply without asking')
     .option('--json', 'machine-readable output (the change envelope)')
     .option('--backup-dir <DIR>', 'where backups and the journal live', DEFAULT_BACKUP_ROOT);
-  return withGuardFlags(c);
+  return withVerifyFlags(withGuardFlags(c));
 }
 
 /** Adds the override flag of every guard the command does not define itself. */

@@ -25,7 +25,7 @@ Examples:
   sshield harden --root /mnt/image --yes
 `;
 
-type HardenOpts = CommonChangeFlags & { profile?: string; admin?: string; config?: string; confirmTimeout?: string; sshd: string } & Record<string, unknown>;
+type HardenOpts = CommonChangeFlags & { profile?: string; admin?: string; config?: string; sshd: string } & Record<string, unknown>;
 
 export function register(program: Command): void {
   const c = program
@@ -33,7 +33,6 @@ export function register(program: Command): void {
     .description('Plan and apply the hardening of the profile: shows a diff per file, asks, backs up, validates with sshd -t, reloads, verifies with a new connection, rolls back on any failure.')
     .option('--profile <name|file>', 'baseline, proxmox, strict, or a YAML policy file (default: proxmox on PVE hosts, else baseline)')
     .option('--admin <user>', 'the admin account the audit evaluates (default: $SUDO_USER, else the first sudo member)')
-    .option('--confirm-timeout <seconds>', 'keep the change only if `sshield confirm` runs within this many seconds')
     .option('--sshd <path>', 'the sshd binary that validates candidates', '/usr/sbin/sshd')
     .addOption(hidden('--config <file>', 'old spelling of -f/--file'));
   withChangeFlags(c, 'sshd_config to harden (a test daemon started with -f FILE is reloaded by SIGHUP to its PidFile)');
@@ -64,11 +63,6 @@ async function runHarden(io: Output, o: HardenOpts): Promise<ExitCode> {
   const file = o.file ?? o.config;
   const policy = loadPolicy(io, o.profile);
   if (typeof policy === 'number') return policy;
-  const timeout = o.confirmTimeout !== undefined ? Number(o.confirmTimeout) : undefined;
-  if (timeout !== undefined && (!Number.isInteger(timeout) || timeout < 10 || timeout > 86_400)) {
-    io.err('sshield harden: --confirm-timeout takes whole seconds between 10 and 86400');
-    return EXIT.error;
-  }
   const t = await open({ ...(file !== undefined ? { file } : {}), ...(o.root !== undefined ? { root: o.root } : {}) });
   if (typeof t === 'string') return report(io, { command, outcome: { kind: 'error', reason: t } }, o);
   const host = t.machine;
@@ -98,7 +92,7 @@ async function runHarden(io: Output, o: HardenOpts): Promise<ExitCode> {
       target: t.target,
       plan: res.plan,
       ...(res.ok ? {} : { refusal: res.reason }),
-      flow: { sshd: o.sshd, ...(timeout !== undefined ? { confirmTimeoutSec: timeout } : {}), watcherArgs: (id) => ['confirm', '--watch', id, '--backup-dir', bk, '--sshd', o.sshd] },
+      flow: { sshd: o.sshd, watcherArgs: (id) => ['confirm', '--watch', id, '--backup-dir', bk, '--sshd', o.sshd] },
     },
     o,
   );

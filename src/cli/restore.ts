@@ -10,7 +10,7 @@ import { isEmptyPlan } from '../apply/plan.js';
 import type { ExitCode } from './exit-codes.js';
 import { processOutput, type Output } from './io.js';
 import { applyAndReport, recoverOrStop, report, type ChangeFlags } from './change.js';
-import { guardOverrides, withGuardFlags } from './flags.js';
+import { guardOverrides, withGuardFlags, withVerifyFlags } from './flags.js';
 import { sessionOfProcess } from './target.js';
 
 type RestoreOpts = ChangeFlags & { sshd: string } & Record<string, unknown>;
@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .option('--dry-run', 'show what would be restored and stop')
     .option('--yes', 'restore without asking')
     .option('--json', 'machine-readable output (the change envelope)');
-  withGuardFlags(c).action(async (id, o) => {
+  withVerifyFlags(withGuardFlags(c)).action(async (id, o) => {
     process.exitCode = await runRestore(processOutput, id, o as RestoreOpts);
   });
 }

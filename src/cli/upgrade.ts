@@ -15,13 +15,22 @@ import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
 import type { ReloadTarget, VerifyExpectation } from '../apply/plan.js';
 import { gatherUpgradeFacts } from '../upgrade/facts.js';
 import { planUpgrade } from '../upgrade/plan.js';
+import type { CredentialProof } from '../apply/credential.js';
+import { defaultWindowMessage, proofOf } from './change.js';
+import { withVerifyFlags, type VerifyFlags } from './flags.js';
+import { sessionOfProcess } from './target.js';
 
 const SSHD = '/usr/sbin/sshd';
 const CONFIG = '/etc/ssh/sshd_config';
 
-interface Opts { dryRun?: boolean; yes?: boolean; root?: string; json?: boolean; backupDir: string }
+interface Opts extends VerifyFlags { dryRun?: boolean; yes?: boolean; root?: string; json?: boolean; backupDir: string }
 
 export async function runUpgrade(o: Opts, io: Output): Promise<ExitCode> {
+  const proof = proofOf(io, o, sessionOfProcess());
+  if (typeof proof === 'string') {
+    io.err(`sshield upgrade: ${proof}`);
+    return EXIT.error;
+  }
   const opened = await openHost(o.root ? { root: o.root } : {});
   if (!opened.ok) {
     io.err(`sshield upgrade: ${opened.message}`);
@@ -51,8 +60,14 @@ export async function runUpgrade(o: Opts, io: Output): Promise<ExitCode> {
     ...(verify ? { verify } : {}),
   });
   const cve = (c: (typeof up.fixes)[number]) => ({ id: c.id, severity: c.severity, title: c.title, evidence: c.evidence.map((e) => `${e.kind}: ${e.text}`) });
+  let credential: CredentialProof | undefined;
+  const proofMessages = () => [
+    ...(credential?.status === 'proven' ? [{ level: 'info' as const, text: `Proven with your credentials: ${credential.detail}.` }] : credential?.status === 'not-proven' ? [{ level: 'warning' as const, text: credential.detail }] : []),
+    ...(windowArmed ? [{ level: 'info' as const, text: defaultWindowMessage(proof.window.seconds!, o.backupDir) }] : []),
+  ];
+  let windowArmed = false;
   const json = (outcome: Outcome): ExitCode => {
-    io.out(renderChangeJson({ command: 'upgrade', outcome, ...(up.plan ? { plan: up.plan } : {}), details: summary, messages: summary.notes.map((text) => ({ level: 'info' as const, text })) }).trimEnd());
+    io.out(renderChangeJson({ command: 'upgrade', outcome, ...(up.plan ? { plan: up.plan } : {}), details: summary, messages: [...summary.notes.map((text) => ({ level: 'info' as const, text })), ...proofMessages()], ...(credential ? { credential } : {}) }).trimEnd());
     return exitCodeOf(outcome);
   };
   const summary = { from: up.from, ...(up.to ? { to: up.to } : {}), packages: up.plan?.steps?.[0]?.kind === 'install-packages' ? up.plan.steps[0].packages : {}, fixes: up.fixes.map(cve), remaining: up.remaining.map((c) => c.id), notes: [...facts.notes, ...(up.plan?.notes ?? [])] };
@@ -83,6 +98,9 @@ export async function runUpgrade(o: Opts, io: Output): Promise<ExitCode> {
     outcome = await applyPlan(machine, up.plan, {
       backupRoot: o.backupDir,
       ...(root === undefined ? { sshd: SSHD } : {}),
+      ...(proof.window.seconds !== undefined ? { confirmTimeoutSec: proof.window.seconds } : {}),
+      watcherArgs: (id) => ['confirm', '--watch', id, '--backup-dir', o.backupDir, ...(root === undefined ? ['--sshd', SSHD] : [])],
+      credential: proof.credential,
       onStep: (s, d) => {
         if (!o.json && io.stderrIsTTY) io.err(color.dim(`… ${s}${d ? `: ${d}` : ''}`));
       },
@@ -91,10 +109,15 @@ export async function runUpgrade(o: Opts, io: Output): Promise<ExitCode> {
     io.err(`sshield upgrade: ${(e as Error).message}`);
     return o.json ? json({ kind: 'error', reason: (e as Error).message }) : EXIT.error;
   }
+  if ((outcome.status === 'applied' || outcome.status === 'failed') && outcome.credential) credential = outcome.credential;
+  windowArmed = proof.window.why === 'ssh-terminal' && outcome.status === 'applied' && outcome.confirmDeadline !== undefined;
   if (o.json && outcome.status !== 'applied') io.err(`sshield upgrade: ${outcome.status}: ${'reason' in outcome ? outcome.reason : ''}`);
   if (o.json) return json(outcomeOfApply(outcome));
+  for (const m of proofMessages()) if (m.level === 'info') io.out(m.text);
+  else io.err(`sshield upgrade: ${m.text}`);
   if (outcome.status === 'applied') {
-    io.out(`Upgraded openssh to ${up.to} (change ${outcome.backupId}; the installed packages were kept for a rollback).${outcome.notes.length ? `\n  ${outcome.notes.join('\n  ')}` : ''}`);
+    const confirmBy = outcome.confirmDeadline !== undefined ? ` Run \`sshield confirm${o.backupDir === DEFAULT_BACKUP_ROOT ? '' : ` --backup-dir ${o.backupDir}`}\` from a NEW login before ${new Date(outcome.confirmDeadline).toISOString()} or the upgrade is rolled back.` : '';
+    io.out(`Upgraded openssh to ${up.to} (change ${outcome.backupId}; the installed packages were kept for a rollback).${confirmBy}${outcome.notes.length ? `\n  ${outcome.notes.join('\n  ')}` : ''}`);
     return EXIT.ok;
   }
   const reason = 'reason' in outcome ? outcome.reason : outcome.status;
@@ -104,7 +127,7 @@ export async function runUpgrade(o: Opts, io: Output): Promise<ExitCode> {
 }
 
 export function register(program: Command): void {
-  program
+  const c = program
     .command('upgrade')
     .summary('upgrade openssh to the apt candidate through the safe change flow')
     .description('Show what apt would install for openssh (from the host\'s apt lists) and the CVEs it fixes, then upgrade through the one change flow: keep the installed packages, apt-get install --only-upgrade, sshd -t, reload (sshd re-executes the new binary), verify with a new connection; on failure the kept packages are reinstalled.')
@@ -113,8 +136,8 @@ export function register(program: Command): void {
     .option('--root <dir>', 'an offline root (chroot; nothing is reloaded)')
     .option('--json', 'machine-readable output')
     .option('--backup-dir <dir>', 'where backups, the journal and the kept packages live', DEFAULT_BACKUP_ROOT)
-    .addHelpText('after', '\nExit codes: 0 upgraded or nothing to do (or --dry-run); 2 failed (rolled back) or error; 3 declined, no TTY to ask on, or refused.\n')
-    .action(async (opts) => {
-      process.exitCode = await runUpgrade(opts, processOutput);
-    });
+    .addHelpText('after', '\nExit codes: 0 upgraded or nothing to do (or --dry-run); 2 failed (rolled back) or error; 3 declined, no TTY to ask on, or refused.\n');
+  withVerifyFlags(c).action(async (opts) => {
+    process.exitCode = await runUpgrade(opts as Opts, processOutput);
+  });
 }
