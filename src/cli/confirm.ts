@@ -1,5 +1,5 @@
-// `sshield confirm`: keeps a change made with `harden --confirm-timeout` (run it from a NEW login:
-// that proves access still works). The hidden `--watch ID` is the detached watcher harden starts:
+// `sshield confirm`: keeps a change awaiting confirmation (--confirm-timeout, or the default window
+// on a terminal inside an SSH session; run it from a NEW login: that proves access still works). The hidden `--watch ID` is the detached watcher harden starts:
 // it waits for the deadline and rolls the change back unless it was confirmed.
 import { lockDirFromEnv } from './change.js';
 import { Option, type Command } from '@commander-js/extra-typings';
@@ -15,7 +15,7 @@ import { openMachine } from '../apply/open-host.js';
 export function register(program: Command): void {
   program
     .command('confirm')
-    .description('Keep the change made by `harden --confirm-timeout`; without it the change is rolled back when the timeout expires.')
+    .description('Keep the change awaiting confirmation (a change made with --confirm-timeout, or by default on a terminal inside an SSH session); run it from a NEW login. Without it the change is rolled back when the window ends.')
     .option('--backup-dir <dir>', 'where backups live', DEFAULT_BACKUP_ROOT)
     .addOption(new Option('--watch <id>', '(internal) run the rollback watcher for a backup').hideHelp())
     .option('--sshd <path>', 'the sshd binary that validates', '/usr/sbin/sshd')

@@ -27,11 +27,23 @@ export interface CommonChangeFlags extends TargetFlags, VerifyFlags {
   backupDir: string;
 }
 
-/** Adds --verify-key, --verify-user and --confirm-timeout. */
+const PROOF_HELP = `
+Proof after the reload: besides a new connection's banner and methods, sshield logs in as you
+(--verify-user, else $SUDO_USER, else you) with your SSH agent (SSH_AUTH_SOCK; under sudo keep it
+with \`sudo --preserve-env=SSH_AUTH_SOCK\`) or --verify-key FILE, once before the change and once
+after: a login that worked before and fails after rolls the change back. Without an identity the
+output says "not proven with your credentials: no agent, no --verify-key".
+Confirm window: on a terminal inside an SSH session the change stays only if \`sshield confirm\`
+runs from a NEW login within 120 s, else it is rolled back (--confirm-timeout 0: no window).
+Without a terminal (scripts, Ansible) only --confirm-timeout arms a window.
+`;
+
+/** Adds --verify-key, --verify-user and --confirm-timeout, and the help text that explains them. */
 export function withVerifyFlags<C extends Command<any, any, any>>(c: C): C {
   c.option('--verify-key <FILE>', 'after the reload, log in as the admin with this private key, as before the change; if that login fails the change is rolled back (default: the keys of your SSH agent, SSH_AUTH_SOCK)')
     .option('--verify-user <USER>', 'the account whose login proves access (default: $SUDO_USER, else you)')
-    .option('--confirm-timeout <SECONDS>', `keep the change only if \`sshield confirm\` runs from a NEW login within SECONDS, else roll it back (default: 120 on a terminal inside an SSH session, none otherwise; 0: no window)`);
+    .option('--confirm-timeout <SECONDS>', `keep the change only if \`sshield confirm\` runs from a NEW login within SECONDS, else roll it back (default: 120 on a terminal inside an SSH session, none otherwise; 0: no window)`)
+    .addHelpText('after', PROOF_HELP);
   return c;
 }
 
