@@ -24,6 +24,13 @@ const MAIN = join(process.cwd(), 'src/cli/main.ts');
 const CLI = ['--import', 'tsx', MAIN];
 const skip = !sshdAvailable() && 'needs root and sshd';
 const CONFIG = 'Port {{PORT}}\nListenAddress 127.0.0.1\nHostKey {{HOSTKEY}}\nPidFile {{DIR}}/sshd.pid\nPermitRootLogin yes\nPasswordAuthentication yes\nKbdInteractiveAuthentication no\nUsePAM yes\nX11Forwarding yes\nSubsystem sftp /usr/lib/openssh/sftp-server\n';
+/**
+ * The admin-lockout guard judges every sudo member of this machine; test files running at the
+ * same time (the lockout matrix, other helpers') add password-only sudo members of their own, who
+ * are not this test's business: what is tried here is the writer's proof with the admin's own
+ * credentials, so that guard is overridden (the admin's access is what the proof checks).
+ */
+const OTHERS = ['--allow-admin-lockout'];
 /** No session of the test runner leaks in: each case says what it has. */
 const CLEAN = { NO_COLOR: '1', HOME: '/root', USER: 'root', LOGNAME: 'root', SSH_CONNECTION: undefined, SUDO_USER: undefined, SSH_AUTH_SOCK: undefined, SSH_USER_AUTH: undefined, SSHIELD_TEST_PAUSE_AT: undefined };
 
@@ -99,7 +106,7 @@ test('(a) with a real ssh-agent holding the admin\'s key: harden applies and the
   const l = await lab(t);
   // The unrelated key first: the agent offers it, the daemon refuses it, the admin's key gets in.
   const sock = await agent(t, l.cdir, [l.other, l.key]);
-  const h = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--json', '--backup-dir', l.bk], { SUDO_USER: l.user.name, SSH_AUTH_SOCK: sock });
+  const h = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--json', '--backup-dir', l.bk, ...OTHERS], { SUDO_USER: l.user.name, SSH_AUTH_SOCK: sock });
   assert.equal(h.code, 0, h.stdout + h.stderr);
   const doc = envelope(h.stdout);
   assert.equal(doc.outcome.kind, 'applied');
@@ -125,7 +132,7 @@ test('(b) a restore that passes sshd -t and the none probe but takes away the ad
   // (not reloaded: the daemon keeps serving keys), a harden run (guards overridden) records it, then the
   // good config is put back and the daemon reloaded, so the admin's key works again.
   writeFileSync(l.sshd.configPath, nokeys, { mode: 0o600 });
-  const h = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--json', '--backup-dir', l.bk, '--confirm-timeout', '0', '--allow-no-key-admin', '--allow-user-lockout', '--allow-session-lockout'], {});
+  const h = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--json', '--backup-dir', l.bk, '--confirm-timeout', '0', '--allow-no-key-admin', '--allow-user-lockout', '--allow-session-lockout', '--allow-admin-lockout'], {});
   const hd = envelope(h.stdout);
   assert.equal(hd.outcome.kind, 'applied', h.stdout + h.stderr);
   assert.match(hd.verify.credential.detail, /^not proven with your credentials: no agent, no --verify-key/);
@@ -139,7 +146,7 @@ test('(b) a restore that passes sshd -t and the none probe but takes away the ad
   }
   const sock = await agent(t, l.cdir, [l.key]);
   const before = readFileSync(l.sshd.configPath, 'latin1');
-  const r = await sshield(['restore', bad, '--yes', '--json', '--backup-dir', l.bk], { SUDO_USER: l.user.name, SSH_AUTH_SOCK: sock });
+  const r = await sshield(['restore', bad, '--yes', '--json', '--backup-dir', l.bk, ...OTHERS], { SUDO_USER: l.user.name, SSH_AUTH_SOCK: sock });
   assert.equal(r.code, 2, r.stdout + r.stderr);
   const doc = envelope(r.stdout);
   assert.equal(doc.outcome.kind, 'failed');
@@ -154,14 +161,14 @@ test('(b) a restore that passes sshd -t and the none probe but takes away the ad
 
 test('(c) --verify-key FILE without an agent, as --verify-user: proven with that key', { skip, timeout: 180_000 }, async (t) => {
   const l = await lab(t);
-  const h = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--json', '--backup-dir', l.bk, '--verify-key', l.key, '--verify-user', l.user.name], {});
+  const h = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--json', '--backup-dir', l.bk, '--verify-key', l.key, '--verify-user', l.user.name, ...OTHERS], {});
   assert.equal(h.code, 0, h.stdout + h.stderr);
   const doc = envelope(h.stdout);
   assert.equal(doc.outcome.kind, 'applied');
   assert.deepEqual({ ...doc.verify.credential, detail: undefined }, { status: 'proven', user: l.user.name, via: 'key', keyFile: l.key, key: `ED25519 ${await fingerprint(l.key)}`, detail: undefined });
   assert.equal(authLog(l), 2, l.sshd.log());
   // A key file that is not there is bad input, before anything is planned or changed.
-  const bad = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--json', '--backup-dir', l.bk, '--verify-key', join(l.cdir, 'nope')], {});
+  const bad = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--json', '--backup-dir', l.bk, '--verify-key', join(l.cdir, 'nope'), ...OTHERS], {});
   assert.equal(bad.code, 2);
   assert.match(envelope(bad.stdout).outcome.reason, /--verify-key .*nope: not a readable file/);
 });
@@ -169,16 +176,16 @@ test('(c) --verify-key FILE without an agent, as --verify-user: proven with that
 test('(d) no agent, no --verify-key: the envelope and the text say it is not proven; without a terminal there is no confirm window even over SSH', { skip, timeout: 180_000 }, async (t) => {
   const l = await lab(t);
   const ssh = { SUDO_USER: l.user.name, SSH_CONNECTION: '127.0.0.1 50000 127.0.0.1 22' };
-  const text = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--backup-dir', l.bk, '--dry-run'], ssh);
+  const text = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--backup-dir', l.bk, '--dry-run', ...OTHERS], ssh);
   assert.equal(text.code, 0, text.stderr);
-  const h = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--backup-dir', l.bk], ssh);
+  const h = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--backup-dir', l.bk, ...OTHERS], ssh);
   assert.equal(h.code, 0, h.stdout + h.stderr);
   assert.match(h.stderr, /sshield harden: not proven with your credentials: no agent, no --verify-key \(sudo removes SSH_AUTH_SOCK/);
   assert.doesNotMatch(h.stdout, /sshield confirm/, 'no window without a terminal');
   // Undo it, then the same through --json.
-  const u = await sshield(['restore', '--yes', '--backup-dir', l.bk], {});
+  const u = await sshield(['restore', '--yes', '--backup-dir', l.bk, ...OTHERS], {});
   assert.equal(u.code, 0, u.stdout + u.stderr);
-  const j = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--json', '--backup-dir', l.bk], ssh);
+  const j = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--json', '--backup-dir', l.bk, ...OTHERS], ssh);
   const doc = envelope(j.stdout);
   assert.equal(doc.outcome.kind, 'applied');
   assert.equal(doc.outcome.confirmDeadline, undefined);
@@ -192,7 +199,7 @@ const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Runs sshield on a real terminal (script(1) gives it a pty), inside an "SSH session". */
 function onTerminal(args: string[], env: NodeJS.ProcessEnv) {
-  const cmd = [process.execPath, ...CLI, ...args].map(q).join(' ');
+  const cmd = [process.execPath, ...CLI, ...args, ...OTHERS].map(q).join(' ');
   return run('script', ['-qec', cmd, '/dev/null'], { env: { ...process.env, ...CLEAN, SHELL: '/bin/sh', TERM: 'dumb', ...env }, timeoutMs: 180_000 });
 }
 
@@ -234,7 +241,7 @@ test('(e) on a terminal inside an SSH session: a 120 s confirm window by default
   assert.equal(readFileSync(l.sshd.configPath, 'latin1'), hardened, 'kept');
 
   // Default window, nobody confirms: rolled back by the watcher when the deadline passes.
-  const r = await sshield(['restore', id, '--yes', '--backup-dir', l.bk, '--confirm-timeout', '0'], {});
+  const r = await sshield(['restore', id, '--yes', '--backup-dir', l.bk, '--confirm-timeout', '0', ...OTHERS], {});
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.equal(readFileSync(l.sshd.configPath, 'latin1'), original);
   const h2 = await onTerminal(['harden', '-f', l.sshd.configPath, '--yes', '--json', '--backup-dir', l.bk], ssh);
@@ -260,7 +267,7 @@ test('(e) on a terminal inside an SSH session: a 120 s confirm window by default
   assert.equal(d3.outcome.confirmDeadline, undefined);
   assert.equal(journalOf(l.bk, d3.outcome.backupId).phase, 'committed');
   // Bad window values are bad input.
-  const bad = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--backup-dir', l.bk, '--confirm-timeout', '5'], {});
+  const bad = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--backup-dir', l.bk, '--confirm-timeout', '5', ...OTHERS], {});
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--confirm-timeout takes whole seconds between 10 and 86400, or 0/);
 });
