@@ -146,7 +146,9 @@ test('(b) a restore that passes sshd -t and the none probe but takes away the ad
   }
   const sock = await agent(t, l.cdir, [l.key]);
   const before = readFileSync(l.sshd.configPath, 'latin1');
-  const r = await sshield(['restore', bad, '--yes', '--json', '--backup-dir', l.bk, ...OTHERS], { SUDO_USER: l.user.name, SSH_AUTH_SOCK: sock });
+  // The guards (the credential model) see this loss coming and refuse; overridden here, as an
+  // admin who insists would, so that the live proof is what stands between the admin and a lockout.
+  const r = await sshield(['restore', bad, '--yes', '--json', '--backup-dir', l.bk, '--allow-user-lockout', '--allow-no-key-admin', '--allow-session-lockout', ...OTHERS], { SUDO_USER: l.user.name, SSH_AUTH_SOCK: sock });
   assert.equal(r.code, 2, r.stdout + r.stderr);
   const doc = envelope(r.stdout);
   assert.equal(doc.outcome.kind, 'failed');
