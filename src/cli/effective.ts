@@ -11,6 +11,9 @@ import { renderSshdT, sshdWarnings } from '../sshd/evaluate/index.js';
 import { displayText, textToBytes } from '../text/bytes.js';
 import { EXIT } from './exit-codes.js';
 import { versioned } from '../report/document.js';
+import type { EffectiveConfig } from '../sshd/evaluate/types.js';
+import { fleetRequested, withFleetFlags, type FleetFlags } from './fleet.js';
+import { runEffectiveRemote } from './effective-remote.js';
 
 /** sshd.c parse_server_match_testspec. */
 export function parseSpec(text: string): ConnectionSpec | string {
@@ -39,13 +42,15 @@ Examples:
   sshield effective -C user=root,addr=203.0.113.9,host=x,laddr=10.0.0.1,lport=22
   sshield effective --root /mnt/pve-backup   # an offline root: DIR/etc/ssh/sshd_config, DIR/etc/group
   sshield effective -f ./sshd_config --openssh 10.0p1-debian --json
+  sshield effective --host root@pve2 -C user=root,addr=10.0.0.5   # a remote host's files, judged here
+  sshield effective --host pve2 --engine sshd                     # pve2's own sshd -T, over SSH
   diff <(sshd -T -f F | sort) <(sshield effective --engine builtin -f F | sort)   # should be empty
 
 Builds: ${BUILD_IDS.join(', ')} (default: detected from the dpkg status file, else 9.2p1-debian).
 A config the real sshd would reject exits 1 with file:line on stderr and nothing on stdout.`;
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('effective')
     .description('Print the effective sshd configuration exactly as `sshd -T [-C spec]` would, with origins in --json')
     .option('-f, --file <FILE>', 'sshd_config to evaluate', '/etc/ssh/sshd_config')
@@ -58,6 +63,16 @@ export function register(program: Command): void {
     .action(async (o) => {
       process.exitCode = await runEffective(o);
     });
+  withFleetFlags(cmd);
+}
+
+/** Prints the real `sshd -T` output (latin1, one char per byte) as is, or as the --json map. */
+export function printSshdT(out: string, spec: string | undefined, json: boolean | undefined): void {
+  if (json) {
+    const map: Record<string, { value: string; origin: { kind: string } }[]> = {};
+    for (const l of out.split('\n').filter(Boolean)) { const sp = l.indexOf(' '); (map[l.slice(0, sp)] ??= []).push({ value: l.slice(sp + 1), origin: { kind: 'unknown' } }); }
+    process.stdout.write(`${JSON.stringify(versioned('effective', { build: 'sshd', spec: specObject(spec), values: map }), null, 2)}\n`);
+  } else process.stdout.write(out);
 }
 
 /** The -C spec as the builtin engine reports it (an object), whichever engine ran; null without -C. */
@@ -67,7 +82,10 @@ function specObject(text: string | undefined): ConnectionSpec | null {
   return typeof s === 'string' ? null : s;
 }
 
-async function runEffective(o: { file: string; root?: string; spec?: string; engine?: 'builtin' | 'sshd'; openssh?: string; json?: true }): Promise<number> {
+export interface EffectiveOptions extends FleetFlags { file: string; root?: string; spec?: string; engine?: 'builtin' | 'sshd'; openssh?: string; json?: true }
+
+async function runEffective(o: EffectiveOptions): Promise<number> {
+  if (fleetRequested(o)) return runEffectiveRemote(o);
   const opened = await openHost(o.root ? { root: resolve(o.root) } : {});
   if (!opened.ok) { process.stderr.write(`sshield: ${opened.message}\n`); return EXIT.error; }
   const { machine, target } = opened.host;
@@ -79,12 +97,7 @@ async function runEffective(o: { file: string; root?: string; spec?: string; eng
     const r = await machine.run('/usr/sbin/sshd', ['-T', '-f', cfgPath, ...(o.spec ? ['-C', o.spec] : [])], { encoding: 'latin1', maxBuffer: 64 << 20 });
     if (r.code === null && /ENOENT/.test(r.error ?? '')) { process.stderr.write('sshield: /usr/sbin/sshd not found; use --engine builtin\n'); return EXIT.error; }
     if (r.code !== 0) { process.stderr.write(r.stderr || r.error || ''); return EXIT.findings; }
-    const out = r.stdout;
-    if (o.json) {
-      const map: Record<string, { value: string; origin: { kind: string } }[]> = {};
-      for (const l of out.split('\n').filter(Boolean)) { const sp = l.indexOf(' '); (map[l.slice(0, sp)] ??= []).push({ value: l.slice(sp + 1), origin: { kind: 'unknown' } }); }
-      process.stdout.write(`${JSON.stringify(versioned('effective', { build: 'sshd', spec: specObject(o.spec), values: map }), null, 2)}\n`);
-    } else process.stdout.write(out);
+    printSshdT(r.stdout, o.spec, o.json);
     return EXIT.ok;
   }
   if (o.openssh && !getBuild(o.openssh)) { process.stderr.write(`sshield: unknown --openssh build ${o.openssh} (known: ${BUILD_IDS.join(', ')})\n`); return EXIT.error; }
@@ -95,14 +108,18 @@ async function runEffective(o: { file: string; root?: string; spec?: string; eng
     spec = s;
   }
   const host = await loadHost(target, { mainPath: cfgPath, ...(o.openssh ? { openssh: o.openssh } : {}), cwd: process.cwd(), facts: 'config' });
-  const eff = host.evaluate(spec);
+  return printEffective(host.evaluate(spec), o.json);
+}
+
+/** Prints an evaluation as `sshd -T` does (or the --json map); exit 1 when sshd would refuse the config. */
+export function printEffective(eff: EffectiveConfig, json: boolean | undefined): number {
   // sshd's own warnings while reading (Deprecated/Unsupported option), on stderr as sshd prints them
   for (const w of sshdWarnings(eff.diagnostics)) process.stderr.write(`${displayText(w)}\n`);
   if (!eff.ok) {
     for (const d of eff.diagnostics.filter((x) => x.severity === 'error')) process.stderr.write(`${displayText(formatDiagnostic(d))}\n`);
     return EXIT.findings;
   }
-  if (o.json) {
+  if (json) {
     const map: Record<string, { value: string; origin: unknown; setBy: unknown }[]> = {};
     for (const e of eff.entries) map[e.key] = e.values.map((value) => ({ value: displayText(value), origin: e.origin, setBy: e.setBy }));
     process.stdout.write(`${JSON.stringify(versioned('effective', { build: eff.build, spec: eff.spec ?? null, values: map }), null, 2)}\n`);

@@ -47,7 +47,7 @@ walk() { h=$1; shift; while [ $# -gt 1 ]; do o=$1; p=$2; shift 2
   else $h "$o" "$p"; fi; done; }
 pa() { case $1 in x) ;; D) pre "$2"; for f in "$2"/* "$2"/.[!.]* "$2"/..?*; do [ -L "$f" ] && pre "$f"; done;; *) pre "$2";; esac; }
 content() { n=$((n+1)); printf 'C '; enc "$2"; printf ' '
-  if [ "$1" = S ]; then sed 's/^\\([^:]*\\):\\([!*]*\\)[^:][^:]*:/\\1:\\2sshield-redacted:/' -- "$2" | head -c $((cap+1)); else head -c $((cap+1)) -- "$2"; fi | base64 -w0; echo; }
+  if [ "$1" = S ]; then sed 's/^\\([^:]*\\):\\([!*]*\\)[^:!*][^:]*:/\\1:\\2sshield-redacted:/' -- "$2" | head -c $((cap+1)); else head -c $((cap+1)) -- "$2"; fi | base64 -w0; echo; }
 readable() { case $2 in /etc/ssh/*_key) return 0;; esac; if [ -f "$2" ]; then if [ -r "$2" ]; then content "$@"; else n=$((n+1)); printf 'E '; enc "$2"; echo ' unreadable'; fi; fi; }
 listing() { n=$((n+1)); printf 'D '; enc "$1"; printf ' '; find -H "$1" -mindepth 1 -maxdepth 1 -printf '${LIST_FMT}' 2>/dev/null | base64 -w0; echo; }
 pb() { case $1 in
@@ -83,6 +83,7 @@ export const PREFETCH: readonly GatherRequest[] = [
   ...['/etc/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'].flatMap((d) => ['ssh.service', 'sshd.service', 'ssh.socket', 'ssh@.service'].map((u) => ({ op: 'stat' as const, arg: `${d}/${u}` }))),
   { op: 'stat', arg: '/run/systemd/system' },
   { op: 'stat', arg: '/etc/pve' },
+  { op: 'stat', arg: '/usr/bin/sudo' },
   // PVE detection asks it whenever /etc/pve or pve-manager is there; elsewhere it is one failed exec.
   { op: 'run', arg: commandLine('pveversion', []) },
 ];

@@ -97,6 +97,7 @@ export function parseGatherStream(data: Buffer, cap: number): GatherParse {
     const at = `line ${i + 2}`;
     const f = line.split(' ');
     const tag = f[0];
+    if (line === '' && i === lines.length - 1) break;
     if (tag === 'END') {
       if (f.length !== 2 || !/^\d{1,9}$/.test(f[1]!) || Number(f[1]) !== records) return fail(`${at}: END count does not match (${records} records)`);
       if (lines.slice(i + 1).some((l) => l !== '')) return fail(`${at}: data after END`);

@@ -6,8 +6,9 @@
 // none), so every file an audit reads comes from that directory and never from this machine. The
 // host directory starts as a copy of an example root (examples/) and can be changed by the test;
 // `sshield audit --root DIR` of the same directory is then the oracle of a remote audit.
-// apt-cache is hidden on the hosts (bound over by /bin/false): the apt candidate is a fact of a
-// live host only, unknown under --root, so hiding it keeps the two audits comparable.
+// Programs the audit probes on a live host (sudo installed? the apt candidate) are hidden unless
+// the host directory has them (PROBED): under --root they are files of DIR, so the two audits stay
+// comparable; a new probe of this machine's files shows up as a difference in the fleet test.
 // The daemon's own config lives outside the host directory (root login with the controller's test
 // key, no PAM, StrictModes off), so the audited /etc/ssh is the example's, untouched. The client
 // side uses its own ssh_config (-F), key and known_hosts in a temp directory, never ~/.ssh.
@@ -56,6 +57,13 @@ export interface TestFleet {
 }
 
 const OVERLAID = ['/etc', '/root', '/home', '/srv', '/var/lib/dpkg', '/var/lib/apt', '/usr/share/doc', '/usr/lib/systemd/system'];
+
+/**
+ * Programs of this machine the audit probes for (a live fact, not a file of the host directory):
+ * hidden unless the host directory has its own. sudo is stat-ed (is it installed?): /dev/null is
+ * no regular file; apt-cache is run (the apt candidate): /bin/false answers nothing.
+ */
+const PROBED: Readonly<Record<string, string>> = { '/usr/bin/sudo': '/dev/null', '/usr/bin/apt-cache': '/bin/false' };
 
 function waitPort(address: string, port: number, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
@@ -149,7 +157,8 @@ export async function startTestFleet(specs: readonly TestHostSpec[]): Promise<Te
         const own = [join(hdir, p), ...(p === '/usr/lib/systemd/system' ? [join(hdir, 'lib/systemd/system')] : [])].find((x) => existsSync(x));
         return `mount --bind '${own ?? empty}' '${p}'`;
       });
-      const script = [...mounts, '{ [ ! -e /usr/bin/apt-cache ] || mount --bind /bin/false /usr/bin/apt-cache; }', `exec '${SSHD}' -D -e -f '${dconf}'`].join(' && ');
+      const probed = Object.entries(PROBED).map(([p, stand]) => `{ [ ! -e '${p}' ] || mount --bind '${existsSync(join(hdir, p)) ? join(hdir, p) : stand}' '${p}'; }`);
+      const script = [...mounts, ...probed, `exec '${SSHD}' -D -e -f '${dconf}'`].join(' && ');
       const child = spawn('unshare', ['--mount', '--propagation', 'private', '--', 'sh', '-c', script], { stdio: ['ignore', 'ignore', 'pipe'] });
       started.add(child);
       let log = '';

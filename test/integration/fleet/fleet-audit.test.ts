@@ -35,12 +35,30 @@ function clusterNode(n: 1 | 2 | 3): TestHostSpec {
 }
 
 const GOOD: TestHostSpec[] = [
-  { name: 'pve8', example: 'pve8-default' },
+  {
+    // Password states of every kind (the controller only ever sees them redacted).
+    name: 'pve8',
+    example: 'pve8-default',
+    setup: (dir) => {
+      const users = readFileSync(join(dir, 'etc/passwd'), 'latin1').split('\n').filter(Boolean).map((l) => l.split(':')[0]!);
+      const hash = ['$y$j9T$salt$hash', '!$6$x$y', '*', '!', '', '!*', '*LK*'];
+      writeFileSync(join(dir, 'etc/shadow'), users.map((u, i) => `${u}:${hash[i % hash.length]}:19000:0:99999:7:::\n`).join(''), { mode: 0o640 });
+    },
+  },
   { name: 'pve9', example: 'pve9-default' },
   clusterNode(1),
   clusterNode(2),
   clusterNode(3),
-  { name: 'cloud', example: 'debian12-cloud' },
+  {
+    // With a private host key in its /etc/ssh (the examples ship only .pub files), so that its own
+    // `sshd -T` runs; the audit never reads it (stat only) and the gather never sends it.
+    name: 'cloud',
+    example: 'debian12-cloud',
+    setup: (dir) => {
+      rmSync(join(dir, 'etc/ssh/ssh_host_ed25519_key.pub'), { force: true });
+      execFileSync('ssh-keygen', ['-q', '-N', '', '-t', 'ed25519', '-C', 'cloud', '-f', join(dir, 'etc/ssh/ssh_host_ed25519_key')]);
+    },
+  },
   { name: 'hardened', example: 'hardened' },
   {
     // A config sshd would refuse: the audit says so (sshd/no-config-errors) on both sides.
@@ -219,6 +237,24 @@ test('SARIF: one run per host, an unreachable host is a failed invocation; HTML 
   const h = await sshield(['audit', '--host', 'pve9', '--host', 'gone', '--ssh-config', fleet.sshConfig, '--format', 'html']);
   assert.match(h.stdout, /^<!doctype html>/i);
   assert.ok(h.stdout.includes('pve9') && h.stdout.includes('Connection refused'));
+});
+
+test('effective --host: the remote files judged here equal `effective --root`; --engine sshd is the host\'s own sshd -T and agrees', { skip }, async () => {
+  const cloud = fleet.hosts.find((h) => h.name === 'cloud')!;
+  for (const spec of [[], ['-C', 'user=root,addr=203.0.113.9,host=x,laddr=10.0.0.1,lport=22']]) {
+    const remote = await sshield(['effective', '--host', 'cloud', '--ssh-config', fleet.sshConfig, ...spec]);
+    const local = await sshield(['effective', '--root', cloud.dir, ...spec]);
+    assert.equal(remote.code, 0, remote.stderr);
+    assert.equal(remote.stdout, local.stdout);
+    const real = await sshield(['effective', '--host', 'cloud', '--ssh-config', fleet.sshConfig, '--engine', 'sshd', ...spec]);
+    assert.equal(real.code, 0, real.stderr);
+    assert.equal(real.stdout, remote.stdout, 'the builtin engine on the gathered files == the host\'s own sshd -T');
+  }
+  const gathered = await sshield(['audit', '--host', 'cloud', '--ssh-config', fleet.sshConfig, '--json']);
+  assert.ok(!gathered.stdout.includes('PRIVATE KEY'));
+  const two = await sshield(['effective', '--host', 'cloud', '--host', 'pve9', '--ssh-config', fleet.sshConfig]);
+  assert.equal(two.code, 2);
+  assert.match(two.stderr, /prints one host's configuration; 2 hosts named/);
 });
 
 test('changing commands take --host but refuse it (exit 2) instead of acting on this machine; bad targets are usage errors', { skip }, async () => {
