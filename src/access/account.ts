@@ -30,6 +30,13 @@ export function hashOf(facts: AccessFacts, user: PasswdUser): string | undefined
   return h === 'x' ? '*' : h;
 }
 
+const lists = new WeakMap<EffectiveConfig, ReturnType<typeof accessListsOf>>();
+const listsOf = (cfg: EffectiveConfig) => {
+  let l = lists.get(cfg);
+  if (!l) lists.set(cfg, (l = accessListsOf(cfg)));
+  return l;
+};
+
 export function checkAccount(facts: AccessFacts, cfg: EffectiveConfig, user: PasswdUser, spec: ConnectionSpec): AccountCheck {
   const refused: string[] = [];
   const unknown: string[] = [];
@@ -70,7 +77,7 @@ export function checkAccount(facts: AccessFacts, cfg: EffectiveConfig, user: Pas
     }
   }
   const addr = spec.addr ?? '';
-  const v = checkAccess(accessListsOf(cfg), { user: user.name, addr, host: spec.host ?? addr, groups: facts.accounts.groupsOf(user.name) });
+  const v = checkAccess(listsOf(cfg), { user: user.name, addr, host: spec.host ?? addr, groups: facts.accounts.groupsOf(user.name) });
   if (!v.allowed) refused.push(`${v.reason} (from ${addr})`);
   return { refused, unknown, notes };
 }

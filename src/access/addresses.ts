@@ -9,7 +9,8 @@ import type { AccessFacts } from '../host/facts/access-facts.js';
 import type { ConfigFile } from '../sshd/cst.js';
 import { findKeyword } from '../sshd/keywords/index.js';
 import { addrMatchList } from '../sshd/values/pattern.js';
-import { keyLines, parseAuthorizedKeys } from '../keys/parser.js';
+import { keyLines } from '../keys/parser.js';
+import { parsedFile } from './keys.js';
 import type { ConnectionSpec } from '../sshd/evaluate/types.js';
 import type { AccessVerdict } from './types.js';
 import { waysIn, type ConfigFor } from './ways-in.js';
@@ -73,7 +74,7 @@ export function keyAddressPatterns(facts: AccessFacts): { token: string; why: st
   const out: { token: string; why: string }[] = [];
   for (const f of facts.userFiles.values()) {
     if (f.text === undefined || !f.text.includes('from=')) continue;
-    for (const k of keyLines(parseAuthorizedKeys(f.text, f.path))) {
+    for (const k of keyLines(parsedFile(f)!)) {
       for (const o of k.options ?? []) if (o.kind === 'value' && o.name === 'from') for (const t of tokensOfPatternList(o.value)) out.push({ token: t, why: `from="${o.value}" (${f.path}:${k.line})` });
     }
   }

@@ -39,11 +39,21 @@ export interface PubkeyResult {
 }
 
 const parsed = new WeakMap<UserFileFact, AuthorizedKeysFile>();
+/** Parses by text too: the same files are gathered again for every state a guard compares. */
+const byText = new Map<string, AuthorizedKeysFile>();
 
-function parsedFile(f: UserFileFact): AuthorizedKeysFile | undefined {
+/** The file's key lines, parsed once per gathered file (and once per distinct text and path). */
+export function parsedFile(f: UserFileFact): AuthorizedKeysFile | undefined {
   if (f.text === undefined) return undefined;
   let p = parsed.get(f);
-  if (!p) parsed.set(f, (p = parseAuthorizedKeys(f.text, f.path)));
+  if (p) return p;
+  const key = `${f.path}\0${f.text}`;
+  p = byText.get(key);
+  if (!p) {
+    if (byText.size >= 1024) byText.delete(byText.keys().next().value!);
+    byText.set(key, (p = parseAuthorizedKeys(f.text, f.path)));
+  }
+  parsed.set(f, p);
   return p;
 }
 

@@ -159,11 +159,20 @@ export function judgeKeep(keep: readonly MustKeepEntry[], before: ModelState, af
     const bs = cands.map((c) => waysIn(before.facts, before.configFor, spec(c.addr))).filter(had);
     if (bs.length === 0) continue;
     const needShell = bs.some((b) => b.kind === 'works' && b.shell);
-    const as = cands.map((c) => waysIn(after.facts, after.configFor, spec(c.addr)));
     const proven = bs.some((b) => b.kind === 'works');
-    if (proven ? as.some((a) => a.kind === 'works' && (!needShell || a.shell)) : as.some((a) => a.kind !== 'refused')) continue;
+    const keeps = (a: AccessVerdict) => (proven ? a.kind === 'works' && (!needShell || a.shell) : a.kind !== 'refused');
+    let a: AccessVerdict | undefined;
+    let kept = false;
+    for (const c of cands) {
+      const v = waysIn(after.facts, after.configFor, spec(c.addr));
+      if (keeps(v)) {
+        kept = true;
+        break;
+      }
+      if (!a || v.spec.addr === bs[0]!.spec.addr) a = v;
+    }
+    if (kept || !a) continue;
     const b = bs[0]!;
-    const a = as.find((x) => x.spec.addr === b.spec.addr) ?? as[0]!;
     losses.push({ account: k.account, addr: 'any-admitted', before: b, after: a, message: `${k.account} (address unknown): before ${summary(b)} from ${b.spec.addr}; after, from no address the configuration admits${needShell ? ' with a shell' : ''} (from ${a.spec.addr}: ${summary(a)})` });
   }
   return losses;

@@ -44,7 +44,15 @@ function lines(files: ReadonlyMap<string, string>, path: string, seen: Set<strin
   return out;
 }
 
+const memo = new WeakMap<ReadonlyMap<string, string>, PamStack>();
+
 export function pamStack(files: ReadonlyMap<string, string>): PamStack {
+  let got = memo.get(files);
+  if (!got) memo.set(files, (got = readStack(files)));
+  return got;
+}
+
+function readStack(files: ReadonlyMap<string, string>): PamStack {
   if (!files.has('/etc/pam.d/sshd')) return { found: false, auth: [], account: [] };
   const all = lines(files, '/etc/pam.d/sshd', new Set());
   const mod = (m: string) => m.replace(/^.*\//, '').replace(/\.so$/, '');

@@ -125,12 +125,29 @@ function chrootProblem(cfg: EffectiveConfig, user: PasswdUser, facts: AccessFact
   return undefined;
 }
 
-/** Which ways in work for `spec.user` from `spec.addr`, as sshd decides. */
+const verdicts = new WeakMap<AccessFacts, WeakMap<EffectiveConfig, Map<string, AccessVerdict>>>();
+
+/**
+ * Which ways in work for `spec.user` from `spec.addr`, as sshd decides. Verdicts are memoized per
+ * facts, effective configuration object and spec (a memoizing evaluator makes repeats free).
+ */
 export function waysIn(facts: AccessFacts, configFor: ConfigFor, spec: ConnectionSpec): AccessVerdict {
-  const user = spec.user !== undefined ? facts.accounts.user(spec.user) : undefined;
-  if (!user) return { kind: 'refused', spec, reasons: [`no account ${spec.user ?? '(none)'} in /etc/passwd: sshd treats it as an invalid user`] };
   const full: ConnectionSpec = { ...spec, host: spec.host ?? spec.addr };
   const cfg = configFor(full);
+  let byCfg = verdicts.get(facts);
+  if (!byCfg) verdicts.set(facts, (byCfg = new WeakMap()));
+  let bySpec = byCfg.get(cfg);
+  if (!bySpec) byCfg.set(cfg, (bySpec = new Map()));
+  const key = JSON.stringify([full.user, full.host, full.addr, full.laddr, full.lport, full.rdomain]);
+  let v = bySpec.get(key);
+  if (!v) bySpec.set(key, (v = decide(facts, cfg, full)));
+  return v;
+}
+
+function decide(facts: AccessFacts, cfg: EffectiveConfig, full: ConnectionSpec): AccessVerdict {
+  const spec = full;
+  const user = spec.user !== undefined ? facts.accounts.user(spec.user) : undefined;
+  if (!user) return { kind: 'refused', spec, reasons: [`no account ${spec.user ?? '(none)'} in /etc/passwd: sshd treats it as an invalid user`] };
   if (!cfg.ok) {
     const d = cfg.diagnostics.find((x) => x.severity === 'error');
     return { kind: 'refused', spec: full, reasons: [`sshd would reject this configuration for the connection: ${d?.message ?? 'error'}`] };

@@ -175,22 +175,27 @@ export async function gatherAccessFacts(i: GatherAccessInput): Promise<AccessFac
   const chroots = new Map<string, PathInfo | undefined>();
   const users = [...new Set(i.users)].map((n) => acc.user(n)).filter((u) => u !== undefined);
   const configs = [...i.configs];
+  const forUser = new Map<string | undefined, typeof configs>();
+  for (const c of configs) forUser.set(c.spec?.user, [...(forUser.get(c.spec?.user) ?? []), c]);
+  const seenValue = new Set<string>();
   const addUserFile = async (p: string) => {
     if (!userFiles.has(p)) userFiles.set(p, await userFile(fs, p));
   };
   for (const u of users) {
     const shell = u.shell === '' ? '/bin/sh' : u.shell;
     if (!shells.has(shell)) shells.set(shell, await statInfo(fs, shell));
-    for (const c of configs) {
-      if (c.spec?.user !== undefined && c.spec.user !== u.name) continue;
+    for (const c of [...(forUser.get(undefined) ?? []), ...(forUser.get(u.name) ?? [])]) {
       for (const key of ['authorizedkeysfile', 'authorizedprincipalsfile']) {
         for (const v of words(c.get(key)?.values)) {
+          if (seenValue.has(`${u.name}\0${v}`)) continue;
+          seenValue.add(`${u.name}\0${v}`);
           const e = expandAuthorizedKeysPath(v, u, acc);
           if (e.ok) await addUserFile(e.path);
         }
       }
       const chroot = c.get('chrootdirectory')?.values[0];
-      if (chroot !== undefined && chroot.toLowerCase() !== 'none') {
+      if (chroot !== undefined && chroot.toLowerCase() !== 'none' && !seenValue.has(`${u.name}\0chroot\0${chroot}`)) {
+        seenValue.add(`${u.name}\0chroot\0${chroot}`);
         for (const p of pathComponents(expandChrootPath(chroot, u))) if (!chroots.has(p)) chroots.set(p, await statInfo(fs, p));
       }
     }
