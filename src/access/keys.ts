@@ -18,6 +18,7 @@ import type { KeyOption } from '../keys/options.js';
 import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/types.js';
 import { addrMatchList, matchHostname, matchPatternList } from '../sshd/values/pattern.js';
 import { revocationOf } from './revoked.js';
+import { certificateVerdict, certificatesFromUserAuth } from './certificates.js';
 import { readableBy, strictModesProblem, type StrictModesHost } from './strict-modes.js';
 import type { KeyRef } from './types.js';
 
@@ -213,6 +214,14 @@ export function pubkeyWays(i: PubkeyInput): PubkeyResult {
       const pfile = cfg.value('authorizedprincipalsfile');
       const who = pfile && pfile.toLowerCase() !== 'none' ? `a principal listed in ${pfile}` : `principal ${user.name}`;
       possible.push(`TrustedUserCAKeys ${ca}: a certificate from that CA for ${who} would work; this model cannot prove one is held`);
+      // Certificates known to be held (the session's SSH_USER_AUTH) are judged as sshd would.
+      for (const t of facts.certificates?.get(user.name) ?? []) {
+        for (const c of certificatesFromUserAuth(t)) {
+          const v = certificateVerdict(c, { facts, cfg, user, spec, host: i.host });
+          if (v.kind === 'accepted') accepted.push(v.key);
+          else (v.kind === 'refused' ? refused : possible).push(v.why);
+        }
+      }
     }
   }
   const cmd = cfg.value('authorizedkeyscommand');

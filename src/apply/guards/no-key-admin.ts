@@ -66,6 +66,9 @@ export const noKeyAdmin: Guard = {
       const kept = keyedAdminAt(ctx, a, tried);
       if (kept) return { ok: true, message: kept };
     }
+    // The credential model proves a way in the key files alone do not show (a certificate the
+    // invoking admin logged in with, judged against TrustedUserCAKeys, principals, validity, KRL).
+    if (ctx.model?.certificateAdminAfter) return { ok: true, message: `${ctx.model.certificateAdminAfter} (a certificate sshd accepts: credential model)` };
     const where = off.length === samples.length ? '' : ` for connections from ${off.join(', ')}`;
     return {
       ok: false,

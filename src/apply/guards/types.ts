@@ -16,6 +16,8 @@ export interface ModelView {
   readonly losses: readonly KeepLoss[];
   readonly rootCapableBefore: boolean;
   readonly rootCapableAfter: boolean;
+  /** A root-capable account keeping a shell way in through a certificate it is known to hold. */
+  readonly certificateAdminAfter?: string;
 }
 
 export interface GuardUser {

@@ -46,6 +46,12 @@ export type RevokedKeysFact =
   /** Missing or unreadable: sshd refuses every key (auth.c auth_key_is_revoked: any error is "revoked"). */
   | { readonly kind: 'error'; readonly path: string; readonly reason: string };
 
+/** A certificate someone holds, as text (an SSH_USER_AUTH file's lines), judged by src/access/certificates.ts. */
+export interface KnownCertificateText {
+  readonly source: string;
+  readonly text: string;
+}
+
 export interface AccessFacts {
   readonly accounts: Accounts;
   /** Days since the epoch (shadow expiry) and seconds (expiry-time options, certificates). */
@@ -56,6 +62,8 @@ export interface AccessFacts {
   /** Root-read files by path: TrustedUserCAKeys (text or why not). */
   readonly caFiles: ReadonlyMap<string, { readonly text?: string; readonly reason?: string }>;
   readonly revoked: ReadonlyMap<string, RevokedKeysFact>;
+  /** Certificates known to be held, per account (the session's SSH_USER_AUTH); absent: none known. */
+  readonly certificates?: ReadonlyMap<string, readonly KnownCertificateText[]>;
   /** stat of each account's shell ("" = /bin/sh), undefined when missing. */
   readonly shells: ReadonlyMap<string, PathInfo | undefined>;
   /** stat of every ChrootDirectory component the configurations name (expanded). */
@@ -80,6 +88,8 @@ export interface GatherAccessInput {
   readonly configs: Iterable<{ readonly spec: ConnectionSpec | undefined; get(key: string): { readonly values: readonly string[] } | undefined }>;
   /** Clock (ms since the epoch); default Date.now(). */
   readonly now?: number;
+  /** Certificates known to be held, per account (passed through to AccessFacts.certificates). */
+  readonly certificates?: ReadonlyMap<string, readonly KnownCertificateText[]>;
 }
 
 const toInfo = (path: string, s: FileStat): PathInfo => ({ path, kind: s.kind, uid: s.uid, gid: s.gid, mode: s.mode });
@@ -223,6 +233,7 @@ export async function gatherAccessFacts(i: GatherAccessInput): Promise<AccessFac
     userFiles,
     caFiles,
     revoked,
+    ...(i.certificates ? { certificates: i.certificates } : {}),
     shells,
     chroots,
     nologinFile: (await safe(fs.stat('/etc/nologin'))) !== undefined,
