@@ -770,6 +770,24 @@ const defs: Def[] = [
       return { args: ['harden', '-f', cfg(s), '--profile', 'proxmox', '--yes', '--json'] };
     },
   },
+  {
+    id: 'M45',
+    title: 'restore of the keys add backup that predates the admin only key, after harden turned passwords off',
+    expect: 'refused',
+    cmd: 'restore ID (the backup of keys add --user ADMIN, taken before the key existed; harden ran since)',
+    setup: async (s) => {
+      const a = await s.account({ admin: true, password: PW() });
+      await s.start(BASE_PW);
+      const k = await s.key();
+      const add = await s.cli(['keys', 'add', '--user', a.name, '--key', s.pub(k), '--config', cfg(s), '--yes', '--json']);
+      assert.equal(add.code, 0, `setup: keys add: ${add.stdout}${add.stderr}`);
+      const id = (JSON.parse(add.stdout) as { backup: { id: string } }).backup.id;
+      const h = await s.cli(harden(s));
+      assert.equal(h.code, 0, `setup: harden: ${h.stdout}${h.stderr}`);
+      ways(a, { kind: 'key', key: k, pre: true }, { kind: 'password', pre: false });
+      return { args: ['restore', id, '--yes', '--json'] };
+    },
+  },
 ];
 
 /** Root's keys as on a PVE node: <base>/etc/pve/priv/authorized_keys, linked from <base>/root/.ssh/authorized_keys, the daemon's AuthorizedKeysFile (the real /root is never touched). */
