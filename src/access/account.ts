@@ -72,7 +72,8 @@ export function checkAccount(facts: AccessFacts, cfg: EffectiveConfig, user: Pas
     if (!facts.shells.has(shell)) unknown.push(`shell ${shell} was not gathered`);
     else {
       const s = facts.shells.get(shell);
-      if (!s) refused.push(`shell ${shell} does not exist (allowed_user)`);
+      if (!s && !facts.binaries) unknown.push(`shell ${shell} cannot be checked: this view has no /bin or /usr/bin (a copy of the configuration only)`);
+      else if (!s) refused.push(`shell ${shell} does not exist (allowed_user)`);
       else if (s.kind !== 'file' || (s.mode & 0o111) === 0) refused.push(`shell ${shell} is not executable (allowed_user)`);
     }
   }

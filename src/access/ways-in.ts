@@ -93,7 +93,7 @@ function pubkeyStep(pub: PubkeyResult, used: ReadonlySet<string>, user: PasswdUs
 function sessionOf(cfg: EffectiveConfig, user: PasswdUser, facts: AccessFacts, key: AcceptedKey | undefined): { session: SessionKind; detail: string } {
   const force = cfg.value('forcecommand');
   const shell = user.shell === '' ? '/bin/sh' : user.shell;
-  const shellWorks = user.loginShell && facts.shells.get(shell) !== undefined;
+  const shellWorks = user.loginShell && (facts.shells.get(shell) !== undefined || !facts.binaries);
   // session.c session_subsystem_req: the client's "sftp" subsystem request needs a Subsystem sftp
   // entry, whatever ForceCommand says (the forced command then replaces its program).
   const sftpProg = (cfg.get('subsystem')?.values ?? []).map((v) => /^sftp\s+(\S+)/.exec(v)?.[1]).find((p) => p !== undefined);

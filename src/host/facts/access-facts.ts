@@ -68,6 +68,11 @@ export interface AccessFacts {
   readonly shells: ReadonlyMap<string, PathInfo | undefined>;
   /** stat of every ChrootDirectory component the configurations name (expanded). */
   readonly chroots: ReadonlyMap<string, PathInfo | undefined>;
+  /**
+   * The view holds programs at all (/bin or /usr/bin exists). A configuration-only copy of a host
+   * (an example root, a backup of /etc) does not: a missing shell there proves nothing.
+   */
+  readonly binaries: boolean;
   /** /etc/nologin exists (pam_nologin and session.c do_nologin refuse non-root logins). */
   readonly nologinFile: boolean;
   /** /etc/pam.d/sshd and the files it @includes, by path (absent = missing). */
@@ -236,6 +241,7 @@ export async function gatherAccessFacts(i: GatherAccessInput): Promise<AccessFac
     ...(i.certificates ? { certificates: i.certificates } : {}),
     shells,
     chroots,
+    binaries: (await statInfo(fs, '/usr/bin'))?.kind === 'directory' || (await statInfo(fs, '/bin'))?.kind === 'directory',
     nologinFile: (await safe(fs.stat('/etc/nologin'))) !== undefined,
     pam,
     live: i.exec.live,

@@ -41,6 +41,8 @@ interface Case {
   readonly shadow?: Record<string, string> | null;
   readonly spec: ConnectionSpec;
   readonly run?: HostExecutor['run'];
+  /** Leave /bin and /usr/bin out of the view. */
+  readonly noBinaries?: true;
   readonly want: { kind: 'works'; ways: string[]; shell?: boolean } | { kind: 'refused'; reasons: string[] } | { kind: 'unknown'; reasons: string[]; possible?: string[] };
 }
 
@@ -158,15 +160,17 @@ const cases: Case[] = [
     want: { kind: 'refused', reasons: ['ChrootDirectory /srv/jail: bad ownership or modes for /srv/jail (must be root-owned, not group/other-writable)'] } },
   { name: 'an account missing from /etc/shadow: its "x" is no password', config: DEBIAN.replace('UsePAM yes', 'UsePAM no'), shadow: { alice: undefined as never }, spec: L,
     want: { kind: 'refused', reasons: ['publickey: no authorized key', 'password: password not set ("*" or "!")'] } },
+  { name: 'a configuration-only copy (no /bin, no /usr/bin): a missing shell proves nothing', config: DEBIAN + 'PasswordAuthentication no\n', files: keys('bob', 1001, `${ED1}\n`), spec: from('127.0.0.1', 'bob'), noBinaries: true,
+    want: { kind: 'unknown', reasons: ['shell /bin/zsh cannot be checked: this view has no /bin or /usr/bin (a copy of the configuration only)'], possible: ['publickey[/home/bob/.ssh/authorized_keys:1] shell'] } },
   { name: 'no such account', config: DEBIAN, spec: from('127.0.0.1', 'mallory'),
     want: { kind: 'refused', reasons: ['no account mallory in /etc/passwd: sshd treats it as an invalid user'] } },
 ];
 
-async function hostOf(c: Pick<Case, 'config' | 'files' | 'shadow' | 'run'>) {
+async function hostOf(c: Pick<Case, 'config' | 'files' | 'shadow' | 'run' | 'noBinaries'>) {
   const shadow: MemoryFsSpec = c.shadow === null ? {} : { '/etc/shadow': { content: shadowOf(c.shadow ?? {}), mode: 0o640 } };
   const fs = memoryFs({
     '/etc/ssh/sshd_config': c.config, '/etc/passwd': PASSWD, '/etc/group': GROUP, ...shadow,
-    '/bin/bash': { content: '', mode: 0o755 }, '/usr/sbin/nologin': { content: '', mode: 0o755 },
+    ...(c.noBinaries ? {} : { '/bin/bash': { content: '', mode: 0o755 }, '/usr/sbin/nologin': { content: '', mode: 0o755 } }),
     '/root': { kind: 'dir', mode: 0o700 }, '/root/.ssh': { kind: 'dir', mode: 0o700 },
     ...home('alice', 1000), ...home('svc', 1002), ...PAM_UNIX, ...(c.files ?? {}),
   });
