@@ -1,6 +1,6 @@
 // A nearly full file system, for real: a small tmpfs holding the daemon's config (and, for keys,
-// an account's ~/.ssh) filled to within a few KB. harden -f, allow add, keys restrict and
-// restore each either install the complete intended file or leave the original byte-identical
+// an account's ~/.ssh) filled to within a few KB. harden -f, allow add, user nologin, keys
+// restrict and restore each either install the complete intended file or leave the original byte-identical
 // and exit non-zero with the reason; the live daemon keeps its configuration. (The bug: an 84 KB
 // sshd_config was installed as exactly 40,960 bytes, its trailing DenyUsers and Match/Chroot
 // block gone, and `keys restrict` cut a 151-key authorized_keys to 84 keys.)
@@ -68,7 +68,7 @@ function litter(dir: string): string[] {
   return readdirSync(dir).filter((n) => /sshield|\.tmp$/.test(n));
 }
 
-test('full tmpfs: harden -f, allow add and restore install all or nothing and say why', { skip, timeout: 300_000 }, async () => {
+test('full tmpfs: harden -f, allow add, user nologin and restore install all or nothing and say why', { skip, timeout: 300_000 }, async () => {
   ensurePrivsepDir();
   const base = mkdtempSync(join(tmpdir(), 'sshield-fulldisk-'));
   cleanups.push(() => rmSync(base, { recursive: true, force: true }));
@@ -104,6 +104,20 @@ test('full tmpfs: harden -f, allow add and restore install all or nothing and sa
   assert.match(a.stdout + a.stderr, /ENOSPC|no space/i);
   assert.ok(readFileSync(config).equals(original), 'allow: sshd_config byte-identical');
   assert.deepEqual(litter(fs), []);
+
+  // user: a throwaway account made SFTP-only (a Match block in the config, then its shell): the
+  // config cannot be written, so neither happens.
+  const acct = await createTestUser();
+  cleanups.push(() => acct.remove());
+  const lineOf = () => readFileSync('/etc/passwd', 'latin1').split('\n').find((l) => l.startsWith(`${acct.name}:`));
+  const accountBefore = lineOf();
+  const u = await sshield(['user', 'nologin', acct.name, '-f', config, '--yes', '--backup-dir', bk]);
+  assert.notEqual(u.code, 0, `user nologin on a full disk must fail: ${u.stdout}${u.stderr}`);
+  assert.match(u.stdout + u.stderr, /ENOSPC|no space/i, 'the reason is given');
+  assert.ok(readFileSync(config).equals(original), 'user: sshd_config byte-identical');
+  assert.equal(lineOf(), accountBefore, 'user: the account keeps its shell');
+  assert.deepEqual(litter(fs), []);
+  assert.equal((await sshdT(config)).stdout, T0, 'the daemon keeps its configuration');
 
   // With room, harden installs the complete file (its last lines intact) ...
   unlinkSync(filler);
