@@ -222,6 +222,25 @@ test('ca revoke --serial N, then ca trust --revoked: that certificate is refused
   assert.equal(fine.code, 0, fine.stderr);
 });
 
+test('ca revoke --key: the key is listed in the KRL and its certificates are refused once the server installs it', { skip, timeout: 180_000 }, async () => {
+  const k = await clientKey(dir, 'ed25519', 'lost-laptop');
+  await sign(k, 'X', '+5m');
+  assert.equal((await login(alice, k)).code, 0);
+  const rv = await sshield('ca', 'revoke', '--dir', ca, '--key', `${k}.pub`, '--json');
+  assert.equal(rv.code, 0, rv.stderr);
+  assertMatchesSchema('ca-revoke', rv.stdout);
+  const fp = (await run('ssh-keygen', ['-lf', `${k}.pub`])).stdout.split(' ')[1];
+  assert.deepEqual((JSON.parse(rv.stdout) as { revoked: unknown }).revoked, { keyFingerprint: fp });
+  const again = await sshield('ca', 'revoke', '--dir', ca, '--key', `${k}.pub`, '--json');
+  assert.equal((JSON.parse(again.stdout) as { changed: boolean }).changed, false, 'revoking twice changes nothing');
+  const r = await change('ca', 'trust', '--user-ca', join(ca, 'user_ca.pub'), '--principals-dir', principalsDir, '--revoked', join(ca, 'revoked_keys.krl'), '--yes');
+  assert.equal(r.code, 0, r.stderr);
+  assert.notEqual((await login(alice, k)).code, 0, 'a certificate of the revoked key is refused');
+  const unknown = await sshield('ca', 'revoke', '--dir', ca, '--serial', '9999');
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /serial 9999 was not issued by this CA/);
+});
+
 test('ca sign from concurrent runs: every serial is handed out once, in order', { skip, timeout: 180_000 }, async () => {
   const keys = await Promise.all([0, 1, 2, 3].map((i) => clientKey(dir, 'ed25519', `conc${i}`)));
   const rs = await Promise.all(keys.map((k) => sshield('ca', 'sign', '--dir', ca, '--key', `${k}.pub`, '--principals', 'X', '--validity', '+5m', '--json')));
