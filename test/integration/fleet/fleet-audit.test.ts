@@ -257,6 +257,21 @@ test('effective --host: the remote files judged here equal `effective --root`; -
   assert.match(two.stderr, /prints one host's configuration; 2 hosts named/);
 });
 
+test('progress: drawn on a real terminal (one done/total line per host), absent when stderr is piped; stdout stays clean JSON', { skip }, async () => {
+  const out = join(work, 'progress.json');
+  const tty = join(work, 'tty.log');
+  const cmd = `${process.execPath} ${BIN} audit --host pve9 --host hardened --host gone --ssh-config ${fleet.sshConfig} --json > ${out}`;
+  const r = await run('script', ['-q', '-e', '-c', cmd, tty], { timeoutMs: 120_000, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm', LC_ALL: 'C.UTF-8' } });
+  assert.equal(r.code, 2, r.stderr);
+  const screen = readFileSync(tty, 'latin1');
+  for (let i = 1; i <= 3; i++) assert.match(screen, new RegExp(`\\r\\x1b\\[K${i}/3 (pve9|hardened|gone)`), `${i}/3 drawn`);
+  const json = readFileSync(out, 'utf8');
+  assert.doesNotMatch(json, /\x1b|\r/);
+  assert.equal((JSON.parse(json) as FleetJson).hosts.length, 3);
+  const piped = await sshield(['audit', '--host', 'pve9', '--ssh-config', fleet.sshConfig, '--json']);
+  assert.doesNotMatch(piped.stderr, /1\/1/);
+});
+
 test('changing commands take --host but refuse it (exit 2) instead of acting on this machine; bad targets are usage errors', { skip }, async () => {
   for (const args of [['harden', '--host', 'pve9', '--yes'], ['allow', 'add', '10.0.0.0/8', '--host', 'pve9'], ['keys', 'list', '--inventory', '/nonexistent'], ['restore', '--cluster', 'pve-node1']]) {
     const r = await sshield(args);
@@ -271,7 +286,9 @@ test('changing commands take --host but refuse it (exit 2) instead of acting on 
   const b2 = await sshield(['audit', '--inventory', inv]);
   assert.equal(b2.code, 2);
   assert.match(b2.stderr, new RegExp(`${inv.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2: host "pve1": ansible_port "70000"`));
-  const nolimit = await sshield(['audit', '--inventory', join(work, 'inventory.ini'), '--limit', 'nosuch']);
+  const small = join(work, 'small.ini');
+  writeFileSync(small, '[pve]\npve9\n');
+  const nolimit = await sshield(['audit', '--inventory', small, '--limit', 'nosuch']);
   assert.equal(nolimit.code, 2);
   assert.match(nolimit.stderr, /"nosuch" matches no host or group/);
 });
