@@ -363,15 +363,19 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
       if (!v.ok) throw new StepFailure('verify', v.reason);
       if (v.detail) notes.push(`verified: ${v.detail}`);
     }
-    j = await writeJournal(host, root, j, id, 'verified');
+    // A change that owes the admin's own login is 'verified' only once that login got in: a run
+    // killed (or stopped) before is undone by recovery, never committed unproven.
+    const owed = pending && 'before' in pending && proofTarget ? { ...pending, target: proofTarget } : undefined;
+    if (!owed) j = await writeJournal(host, root, j, id, 'verified');
     await runSteps('after-files');
 
-    if (pending && 'before' in pending && proofTarget) {
+    if (owed) {
       // After the shell changes too: a session must still open as it did before the change.
       failedStep = 'verify';
-      await step('prove', `after the change, as ${pending.id.user}`);
-      credential = await loginAfter(host, pending.id, pending.before, proofTarget);
+      await step('prove', `after the change, as ${owed.id.user}`);
+      credential = await loginAfter(host, owed.id, owed.before, owed.target);
       if (credential.status === 'failed') throw new StepFailure('verify', credential.detail);
+      j = await writeJournal(host, root, j, id, 'verified');
     }
 
     if (opts.confirmTimeoutSec !== undefined && plan.reload.kind !== 'none') {

@@ -172,3 +172,30 @@ test('writer: an identity refused before the change proves nothing and fails not
   const out3 = await applyPlan(off.h, testPlan({ reload: { kind: 'none', why: 'offline root' } }), { ...OPTS, credential: { identity: AGENT } });
   assert.equal(out3.status === 'applied' && out3.credential, undefined);
 });
+
+test('writer with a proof owed: SIGKILL at every operation (the logins included) never leaves an unproven change committed', async () => {
+  const clean = proofHost(() => SESSION_OK);
+  const start = clean.h.log.length;
+  assert.equal((await applyPlan(clean.h, PLAN(), { ...OPTS, credential: { identity: AGENT } })).status, 'applied');
+  const seen = new Map<string, number>();
+  const ops = clean.h.log.slice(start).map((l) => {
+    const n = (seen.get(l) ?? 0) + 1;
+    seen.set(l, n);
+    const i = l.indexOf(' ');
+    return { op: l.slice(0, i) as never, subject: l.slice(i + 1), nth: n };
+  });
+  const afterLogin = ops.findLastIndex((o) => (o.op as string) === 'run' && o.subject.startsWith('ssh '));
+  assert.ok(afterLogin > 0, 'the login after the change is an operation of the run');
+  for (const [i, o] of ops.entries()) {
+    const { h } = proofHost(() => SESSION_OK);
+    h.faults = [{ op: o.op, match: new RegExp(`^${o.subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), nth: o.nth, action: 'crash' }];
+    await applyPlan(h, PLAN(), { ...OPTS, credential: { identity: AGENT } }).catch(() => undefined);
+    h.revive();
+    const { recover } = await import('../../../src/apply/pipeline.js');
+    await recover(h, OPTS);
+    const s = JSON.stringify(snapshot(h));
+    assert.ok(s === JSON.stringify(OLD_STATE) || s === JSON.stringify(NEW_STATE), `#${i} ${o.op} ${o.subject}: mixed`);
+    // Killed at or before the login after the change: the change was not proven, so it is undone.
+    if (i <= afterLogin) assert.equal(s, JSON.stringify(OLD_STATE), `#${i} ${o.op} ${o.subject}: an unproven change was kept`);
+  }
+});
