@@ -28,7 +28,8 @@ export async function clusterAddresses(fs: ReadOnlyFs): Promise<{ addresses: All
   return { addresses, unknownNodes: view.unknownNodes, notes: view.notes };
 }
 
-function listenOf(eff: EffectiveConfig): { address: string; port: number } {
+/** Where a new connection reaches the daemon of this config (a wildcard listen address: loopback). */
+export function listenOf(eff: EffectiveConfig): { address: string; port: number } {
   const l = eff.get('listenaddress')?.values[0] ?? '0.0.0.0:22';
   const m = /^\[?(.*?)\]?:(\d+)$/.exec(l);
   let address = m?.[1] ?? '127.0.0.1';

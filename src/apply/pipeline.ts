@@ -275,8 +275,9 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
   j = await writeJournal(host, root, j, id, 'backed-up', steps.length ? { steps: [...phases] } : {});
   const rec: BackupRecord = { id, dir, manifest, journal: j };
   const notes: string[] = [];
-  // The admin's own login: tried now, before anything changes, and again after the reload.
-  const proving = opts.credential && plan.verify && plan.reload.kind !== 'none' && host.live ? opts.credential : undefined;
+  // The admin's own login: tried now, before anything changes, and again after the reload (or,
+  // for files sshd reads at every login, after the install): wherever a live daemon is named.
+  const proving = opts.credential && liveDaemon(plan) && host.live ? opts.credential : undefined;
   const proofTarget = plan.verify
     ? { address: plan.verify.address, port: plan.verify.port, mainConfig: daemonOf(plan.configPath, plan.files).configPath, ...(opts.sshd ? { sshd: opts.sshd } : {}), dir: `${dir}/verify`, timeoutMs: opts.verifyTimeoutMs ?? 10_000 }
     : undefined;
@@ -378,7 +379,7 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
       j = await writeJournal(host, root, j, id, 'verified');
     }
 
-    if (opts.confirmTimeoutSec !== undefined && plan.reload.kind !== 'none') {
+    if (opts.confirmTimeoutSec !== undefined && (plan.reload.kind !== 'none' || liveDaemon(plan))) {
       failedStep = 'confirm-watch';
       await step('confirm-watch');
       const deadline = host.now() + opts.confirmTimeoutSec * 1000;
@@ -409,6 +410,15 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
   } finally {
     await host.removeTree(`${dir}/verify`).catch(() => undefined);
   }
+}
+
+/**
+ * Whether a live daemon serves what this plan changes: one that is reloaded, or one that reads the
+ * changed files at every login (authorized_keys: reload 'none', but a login target named). An
+ * offline root has none. Only then can a login prove the change, or a confirm window undo it.
+ */
+function liveDaemon(plan: Plan): boolean {
+  return plan.root === undefined && plan.verify !== undefined;
 }
 
 /** A fresh ed25519 host key inside the staging tree (root-only backup directory), gone with it. */

@@ -26,6 +26,9 @@ import { confirmWindowOf, type ConfirmWindow } from '../apply/confirm.js';
 import { credentialRequestOf, type CredentialRequest } from '../apply/credential.js';
 import type { VerifyFlags } from './flags.js';
 import { sessionOfProcess } from './target.js';
+import type { Plan } from '../apply/plan.js';
+import type { EffectiveConfig } from '../sshd/evaluate/types.js';
+import { listenOf } from '../allow/target.js';
 
 export const DEFAULT_SSHD = '/usr/sbin/sshd';
 
@@ -62,6 +65,16 @@ function readable(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A plan sshd needs no reload for (authorized_keys, read at every login) still has a live daemon
+ * the admin logs in to: name it (its listen address and port) so the writer's login before and
+ * after the change, and the confirm window, cover it too. Not under an offline root.
+ */
+export function withLoginTarget(plan: Plan, view: { evaluate(): EffectiveConfig }): Plan {
+  if (plan.verify || plan.root !== undefined) return plan;
+  return { ...plan, verify: { ...listenOf(view.evaluate()), user: 'root' } };
 }
 
 /** What the admin is told when the confirm window is the default one (not asked for). */

@@ -13,7 +13,7 @@ import { selectorProblem, type KeySelector } from '../keys/select.js';
 import { bytesToText, utf8ToByteString, type ByteString } from '../text/bytes.js';
 import type { ExitCode } from './exit-codes.js';
 import { processOutput, type Output } from './io.js';
-import { applyAndReport, recoverOrStop, report, sshdFor } from './change.js';
+import { applyAndReport, recoverOrStop, report, sshdFor, withLoginTarget } from './change.js';
 import { guardOverrides, hidden, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { open } from './target.js';
 import { keysSessionOf, loadedOf, MAIN_CONFIG, withKeySelectors } from './keys-common.js';
@@ -65,7 +65,7 @@ async function runKeys(io: Output, command: string, o: Omit<CommonChangeFlags, '
   const r = await plan({ t, loaded });
   if (r.kind === 'error') return bad(r.reason);
   if (r.kind === 'refused') return report(io, { command, outcome: o.dryRun ? { kind: 'dry-run', wouldRefuse: r.reason } : { kind: 'refused', reason: r.reason } }, o);
-  return applyAndReport(io, { command, host, target: t.target, plan: r.plan, guard: { host: loaded.host, overrides: guardOverrides(o as Record<string, unknown>), session: t.session }, details: r.details, extraText: () => r.summary, flow: { ...(sshd ? { sshd } : {}) } }, o);
+  return applyAndReport(io, { command, host, target: t.target, plan: withLoginTarget(r.plan, loaded.host), guard: { host: loaded.host, overrides: guardOverrides(o as Record<string, unknown>), session: t.session }, details: r.details, extraText: () => r.summary, flow: { ...(sshd ? { sshd } : {}) } }, o);
 }
 
 export async function keysAdd(io: Output, o: AddOpts, source: string | undefined, env: NodeJS.ProcessEnv, stdin: () => Promise<Buffer> = readStdin): Promise<ExitCode> {

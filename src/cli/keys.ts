@@ -13,7 +13,7 @@ import { formatDiagnostic } from '../sshd/diagnostics.js';
 import { versioned } from '../report/document.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, processOutput, type Output } from './io.js';
-import { applyAndReport, recoverOrStop, report, sshdFor } from './change.js';
+import { applyAndReport, recoverOrStop, report, sshdFor, withLoginTarget } from './change.js';
 import { guardOverrides, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { open } from './target.js';
 import { KEYS_CHANGE_HELP } from './keys-help.js';
@@ -83,7 +83,7 @@ async function change(io: Output, mode: 'restrict' | 'unrestrict', o: ChangeOpts
   });
   if (r.kind === 'error') return bad(r.reason);
   if (r.kind === 'refused') return report(io, { command, outcome: o.dryRun ? { kind: 'dry-run', wouldRefuse: r.reason } : { kind: 'refused', reason: r.reason } }, o);
-  return applyAndReport(io, { command, host, target: t.target, plan: r.plan, guard: { host: loaded.host, overrides: guardOverrides(o), session: t.session }, details: r.details, extraText: () => r.summary, flow: { ...(sshd ? { sshd } : {}) } }, o);
+  return applyAndReport(io, { command, host, target: t.target, plan: withLoginTarget(r.plan, loaded.host), guard: { host: loaded.host, overrides: guardOverrides(o), session: t.session }, details: r.details, extraText: () => r.summary, flow: { ...(sshd ? { sshd } : {}) } }, o);
 }
 
 export function register(program: Command): void {

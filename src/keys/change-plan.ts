@@ -119,7 +119,7 @@ export async function planKeysChange(inp: KeysChangeInput): Promise<KeysChangeRe
     summary.push({ file: f.info.path, writes: hostPath, viaSymlink: t.viaSymlink, lines });
   }
   if (refusals.length) return { kind: 'refused', reason: refusals.join('; ') };
-  const plan = { ...keysPlan(inp.root, changes), guards: guard ? [guard] : [], notes };
+  const plan = { ...keysPlan(inp.root, changes, inp.mainConfig), guards: guard ? [guard] : [], notes };
   const text = changes.length ? '' : `Nothing to change: ${chosen.length} key(s) of ${user.name} already ${inp.request.mode === 'restrict' ? 'have these restrictions' : 'lack these restrictions'}.`;
   return { kind: 'plan', plan, details: { user: user.name, keys: chosen.length, files: summary }, summary: text, notes };
 }

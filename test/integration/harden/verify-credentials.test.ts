@@ -273,3 +273,27 @@ test('(e) on a terminal inside an SSH session: a 120 s confirm window by default
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /--confirm-timeout takes whole seconds between 10 and 86400, or 0/);
 });
+
+test('(f) keys changes (read by sshd at every login, no reload) are proven too: a harmless restriction is proven; from="10.0.0.0/8" on the admin\'s only key is rolled back, bytes restored', { skip, timeout: 180_000 }, async (t) => {
+  const l = await lab(t);
+  const sock = await agent(t, l.cdir, [l.key]);
+  const env = { SUDO_USER: l.user.name, SSH_AUTH_SOCK: sock };
+  const ak = join(l.user.home, '.ssh', 'authorized_keys');
+  const ok = await sshield(['keys', 'restrict', '--user', l.user.name, '--all', '--options', 'no-port-forwarding', '-f', l.sshd.configPath, '--yes', '--json', '--backup-dir', l.bk, ...OTHERS], env);
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+  const d = envelope(ok.stdout);
+  assert.equal(d.outcome.kind, 'applied');
+  assert.equal(d.verify.credential.status, 'proven', JSON.stringify(d.verify));
+  assert.match(readFileSync(ak, 'utf8'), /^no-port-forwarding ssh-ed25519 /m);
+  const before = readFileSync(ak, 'latin1');
+  // The guards see the loss (the admin comes from 127.0.0.1); an insisting admin overrides them.
+  const cut = await sshield(['keys', 'restrict', '--user', l.user.name, '--all', '--from', '10.0.0.0/8', '-f', l.sshd.configPath, '--yes', '--json', '--backup-dir', l.bk, '--allow-user-lockout', '--allow-no-key-admin', '--allow-session-lockout', '--force', ...OTHERS], env);
+  assert.equal(cut.code, 2, cut.stdout + cut.stderr);
+  const c = envelope(cut.stdout);
+  assert.equal(c.outcome.kind, 'failed');
+  assert.equal(c.outcome.step, 'verify');
+  assert.equal(c.outcome.rolledBack, true);
+  assert.equal(c.verify.credential.status, 'failed');
+  assert.equal(readFileSync(ak, 'latin1'), before, 'authorized_keys restored byte for byte');
+  assert.ok(await canLogIn(l));
+});

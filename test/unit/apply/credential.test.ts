@@ -167,10 +167,17 @@ test('writer: an identity refused before the change proves nothing and fails not
   const out2 = await applyPlan(none.h, PLAN(), { ...OPTS, credential: { unavailable: NO_IDENTITY } });
   assert.equal(out2.status === 'applied' && out2.credential?.detail, NO_IDENTITY);
   assert.equal(none.logins.length, 0);
-  // A plan without reload (an offline root) has no live proof at all.
+  // A plan that names no live daemon (an offline root has no login target) has no live proof at all.
   const off = proofHost(() => SESSION_OK);
-  const out3 = await applyPlan(off.h, testPlan({ reload: { kind: 'none', why: 'offline root' } }), { ...OPTS, credential: { identity: AGENT } });
+  const { verify: _v, ...noDaemon } = testPlan({ reload: { kind: 'none', why: 'offline root' } });
+  const out3 = await applyPlan(off.h, noDaemon, { ...OPTS, credential: { identity: AGENT } });
   assert.equal(out3.status === 'applied' && out3.credential, undefined);
+  assert.equal(off.logins.length, 0);
+  // No reload but a live daemon named (authorized_keys, read at every login): proven all the same.
+  const keys = proofHost(() => SESSION_OK);
+  const out4 = await applyPlan(keys.h, testPlan({ reload: { kind: 'none', why: 'sshd reads authorized_keys at every login' } }), { ...OPTS, credential: { identity: AGENT } });
+  assert.equal(out4.status === 'applied' && out4.credential?.status, 'proven');
+  assert.equal(keys.logins.length, 2);
 });
 
 test('writer with a proof owed: SIGKILL at every operation (the logins included) never leaves an unproven change committed', async () => {
