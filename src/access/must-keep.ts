@@ -17,7 +17,7 @@ import type { ConnectionSpec } from '../sshd/evaluate/types.js';
 import { waysInFromCandidates, type CandidateAddress } from './addresses.js';
 import { loginAddresses } from './login-history.js';
 import { parseSudoers, sudoListGrantsRoot } from './sudoers.js';
-import type { AccessVerdict } from './types.js';
+import type { AccessVerdict, StepProof } from './types.js';
 import { waysIn, type ConfigFor } from './ways-in.js';
 
 export const ADMIN_GROUPS: readonly string[] = ['sudo', 'wheel', 'admin'];
@@ -133,25 +133,53 @@ export interface KeepLoss {
 const summary = (v: AccessVerdict): string =>
   v.kind === 'works' ? `works (${v.ways.map((w) => w.chain.join(',')).join(' | ')})` : v.kind === 'refused' ? `refused: ${v.reasons.join('; ')}` : `cannot be proven: ${v.reasons.join('; ')}`;
 
+/** The credential a step takes: a key by fingerprint, else the method (a password is the account's one password). */
+export function credentialOf(s: StepProof): string {
+  return s.key ? `publickey ${s.key.fingerprint}` : s.method.split(':')[0]!;
+}
+
+/** Credentials the account used in some proven way before. */
+function credentialsOf(vs: readonly AccessVerdict[]): Set<string> {
+  const out = new Set<string>();
+  for (const v of vs) if (v.kind === 'works') for (const w of v.ways) for (const st of w.steps) out.add(credentialOf(st));
+  return out;
+}
+
+/** After a change, a way counts only when it takes credentials the account already had (a restored old key does not). */
+function keepsWith(a: AccessVerdict, creds: ReadonlySet<string>, needShell: boolean): boolean {
+  return a.kind === 'works' && a.ways.some((w) => w.steps.every((st) => creds.has(credentialOf(st))) && (!needShell || w.session === 'shell'));
+}
+
+function afterSummary(a: AccessVerdict, creds: ReadonlySet<string>): string {
+  if (a.kind !== 'works') return summary(a);
+  const fresh = [...new Set(a.ways.flatMap((w) => w.steps.map(credentialOf)).filter((c) => !creds.has(c)))];
+  const usable = a.ways.filter((w) => w.steps.every((st) => creds.has(credentialOf(st))));
+  if (usable.length === 0 && fresh.length > 0) return `works only with credentials it does not use today (${fresh.join(', ')})`;
+  return `${summary(a)}, but no shell`;
+}
+
 /**
  * Whether every must-keep account that has a way in before keeps one after: from each known
- * address; for 'any-admitted', from some candidate address (both states' candidates). An account
- * with a shell before must keep a shell. A proven way that becomes unprovable is a loss ("cannot
- * prove"); a way that was unprovable before (AuthorizedKeysCommand, a certificate) is lost only
- * when it becomes refused.
+ * address; for 'any-admitted', from some candidate address (both states' candidates). "Keeps"
+ * means a way that takes credentials the account already uses (a key by fingerprint, the
+ * password): a way through a key it does not use today (a restored backup's old key) is no way
+ * in for it. An account with a shell before must keep a shell. A proven way that becomes
+ * unprovable is a loss ("cannot prove"); a way that was unprovable before
+ * (AuthorizedKeysCommand, a certificate) is lost only when it becomes refused.
  */
 export function judgeKeep(keep: readonly MustKeepEntry[], before: ModelState, after: ModelState, base: Pick<ConnectionSpec, 'laddr' | 'lport'>): KeepLoss[] {
   const losses: KeepLoss[] = [];
   const had = (v: AccessVerdict) => v.kind !== 'refused';
-  // A proven way must stay proven (a shell stays a shell); an unprovable one must not become refused.
-  const lost = (b: AccessVerdict, a: AccessVerdict) => (b.kind === 'works' && (a.kind !== 'works' || (b.shell && !a.shell))) || (b.kind === 'unknown' && a.kind === 'refused');
   for (const k of keep) {
     const spec = (addr: string): ConnectionSpec => ({ user: k.account, host: addr, addr, ...base });
     if (k.addresses !== 'any-admitted') {
       for (const addr of k.addresses) {
         const b = waysIn(before.facts, before.configFor, spec(addr));
+        if (!had(b)) continue;
         const a = waysIn(after.facts, after.configFor, spec(addr));
-        if (lost(b, a)) losses.push({ account: k.account, addr, before: b, after: a, message: `${k.account} from ${addr}: before ${summary(b)}; after ${a.kind === 'works' && !a.shell ? 'no shell: ' : ''}${summary(a)}` });
+        const creds = credentialsOf([b]);
+        const kept = b.kind === 'works' ? keepsWith(a, creds, b.shell) : a.kind !== 'refused';
+        if (!kept) losses.push({ account: k.account, addr, before: b, after: a, message: `${k.account} from ${addr}: before ${summary(b)}; after ${b.kind === 'works' ? afterSummary(a, creds) : summary(a)}` });
       }
       if (!k.anyAdmittedToo) continue;
     }
@@ -160,7 +188,8 @@ export function judgeKeep(keep: readonly MustKeepEntry[], before: ModelState, af
     if (bs.length === 0) continue;
     const needShell = bs.some((b) => b.kind === 'works' && b.shell);
     const proven = bs.some((b) => b.kind === 'works');
-    const keeps = (a: AccessVerdict) => (proven ? a.kind === 'works' && (!needShell || a.shell) : a.kind !== 'refused');
+    const creds = credentialsOf(bs);
+    const keeps = (a: AccessVerdict) => (proven ? keepsWith(a, creds, needShell) : a.kind !== 'refused');
     let a: AccessVerdict | undefined;
     let kept = false;
     for (const c of cands) {
@@ -173,7 +202,7 @@ export function judgeKeep(keep: readonly MustKeepEntry[], before: ModelState, af
     }
     if (kept || !a) continue;
     const b = bs[0]!;
-    losses.push({ account: k.account, addr: 'any-admitted', before: b, after: a, message: `${k.account} (address unknown): before ${summary(b)} from ${b.spec.addr}; after, from no address the configuration admits${needShell ? ' with a shell' : ''} (from ${a.spec.addr}: ${summary(a)})` });
+    losses.push({ account: k.account, addr: 'any-admitted', before: b, after: a, message: `${k.account} (address unknown): before ${summary(b)} from ${b.spec.addr}; after, from no address the configuration admits${needShell ? ' with a shell' : ''} (from ${a.spec.addr}: ${proven ? afterSummary(a, creds) : summary(a)})` });
   }
   return losses;
 }

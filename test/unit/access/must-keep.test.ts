@@ -99,8 +99,23 @@ test('judgeKeep: password off for the 2FA group locks alice out from anywhere; t
   const losses = judgeKeep(keep, before, after, before.base);
   assert.equal(losses.length, 1);
   assert.match(losses[0]!.message, /^alice \(address unknown\): before works \(password\) from 203\.0\.113\.77; after, from no address the configuration admits with a shell \(from 203\.0\.113\.77: refused: publickey: no authorized key\)$/);
+  const withKey = await state('UsePAM yes\nKbdInteractiveAuthentication no\n');
   const keyed = await state('UsePAM yes\nKbdInteractiveAuthentication no\nPasswordAuthentication no\n');
-  assert.deepEqual(judgeKeep(keep, before, keyed, before.base), []);
+  assert.deepEqual(judgeKeep(keep, withKey, keyed, before.base), [], 'her key works before and after');
+});
+
+const ED2 = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFdhxnJJ3LBm2v3wkAWLV5FSioJC8dKLqJZdq6s+GvTC admin2@ed';
+
+test('judgeKeep: a way through a key the admin does not use today (a restored old key) is no way in for her', async () => {
+  const cfg = 'UsePAM yes\nKbdInteractiveAuthentication no\nPasswordAuthentication no\n';
+  const before = await state(cfg);
+  const restored = await state(cfg, { '/home/alice/.ssh/authorized_keys': { content: `${ED2}\n`, mode: 0o600, uid: 1000 } });
+  const keep = [{ account: 'alice', addresses: ['10.0.0.5'], why: [] }];
+  assert.deepEqual(judgeKeep(keep, before, restored, before.base).map((l) => l.message), [
+    'alice from 10.0.0.5: before works (publickey); after works only with credentials it does not use today (publickey SHA256:GDWsN2UatAFQHO4WasRAHa12ZQ6r9CpLeBSCh3ECbfw)',
+  ]);
+  const both = await state(cfg, { '/home/alice/.ssh/authorized_keys': { content: `${ED2}\n${ED1}\n`, mode: 0o600, uid: 1000 } });
+  assert.deepEqual(judgeKeep(keep, before, both, before.base), [], 'her own key is still there');
 });
 
 test('judgeKeep: an allowlist without the admin\'s known address is a loss from that address only', async () => {
