@@ -49,7 +49,6 @@ interface Def {
 // Scenarios that fail on today's main, with what sshield does instead (kept in sync with BOARD.md).
 const TODO: Record<string, string> = {
   M20: 'harden exits 2 "sshd would refuse the current configuration": Match LocalPort without lport in the spec (as sshd -T), though sshd -t accepts it and the daemon runs',
-  M30: 'restore applies: admin-lockout counts the restored old key (which the admin no longer holds) as a way in; the admin current key is gone, locked out',
 };
 
 const PW = () => `Pw-${Math.random().toString(36).slice(2, 10)}-9`;
