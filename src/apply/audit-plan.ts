@@ -73,7 +73,7 @@ export async function planFromAudit(i: AuditPlanInput): Promise<AuditPlanResult>
   let after: Report | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const { host: _h, exec: _e, gather: _g, policy: _p, today: _t, version: _v, specs: _s, clusterAddresses: _c, ...base } = i;
-    planned = await planHarden({ ...base, desired, commentOut, specs });
+    planned = await planHarden({ ...base, host, desired, commentOut, specs });
     if (!planned.plan || planned.plan.files.length === 0) break;
     const candidate = await host.candidate(candidateFiles(planned.plan));
     after = runAudit(await gatherAudit(candidate, i.gather), policy, { version: i.version, today: i.today });

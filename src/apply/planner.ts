@@ -22,6 +22,7 @@
 // Untouched bytes stay as they were; a second run plans nothing.
 import { createTwoFilesPatch } from 'diff';
 import type { ReadOnlyFs } from '../host/fs.js';
+import type { LoadedHost } from '../host/loaded-host.js';
 import { overlayFs } from './candidate.js';
 import type { ByteString } from '../text/bytes.js';
 import { displayText } from '../text/bytes.js';
@@ -67,6 +68,12 @@ export interface PlanInput {
   readonly guards?: readonly GuardVerdict[];
   /** Directives to comment out (the audit's comment-out remediations), by file and 1-based line. */
   readonly commentOut?: readonly { readonly file: string; readonly line: number; readonly why: string }[];
+  /**
+   * The loaded host of this config (src/host/loaded-host.ts): its parsed tree is the current one
+   * and its candidate() gives the candidate tree, both parsed once per run (the audit of the
+   * candidate reads the same memoized view). Without it the tree is loaded from `fs` here.
+   */
+  readonly host?: Pick<LoadedHost, 'mainPath' | 'tree' | 'input' | 'candidate'>;
 }
 
 export type PlanResult = { readonly ok: true; readonly plan: Plan } | { readonly ok: false; readonly reason: string; readonly plan?: Plan };
@@ -151,13 +158,15 @@ function directiveValue(x: Located, d: Desired, build: BuildProfile): string | u
 export async function planHarden(input: PlanInput): Promise<PlanResult> {
   const sshDir = input.sshDir ?? '/etc/ssh';
   const load = (fs: ReadOnlyFs) => loadConfigTree(fs, input.configPath, { sshDir });
-  const tree = await load(input.fs);
+  // The loaded host's own parse when it is of this config (same main file, default sshDir).
+  const loaded = input.host && input.host.mainPath === input.configPath && sshDir === '/etc/ssh' ? input.host : undefined;
+  const tree = loaded ? loaded.tree : await load(input.fs);
   if (!tree.main) return { ok: false, reason: `cannot read ${input.configPath}` };
   if (tree.fatal) return { ok: false, reason: `sshd would refuse the current configuration: ${tree.diagnostics.map((d) => `${d.file}:${d.line}: ${d.message}`).join('; ')}` };
   const specs: { label: string; spec?: ConnectionSpec }[] = [{ label: 'global' }, ...input.specs];
   const evalOpts = (spec?: ConnectionSpec) => ({ build: input.build, ...(spec ? { spec } : {}), ...(input.accounts ? { accounts: input.accounts } : {}) });
   const evalAll = (items: EvalInput) => specs.map((s) => evaluateEffective(items, evalOpts(s.spec)));
-  const before = evalAll(itemsOfTree(tree));
+  const before = evalAll(loaded ? loaded.input : itemsOfTree(tree));
   const directives = directivesOf(tree);
 
   // Which identities each setting concerns: a Match-scoped one those its criteria match; a global
@@ -327,8 +336,9 @@ export async function planHarden(input: PlanInput): Promise<PlanResult> {
 
 
     // Prove it: the candidate tree must give every setting an accepted value for every identity it concerns.
-    const candTree = await load(overlayFs(input.fs, over));
-    const after = evalAll(itemsOfTree(candTree));
+    const cand = loaded ? await loaded.candidate(over) : undefined;
+    const candTree = cand ? cand.tree : await load(overlayFs(input.fs, over));
+    const after = evalAll(cand ? cand.input : itemsOfTree(candTree));
     const predicted: PredictedValue[] = [];
     const failures: string[] = [];
     const lost: Desired[] = [];

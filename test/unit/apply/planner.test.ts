@@ -76,3 +76,25 @@ test('the cluster exception: a Match Address block at the end of our drop-in, pr
   assert.ok(again.ok, again.ok ? '' : again.reason);
   assert.deepEqual(again.plan.files, []);
 });
+
+test('with the loaded host, the planner parses nothing itself: the current tree and the candidate come from the host, and the result is the same', async () => {
+  const { loadHost } = await import('../../../src/host/loaded-host.js');
+  const { offlineExecutor } = await import('../../../src/host/executor.js');
+  const files = { [MAIN]: MAIN_TEXT, '/etc/ssh/sshd_config.d/50-cloud-init.conf': 'PasswordAuthentication yes\n' };
+  const desired: Desired[] = [{ keyword: 'PasswordAuthentication', value: 'no', rule: 'r1' }, { keyword: 'X11Forwarding', value: 'no', rule: 'r2' }];
+  const alone = await planHarden({ ...base, fs: fs(files), desired, specs: [] });
+  const host = await loadHost(offlineExecutor(fs(files)), { mainPath: MAIN, facts: 'config' });
+  let candidates = 0;
+  let seen: ReturnType<typeof host.candidate> | undefined;
+  const counted = { mainPath: host.mainPath, tree: host.tree, input: host.input, candidate: (f: Parameters<typeof host.candidate>[0]) => (candidates++, (seen = host.candidate(f))) };
+  // A file view that fails every read: the planner must take everything from the host.
+  const refusing = { label: 'refusing', readFile: () => Promise.reject(new Error('read')), readDir: () => Promise.reject(new Error('read')), lstat: () => Promise.reject(new Error('read')), stat: () => Promise.reject(new Error('read')), readLink: () => Promise.reject(new Error('read')), realPath: () => Promise.reject(new Error('read')) };
+  const r = await planHarden({ ...base, fs: refusing as never, host: counted, desired, specs: [] });
+  assert.ok(r.ok && alone.ok, r.ok ? '' : r.reason);
+  assert.equal(candidates, 1, 'one candidate view');
+  assert.deepEqual(r.plan.files, alone.plan.files);
+  assert.deepEqual(r.plan.predicted, alone.plan.predicted);
+  // The audit of the candidate asks the host for the same files: the memoized view, not a new parse.
+  const { candidateFiles } = await import('../../../src/apply/planner.js');
+  assert.equal(await host.candidate(candidateFiles(r.plan)), await seen, 'the planner\'s candidate view is the one the audit reads');
+});
