@@ -11,7 +11,8 @@ import { offlineExecutor, type HostExecutor } from '../host/executor.js';
 import type { ReadOnlyFs } from '../host/fs.js';
 import { localFs } from '../host/local-fs.js';
 import { rootFs } from '../host/root-fs.js';
-import { NO_SESSION, type SessionFacts } from '../host/session.js';
+import { NO_SESSION, withAccountName, type SessionFacts } from '../host/session.js';
+import { parsePasswd } from '../host/facts/accounts.js';
 import type { ApplyHost } from './host.js';
 import { localApplyHost } from './local-host.js';
 
@@ -61,7 +62,15 @@ export async function openHost(req: HostRequest = {}): Promise<OpenResult> {
   }
   const file = req.file ?? DEFAULT_CONFIG;
   const mainPath = file.startsWith('/') || req.cwd === undefined ? file : resolvePath(req.cwd, file);
-  return { ok: true, host: { target: machine, machine, mainPath, customFile: req.file !== undefined && req.file !== DEFAULT_CONFIG, session: req.session ?? NO_SESSION } };
+  return { ok: true, host: { target: machine, machine, mainPath, customFile: req.file !== undefined && req.file !== DEFAULT_CONFIG, session: await sessionOn(machine, req.session ?? NO_SESSION) } };
+}
+
+/** The session completed with its uid's account name, read from this machine's /etc/passwd (getpwuid: the first entry wins). */
+async function sessionOn(machine: ApplyHost, s: SessionFacts): Promise<SessionFacts> {
+  if (s.uid === undefined) return s;
+  const r = await machine.fs.readFile('/etc/passwd', 16 << 20);
+  const name = r.ok ? parsePasswd(Buffer.from(r.bytes).toString('latin1')).find((u) => u.uid === s.uid)?.name : undefined;
+  return withAccountName(s, name);
 }
 
 /** This machine alone, for commands that act on backups rather than on a config (backups, confirm, restore). */

@@ -1,22 +1,18 @@
 // The host of a config-changing command on this machine: -f FILE, --root DIR or the host's
 // sshd_config, opened by the one host factory (src/apply/open-host.ts) with the session read from
 // the environment, and its loaded config tree. Not a command.
-import { userInfo } from 'node:os';
 import { openHost, type OpenedHost } from '../apply/open-host.js';
 import { loadConfig, type LoadedConfig } from '../allow/engine.js';
 import { sessionFromEnv, type SessionFacts } from '../host/session.js';
 
-function osUser(): string | undefined {
-  try {
-    return userInfo().username;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Who runs this and from where (SSH_CONNECTION, SUDO_USER, ...), read once from the environment. */
+/**
+ * Who runs this and from where (SSH_CONNECTION, SUDO_USER, ...), read once from the environment,
+ * with the process's uid; the host factory (openHost) adds that uid's account name from the
+ * host's /etc/passwd through the executor (no getpwuid of our own).
+ */
 export function sessionOfProcess(env: NodeJS.ProcessEnv = process.env): SessionFacts {
-  return sessionFromEnv(env, osUser());
+  const uid = process.getuid?.();
+  return { ...sessionFromEnv(env), ...(uid !== undefined ? { uid } : {}) };
 }
 
 /** The opened host, or a message for the admin. */

@@ -30,6 +30,8 @@ export interface SessionFacts {
    * env_reset removes it unless kept (`sudo --preserve-env=SSH_AUTH_SOCK`).
    */
   readonly agentSocket?: string;
+  /** The process's uid (the CLI reads it); its account name is looked up through the executor (withAccountName). */
+  readonly uid?: number;
 }
 
 /** No session: an offline root, a test, a cron job. */
@@ -63,4 +65,14 @@ export function sessionFromEnv(env: Readonly<Record<string, string | undefined>>
     ...(userAuthFile !== undefined ? { userAuthFile } : {}),
     ...(agentSocket !== undefined ? { agentSocket } : {}),
   };
+}
+
+/**
+ * The session with the OS account of its uid (as the host's /etc/passwd names it, read through
+ * the executor by the host factory) added as the last name it goes by, and as its user when the
+ * environment named none.
+ */
+export function withAccountName(s: SessionFacts, name: string | undefined): SessionFacts {
+  if (name === undefined || name === '' || s.names.includes(name)) return s;
+  return { ...s, names: [...s.names, name], ...(s.user === undefined ? { user: name } : {}) };
 }
