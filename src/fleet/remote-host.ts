@@ -18,7 +18,7 @@ export const MAX_ROUNDS = 4;
 export interface RemoteOptions {
   /** Per-file cap of a remote read (default 16 MiB). */
   readonly perFileCap?: number;
-  /** Cap on everything one host sends, all rounds together (default 64 MiB). */
+  /** Cap on everything one host sends, all rounds together (default 32 MiB: memory stays under --parallel x 32 MiB whatever hosts send). */
   readonly totalCap?: number;
   /** The host's deadline, all rounds together (default 60 s). */
   readonly deadlineMs?: number;
@@ -43,7 +43,7 @@ function sshReason(stderr: string): string | undefined {
 
 export async function judgeRemote<T>(pool: SshPool, target: FleetTarget, judge: (exec: HostExecutor) => Promise<T>, opts: RemoteOptions = {}): Promise<RemoteOutcome<T>> {
   const cap = opts.perFileCap ?? 16 << 20;
-  const totalCap = opts.totalCap ?? 64 << 20;
+  const totalCap = opts.totalCap ?? 32 << 20;
   const t0 = Date.now();
   const deadline = t0 + (opts.deadlineMs ?? 60_000);
   const snap = new Snapshot(target.name, cap);

@@ -65,8 +65,10 @@ export class SshPool {
   /** The private directory for the control sockets, made on first use (mkdtemp: 0700). */
   private controlDir(): string {
     if (!this.dir) {
-      const base = tmpdir().length <= 40 ? tmpdir() : '/tmp';
-      this.dir = mkdtempSync(join(base, 'sshield-ssh-'));
+      // sun_path holds 107 bytes: BASE/sshield-XXXXXX/ + ssh's 40-hex %C + the 17-byte suffix of
+      // the socket ssh creates and renames must fit.
+      const base = tmpdir().length <= 34 ? tmpdir() : '/tmp';
+      this.dir = mkdtempSync(join(base, 'sshield-'));
     }
     return this.dir;
   }

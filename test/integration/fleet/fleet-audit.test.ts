@@ -8,7 +8,7 @@
 // commands refusing --host instead of acting on this machine.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -117,6 +117,15 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+/** A TMPDIR short enough for control sockets (else sshield falls back to /tmp, where the test cannot look). */
+function shortTmp(): string {
+  const d = mkdtempSync('/tmp/sf-');
+  tmps.push(d);
+  return d;
+}
+const tmps: string[] = [];
+after(() => tmps.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
 /** The built CLI with its own TMPDIR (to see what it leaves behind); the fleet's ssh_config. */
 async function sshield(args: string[], tmp?: string) {
   const t0 = Date.now();
@@ -132,7 +141,7 @@ interface FleetJson {
 test('audit of 10 test hosts over SSH equals `audit --root` of each host\'s directory, rule for rule', { skip }, async () => {
   const inv = join(work, 'inventory.ini');
   writeFileSync(inv, `[pve]\npve8\npve9\npve-node[1:3]\n\n[vms]\ncloud\nhardened\nbroken\nodd-keys\nweird\n`);
-  const tmp = mkdtempSync(join(work, 'tmp-'));
+  const tmp = shortTmp();
   const r = await sshield(['audit', '--inventory', inv, '--ssh-config', fleet.sshConfig, '--json', '--parallel', '6'], tmp);
   assert.equal(r.code, 1, r.stderr); // findings on most hosts, no errors
   assertMatchesSchema('audit-fleet', r.stdout);
@@ -211,7 +220,7 @@ test('an unreachable host is an error with the reason (exit 2), never clean; the
 });
 
 test('hostile hosts: a path escape, garbage, a flood and a stall are each refused with a clear error, in bounded time, nothing written', { skip }, async () => {
-  const tmp = mkdtempSync(join(work, 'tmp-'));
+  const tmp = shortTmp();
   const hosts = ['escape', 'garbage', 'flood', 'stall', 'pve9'].flatMap((h) => ['--host', h]);
   const r = await sshield(['audit', ...hosts, '--ssh-config', fleet.sshConfig, '--json', '--host-timeout', '8'], tmp);
   assert.equal(r.code, 2, r.stderr);
@@ -219,11 +228,28 @@ test('hostile hosts: a path escape, garbage, a flood and a stall are each refuse
   const err = Object.fromEntries(doc.hosts.map((h) => [h.name, h.error ?? h.status]));
   assert.match(err.escape!, /bad gather answer: line 2: bad path "\/etc\/\.\.\/\.\.\/root\/x"/);
   assert.match(err.garbage!, /bad gather answer: the answer is not from the gather script/);
-  assert.match(err.flood!, /sent more than 67108864 bytes|bad gather answer/);
+  assert.match(err.flood!, /sent more than 33554432 bytes|bad gather answer/);
   assert.match(err.stall!, /no answer within 8 s/);
   assert.equal(err.pve9, 'audited');
   assert.ok(r.ms < 60_000, `took ${r.ms} ms`);
   assert.deepEqual(readdirSync(tmp), []);
+});
+
+test('Ctrl-C (SIGINT) mid-run: exit 130, every SSH master told to exit, the socket directory gone', { skip }, async () => {
+  const tmp = shortTmp();
+  const child = spawn(process.execPath, [BIN, 'audit', '--host', 'stall', '--host', 'pve9', '--ssh-config', fleet.sshConfig, '--json'], { env: { ...process.env, TMPDIR: tmp, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  // Wait until the connections are up (a control socket exists), then interrupt.
+  const deadline = Date.now() + 60_000;
+  const sockets = () => readdirSync(tmp).flatMap((d) => readdirSync(join(tmp, d)));
+  while (Date.now() < deadline && sockets().length < 2) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(sockets().length >= 2, 'both connections up');
+  child.kill('SIGINT');
+  assert.equal(await exited, 130);
+  assert.deepEqual(readdirSync(tmp), []);
+  await new Promise((r) => setTimeout(r, 300));
+  const ps = await run('ps', ['-eo', 'args']);
+  assert.ok(!ps.stdout.includes(tmp), 'an ssh master outlived the interrupted run');
 });
 
 test('SARIF: one run per host, an unreachable host is a failed invocation; HTML renders the fleet', { skip }, async () => {
