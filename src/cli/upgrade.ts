@@ -9,6 +9,7 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, confirm, NO_TTY_MESSAGE, processOutput, type Output } from './io.js';
 import { openHost } from '../apply/open-host.js';
 import { applyPlan, type ApplyOutcome } from '../apply/pipeline.js';
+import { recoverFirst } from '../apply/flow.js';
 import { exitCodeOf, outcomeOfApply, type Outcome } from '../apply/outcome.js';
 import { renderChangeJson } from '../report/outcome-json.js';
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
@@ -16,7 +17,8 @@ import type { ReloadTarget, VerifyExpectation } from '../apply/plan.js';
 import { gatherUpgradeFacts } from '../upgrade/facts.js';
 import { planUpgrade } from '../upgrade/plan.js';
 import type { CredentialProof } from '../apply/credential.js';
-import { defaultWindowMessage, proofOf } from './change.js';
+import { defaultWindowMessage, lockDirFromEnv, proofOf } from './change.js';
+import { guardStops } from './interrupt.js';
 import { withVerifyFlags, type VerifyFlags } from './flags.js';
 import { sessionOfProcess } from './target.js';
 
@@ -37,6 +39,14 @@ export async function runUpgrade(o: Opts, io: Output): Promise<ExitCode> {
     return EXIT.error;
   }
   const { machine, target, root } = opened.host;
+  // A killed earlier run (of this root) is finished first: its packages may be half upgraded.
+  if (!o.dryRun) {
+    const stop = await recoverFirst(machine, { backupRoot: o.backupDir, ...lockDirFromEnv(), ...(root === undefined ? { sshd: SSHD } : {}) }, root);
+    if (stop) {
+      io.err(`sshield upgrade: ${stop.kind}: ${'reason' in stop ? stop.reason : ''}`);
+      return o.json ? (io.out(renderChangeJson({ command: 'upgrade', outcome: stop, messages: [] }).trimEnd()), exitCodeOf(stop)) : exitCodeOf(stop);
+    }
+  }
   const facts = await gatherUpgradeFacts(machine, target, root);
   let reload: ReloadTarget = { kind: 'none', why: 'offline root (--root)' };
   let verify: VerifyExpectation | undefined;
@@ -93,9 +103,15 @@ export async function runUpgrade(o: Opts, io: Output): Promise<ExitCode> {
     io.err(answer === 'no-tty' ? NO_TTY_MESSAGE : 'declined: nothing installed');
     return o.json ? json(answer === 'no-tty' ? { kind: 'no-tty' } : { kind: 'declined' }) : EXIT.refused;
   }
+  // SIGINT/SIGTERM from here on stop the writer at its next step; it finishes from the journal
+  // (an upgrade not yet verified: the kept packages go back), as after a kill.
+  const stops = guardStops(io, 'upgrade');
+  stops.applying();
   let outcome: ApplyOutcome;
   try {
     outcome = await applyPlan(machine, up.plan, {
+      abort: stops.signal,
+      ...lockDirFromEnv(),
       backupRoot: o.backupDir,
       ...(root === undefined ? { sshd: SSHD } : {}),
       ...(proof.window.seconds !== undefined ? { confirmTimeoutSec: proof.window.seconds } : {}),
@@ -108,6 +124,8 @@ export async function runUpgrade(o: Opts, io: Output): Promise<ExitCode> {
   } catch (e) {
     io.err(`sshield upgrade: ${(e as Error).message}`);
     return o.json ? json({ kind: 'error', reason: (e as Error).message }) : EXIT.error;
+  } finally {
+    stops.dispose();
   }
   if ((outcome.status === 'applied' || outcome.status === 'failed') && outcome.credential) credential = outcome.credential;
   windowArmed = proof.window.why === 'ssh-terminal' && outcome.status === 'applied' && outcome.confirmDeadline !== undefined;
