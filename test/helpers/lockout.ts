@@ -6,14 +6,21 @@
 //   - applied (exit 0) and every admin who could log in before still can, or
 //   - refused (exit 3) naming its override flag, with every watched file byte-identical (sha256)
 //     and every login exactly as before.
-// Isolation from the rest of the machine (other test files create sudo members concurrently):
-// every daemon admits only the scenario's own group (AllowGroups) or, for root, AllowUsers root.
+// Isolation from the rest of the machine, both ways: the accounts, groups, sudo memberships and
+// sudoers grants live in a private copy of /etc, bind-mounted over /etc in a mount namespace of
+// this file's own (`unshare --mount`); useradd, the daemons and the sshield CLI run inside it
+// (nsenter), the clients connect over loopback from outside. Other test files never see these
+// sudo admins (the guards judge every root-capable account of the machine), and these scenarios
+// never see theirs. Inside, every daemon admits only its scenario's group (AllowGroups) or, for
+// root, AllowUsers root, as scenarios run side by side. /home and /srv are the machine's: homes
+// and key files are made and removed by the scenario.
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { createTestUser, run, startSshd, type RunResult, type SshdInstance, type TestUser } from './sshd.js';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { SSHD, ensurePrivsepDir, freePort, hostKeys, run, type RunResult, type SshdInstance } from './sshd.js';
 
 export const CLI = ['--import', 'tsx', join(process.cwd(), 'src/cli/main.ts')];
 
@@ -33,21 +40,90 @@ export interface Account {
   ways: Way[];
 }
 
-const extraGroups = new Set<string>();
 const extraFiles = new Set<string>();
 const daemons = new Set<SshdInstance>();
+let world: PrivateEtc | undefined;
 process.once('exit', () => {
-  // A scenario cut short (a timeout) still takes its daemon, accounts, groups and files with it.
+  // A scenario cut short (a timeout) still takes its daemon, homes and files with it; the private
+  // /etc (its accounts, groups, grants) goes with its namespace.
   for (const d of daemons) if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
   for (const f of extraFiles) rmSync(f, { recursive: true, force: true });
-  for (const g of extraGroups) {
-    try {
-      execFileSync('groupdel', ['-f', g], { stdio: 'ignore' });
-    } catch {
-      /* gone */
-    }
-  }
+  world?.destroy();
 });
+
+/** A copy of /etc mounted over /etc in a private mount namespace held open by a sleeping process. */
+class PrivateEtc {
+  readonly dir: string;
+  readonly etc: string;
+  private readonly holder: ChildProcess;
+  private constructor(dir: string, holder: ChildProcess) {
+    this.dir = dir;
+    this.etc = join(dir, 'etc');
+    this.holder = holder;
+  }
+
+  static async create(): Promise<PrivateEtc> {
+    const dir = mkdtempSync(join(tmpdir(), 'sshield-t-etc-'));
+    cpSync('/etc', join(dir, 'etc'), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+    // cpSync keeps modes, not owners: everything under /etc that is not root's keeps its owner.
+    execFileSync('sh', ['-c', 'cd /etc && find . -xdev \\( ! -user 0 -o ! -group 0 \\) -printf "%U:%G %p\\0" 2>/dev/null'], { encoding: 'utf8' })
+      .split('\0')
+      .filter(Boolean)
+      .forEach((l) => {
+        const [ids, p] = [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)];
+        const [u, g] = ids.split(':').map(Number);
+        try {
+          execFileSync('chown', ['-h', `${u}:${g}`, join(dir, 'etc', p)]);
+        } catch {
+          /* vanished */
+        }
+      });
+    const holder = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount --bind '${join(dir, 'etc')}' /etc && echo ready && exec sleep 100000`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const ready = await new Promise<boolean>((resolve) => {
+      let out = '';
+      holder.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('ready')) resolve(true);
+      });
+      holder.once('exit', () => resolve(false));
+    });
+    if (!ready) throw new Error('could not make a private /etc (unshare --mount)');
+    // The holder must not keep the test process alive: it is killed at exit.
+    holder.unref();
+    (holder.stdout as unknown as { unref?: () => void }).unref?.();
+    (holder.stderr as unknown as { unref?: () => void }).unref?.();
+    return new PrivateEtc(dir, holder);
+  }
+
+  /** Runs a program inside the namespace (sees the private /etc). */
+  run(cmd: string, args: string[], opts: Parameters<typeof run>[2] = {}): Promise<RunResult> {
+    // Entering a mount namespace moves the working directory to its root: keep ours (tsx, src/).
+    return run('nsenter', ['-t', String(this.holder.pid), '-m', `--wd=${process.cwd()}`, '--', cmd, ...args], opts);
+  }
+
+  spawn(cmd: string, args: string[]): ChildProcess {
+    return spawn('nsenter', ['-t', String(this.holder.pid), '-m', `--wd=${process.cwd()}`, '--', cmd, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  }
+
+  /** A line of the private passwd/shadow/group. */
+  lines(db: 'passwd' | 'shadow' | 'group'): string[] {
+    return readFileSync(join(this.etc, db), 'utf8').split('\n');
+  }
+
+  destroy(): void {
+    if (this.holder.exitCode === null) this.holder.kill('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+let worldReady: Promise<PrivateEtc> | undefined;
+function privateEtc(): Promise<PrivateEtc> {
+  worldReady ??= PrivateEtc.create().then((w) => (world = w));
+  return worldReady;
+}
+
+// Ids far above the machine's own range, so a file owned by a scenario account is nobody's outside.
+const IDS = ['-K', 'UID_MIN=61000', '-K', 'UID_MAX=64999', '-K', 'GID_MIN=61000', '-K', 'GID_MAX=64999'];
 
 function hex(n = 3): string {
   return randomBytes(n).toString('hex');
@@ -66,11 +142,13 @@ export class Scenario {
   readonly group: string;
   readonly accounts: Account[] = [];
   daemon?: SshdInstance;
-  private users: TestUser[] = [];
+  readonly ns: PrivateEtc;
+  private users: string[] = [];
   private groups: string[] = [];
   private files: string[] = [];
 
-  private constructor(base: string, clientDir: string, group: string) {
+  private constructor(ns: PrivateEtc, base: string, clientDir: string, group: string) {
+    this.ns = ns;
     this.base = base;
     this.clientDir = clientDir;
     this.backups = join(base, 'backups');
@@ -85,27 +163,36 @@ export class Scenario {
     extraFiles.add(base);
     const clientDir = mkdtempSync(join(tmpdir(), 'sshield-t-client-'));
     extraFiles.add(clientDir);
-    const s = new Scenario(base, clientDir, `sshield-t-g${hex()}`);
+    const s = new Scenario(await privateEtc(), base, clientDir, `sshield-t-g${hex()}`);
     await s.newGroup(s.group);
     return s;
   }
 
+  /** A program run inside the private /etc (useradd, usermod, ...). */
+  exec(cmd: string, args: string[], input?: string): Promise<RunResult> {
+    return this.ns.run(cmd, args, input === undefined ? {} : { input });
+  }
+
   async newGroup(name = `sshield-t-g${hex()}`): Promise<string> {
-    const r = await run('groupadd', [name]);
+    const r = await this.exec('groupadd', ['-K', 'GID_MIN=61000', '-K', 'GID_MAX=64999', name]);
     if (r.code !== 0) throw new Error(`groupadd ${name}: ${r.stderr}`);
-    extraGroups.add(name);
     this.groups.push(name);
     return name;
   }
 
   /** An account in the scenario's group; `admin` puts it in sudo (sudo is installed: an admin as the product defines it). */
   async account(opts: { admin?: boolean; password?: string; groups?: string[]; shell?: string } = {}): Promise<Account> {
-    const u = await createTestUser({ password: opts.password, shell: opts.shell });
-    this.users.push(u);
+    const name = `sshield-t-${hex()}`;
     const groups = [this.group, ...(opts.admin ? ['sudo'] : []), ...(opts.groups ?? [])];
-    const r = await run('usermod', ['-aG', groups.join(','), u.name]);
-    if (r.code !== 0) throw new Error(`usermod -aG: ${r.stderr}`);
-    const a: Account = { name: u.name, home: u.home, uid: u.uid, password: opts.password, admin: opts.admin ?? false, ways: [] };
+    const home = `/home/${name}`;
+    extraFiles.add(home);
+    const r = await this.exec('useradd', [...IDS, '-m', '-s', opts.shell ?? '/bin/bash', '-G', groups.join(','), name]);
+    if (r.code !== 0) throw new Error(`useradd ${name}: ${r.stderr}`);
+    this.users.push(name);
+    const p = opts.password !== undefined ? await this.exec('chpasswd', [], `${name}:${opts.password}\n`) : await this.exec('usermod', ['-p', '*', name]);
+    if (p.code !== 0) throw new Error(`password of ${name}: ${p.stderr}`);
+    const [, , uid, , , dir] = this.ns.lines('passwd').find((l) => l.startsWith(`${name}:`))!.split(':');
+    const a: Account = { name, home: dir!, uid: Number(uid), password: opts.password, admin: opts.admin ?? false, ways: [] };
     this.accounts.push(a);
     return a;
   }
@@ -117,7 +204,12 @@ export class Scenario {
     return a;
   }
 
-  /** A file this scenario owns outside base (e.g. /etc/sudoers.d/sshield-t-*), removed at cleanup. */
+  /** Where a path of the private /etc is seen from here (e.g. /etc/sudoers.d/x for writing a grant). */
+  etc(path: string): string {
+    return join(this.ns.etc, path.replace(/^\/etc\//, ''));
+  }
+
+  /** A file this scenario owns outside base (e.g. its sudoers grant), removed at cleanup. */
   own(path: string): string {
     extraFiles.add(path);
     this.files.push(path);
@@ -148,8 +240,9 @@ export class Scenario {
     const file = join(dir, 'authorized_keys');
     writeFileSync(file, lines.map((l) => `${l}\n`).join(''), { mode });
     chmodSync(file, mode);
-    chownSync(dir, a.uid, a.uid === 0 ? 0 : gidOf(a.name));
-    chownSync(file, a.uid, a.uid === 0 ? 0 : gidOf(a.name));
+    const gid = a.uid === 0 ? 0 : Number(this.ns.lines('passwd').find((l) => l.startsWith(`${a.name}:`))!.split(':')[3]);
+    chownSync(dir, a.uid, gid);
+    chownSync(file, a.uid, gid);
     return file;
   }
 
@@ -162,7 +255,7 @@ export class Scenario {
     const listen = opts.listen ?? ['127.0.0.1'];
     const head = ['Port {{PORT}}', ...listen.map((l) => `ListenAddress ${l}`), 'HostKey {{HOSTKEY}}', 'PidFile {{DIR}}/sshd.pid', opts.isolation ?? `AllowGroups ${this.group}`];
     const text = `${head.join('\n')}\n${body.replaceAll('{{BASE}}', this.base).trim()}\n`;
-    this.daemon = await startSshd({ rawConfig: text, listen: listen[0] });
+    this.daemon = await startIn(this.ns, text, listen[0]!);
     daemons.add(this.daemon);
     return this.daemon;
   }
@@ -173,7 +266,7 @@ export class Scenario {
     const e: NodeJS.ProcessEnv = { HOME: '/root', USER: 'root', LOGNAME: 'root', NO_COLOR: '1' };
     if (env.SUDO_USER) e.SUDO_USER = env.SUDO_USER;
     if (env.SSH_CONNECTION) e.SSH_CONNECTION = env.SSH_CONNECTION;
-    return run(process.execPath, [...CLI, ...args, ...bk], { env: e, timeoutMs: 150_000 });
+    return this.ns.run(process.execPath, [...CLI, ...args, ...bk], { env: e, timeoutMs: 150_000 });
   }
 
   /** Tries one way in; true only when a shell ran `id -un` as the account. */
@@ -222,11 +315,11 @@ export class Scenario {
     for (const a of this.accounts) if (a.uid !== 0) walk(join(a.home, '.ssh'));
     for (const f of [...this.files, ...extra]) walk(f);
     const names = new Set(this.accounts.filter((a) => a.uid !== 0).map((a) => a.name));
-    for (const db of ['/etc/passwd', '/etc/shadow', '/etc/group']) {
-      for (const line of readFileSync(db, 'utf8').split('\n')) {
+    for (const db of ['passwd', 'shadow', 'group'] as const) {
+      for (const line of this.ns.lines(db)) {
         const f = line.split(':');
         const n = f[0]!;
-        if (db !== '/etc/group') {
+        if (db !== 'group') {
           if (names.has(n)) m.set(`${db}:${n}`, line);
           continue;
         }
@@ -240,16 +333,69 @@ export class Scenario {
   async cleanup(): Promise<void> {
     await this.daemon?.stop().catch(() => undefined);
     if (this.daemon) daemons.delete(this.daemon);
-    for (const u of this.users) await u.remove().catch(() => undefined);
-    for (const g of this.groups) {
-      await run('groupdel', ['-f', g]).catch(() => undefined);
-      extraGroups.delete(g);
+    for (const u of this.users) {
+      await this.exec('userdel', ['-r', '-f', u]).catch(() => undefined);
+      rmSync(`/home/${u}`, { recursive: true, force: true });
+      extraFiles.delete(`/home/${u}`);
     }
+    for (const g of this.groups) await this.exec('groupdel', ['-f', g]).catch(() => undefined);
     for (const f of [...this.files, this.base, this.clientDir]) {
       rmSync(f, { recursive: true, force: true });
       extraFiles.delete(f);
     }
   }
+}
+
+/** A real sshd inside the private /etc (as test/helpers/sshd.ts startSshd, which runs outside it). */
+async function startIn(ns: PrivateEtc, rawConfig: string, address: string): Promise<SshdInstance> {
+  ensurePrivsepDir();
+  const [key] = await hostKeys(['ed25519']);
+  const dir = mkdtempSync(join(tmpdir(), 'sshield-sshd-'));
+  const port = await freePort();
+  const configPath = join(dir, 'sshd_config');
+  writeFileSync(configPath, rawConfig.replaceAll('{{PORT}}', String(port)).replaceAll('{{DIR}}', dir).replaceAll('{{HOSTKEY}}', key!), { mode: 0o600 });
+  const check = await ns.run(SSHD, ['-t', '-f', configPath]);
+  if (check.code !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`test sshd config rejected: ${check.stderr}`);
+  }
+  const child = ns.spawn(SSHD, ['-D', '-e', '-f', configPath]);
+  let log = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (d: string) => (log += d));
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = connect(port, address);
+      c.once('connect', () => (c.destroy(), resolve(true)));
+      c.once('error', () => resolve(false));
+    });
+    if (ok) break;
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`sshd did not listen on ${address}:${port}: ${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return {
+    port,
+    address,
+    dir,
+    configPath,
+    child,
+    log: () => log,
+    reload: () => child.kill('SIGHUP'),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((r) => child.once('exit', () => r()));
+        child.kill('SIGTERM');
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 function isLink(p: string): boolean {
@@ -258,11 +404,6 @@ function isLink(p: string): boolean {
   } catch {
     return false;
   }
-}
-
-export function gidOf(name: string): number {
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${name}:`));
-  return Number(line?.split(':')[3] ?? 0);
 }
 
 /** The differences between two snapshots, for an assertion message. */

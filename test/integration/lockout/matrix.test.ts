@@ -289,7 +289,7 @@ const defs: Def[] = [
     cmd: 'harden -f CFG --profile baseline',
     setup: async (s) => {
       const a = await s.account({ admin: true, password: PW() });
-      assert.equal((await run('usermod', ['-L', a.name])).code, 0);
+      assert.equal((await s.exec('usermod', ['-L', a.name])).code, 0);
       const k = await s.key();
       s.authorizedKeys(a, [s.pub(k)]);
       const b = await s.account({ admin: true, password: PW() });
@@ -306,7 +306,7 @@ const defs: Def[] = [
     cmd: 'harden -f CFG --profile baseline',
     setup: async (s) => {
       const a = await s.account({ admin: true });
-      assert.equal((await run('usermod', ['-e', '1', a.name])).code, 0);
+      assert.equal((await s.exec('usermod', ['-e', '1', a.name])).code, 0);
       const k = await s.key();
       s.authorizedKeys(a, [s.pub(k)]);
       const b = await s.account({ admin: true, password: PW() });
@@ -646,7 +646,7 @@ const defs: Def[] = [
       const u = await s.account();
       const k = await s.key();
       s.authorizedKeys(u, [s.pub(k)]);
-      const grant = s.own(`/etc/sudoers.d/${a.name}`);
+      const grant = s.own(s.etc(`/etc/sudoers.d/${a.name}`));
       writeFileSync(grant, `${a.name} ALL=(ALL:ALL) ALL\n`, { mode: 0o440 });
       const v = await run('visudo', ['-cf', grant]);
       assert.equal(v.code, 0, v.stdout + v.stderr);
