@@ -25,9 +25,10 @@ export default defineRule({
     },
   },
   check(ctx) {
+    // Without the accounts no SFTP-only user can be found: that is not a pass.
+    if (isMissing(ctx.facts.users)) return ctx.skip(`user accounts unknown: ${ctx.facts.users?.missing ?? 'not gathered'}`);
     const sftp = ctx.specs.filter((s) => s.role === 'sftp-user');
     if (sftp.length === 0) return ctx.pass('no SFTP-only users (ForceCommand internal-sftp) found');
-    if (isMissing(ctx.facts.users)) return ctx.skip(`user accounts unknown: ${ctx.facts.users?.missing ?? 'not gathered'}`);
     const users = ctx.facts.users;
     for (const s of sftp) {
       const u = users.find((x) => x.name === s.spec.user);

@@ -24,6 +24,8 @@ export default defineRule({
   },
   check(ctx) {
     if (isMissing(ctx.facts.fileModes)) return ctx.skip(`file modes unknown: ${ctx.facts.fileModes?.missing ?? 'not gathered'}`);
+    // No configuration file or host key was found: nothing was judged, so nothing passes.
+    if (ctx.facts.fileModes.length === 0) return ctx.skip('no sshd configuration file or host key found to check');
     const keys = new Set(ctx.specs[0]?.config.get('hostkey')?.values ?? []);
     for (const f of ctx.facts.fileModes) {
       const problems: string[] = [];

@@ -28,6 +28,8 @@ export default defineRule({
   },
   check(ctx) {
     if (isMissing(ctx.facts.hostKeys)) return ctx.skip(`host keys unknown: ${ctx.facts.hostKeys?.missing ?? 'not gathered'}`);
+    // No key read at all (an empty root, unreadable files): nothing was judged, so nothing passes.
+    if (ctx.facts.hostKeys.length === 0) return ctx.skip('no host key could be read (the HostKey files are missing or unreadable)');
     const min = ctx.options.minRsaBits as number;
     const allowEcdsa = ctx.options.allowEcdsa as boolean;
     const configured = ctx.specs[0]?.config.get('hostkey')?.values ?? [];

@@ -156,6 +156,9 @@ const T: Record<string, Case[]> = {
     { config: 'Match Group sftponly\n  ForceCommand internal-sftp\n', status: 'fail', message: 'sftp1' },
     { config: 'Match User sftp2\n  ForceCommand internal-sftp\n', status: 'pass' },
   ],
+  'host/require-strong-host-keys': [
+    { name: 'no host key readable: skipped with the reason, never a pass', config: '', status: 'skip', message: 'no host key could be read' },
+  ],
   'host/no-known-vulnerabilities': [
     { config: '', openssh: '1:9.2p1-2+deb12u2', status: 'fail', message: 'CVE-2024-6387' },
     // deb12u10: nothing to install; the low no-fix-yet CVEs warn with their mitigation (issue 14).
