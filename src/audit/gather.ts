@@ -5,6 +5,8 @@
 // chroot components). Unknown facts become { missing: reason }, never exceptions.
 import { gatherCertificateFacts } from '../host/facts/certificates.js';
 import { sudoAdmins } from '../host/facts/admins.js';
+import type { SessionFacts } from '../host/session.js';
+import { adminAccessFact } from './admin-access.js';
 import type { HostExecutor } from '../host/executor.js';
 import { inspectHostKeys, type HostFacts } from '../host/facts/index.js';
 import type { ReadOnlyFs } from '../host/fs.js';
@@ -30,6 +32,8 @@ export interface GatherOptions {
   readonly note?: string;
   /** The clock certificates are judged by (ms since the epoch; default now). */
   readonly now?: number;
+  /** Who runs the audit (live host only): the model keeps that account's way in too. */
+  readonly session?: SessionFacts;
 }
 
 export interface AuditInput {
@@ -238,6 +242,7 @@ export async function gatherAudit(from: HostExecutor | LoadedHost, opts: GatherO
     chroot: await chrootFacts(exec.fs, specs, facts),
     authorizedKeys: await authorizedKeysFact(host, specs[0]?.spec),
     certificates: await gatherCertificateFacts(exec, global, opts.now ?? Date.now()),
+    adminAccess: await adminAccessFact(host, exec.live ? opts.session : undefined),
   };
   const b = 'missing' in opensshFact ? undefined : opensshFact;
   const target: ReportTarget = {

@@ -143,6 +143,7 @@ export async function runAuditCommand(opts: AuditCliOptions, io: Output, env: No
     ...(admin ? { admin } : {}),
     ...(exec.kind === 'local' && sshConn ? { adminAddr: sshConn } : {}),
     ...(note ? { note } : {}),
+    ...(exec.kind === 'local' ? { session } : {}),
   });
   if (opts.file) Object.assign(input.target, { kind: 'file', label: mainConfig });
   policy ??= policyFor(undefined, opts.profile, input.isPve);

@@ -28,6 +28,7 @@ import sshdNoWeakHostkeyAlgorithms from './sshd/no-weak-hostkey-algorithms.js';
 import sshdNoWeakKex from './sshd/no-weak-kex.js';
 import sshdNoWeakMacs from './sshd/no-weak-macs.js';
 import sshdNoX11Forwarding from './sshd/no-x11-forwarding.js';
+import sshdRequireAdminAccess from './sshd/require-admin-access.js';
 import sshdRequireAllowlist from './sshd/require-allowlist.js';
 import sshdRequireClientAlive from './sshd/require-client-alive.js';
 import sshdRequireIgnoreRhosts from './sshd/require-ignore-rhosts.js';
@@ -81,6 +82,7 @@ export const RULES: readonly Rule[] = [
   sshdNoWeakKex,
   sshdNoWeakMacs,
   sshdNoX11Forwarding,
+  sshdRequireAdminAccess,
   sshdRequireAllowlist,
   sshdRequireClientAlive,
   sshdRequireIgnoreRhosts,

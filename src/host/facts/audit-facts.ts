@@ -176,5 +176,22 @@ export interface AuditFacts {
   readonly authorizedKeys?: Missing<AuthorizedKeysFact>;
   /** TrustedUserCAKeys, principals control and RevokedKeys (src/host/facts/certificates.ts). */
   readonly certificates?: Missing<CertificateFacts>;
+  /** Who must keep a way in and whether they have one now (the credential model, src/access). */
+  readonly adminAccess?: Missing<readonly AdminAccessFact[]>;
+}
+
+/** One account that must keep a way in (src/access mustKeep) and the model's verdict for it now. */
+export interface AdminAccessFact {
+  readonly account: string;
+  /** Why it must keep a way in (can become root, runs this, PVE peers...). */
+  readonly why: readonly string[];
+  /** Its known addresses, or 'any-admitted' (then some address the configuration admits counts). */
+  readonly addresses: readonly string[] | 'any-admitted';
+  /** A PVE peer (root from the cluster node addresses). */
+  readonly peer: boolean;
+  /** works: a proven way in to a shell from every known address (or some admitted one); none: refused; unknown: cannot be proven. */
+  readonly verdict: 'works' | 'none' | 'unknown';
+  /** The way in, or every reason it is refused / unproven, with the address. */
+  readonly detail: string;
 }
 
