@@ -43,6 +43,9 @@ function scopeKey(d: Desired): string {
   return `${d.keyword.toLowerCase()}|${d.scope === undefined || d.scope === 'global' ? '' : d.scope.match}`;
 }
 
+/** Rules whose new failure on the prediction the guards judge (same credential model, with an override flag). */
+const JUDGED_BY_GUARDS: ReadonlySet<string> = new Set(['sshd/require-admin-access']);
+
 export async function planFromAudit(i: AuditPlanInput): Promise<AuditPlanResult> {
   const host = i.host ?? (await loadHost(i.exec ?? offlineExecutor(i.fs), { mainPath: i.gather.mainConfig ?? i.configPath, ...(i.gather.openssh ? { openssh: i.gather.openssh } : {}) }));
   const audit0 = await gatherAudit(host, i.gather);
@@ -98,7 +101,9 @@ export async function planFromAudit(i: AuditPlanInput): Promise<AuditPlanResult>
   const fixed = [...rules].filter((id) => statusBefore.get(id) === 'fail');
   const afterStatus = new Map(after!.results.map((r) => [r.ruleId, r]));
   const notFixed = fixed.filter((id) => { const r = afterStatus.get(id); return r !== undefined && isFail(r); });
-  const broken = after!.results.filter((r) => isFail(r) && statusBefore.get(r.ruleId) !== 'fail').map((r) => r.ruleId);
+  // A lockout the change would cause is the guard stage's to refuse (guard-stage.ts, with the flag
+  // named after the risk), not a rule "starting to fail" that no flag can accept.
+  const broken = after!.results.filter((r) => isFail(r) && statusBefore.get(r.ruleId) !== 'fail' && !JUDGED_BY_GUARDS.has(r.ruleId)).map((r) => r.ruleId);
   const verified = `audit of the predicted configuration (${policy.profile.name}): ${fixed.map((id) => `${id} ${afterStatus.get(id)?.status ?? '?'}`).join(', ') || 'nothing to fix'}`;
   const result = { ...plan, remediated: fixed, notes: [...rem.notes, verified] };
   if (!planned.ok) return { ok: false, reason: planned.reason, plan: result, before, after: after!, policy };
