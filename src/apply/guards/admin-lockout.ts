@@ -6,7 +6,7 @@
 // if nobody who can become root keeps a way in, that is refused too. The account running
 // sshield is guard (c)'s. Override: --allow-admin-lockout.
 import { invokingJudged, lossesOf, lostWayIn } from './lost-way-in.js';
-import { ADMIN_GROUPS } from './no-key-admin.js';
+import { ADMIN_GROUPS, noKeyAdmin } from './no-key-admin.js';
 import { beforeFacts, samplesOf, spec, type Guard, type GuardContext } from './types.js';
 
 /** The accounts that can become root, as the facts before the change say. */
@@ -25,7 +25,8 @@ export const adminLockout: Guard = {
       const rootOff = (addr: string) => ctx.after(spec(ctx, 'root', addr)).value('permitrootlogin') === 'no';
       const lost = lossesOf(ctx, 'admin').filter((l) => !(l.account === 'root' && rootOff(l.after.spec.addr ?? l.addr)));
       const msgs = lost.map((l) => l.message);
-      if (ctx.model.rootCapableBefore && !ctx.model.rootCapableAfter && msgs.length === 0) msgs.push('nobody who can become root (root, or an account sudo lets run ALL) would keep a way in to a shell');
+      // Nobody root-capable keeping a shell while passwords go off with no admin key is no-key-admin's risk (its flag).
+      if (ctx.model.rootCapableBefore && !ctx.model.rootCapableAfter && msgs.length === 0 && noKeyAdmin.check(ctx).ok) msgs.push('nobody who can become root (root, or an account sudo lets run ALL) would keep a way in to a shell');
       if (msgs.length) return { ok: false, message: msgs.join('; ') };
       const who = ctx.model.keep.map((k) => k.account).join(', ');
       return { ok: true, message: who ? `everyone who must keep a way in keeps one (${who})` : 'nobody who can become root logs in today' };

@@ -80,10 +80,10 @@ test('planHarden then applyPlan on a copy of a root, through the public API: app
     `import { loadHost, planHarden, applyPlan, audit } from 'sshield';
 const [root, backupDir] = process.argv.slice(2);
 const host = await loadHost({ root });
-const first = await planHarden(host, { profile: 'baseline', today: '${TODAY}', overrides: ['--allow-no-key-admin'] });
+const first = await planHarden(host, { profile: 'baseline', today: '${TODAY}', overrides: ['--allow-no-key-admin', '--allow-admin-lockout'] });
 if (!first.ok) throw new Error(first.reason);
 const applied = await applyPlan(first.plan, { backupDir });
-const second = await planHarden(await loadHost({ root }), { profile: 'baseline', today: '${TODAY}', overrides: ['--allow-no-key-admin'] });
+const second = await planHarden(await loadHost({ root }), { profile: 'baseline', today: '${TODAY}', overrides: ['--allow-no-key-admin', '--allow-admin-lockout'] });
 const report = await audit(host, { profile: 'baseline', today: '${TODAY}' });
 console.log(JSON.stringify({ files: first.plan.files.map((f) => f.path), remediated: first.plan.remediated, outcome: applied.outcome, backup: applied.backup, again: second.plan?.files.length ?? 0, fixed: report.results.filter((r) => first.plan.remediated.includes(r.ruleId)).map((r) => r.status) }));
 `,
@@ -137,7 +137,7 @@ const policy = parsePolicy('extends: baseline\\n', 'policy.yaml');
 if (policy.ok) await audit(host, { policy: policy.policy });
 else for (const e of policy.errors) console.log(e.file, e.line, e.message);
 const scanned: ScanReport = await scan(['192.0.2.1:22'], { user: 'root', hostKeys: true, timeoutMs: 3000 });
-const planned: HardenPlanResult = await planHarden(host, { overrides: ['--allow-no-key-admin'] });
+const planned: HardenPlanResult = await planHarden(host, { overrides: ['--allow-no-key-admin', '--allow-admin-lockout'] });
 if (planned.plan) {
   const res: ChangeResult = await applyPlan(planned.plan, { backupDir: '/tmp/b', confirmTimeoutSec: 120 });
   const outcome: Outcome = res.outcome;

@@ -92,7 +92,7 @@ test('full tmpfs: harden -f, allow add, user nologin and restore install all or 
   const filler = fill(fs, 8192);
   const original = readFileSync(config);
 
-  const h = await sshield(['harden', '-f', config, '--yes', '--backup-dir', bk, '--allow-no-key-admin']);
+  const h = await sshield(['harden', '-f', config, '--yes', '--backup-dir', bk, '--allow-no-key-admin', '--allow-admin-lockout']);
   assert.notEqual(h.code, 0, `harden on a full disk must fail: ${h.stdout}${h.stderr}`);
   assert.match(h.stdout + h.stderr, /ENOSPC|no space/i, 'the reason is given');
   assert.ok(readFileSync(config).equals(original), 'harden: sshd_config byte-identical');
@@ -121,7 +121,7 @@ test('full tmpfs: harden -f, allow add, user nologin and restore install all or 
 
   // With room, harden installs the complete file (its last lines intact) ...
   unlinkSync(filler);
-  const ok = await sshield(['harden', '-f', config, '--yes', '--backup-dir', bk, '--allow-no-key-admin']);
+  const ok = await sshield(['harden', '-f', config, '--yes', '--backup-dir', bk, '--allow-no-key-admin', '--allow-admin-lockout']);
   assert.equal(ok.code, 0, ok.stdout + ok.stderr + log);
   const hardened = readFileSync(config);
   assert.match(hardened.toString(), /DenyUsers last-denied-user\nMatch User sftponly\n {2}ChrootDirectory \/srv\/sftponly\n {2}ForceCommand internal-sftp\n$/);

@@ -40,7 +40,7 @@ test('a run paused in validate while others change the file: the second change s
   const env = { SSHIELD_LOCK_DIR: join(base, 'locks') }; // this test's own host lock
   const resume = join(base, 'resume');
 
-  const harden = start(['harden', '-f', sshd.configPath, '--yes', '--backup-dir', join(base, 'bk1'), '--allow-no-key-admin'], { ...env, SSHIELD_TEST_PAUSE_AT: 'validate', SSHIELD_TEST_RESUME_FILE: resume });
+  const harden = start(['harden', '-f', sshd.configPath, '--yes', '--backup-dir', join(base, 'bk1'), '--allow-no-key-admin', '--allow-admin-lockout'], { ...env, SSHIELD_TEST_PAUSE_AT: 'validate', SSHIELD_TEST_RESUME_FILE: resume });
   t.after(() => void harden.child.kill('SIGKILL'));
   await until('harden to reach validate', () => /paused at validate/.test(harden.err()));
   process.kill(harden.child.pid!, 'SIGSTOP');

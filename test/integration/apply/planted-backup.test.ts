@@ -42,7 +42,7 @@ test('a planted journal in a user-writable backup dir is refused; nothing is wri
   const cfgBefore = readFileSync(join(img, 'etc', 'ssh', 'sshd_config'));
 
   for (const args of [
-    ['harden', '--root', img, '--yes', '--backup-dir', bk, '--allow-no-key-admin'],
+    ['harden', '--root', img, '--yes', '--backup-dir', bk, '--allow-no-key-admin', '--allow-admin-lockout'],
     ['restore', id, '--yes', '--backup-dir', bk],
   ]) {
     const r = await run(process.execPath, [...CLI, ...args], { timeoutMs: 90_000, env: { ...process.env, NO_COLOR: '1' } });

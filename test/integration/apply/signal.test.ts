@@ -135,7 +135,7 @@ test('SIGTERM of the real CLI at verify of a live loopback daemon: the old confi
   t.after(() => d.stop());
   const old = readFileSync(d.configPath, 'latin1');
   const env = { ...process.env, SSHIELD_LOCK_DIR: locks, SSH_CONNECTION: undefined };
-  const a = [...CLI, 'harden', '-f', d.configPath, '--profile', 'baseline', '--yes', '--backup-dir', bk, '--allow-no-key-admin'];
+  const a = [...CLI, 'harden', '-f', d.configPath, '--profile', 'baseline', '--yes', '--backup-dir', bk, '--allow-no-key-admin', '--allow-admin-lockout'];
   const r = await runAndSignal(a, env, 'verify', 'SIGTERM');
   assert.ok(r.paused, `never paused at verify: ${r.stdout}${r.stderr}`);
   assert.equal(r.signal, null, r.stderr);

@@ -24,7 +24,7 @@ test('a stale PidFile naming a sleep: the sleep survives, exit non-zero, config 
   const before = readFileSync(sshd.configPath);
   const T0 = (await sshdT(sshd.configPath)).stdout;
 
-  const r = await run(process.execPath, [...CLI, 'harden', '-f', sshd.configPath, '--yes', '--backup-dir', bk, '--allow-no-key-admin'], { timeoutMs: 90_000, env: { ...process.env, NO_COLOR: '1', SSH_CONNECTION: undefined, SUDO_USER: undefined } });
+  const r = await run(process.execPath, [...CLI, 'harden', '-f', sshd.configPath, '--yes', '--backup-dir', bk, '--allow-no-key-admin', '--allow-admin-lockout'], { timeoutMs: 90_000, env: { ...process.env, NO_COLOR: '1', SSH_CONNECTION: undefined, SUDO_USER: undefined } });
   assert.notEqual(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout + r.stderr, /not the sshd of .*sshd_config \(pid \d+ is \/usr\/bin\/sleep, not sshd\); no signal was sent/);
   assert.doesNotMatch(r.stdout + r.stderr, /still announces/);

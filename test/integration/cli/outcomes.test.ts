@@ -258,7 +258,7 @@ test('declined at a real terminal: every changing command asks, "n" changes noth
 test('stale: a file changed between planning and writing is not written (exit 3), for every command that writes', { skip, timeout: 300_000 }, async () => {
   const bk = () => ['--backup-dir', join(dir, `bk-${++n}`)];
   const cases: [string, (R: string) => string[], string][] = [
-    ['harden', (R) => ['harden', '--root', R, '--profile', 'baseline', '--yes', '--allow-no-key-admin'], 'etc/ssh/sshd_config'],
+    ['harden', (R) => ['harden', '--root', R, '--profile', 'baseline', '--yes', '--allow-no-key-admin', '--allow-admin-lockout'], 'etc/ssh/sshd_config'],
     ['allow add', (R) => ['allow', 'add', '203.0.113.0/24', '--root', R, '--yes'], 'etc/ssh/sshd_config'],
     ['allow remove', (R) => ['allow', 'remove', '203.0.113.0/24', '--root', R, '--yes'], 'etc/ssh/sshd_config'],
     ['user nologin', (R) => ['user', 'nologin', 'bob', '--root', R, '--yes'], 'etc/passwd'],
@@ -287,7 +287,7 @@ test('failed and rolled back: sshd -t rejects the candidate of a -f config, the 
   // Every line is valid for sshd's parser, but there is no host key: `sshd -t` refuses to start.
   const text = `Port 2\nListenAddress 127.0.0.1\nHostKey ${conf}/no_such_host_key\nPidFile ${conf}/sshd.pid\nUsePAM yes\nPasswordAuthentication yes\nSubsystem sftp /usr/lib/openssh/sftp-server\n`;
   const cases: [string, string[]][] = [
-    ['harden', ['harden', '-f', cfg, '--profile', 'baseline', '--yes', '--allow-no-key-admin', '--allow-session-lockout', '--allow-user-lockout', '--allow-cluster-break', '--allow-hostkey-mismatch', '--allow-bad-chroot']],
+    ['harden', ['harden', '-f', cfg, '--profile', 'baseline', '--yes', '--allow-no-key-admin', '--allow-admin-lockout', '--allow-session-lockout', '--allow-user-lockout', '--allow-cluster-break', '--allow-hostkey-mismatch', '--allow-bad-chroot']],
     ['allow add', ['allow', 'add', '127.0.0.1', '-f', cfg, '--yes']],
     ['user add', ['user', 'add', `sshield-t-f${process.pid % 10000}`, '--nologin', '-f', cfg, '--yes']],
   ];
@@ -314,7 +314,7 @@ test('pending confirm: while a harden --confirm-timeout change awaits confirmati
     await sshield(['confirm', '--backup-dir', bk]); // stops the watcher if a case failed half way
     await sshd.stop();
   });
-  const overrides = ['--allow-no-key-admin', '--allow-session-lockout', '--allow-user-lockout', '--allow-cluster-break', '--allow-hostkey-mismatch', '--allow-bad-chroot'];
+  const overrides = ['--allow-no-key-admin', '--allow-admin-lockout', '--allow-session-lockout', '--allow-user-lockout', '--allow-cluster-break', '--allow-hostkey-mismatch', '--allow-bad-chroot'];
   const h = check('harden applied awaiting confirmation', await sshield(['harden', '-f', sshd.configPath, '--profile', 'baseline', '--yes', '--confirm-timeout', '120', '--backup-dir', bk, ...overrides, '--json']), 'harden', 'applied');
   assert.equal(typeof h.outcome.confirmDeadline, 'number');
   assert.equal((h.verify as { status: string }).status, 'verified');

@@ -62,7 +62,7 @@ test('a second run of every changing command changes nothing, next to the other 
     ['user', 'add', 'sshield-t-ic', '--nologin'],
     ['keys', 'restrict', '--user', 'bob', '--all', '--options', 'no-pty'],
     // No admin with a key can become root once root login is off: this root is about idempotence, not that guard.
-    ['harden', '--profile', 'baseline', '--allow-no-key-admin'],
+    ['harden', '--profile', 'baseline', '--allow-no-key-admin', '--allow-admin-lockout'],
   ];
   const cli = (args: string[]) => run(process.execPath, [...CLI, ...args, '--root', R, '--yes', '--backup-dir', join(R, 'bk')], { env: { HOME: '/root', USER: 'root' }, timeoutMs: 120_000 });
   for (const c of commands) {
