@@ -10,6 +10,7 @@
 import type { AccessFacts } from '../host/facts/access-facts.js';
 import { shadowState, type PasswdUser } from '../host/facts/accounts.js';
 import { accessListsOf, checkAccess } from '../sshd/access.js';
+import { matchPattern } from '../sshd/values/pattern.js';
 import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/types.js';
 import { pamStack, unknownModules } from './pam.js';
 
@@ -78,7 +79,21 @@ export function checkAccount(facts: AccessFacts, cfg: EffectiveConfig, user: Pas
     }
   }
   const addr = spec.addr ?? '';
-  const v = checkAccess(listsOf(cfg), { user: user.name, addr, host: spec.host ?? addr, groups: facts.accounts.groupsOf(user.name) });
+  const lists = listsOf(cfg);
+  const v = checkAccess(lists, { user: user.name, addr, host: spec.host ?? addr, groups: facts.accounts.groupsOf(user.name) });
+  // UseDNS yes: sshd matches USER@HOST host names against the reverse-DNS name (auth.c
+  // auth_get_canonical_hostname), which no file tells; such an entry for this user is unknown.
+  if (cfg.value('usedns') === 'yes') {
+    const named = [...lists.denyUsers, ...lists.allowUsers].filter((p) => {
+      const at = p.indexOf('@');
+      return at >= 0 && matchPattern(user.name, p.slice(0, at)) && p.slice(at + 1).split(',').some((h) => /[a-z]/i.test(h.replace(/^!/, '')) && !h.includes(':'));
+    });
+    if (named.length > 0) {
+      unknown.push(`UseDNS yes: ${named.join(', ')} names hosts; whether ${addr}'s reverse-DNS name matches is unknown`);
+      // Not being listed in AllowUsers is then no proof of refusal.
+      if (!v.allowed && v.by === 'AllowUsers') return { refused, unknown, notes };
+    }
+  }
   if (!v.allowed) refused.push(`${v.reason} (from ${addr})`);
   return { refused, unknown, notes };
 }

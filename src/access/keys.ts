@@ -98,6 +98,8 @@ const flag = (o: readonly KeyOption[], name: string): boolean | undefined => {
   return v;
 };
 
+const hostNamed = (list: string): boolean => list.split(',').some((h) => /[a-z]/i.test(h.replace(/^!/, '')) && !h.includes(':'));
+
 /** auth_authorise_keyopts for a plain key line: why it is refused, or undefined. */
 export function keyOptionsProblem(o: readonly KeyOption[], spec: ConnectionSpec, nowSeconds: number): string | undefined {
   const exp = opt(o, 'expiry-time');
@@ -111,7 +113,7 @@ export function keyOptionsProblem(o: readonly KeyOption[], spec: ConnectionSpec,
     const addr = spec.addr ?? '';
     const r = matchHostAndIp(spec.host ?? addr, addr, from);
     if (r === -1) return `from="${from}" is invalid (sshd refuses the key)`;
-    if (r === 0) return `from="${from}" does not admit ${addr}`;
+    if (r === 0) return `from="${from}" does not admit ${addr}${hostNamed(from) ? ' (host names in it are matched against the reverse-DNS name only with UseDNS yes)' : ''}`;
   }
   return undefined;
 }
