@@ -1,6 +1,7 @@
 // Live proof with the admin's own credentials. Besides the banner / 'none' probe (reload.ts), the
 // verify step logs in to the reloaded daemon as the admin who must keep access, with the identity
-// that admin has at hand: their SSH agent (SSH_AUTH_SOCK; sudo drops it unless kept) or a private
+// that admin has at hand: their SSH agent (SSH_AUTH_SOCK; under sudo, which drops it, taken from
+// the shell sudo ran from: src/cli/target.ts sessionOfProcess) or a private
 // key named with --verify-key. The login is the system `ssh` client, run through the host
 // executor (never spawned here): BatchMode (nothing prompts), no config file (-F /dev/null: root's
 // own ~/.ssh/config and keys play no part: IdentityFile none, only the agent or only the named
@@ -55,7 +56,7 @@ export function credentialRequestOf(o: { readonly verifyKey?: string; readonly v
   if (user === undefined) return { unavailable: 'not proven with your credentials: no account to log in as (no --verify-user, no SUDO_USER, no session user)' };
   if (o.verifyKey !== undefined) return { identity: { kind: 'key', user, keyFile: o.verifyKey } };
   if (o.session.agentSocket !== undefined) return { identity: { kind: 'agent', user, socket: o.session.agentSocket } };
-  const sudo = o.session.sudoUser !== undefined ? ' (sudo removes SSH_AUTH_SOCK: keep it with `sudo --preserve-env=SSH_AUTH_SOCK`, or name your key with --verify-key)' : '';
+  const sudo = o.session.sudoUser !== undefined ? ' (under sudo, the agent of the shell sudo was run from is used when its socket belongs to you; none was found: keep it with `sudo --preserve-env=SSH_AUTH_SOCK`, or name your key with --verify-key)' : '';
   return { unavailable: `${NO_IDENTITY}${sudo}` };
 }
 

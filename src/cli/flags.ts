@@ -29,8 +29,8 @@ export interface CommonChangeFlags extends TargetFlags, VerifyFlags {
 
 const PROOF_HELP = `
 Proof after the reload: besides a new connection's banner and methods, sshield logs in as you
-(--verify-user, else $SUDO_USER, else you) with your SSH agent (SSH_AUTH_SOCK; under sudo keep it
-with \`sudo --preserve-env=SSH_AUTH_SOCK\`) or --verify-key FILE, once before the change and once
+(--verify-user, else $SUDO_USER, else you) with your SSH agent (SSH_AUTH_SOCK; under sudo, which
+drops it, the one of the shell you ran sudo from) or --verify-key FILE, once before the change and once
 after: a login that worked before and fails after rolls the change back. Without an identity the
 output says "not proven with your credentials: no agent, no --verify-key".
 Confirm window: on a terminal inside an SSH session the change stays only if \`sshield confirm\`

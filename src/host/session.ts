@@ -76,3 +76,37 @@ export function withAccountName(s: SessionFacts, name: string | undefined): Sess
   if (name === undefined || name === '' || s.names.includes(name)) return s;
   return { ...s, names: [...s.names, name], ...(s.user === undefined ? { user: name } : {}) };
 }
+
+/** What sudo's env_reset removes that still describes this run: the SSH session and the admin's agent. */
+export const SESSION_VARS = ['SSH_CONNECTION', 'SSH_AUTH_SOCK'] as const;
+
+/**
+ * The environment of a run under sudo, completed from the environment sudo was run from (the
+ * admin's shell): each of SESSION_VARS this run lacks is taken from there, if `accept` allows it
+ * (the caller checks, e.g., that an agent socket belongs to SUDO_UID). Without SUDO_USER, or
+ * without that environment, `env` as it is. Pure.
+ */
+export function withInvokingSession(
+  env: Readonly<Record<string, string | undefined>>,
+  invoking: Readonly<Record<string, string>> | undefined,
+  accept: (name: (typeof SESSION_VARS)[number], value: string) => boolean = () => true,
+): Readonly<Record<string, string | undefined>> {
+  if (!invoking || !env.SUDO_USER) return env;
+  const add: Record<string, string> = {};
+  for (const k of SESSION_VARS) {
+    const v = invoking[k];
+    if (!env[k] && v && accept(k, v)) add[k] = v;
+  }
+  return Object.keys(add).length ? { ...env, ...add } : env;
+}
+
+/** /proc/PID/environ: NUL-separated NAME=value entries. */
+export function parseEnviron(bytes: Uint8Array): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of Buffer.from(bytes).toString('utf8').split('\0')) {
+    const i = e.indexOf('=');
+    if (i > 0) out[e.slice(0, i)] = e.slice(i + 1);
+  }
+  return out;
+}
+

@@ -182,7 +182,7 @@ test('(d) no agent, no --verify-key: the envelope and the text say it is not pro
   assert.equal(text.code, 0, text.stderr);
   const h = await sshield(['harden', '-f', l.sshd.configPath, '--yes', '--backup-dir', l.bk, ...OTHERS], ssh);
   assert.equal(h.code, 0, h.stdout + h.stderr);
-  assert.match(h.stderr, /sshield harden: not proven with your credentials: no agent, no --verify-key \(sudo removes SSH_AUTH_SOCK/);
+  assert.match(h.stderr, /sshield harden: not proven with your credentials: no agent, no --verify-key \(under sudo, the agent of the shell sudo was run from is used/);
   assert.doesNotMatch(h.stdout, /sshield confirm/, 'no window without a terminal');
   // Undo it, then the same through --json.
   const u = await sshield(['restore', '--yes', '--backup-dir', l.bk, ...OTHERS], {});
@@ -296,4 +296,22 @@ test('(f) keys changes (read by sshd at every login, no reload) are proven too: 
   assert.equal(c.verify.credential.status, 'failed');
   assert.equal(readFileSync(ak, 'latin1'), before, 'authorized_keys restored byte for byte');
   assert.ok(await canLogIn(l));
+});
+
+test('(g) run through a real sudo (whose env_reset drops SSH_CONNECTION and SSH_AUTH_SOCK) on a terminal in an SSH session: both are taken from the shell sudo ran from, so the window is armed and the admin\'s agent proves the change', { skip: skip || (!existsSync('/usr/bin/sudo') && 'needs sudo') || (!existsSync('/usr/bin/script') && 'needs script(1)'), timeout: 180_000 }, async (t) => {
+  const l = await lab(t);
+  // Root runs sudo here, so SUDO_UID is 0: the agent socket (made by root) is the invoking account's.
+  const sock = await agent(t, l.cdir, [l.key]);
+  const argv = [process.execPath, ...CLI, 'harden', '-f', l.sshd.configPath, '--yes', '--json', '--backup-dir', l.bk, '--verify-user', l.user.name, ...OTHERS];
+  const h = await run('script', ['-qec', `exec sudo ${argv.map(q).join(' ')}`, '/dev/null'], { env: { ...process.env, ...CLEAN, SHELL: '/bin/sh', TERM: 'dumb', SSH_CONNECTION: '127.0.0.1 50000 127.0.0.1 22', SSH_AUTH_SOCK: sock }, timeoutMs: 180_000 });
+  assert.equal(h.code, 0, h.stdout + h.stderr);
+  const doc = envelope(h.stdout);
+  assert.equal(doc.outcome.kind, 'applied');
+  assert.ok(doc.outcome.confirmDeadline > Date.now() + 100_000, 'the 120 s window: the SSH session was recognised under sudo');
+  assert.equal(doc.verify.credential.status, 'proven', JSON.stringify(doc.verify));
+  assert.equal(doc.verify.credential.via, 'agent');
+  assert.ok(doc.verify.credential.detail.includes(l.user.name));
+  const c = await sshield(['confirm', '--backup-dir', l.bk], {});
+  assert.equal(c.code, 0, c.stdout + c.stderr);
+  assert.equal(journalOf(l.bk, doc.outcome.backupId).phase, 'committed');
 });

@@ -206,3 +206,18 @@ test('writer with a proof owed: SIGKILL at every operation (the logins included)
     if (i <= afterLogin) assert.equal(s, JSON.stringify(OLD_STATE), `#${i} ${o.op} ${o.subject}: an unproven change was kept`);
   }
 });
+
+test('under sudo the session is completed from the environment sudo ran from (only what sudo dropped, only what the caller accepts)', async () => {
+  const { withInvokingSession, parseEnviron } = await import('../../../src/host/session.js');
+  const shell = parseEnviron(Buffer.from('USER=alice\0SSH_CONNECTION=10.0.0.9 51000 10.0.0.1 22\0SSH_AUTH_SOCK=/tmp/ssh-a/agent.1\0EMPTY=\0'));
+  assert.deepEqual(shell, { USER: 'alice', SSH_CONNECTION: '10.0.0.9 51000 10.0.0.1 22', SSH_AUTH_SOCK: '/tmp/ssh-a/agent.1', EMPTY: '' });
+  const sudoEnv = { SUDO_USER: 'alice', USER: 'root' };
+  const all = sessionFromEnv(withInvokingSession(sudoEnv, shell));
+  assert.equal(all.client?.addr, '10.0.0.9');
+  assert.equal(all.agentSocket, '/tmp/ssh-a/agent.1');
+  // A socket the caller does not accept (not owned by SUDO_UID) is not taken.
+  assert.equal(sessionFromEnv(withInvokingSession(sudoEnv, shell, (k) => k !== 'SSH_AUTH_SOCK')).agentSocket, undefined);
+  // Not under sudo, or what the run already has: nothing is taken.
+  assert.equal(sessionFromEnv(withInvokingSession({ USER: 'root' }, shell)).sshConnection, undefined);
+  assert.equal(sessionFromEnv(withInvokingSession({ ...sudoEnv, SSH_CONNECTION: '1.2.3.4 1 5.6.7.8 22' }, shell)).client?.addr, '1.2.3.4');
+});
