@@ -97,9 +97,13 @@ export function renderFleetSarif(r: FleetAuditReport, opts: { docsBase?: string 
   return `${JSON.stringify(toFleetSarif(r, opts), null, 2)}\n`;
 }
 
-export function renderFleetHtml(r: FleetAuditReport): string {
-  const hosts: HostView[] = r.hosts.map((h) =>
+/** One view per host of a fleet audit; a host that could not be audited shows its error. */
+export function fleetHostViews(r: FleetAuditReport): HostView[] {
+  return r.hosts.map((h) =>
     h.report ? { ...auditHostView(h.report), name: h.name } : { name: h.name, kind: 'audit', facts: [{ label: 'target', value: h.target }], error: h.error ?? 'error', identities: [], findings: [], nextSteps: [] },
   );
-  return renderHtml({ title: `sshield audit: ${r.hosts.length} hosts`, toolVersion: r.tool.version, hosts });
+}
+
+export function renderFleetHtml(r: FleetAuditReport): string {
+  return renderHtml({ title: `sshield audit: ${r.hosts.length} hosts`, toolVersion: r.tool.version, hosts: fleetHostViews(r) });
 }

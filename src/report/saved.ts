@@ -4,6 +4,7 @@
 import type { ScanReport } from '../scan/types.js';
 import type { AnyReport } from './view.js';
 import type { Report } from './types.js';
+import type { FleetAuditReport } from '../fleet/audit.js';
 
 export type SavedReport = { readonly ok: true; readonly report: AnyReport } | { readonly ok: false; readonly message: string };
 
@@ -58,4 +59,32 @@ export function parseSavedReport(text: string): SavedReport {
     return p ? { ok: false, message: `audit report: ${p}` } : { ok: true, report: { kind: 'audit', report: j as unknown as Report } };
   }
   return { ok: false, message: 'neither an audit report (results) nor a scan report (command "scan", targets)' };
+}
+
+/**
+ * A saved fleet audit (`audit --host/--inventory/--cluster --json`, schemas/audit-fleet), or
+ * undefined when the text is not one (then parseSavedReport says what it is). Each audited host's
+ * report is checked like a single audit; a host that could not be audited keeps its error.
+ */
+export function parseSavedFleet(text: string): { readonly ok: true; readonly fleet: FleetAuditReport } | { readonly ok: false; readonly message: string } | undefined {
+  let j: unknown;
+  try {
+    j = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isObj(j) || j.command !== 'audit' || !Array.isArray(j.hosts) || !isObj(j.tool) || j.tool.name !== 'sshield') return undefined;
+  if (j.schemaVersion !== 1) return { ok: false, message: `schemaVersion ${String(j.schemaVersion)} is not supported (this sshield reads 1)` };
+  for (const [i, h] of (j.hosts as unknown[]).entries()) {
+    const at = `hosts[${i}]`;
+    if (!isObj(h) || !isStr(h.name) || !isStr(h.target) || !isStr(h.source) || !Array.isArray(h.notes) || !isObj(h.gather)) return { ok: false, message: `fleet audit: ${at}: name, target, source, notes and gather expected` };
+    if (h.status === 'error') {
+      if (!isStr(h.error)) return { ok: false, message: `fleet audit: ${at}.error missing` };
+      continue;
+    }
+    if (h.status !== 'audited' || !isObj(h.report) || !Array.isArray(h.report.results)) return { ok: false, message: `fleet audit: ${at}: status "audited" with a report, or "error" with the reason, expected` };
+    const p = auditProblem(h.report);
+    if (p) return { ok: false, message: `fleet audit: ${at}.report: ${p}` };
+  }
+  return { ok: true, fleet: j as unknown as FleetAuditReport };
 }

@@ -263,6 +263,21 @@ test('SARIF: one run per host, an unreachable host is a failed invocation; HTML 
   const h = await sshield(['audit', '--host', 'pve9', '--host', 'gone', '--ssh-config', fleet.sshConfig, '--format', 'html']);
   assert.match(h.stdout, /^<!doctype html>/i);
   assert.ok(h.stdout.includes('pve9') && h.stdout.includes('Connection refused'));
+  // A saved fleet JSON renders through `sshield report` too, the unreachable host with its reason.
+  const j = await sshield(['audit', '--host', 'pve9', '--host', 'gone', '--ssh-config', fleet.sshConfig, '--json']);
+  const saved = join(work, 'fleet.json');
+  writeFileSync(saved, j.stdout);
+  const mixed = await sshield(['report', saved, join(REPO, 'test/golden/audit/hardened.json')]);
+  assert.equal(mixed.code, 0, mixed.stderr);
+  assert.match(mixed.stdout, /sshield report: 3 hosts/);
+  const only = await sshield(['report', saved]);
+  assert.equal(only.code, 0, only.stderr);
+  assert.match(only.stdout, /^<!doctype html>/i);
+  assert.ok(only.stdout.includes('pve9') && only.stdout.includes('gone') && only.stdout.includes('Connection refused'));
+  writeFileSync(saved, j.stdout.replace('"status": "audited"', '"status": "maybe"'));
+  const bad = await sshield(['report', saved]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /fleet audit: hosts\[0\]: status "audited" with a report, or "error" with the reason, expected/);
 });
 
 test('effective --host: the remote files judged here equal `effective --root`; --engine sshd is the host\'s own sshd -T and agrees', { skip }, async () => {
