@@ -43,6 +43,7 @@ export interface Account {
 const extraFiles = new Set<string>();
 const daemons = new Set<SshdInstance>();
 let world: PrivateEtc | undefined;
+const TEST_PREFIX = 'sshield-t-';
 process.once('exit', () => {
   // A scenario cut short (a timeout) still takes its daemon, homes and files with it; the private
   // /etc (its accounts, groups, grants) goes with its namespace.
@@ -78,6 +79,24 @@ class PrivateEtc {
           /* vanished */
         }
       });
+    // Throwaway accounts other test files had made at the moment of the copy are not this world's.
+    const etc = join(dir, 'etc');
+    for (const db of ['passwd', 'shadow', 'group', 'gshadow']) {
+      const f = join(etc, db);
+      if (!existsSync(f)) continue;
+      const kept = readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((l) => !l.startsWith(TEST_PREFIX))
+        .map((l) => {
+          if (db !== 'group' && db !== 'gshadow') return l;
+          const f4 = l.split(':');
+          const last = f4.length - 1;
+          if (last >= 3) f4[last] = f4[last]!.split(',').filter((m) => m && !m.startsWith(TEST_PREFIX)).join(',');
+          return f4.join(':');
+        });
+      writeFileSync(f, kept.join('\n'));
+    }
+    for (const n of existsSync(join(etc, 'sudoers.d')) ? readdirSync(join(etc, 'sudoers.d')) : []) if (n.startsWith(TEST_PREFIX)) rmSync(join(etc, 'sudoers.d', n), { force: true });
     const holder = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mount --bind '${join(dir, 'etc')}' /etc && echo ready && exec sleep 100000`], { stdio: ['ignore', 'pipe', 'pipe'] });
     const ready = await new Promise<boolean>((resolve) => {
       let out = '';
