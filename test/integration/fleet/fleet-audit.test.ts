@@ -313,6 +313,33 @@ test('progress: drawn on a real terminal (one done/total line per host), absent 
   assert.doesNotMatch(piped.stderr, /1\/1/);
 });
 
+test('the SSH executor runs programs live with argv intact (quotes, $, globs, newlines), exit codes, deadline and output cap', { skip }, async () => {
+  const { SshPool } = await import('../../../src/fleet/ssh.js');
+  const { sshExecutor } = await import('../../../src/fleet/ssh-executor.js');
+  const { Snapshot } = await import('../../../src/fleet/snapshot.js');
+  const pool = new SshPool({ configFile: fleet.sshConfig });
+  try {
+    const exec = sshExecutor(pool, { name: 'pve9', address: 'pve9', groups: ['all'], source: 'test' }, new Snapshot('pve9', 1 << 20));
+    const args = ["it's", 'a b', '$HOME', '*', '`id`', '$(id)', 'line\nbreak', ';', '-n', ''];
+    const r = await exec.run('printf', ['%s\\0', ...args]);
+    assert.equal(r!.code, 0, r!.stderr);
+    assert.equal(r!.stdout, args.map((a) => `${a}\0`).join(''));
+    assert.equal((await exec.run('sh', ['-c', 'exit 7']))!.code, 7);
+    const slow = await exec.run('sleep', ['20'], { timeoutMs: 1500 });
+    assert.equal(slow!.code, null);
+    assert.match(slow!.error!, /no answer within 2 s|no answer within 1 s/);
+    const big = await exec.run('head', ['-c', '100000', '/dev/zero'], { maxBuffer: 1000 });
+    assert.match(big!.error!, /more than 1000 bytes/);
+    assert.match((await exec.run('printf', ['a\0b']))!.error!, /NUL/);
+    const gone = sshExecutor(pool, { name: 'gone', address: 'gone', groups: ['all'], source: 'test' }, new Snapshot('gone', 1 << 20));
+    const g = await gone.run('true', []);
+    assert.equal(g!.code, null);
+    assert.match(g!.error!, /Connection refused/);
+  } finally {
+    await pool.close();
+  }
+});
+
 test('changing commands take --host but refuse it (exit 2) instead of acting on this machine; bad targets are usage errors', { skip }, async () => {
   for (const args of [['harden', '--host', 'pve9', '--yes'], ['allow', 'add', '10.0.0.0/8', '--host', 'pve9'], ['keys', 'list', '--inventory', '/nonexistent'], ['restore', '--cluster', 'pve-node1']]) {
     const r = await sshield(args);
