@@ -106,10 +106,19 @@ const createAccountImpl: StepKindImpl<CreateAccountStep> = {
   },
   apply: createAccount,
   async undo(host, s) {
-    if (!(await accountOf(host, s.root, s.user))) return undefined;
-    // The home goes only when this step made it (useradd -m on a missing home): never a directory that was there before.
-    const removeHome = s.createHome && !s.before.homeExists;
-    await exec(host, 'userdel', [...prefix(s.root), ...(removeHome ? ['-r'] : []), s.user]);
+    if (await accountOf(host, s.root, s.user)) {
+      // The home goes only when this step made it (useradd -m on a missing home): never a directory that was there before.
+      const removeHome = s.createHome && !s.before.homeExists;
+      await exec(host, 'userdel', [...prefix(s.root), ...(removeHome ? ['-r'] : []), s.user]);
+    }
+    // The private group this step made (groupadd -g before useradd; planned only when no group of
+    // that name existed): userdel leaves it when login.defs says nothing of USERGROUPS_ENAB (an
+    // offline root without one), and a run killed between groupadd and useradd left it alone.
+    if (s.ids?.group !== undefined) {
+      const g = parseGroup(await readAccountFile(host, s.root, '/etc/group')).find((x) => x.name === s.ids!.group);
+      const used = parsePasswd(await readAccountFile(host, s.root, '/etc/passwd')).some((u) => u.gid === s.ids!.gid);
+      if (g && g.gid === s.ids.gid && g.members.length === 0 && !used) await exec(host, 'groupdel', [...prefix(s.root), g.name]);
+    }
     return undefined;
   },
   async inverse(host, s) {

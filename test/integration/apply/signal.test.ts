@@ -153,3 +153,37 @@ test('SIGTERM of the real CLI at verify of a live loopback daemon: the old confi
   }
   assert.ok(q.ok && q.methods.includes('password'), `the daemon serves the old config: ${JSON.stringify(q)} ${d.log()}`);
 });
+
+test('SIGTERM of `user sftp --create --root` after its account step: the account, the chroot and the config are undone', { skip, timeout: 300_000 }, async (t) => {
+  const { chmodSync, copyFileSync, mkdirSync, writeFileSync, statSync } = await import('node:fs');
+  const locks = temp(t, 'sshield-sig-locks-');
+  const env = { ...process.env, SSHIELD_LOCK_DIR: locks, HOME: '/root', USER: 'root' };
+  for (const [at, sig] of [['host-step#1', 'SIGTERM'], ['host-step#3', 'SIGINT'], ['candidates', 'SIGTERM']] as const) {
+    const R = temp(t, 'sshield-sig-root-');
+    chmodSync(R, 0o755);
+    for (const d of ['etc/ssh/sshd_config.d', 'usr/sbin', 'home', 'srv']) mkdirSync(join(R, d), { recursive: true, mode: 0o755 });
+    writeFileSync(join(R, 'etc/ssh/sshd_config'), 'Include /etc/ssh/sshd_config.d/*.conf\n\nPermitRootLogin prohibit-password\nUsePAM yes\nSubsystem sftp /usr/lib/openssh/sftp-server\n');
+    writeFileSync(join(R, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\nbob:x:1000:1000::/home/bob:/bin/bash\n');
+    writeFileSync(join(R, 'etc/group'), 'root:x:0:\nbob:x:1000:\n');
+    writeFileSync(join(R, 'etc/shadow'), 'root:*:19000:0:99999:7:::\nbob:!:19000:0:99999:7:::\n', { mode: 0o640 });
+    writeFileSync(join(R, 'etc/gshadow'), 'root:*::\nbob:!::\n', { mode: 0o640 });
+    copyFileSync('/usr/sbin/nologin', join(R, 'usr/sbin/nologin'));
+    const files = ['etc/ssh/sshd_config', 'etc/passwd', 'etc/group', 'etc/shadow', 'etc/gshadow'];
+    const before = files.map((f) => readFileSync(join(R, f), 'latin1'));
+    const bk = temp(t, 'sshield-sig-bk-');
+    const args = [...CLI, 'user', 'sftp', 'sshield-t-sig', '--chroot', '/srv/sftp/sig', '--create', '--root', R, '--yes', '--backup-dir', bk];
+    const where = `${sig} at ${at}`;
+    const r = await runAndSignal(args, env, at, sig);
+    assert.ok(r.paused, `${where}: never paused: ${r.stdout}${r.stderr}`);
+    assert.equal(r.signal, null, r.stderr);
+    assert.equal(r.code, 2, `${where}: ${r.stdout}${r.stderr}`);
+    assert.deepEqual(files.map((f) => readFileSync(join(R, f), 'latin1')), before, `${where}: config and account files byte-identical`);
+    assert.ok(!existsSync(join(R, 'srv/sftp')), `${where}: the chroot directories are gone`);
+    assert.ok(!existsSync(join(R, 'home/sshield-t-sig')), `${where}: the home useradd made is gone`);
+    assert.equal(statSync(join(R, 'srv')).uid, 0);
+    const phases = readdirSync(bk).filter((n) => /^\d{8}T/.test(n)).map((id) => JSON.parse(readFileSync(join(bk, id, 'journal.json'), 'utf8')) as { phase: string; steps?: string[] });
+    assert.deepEqual(phases.map((j) => j.phase), ['rolled-back'], where);
+    assert.ok((phases[0]!.steps ?? []).every((p) => p === 'pending' || p === 'undone'), `${where}: ${phases[0]!.steps}`);
+    assert.deepEqual(readdirSync(locks), [], `${where}: locks released`);
+  }
+});

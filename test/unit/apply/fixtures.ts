@@ -83,7 +83,7 @@ export const OLD_STATE: Record<string, string | null> = { [MAIN]: OLD_MAIN, [DRO
 export const NEW_STATE: Record<string, string | null> = { [MAIN]: NEW_MAIN, [DROPIN]: NEW_DROPIN, [CLOUD]: null };
 
 /**
- * Accounts on the fake host: useradd, usermod -s, userdel [-r] and groupadd (with --prefix)
+ * Accounts on the fake host: useradd, usermod -s, userdel [-r], groupadd and groupdel (with --prefix)
  * edit /etc/passwd and /etc/group inside the fake, as the real tools do; useradd -m makes the
  * home directory owned by the new account. Each command is one `run` operation, so the fault
  * gate can crash before it (and the journal write after it is the next operation).
@@ -93,7 +93,7 @@ export function withAccounts(h: FakeHost): FakeHost {
   h.put('/etc/passwd', h.text('/etc/passwd') ?? 'root:x:0:0:root:/root:/bin/bash\n');
   h.put('/etc/group', h.text('/etc/group') ?? 'root:x:0:\n');
   h.onRun = (cmd, args, host) => {
-    if (!['useradd', 'usermod', 'userdel', 'groupadd'].includes(cmd)) return inner(cmd, args, host);
+    if (!['useradd', 'usermod', 'userdel', 'groupadd', 'groupdel'].includes(cmd)) return inner(cmd, args, host);
     const a = [...args];
     let root = '';
     const flags = new Map<string, string>();
@@ -114,6 +114,11 @@ export function withAccounts(h: FakeHost): FakeHost {
     if (cmd === 'groupadd') {
       if (find(gr, name)) return fail(`group '${name}' already exists`);
       host.put(gr, `${lines(gr).join('\n')}\n${name}:x:${flags.get('-g')}:\n`);
+      return { code: 0, stdout: '', stderr: '' };
+    }
+    if (cmd === 'groupdel') {
+      if (!find(gr, name)) return fail(`group '${name}' does not exist`);
+      host.put(gr, `${lines(gr).filter((l) => l.split(':')[0] !== name).join('\n')}\n`);
       return { code: 0, stdout: '', stderr: '' };
     }
     if (cmd === 'useradd') {

@@ -222,3 +222,33 @@ function lastJournalWrite(ops: readonly { op: string; subject: string }[]): numb
   for (let i = ops.length - 1; i >= 0; i--) if (ops[i]!.op === 'replaceFile' && ops[i]!.subject.endsWith('/journal.json')) return i;
   return ops.length;
 }
+
+test('a new account with planned ids (--root): groupadd, useradd -u -g; a SIGKILL at every operation is undone, its group too', async () => {
+  const CREATE: PlanStep = { kind: 'create-account', user: 'alex', shell: '/usr/sbin/nologin', home: '/home/alex', createHome: true, ids: { uid: 1500, gid: 1500, gecos: '', group: 'alex' }, describe: 'create account alex (uid 1500, gid 1500 in a new group alex)', stage: 'before-files', before: { exists: false, homeExists: false } };
+  const plan = () => testPlan({ kind: 'user', steps: [CREATE] });
+  const clean = host();
+  const start = clean.log.length;
+  assert.equal((await applyPlan(clean, plan(), OPTS)).status, 'applied');
+  assert.match(clean.text('/etc/passwd')!, /^alex:x:1500:1500::\/home\/alex:\/usr\/sbin\/nologin$/m);
+  assert.match(clean.text('/etc/group')!, /^alex:x:1500:$/m);
+  const seen = new Map<string, number>();
+  const ops = clean.log.slice(start).map((l) => {
+    const n = (seen.get(l) ?? 0) + 1;
+    seen.set(l, n);
+    return { op: l.slice(0, l.indexOf(' ')) as FakeOp, subject: l.slice(l.indexOf(' ') + 1), nth: n };
+  });
+  assert.ok(ops.some((o) => o.subject.startsWith('groupadd')) && ops.some((o) => o.subject.startsWith('useradd')));
+  for (const [i, o] of ops.entries()) {
+    const h = host();
+    h.faults = [{ op: o.op, match: exact(o.subject), nth: o.nth, action: 'crash' }];
+    await applyPlan(h, plan(), OPTS).catch((e: unknown) => assert.ok(e instanceof SimulatedCrash, String(e)));
+    h.revive();
+    await recover(h, OPTS);
+    const committed = /^alex:/m.test(h.text('/etc/passwd')!);
+    if (committed) assert.ok(i >= lastJournalWrite(ops), `#${i} ${o.op} ${o.subject}: kept an unfinished change`);
+    else {
+      assert.equal(h.text('/etc/passwd'), PASSWD, `#${i} ${o.op} ${o.subject}`);
+      assert.equal(h.text('/etc/group'), GROUP, `#${i} ${o.op} ${o.subject}: the group groupadd made is gone`);
+    }
+  }
+});
