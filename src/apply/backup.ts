@@ -72,6 +72,11 @@ export interface Journal {
   readonly history: readonly { readonly phase: Phase; readonly at: string }[];
 }
 
+/** Who owns the backups, journals and locks sshield writes: the account it runs as (root, or a user managing their own keys). */
+export function stateOwner(host: Pick<ApplyHost, 'self'>): { uid: number; gid: number } {
+  return host.self ?? { uid: 0, gid: 0 };
+}
+
 export function isTerminal(phase: Phase): boolean {
   return phase === 'committed' || phase === 'rolled-back' || phase === 'rollback-failed';
 }
@@ -128,12 +133,12 @@ export async function writeJournal(host: ApplyHost, root: string, prev: Journal 
     ...extra,
     history: [...(prev?.history ?? []), { phase, at }],
   };
-  await host.replaceFile(`${backupDir(root, id)}/journal.json`, json(j), { mode: 0o600, uid: 0, gid: 0 });
+  await host.replaceFile(`${backupDir(root, id)}/journal.json`, json(j), { mode: 0o600, ...stateOwner(host) });
   return j;
 }
 
 export async function writeManifest(host: ApplyHost, root: string, m: Manifest): Promise<void> {
-  await host.replaceFile(`${backupDir(root, m.id)}/manifest.json`, json(m), { mode: 0o600, uid: 0, gid: 0 });
+  await host.replaceFile(`${backupDir(root, m.id)}/manifest.json`, json(m), { mode: 0o600, ...stateOwner(host) });
 }
 
 async function readJson<T>(host: ApplyHost, path: string): Promise<T | undefined> {

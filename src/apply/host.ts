@@ -64,4 +64,9 @@ export interface ApplyHost extends HostExecutor {
   now(): number;
   sleep(ms: number): Promise<void>;
   readonly pid: number;
+  /**
+   * The account this process runs as, owner of what sshield keeps for itself (backup copies,
+   * journals, manifests, locks): root unless an ordinary user manages their own keys. Absent: root.
+   */
+  readonly self?: { readonly uid: number; readonly gid: number };
 }

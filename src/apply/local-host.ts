@@ -45,6 +45,7 @@ export function localApplyHost(fs: ReadOnlyFs, opts: LocalHostOptions = {}): App
     fs,
     live: opts.live ?? true,
     pid: process.pid,
+    ...(process.geteuid && process.geteuid() !== 0 ? { self: { uid: process.geteuid(), gid: process.getegid?.() ?? process.geteuid() } } : {}),
     async createExclusive(path, bytes, mode) {
       return inParent(path, async (p) => {
         let fh;

@@ -20,7 +20,7 @@ import { blockingGuards, sha256, stepsOf } from './plan.js';
 import { applyStep, checkStep, undoStep } from './host-steps.js';
 import { withLock } from './lock.js';
 import type { BackupRecord, Journal, Manifest, ManifestEntry, StepPhase } from './backup.js';
-import { CANDIDATE_SUFFIX, backupDir, currentSha, isTerminal, listBackups, loadBackup, claimBackupId, phaseIndex, readBackupCopy, writeJournal, writeManifest } from './backup.js';
+import { CANDIDATE_SUFFIX, backupDir, stateOwner, currentSha, isTerminal, listBackups, loadBackup, claimBackupId, phaseIndex, readBackupCopy, writeJournal, writeManifest } from './backup.js';
 import { stageTree } from './stage.js';
 import { validateStaged } from './validate.js';
 import { reloadDaemon, verifyDaemon } from './reload.js';
@@ -250,7 +250,7 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
       const r = await host.fs.readFile(f.hostPath);
       if (!st || !r.ok || sha256(r.bytes) !== f.beforeSha256) return { status: 'stale', reason: `${f.hostPath} changed while backing it up; plan again` };
       const copy = `files/${i}`;
-      await host.writeFile(`${dir}/${copy}`, r.bytes, { mode: 0o600, uid: 0, gid: 0 });
+      await host.writeFile(`${dir}/${copy}`, r.bytes, { mode: 0o600, ...stateOwner(host) });
       entries.push({ path: f.path, hostPath: f.hostPath, existed, sha256: f.beforeSha256, newSha256, mode: st.mode, uid: st.uid, gid: st.gid, copy });
     } else {
       entries.push({ path: f.path, hostPath: f.hostPath, existed, sha256: null, newSha256, mode: f.newFileMode, uid: f.newFileOwner?.uid ?? 0, gid: f.newFileOwner?.gid ?? 0 });
@@ -336,7 +336,7 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
       // A new drop-in may go into a directory the host lacks (Debian ships sshd_config.d, other
       // systems may not; git drops empty directories from example roots): create it root-owned.
       if (!e.existed) await host.mkdirp(dirname(f.hostPath), 0o755);
-      await host.writeFile(f.hostPath + CANDIDATE_SUFFIX, textToBytes(f.after), { mode: e.mode, uid: e.uid, gid: e.gid });
+      await host.writeFile(f.hostPath + CANDIDATE_SUFFIX, textToBytes(f.after), { mode: f.mode ?? e.mode, uid: e.uid, gid: e.gid });
     }
     j = await writeJournal(host, root, j, id, 'staged');
 

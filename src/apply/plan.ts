@@ -27,6 +27,8 @@ export interface FileChange {
   readonly diff: string;
   /** Owner and mode for a file that does not exist yet (existing files keep theirs). */
   readonly newFileMode: number;
+  /** Permission bits the file gets (e.g. go-w so StrictModes accepts it); absent: an existing file keeps its own. */
+  readonly mode?: number;
   /** Owner of a file that does not exist yet; default root (0:0). A user's new authorized_keys is theirs. */
   readonly newFileOwner?: { readonly uid: number; readonly gid: number };
   /** Why: rule ids and one-line explanations. */

@@ -34,7 +34,9 @@ export async function planRestore(host: ApplyHost, target: LoadedHost | ReadOnly
     const cur = await host.fs.readFile(e.hostPath);
     const curText = cur.ok ? bytesToText(cur.bytes) : null;
     const after = e.existed ? bytesToText(await readBackupCopy(host, rec, e)) : null;
-    if (curText === after) continue;
+    // The old mode comes back too (a change may have made the file go-w for StrictModes).
+    const curMode = cur.ok && e.existed ? ((await host.fs.stat(e.hostPath))?.mode ?? e.mode) & 0o7777 : e.mode;
+    if (curText === after && curMode === (e.mode & 0o7777)) continue;
     over.set(e.path, after);
     files.push({
       path: e.path,
@@ -46,6 +48,7 @@ export async function planRestore(host: ApplyHost, target: LoadedHost | ReadOnly
       edits: [],
       diff: createTwoFilesPatch(e.path, after === null ? '/dev/null' : e.path, displayText(curText ?? ''), displayText(after ?? ''), '', '', { context: 3 }),
       newFileMode: e.mode,
+      ...(e.existed && curMode !== (e.mode & 0o7777) ? { mode: e.mode & 0o7777 } : {}),
       reasons: [`restore backup ${rec.id}`],
     });
   }

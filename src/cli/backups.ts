@@ -1,8 +1,9 @@
 // `sshield backups`: lists the backups the apply pipeline made, newest last, with the command that
 // made each (its kind) and its state.
 import type { Command } from '@commander-js/extra-typings';
+import { defaultBackupDir } from './user-scope.js';
 import { openMachine } from '../apply/open-host.js';
-import { DEFAULT_BACKUP_ROOT, listBackups } from '../apply/backup.js';
+import { listBackups } from '../apply/backup.js';
 import { EXIT } from './exit-codes.js';
 import { processOutput } from './io.js';
 import { versioned } from '../report/document.js';
@@ -14,7 +15,7 @@ export function register(program: Command): void {
   program
     .command('backups')
     .description('List the backups made by harden, allow, user, keys and restore (each: id, kind, state, files, account and directory steps). Restore one with `sshield restore ID`.')
-    .option('--backup-dir <dir>', 'where backups live', DEFAULT_BACKUP_ROOT)
+    .option('--backup-dir <dir>', 'where backups live (without root: your own state directory)', defaultBackupDir())
     .option('--json', 'machine-readable output')
     .action(async (o) => {
       const host = await openMachine();

@@ -19,6 +19,7 @@ import { renderChangeJson, type ChangeResult } from '../report/outcome-json.js';
 import { describeOutcome, renderPlanText } from '../report/outcome-text.js';
 import { color, confirm, type Output } from './io.js';
 import { testPause } from './test-hooks.js';
+import { defaultLockDir } from './user-scope.js';
 import { guardStops } from './interrupt.js';
 import { accessSync, constants as FS } from 'node:fs';
 import { resolve } from 'node:path';
@@ -112,7 +113,10 @@ export function report(io: Output, r: Reported, flags: Pick<ChangeFlags, 'json' 
  * side give each file its own, so they do not wait on each other's changes.
  */
 export function lockDirFromEnv(env: NodeJS.ProcessEnv = process.env): { lockDir?: string } {
-  return env.SSHIELD_LOCK_DIR ? { lockDir: env.SSHIELD_LOCK_DIR } : {};
+  if (env.SSHIELD_LOCK_DIR) return { lockDir: env.SSHIELD_LOCK_DIR };
+  // A user managing their own keys locks in their own state directory (never /run/lock/sshield).
+  const own = defaultLockDir(env);
+  return own ? { lockDir: own } : {};
 }
 
 /** Recovery before planning (skipped by --dry-run, which writes nothing); an exit code when the run must stop. */

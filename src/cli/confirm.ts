@@ -3,7 +3,7 @@
 // it waits for the deadline and rolls the change back unless it was confirmed.
 import { lockDirFromEnv } from './change.js';
 import { Option, type Command } from '@commander-js/extra-typings';
-import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
+import { defaultBackupDir } from './user-scope.js';
 import { confirmChange, watchConfirm } from '../apply/confirm.js';
 import type { Outcome } from '../apply/outcome.js';
 import type { Message } from '../report/outcome-json.js';
@@ -16,7 +16,7 @@ export function register(program: Command): void {
   program
     .command('confirm')
     .description('Keep the change awaiting confirmation (a change made with --confirm-timeout, or by default on a terminal inside an SSH session); run it from a NEW login. Without it the change is rolled back when the window ends.')
-    .option('--backup-dir <dir>', 'where backups live', DEFAULT_BACKUP_ROOT)
+    .option('--backup-dir <dir>', 'where backups live (without root: your own state directory)', defaultBackupDir())
     .addOption(new Option('--watch <id>', '(internal) run the rollback watcher for a backup').hideHelp())
     .option('--sshd <path>', 'the sshd binary that validates', '/usr/sbin/sshd')
     .option('--json', 'machine-readable output (the change envelope)')

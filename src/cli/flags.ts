@@ -4,8 +4,8 @@
 // live-proof flags (withVerifyFlags: --verify-key, --verify-user, --confirm-timeout; also on
 // restore and upgrade, which have no -f/--root of this shape). Not a command.
 import { Option, type Command } from '@commander-js/extra-typings';
-import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
 import { GUARDS } from '../apply/guards/index.js';
+import { defaultBackupDir } from './user-scope.js';
 
 export interface TargetFlags {
   file?: string;
@@ -57,7 +57,7 @@ export function withChangeFlags<C extends Command<any, any, any>>(c: C, fileHelp
     .option('--dry-run', 'show the plan (diff per file, guards) and stop; exit 0')
     .option('--yes', 'apply without asking')
     .option('--json', 'machine-readable output (the change envelope)')
-    .option('--backup-dir <DIR>', 'where backups and the journal live', DEFAULT_BACKUP_ROOT);
+    .option('--backup-dir <DIR>', 'where backups and the journal live (without root: your own state directory)', defaultBackupDir());
   return withVerifyFlags(withGuardFlags(c));
 }
 

@@ -16,11 +16,12 @@ import { processOutput, type Output } from './io.js';
 import { applyAndReport, recoverOrStop, report, sshdFor, withLoginTarget } from './change.js';
 import { guardOverrides, hidden, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { open } from './target.js';
-import { keysSessionOf, loadedOf, MAIN_CONFIG, withKeySelectors } from './keys-common.js';
+import { callerScopeProblem, keysSessionOf, loadedOf, MAIN_CONFIG, withKeySelectors, withStrictModes } from './keys-common.js';
+import { caller, keysUser } from './user-scope.js';
 import { KEYS_ADD_HELP, KEYS_REMOVE_HELP } from './keys-help.js';
 
-type AddOpts = Omit<CommonChangeFlags, 'file'> & KeyChangeFlags & { user: string; key?: string; file?: string; config?: string; keyFile?: string; minRsaBits?: string };
-type RemoveOpts = CommonChangeFlags & KeySelector & { user: string; force?: true; allowNoKeyAdmin?: true };
+type AddOpts = Omit<CommonChangeFlags, 'file'> & KeyChangeFlags & { fixModes?: true; user?: string; key?: string; file?: string; config?: string; keyFile?: string; minRsaBits?: string };
+type RemoveOpts = CommonChangeFlags & KeySelector & { fixModes?: true; user?: string; force?: true; allowNoKeyAdmin?: true };
 
 /** The offered key text from --key, --file F or "-" (stdin), or a message. */
 async function offeredText(o: AddOpts, source: string | undefined, stdin: () => Promise<Buffer>): Promise<{ text: ByteString; source: string } | string> {
@@ -52,7 +53,7 @@ function restrictRequestOf(o: KeyChangeFlags): { value?: RestrictRequest } | str
 }
 
 /** Opens the host, recovers, loads it, plans with `plan` and runs the one change flow. */
-async function runKeys(io: Output, command: string, o: Omit<CommonChangeFlags, 'file'>, config: string, env: NodeJS.ProcessEnv, plan: (ctx: { t: Exclude<Awaited<ReturnType<typeof open>>, string>; loaded: Exclude<Awaited<ReturnType<typeof loadedOf>>, string> }) => Promise<KeysChangeResult>): Promise<ExitCode> {
+async function runKeys(io: Output, command: string, o: Omit<CommonChangeFlags, 'file'> & { fixModes?: true }, user: string, config: string, env: NodeJS.ProcessEnv, plan: (ctx: { t: Exclude<Awaited<ReturnType<typeof open>>, string>; loaded: Exclude<Awaited<ReturnType<typeof loadedOf>>, string> }) => Promise<KeysChangeResult>): Promise<ExitCode> {
   const bad = (reason: string): ExitCode => report(io, { command, outcome: { kind: 'error', reason } }, o);
   const t = await open({ ...(o.root !== undefined ? { root: o.root } : {}) }, env);
   if (typeof t === 'string') return bad(t);
@@ -62,8 +63,10 @@ async function runKeys(io: Output, command: string, o: Omit<CommonChangeFlags, '
   if (stop !== undefined) return stop;
   const loaded = await loadedOf(t.target, config);
   if (typeof loaded === 'string') return bad(loaded);
-  const r = await plan({ t, loaded });
-  if (r.kind === 'error') return bad(r.reason);
+  const planned = await withStrictModes(loaded, await plan({ t, loaded }), user, config, Boolean(o.fixModes));
+  if (planned.kind === 'error') return bad(planned.reason);
+  const notMine = planned.kind === 'plan' ? await callerScopeProblem(loaded.host.fs, planned.plan) : undefined;
+  const r: KeysChangeResult = notMine ? { kind: 'refused', reason: notMine } : planned;
   if (r.kind === 'refused') return report(io, { command, outcome: o.dryRun ? { kind: 'dry-run', wouldRefuse: r.reason } : { kind: 'refused', reason: r.reason } }, o);
   return applyAndReport(io, { command, host, target: t.target, plan: withLoginTarget(r.plan, loaded.host), guard: { host: loaded.host, overrides: guardOverrides(o as Record<string, unknown>), session: t.session }, details: r.details, extraText: () => r.summary, flow: { ...(sshd ? { sshd } : {}) } }, o);
 }
@@ -71,6 +74,9 @@ async function runKeys(io: Output, command: string, o: Omit<CommonChangeFlags, '
 export async function keysAdd(io: Output, o: AddOpts, source: string | undefined, env: NodeJS.ProcessEnv, stdin: () => Promise<Buffer> = readStdin): Promise<ExitCode> {
   const command = 'keys add';
   const bad = (reason: string): ExitCode => report(io, { command, outcome: { kind: 'error', reason } }, o);
+  const who = keysUser(o.user);
+  if (!who.ok) return bad(who.message);
+  const user = who.user;
   const req = restrictRequestOf(o);
   if (typeof req === 'string') return bad(req);
   const min = o.minRsaBits === undefined ? DEFAULT_MIN_RSA_BITS : Number(o.minRsaBits);
@@ -78,28 +84,31 @@ export async function keysAdd(io: Output, o: AddOpts, source: string | undefined
   const offered = await offeredText(o, source, stdin);
   if (typeof offered === 'string') return bad(offered);
   const config = o.config ?? MAIN_CONFIG;
-  return runKeys(io, command, o, config, env, ({ loaded }) =>
-    planKeysAdd({ fs: loaded.host.fs, loaded: loaded.host, ...(o.root ? { root: o.root } : {}), mainConfig: config, accounts: loaded.accounts, user: o.user, text: offered.text, source: offered.source, ...(req.value ? { request: req.value } : {}), minRsaBits: min }),
+  return runKeys(io, command, o, user, config, env, ({ loaded }) =>
+    planKeysAdd({ fs: loaded.host.fs, loaded: loaded.host, ...(o.root ? { root: o.root } : {}), mainConfig: config, accounts: loaded.accounts, user, text: offered.text, source: offered.source, ...(req.value ? { request: req.value } : {}), minRsaBits: min }),
   );
 }
 
 export async function keysRemove(io: Output, o: RemoveOpts, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const command = 'keys remove';
+  const who = keysUser(o.user);
+  if (!who.ok) return report(io, { command, outcome: { kind: 'error', reason: who.message } }, o);
   const sel = selectorProblem(o);
   if (sel) return report(io, { command, outcome: { kind: 'error', reason: sel } }, o);
   const overrides = new Set([...(o.force ? [SESSION_KEY_OVERRIDE] : []), ...(o.allowNoKeyAdmin ? [ADMIN_KEY_OVERRIDE] : [])]);
-  return runKeys(io, command, o, o.file ?? MAIN_CONFIG, env, ({ t, loaded }) =>
+  return runKeys(io, command, o, who.user, o.file ?? MAIN_CONFIG, env, ({ t, loaded }) =>
     planKeysRemove({
       fs: loaded.host.fs,
       loaded: loaded.host,
       ...(o.root ? { root: o.root } : {}),
       mainConfig: o.file ?? MAIN_CONFIG,
       accounts: loaded.accounts,
-      user: o.user,
+      user: who.user,
       select: { ...(o.fingerprint !== undefined ? { fingerprint: o.fingerprint } : {}), ...(o.all ? { all: true } : {}), ...(o.line !== undefined ? { line: o.line } : {}), ...(o.comment !== undefined ? { comment: o.comment } : {}) },
       overrides,
       now: Date.now(),
       ...keysSessionOf(t),
+      protectOwn: !caller().root,
     }),
   );
 }
@@ -109,7 +118,7 @@ export function registerAddRemove(keys: Command<any, any, any>): void {
     .command('add')
     .description("Add a public key to an account's authorized_keys (validated; creates ~/.ssh and the file when missing).")
     .argument('[source]', '"-" reads the key(s) from stdin')
-    .requiredOption('--user <name>', 'the account that gets the key')
+    .option('--user <name>', 'the account that gets the key (required as root; without root: you)')
     .option('--key <line>', "the public key line: 'ssh-ed25519 AAAA... comment' (options before it are kept)")
     .option('--file <FILE>', 'read the key line(s) from FILE (e.g. ~/.ssh/id_ed25519.pub)')
     .addOption(hidden('--key-file <FILE>', 'the same as --file'))
@@ -117,7 +126,8 @@ export function registerAddRemove(keys: Command<any, any, any>): void {
     .option('--options <list>', 'comma list of no-agent-forwarding,no-port-forwarding,no-pty,no-user-rc,no-X11-forwarding')
     .option('--from <list>', 'allow the key only from these addresses/CIDRs/patterns (from="...")')
     .option('--command <cmd>', 'force this command (command="...")')
-    .option('--min-rsa-bits <N>', `refuse RSA keys shorter than N bits (default ${DEFAULT_MIN_RSA_BITS})`);
+    .option('--min-rsa-bits <N>', `refuse RSA keys shorter than N bits (default ${DEFAULT_MIN_RSA_BITS})`)
+    .option('--fix-modes', 'make the key file and its directories that the account owns go-w when StrictModes would refuse them');
   withChangeFlags(add, 'the sshd_config whose AuthorizedKeysFile names the file (default /etc/ssh/sshd_config; under --root inside DIR); --file is the key here', '--config <FILE>');
   add.addHelpText('after', KEYS_ADD_HELP).action(async (source, _o, cmd) => {
     process.exitCode = await keysAdd(processOutput, cmd.opts() as AddOpts, source, process.env);
@@ -126,11 +136,12 @@ export function registerAddRemove(keys: Command<any, any, any>): void {
   const remove = keys
     .command('remove')
     .description("Remove chosen keys from an account's authorized_keys (refuses your session's key and an admin's last key).")
-    .requiredOption('--user <name>', 'the account whose keys go');
+    .option('--user <name>', 'the account whose keys go (required as root; without root: you)');
   withKeySelectors(remove, 'remove');
   withChangeFlags(remove, 'the sshd_config whose AuthorizedKeysFile names the files (default /etc/ssh/sshd_config; under --root inside DIR)');
   remove
-    .option('--force', 'remove even the key your current SSH session logged in with')
+    .option('--force', 'remove even the key your current SSH session logged in with (without root: or your last key that gives a shell)')
+    .option('--fix-modes', 'make the key file and its directories that the account owns go-w when StrictModes would refuse them')
     .addHelpText('after', KEYS_REMOVE_HELP)
     .action(async (_o, cmd) => {
       process.exitCode = await keysRemove(processOutput, cmd.opts() as RemoveOpts, process.env);

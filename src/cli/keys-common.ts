@@ -5,7 +5,14 @@ import type { Accounts } from '../host/facts/accounts.js';
 import type { HostExecutor } from '../host/executor.js';
 import type { OpenedHost } from '../apply/open-host.js';
 import { loadHost, type LoadedHost } from '../host/loaded-host.js';
-import type { KeysSession } from '../keys/change-plan.js';
+import type { KeysChangeResult, KeysSession } from '../keys/change-plan.js';
+import { sha256, type FileChange } from '../apply/plan.js';
+import { userKeys } from '../keys/select.js';
+import { FIX_MODES_FLAG, strictModesCheck } from '../keys/strict-modes-plan.js';
+import type { ReadOnlyFs } from '../host/fs.js';
+import type { Plan } from '../apply/plan.js';
+import { notCallersToWrite } from '../keys/own-files.js';
+import { caller, type Caller } from './user-scope.js';
 
 export const MAIN_CONFIG = '/etc/ssh/sshd_config';
 
@@ -30,4 +37,31 @@ export function withKeySelectors<C extends Command<any, any, any>>(c: C, verb: s
     .option('--comment <text>', `the key(s) whose comment is exactly this`);
   if (all) c.option('--all', `every key of the account`);
   return c;
+}
+
+/** For a non-root caller: refuses a plan that writes anything not theirs (a sentence, never EACCES). */
+export async function callerScopeProblem(fs: ReadOnlyFs, plan: Plan, who: Caller = caller()): Promise<string | undefined> {
+  return who.root ? undefined : notCallersToWrite(fs, plan, who.uid, who.name ?? `uid ${who.uid}`);
+}
+
+/**
+ * The plan made to leave the account's key files as StrictModes accepts them (src/keys/strict-modes-plan.ts):
+ * refused when it would not, fixed (go-w on what the account owns) with --fix-modes.
+ */
+export async function withStrictModes(loaded: { host: LoadedHost; accounts: Accounts }, r: KeysChangeResult, user: string, mainConfig: string, fix: boolean): Promise<KeysChangeResult> {
+  if (r.kind !== 'plan') return r;
+  const u = loaded.accounts.user(user);
+  if (!u) return r;
+  const strict = loaded.host.evaluate({ user }).value('strictmodes') !== 'no';
+  let unchanged: FileChange[] = [];
+  if (fix) {
+    const uk = await userKeys(loaded.host.fs, loaded.host, loaded.accounts, user, mainConfig);
+    if (typeof uk !== 'string') {
+      unchanged = uk.files.flatMap((f) => (f.parsed && f.info.lstat?.kind !== 'symlink' ? [{ path: f.info.path, hostPath: r.plan.root !== undefined ? `${r.plan.root.replace(/\/+$/, '')}${f.info.path}` : f.info.path, action: 'write' as const, beforeSha256: sha256(f.parsed.text), before: f.parsed.text, after: f.parsed.text, edits: [], diff: '', newFileMode: 0o600, reasons: [`keys ${FIX_MODES_FLAG} ${user}`] }] : []));
+    }
+  }
+  const sm = await strictModesCheck(loaded.host.fs, r.plan, u, loaded.accounts, fix, strict, unchanged);
+  if (!sm.ok) return { kind: 'refused', reason: sm.reason };
+  const notes = sm.fixed.length ? [...r.plan.notes, `StrictModes: ${sm.fixed.join(', ')}`] : r.plan.notes;
+  return { ...r, plan: { ...sm.plan, notes } };
 }

@@ -17,12 +17,13 @@ import { applyAndReport, recoverOrStop, report, sshdFor, withLoginTarget } from 
 import { guardOverrides, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { open } from './target.js';
 import { KEYS_CHANGE_HELP } from './keys-help.js';
-import { keysSessionOf, loadedOf, MAIN_CONFIG, withKeySelectors } from './keys-common.js';
+import { callerScopeProblem, keysSessionOf, loadedOf, MAIN_CONFIG, withKeySelectors, withStrictModes } from './keys-common.js';
+import { caller, keysUser, WITHOUT_ROOT } from './user-scope.js';
 import { registerAddRemove } from './keys-add.js';
 import { selectorProblem, type KeySelector } from '../keys/select.js';
 
 type ListOpts = { root?: string; file?: string; user?: string; json?: true };
-type ChangeOpts = CommonChangeFlags & KeyChangeFlags & KeySelector & { user: string; force?: true } & Record<string, unknown>;
+type ChangeOpts = CommonChangeFlags & KeyChangeFlags & KeySelector & { user?: string; force?: true; fixModes?: true } & Record<string, unknown>;
 
 function usage(io: Output, message: string): ExitCode {
   io.err(`sshield keys: ${message}`);
@@ -30,6 +31,12 @@ function usage(io: Output, message: string): ExitCode {
 }
 
 async function list(io: Output, o: ListOpts): Promise<ExitCode> {
+  // Without root only your own keys: --user defaults to you, another account is refused.
+  if (!caller().root) {
+    const who = keysUser(o.user);
+    if (!who.ok) return usage(io, who.message);
+    o = { ...o, user: who.user };
+  }
   const t = await open({ ...(o.root !== undefined ? { root: o.root } : {}) }, {});
   if (typeof t === 'string') return usage(io, t);
   const loaded = await loadedOf(t.target, o.file ?? MAIN_CONFIG);
@@ -56,6 +63,8 @@ async function list(io: Output, o: ListOpts): Promise<ExitCode> {
 async function change(io: Output, mode: 'restrict' | 'unrestrict', o: ChangeOpts, env: NodeJS.ProcessEnv): Promise<ExitCode> {
   const command = `keys ${mode}`;
   const bad = (reason: string): ExitCode => report(io, { command, outcome: { kind: 'error', reason } }, o);
+  const who = keysUser(o.user);
+  if (!who.ok) return bad(who.message);
   const sel = selectorProblem(o);
   if (sel) return bad(sel);
   const request = keyChangeRequest(mode, o);
@@ -69,31 +78,37 @@ async function change(io: Output, mode: 'restrict' | 'unrestrict', o: ChangeOpts
   const loaded = await loadedOf(t.target, o.file ?? MAIN_CONFIG);
   if (typeof loaded === 'string') return bad(loaded);
   const { accounts } = loaded;
-  const r = await planKeysChange({
+  const r0 = await planKeysChange({
     fs: loaded.host.fs,
     loaded: loaded.host,
     ...(o.root ? { root: o.root } : {}),
     mainConfig: o.file ?? MAIN_CONFIG,
     accounts,
-    user: o.user,
+    user: who.user,
     select: { ...(o.fingerprint !== undefined ? { fingerprint: o.fingerprint } : {}), ...(o.all ? { all: true } : {}), ...(o.line !== undefined ? { line: o.line } : {}), ...(o.comment !== undefined ? { comment: o.comment } : {}) },
     request: request.value,
     ...(o.force ? { force: true } : {}),
     ...keysSessionOf(t),
+    protectOwn: !caller().root,
   });
+  const r = await withStrictModes(loaded, r0, who.user, o.file ?? MAIN_CONFIG, Boolean(o.fixModes));
   if (r.kind === 'error') return bad(r.reason);
-  if (r.kind === 'refused') return report(io, { command, outcome: o.dryRun ? { kind: 'dry-run', wouldRefuse: r.reason } : { kind: 'refused', reason: r.reason } }, o);
+  const notMine = r.kind === 'plan' ? await callerScopeProblem(loaded.host.fs, r.plan) : undefined;
+  if (r.kind === 'refused' || notMine) {
+    const reason = notMine ?? (r as { reason: string }).reason;
+    return report(io, { command, outcome: o.dryRun ? { kind: 'dry-run', wouldRefuse: reason } : { kind: 'refused', reason } }, o);
+  }
   return applyAndReport(io, { command, host, target: t.target, plan: withLoginTarget(r.plan, loaded.host), guard: { host: loaded.host, overrides: guardOverrides(o), session: t.session }, details: r.details, extraText: () => r.summary, flow: { ...(sshd ? { sshd } : {}) } }, o);
 }
 
 export function register(program: Command): void {
-  const keys = program.command('keys').description("Every user's authorized_keys: list them, add and remove keys, restrict keys one by one.");
+  const keys = program.command('keys').description("Every user's authorized_keys: list them, add and remove keys, restrict keys one by one.").addHelpText('after', `\n${WITHOUT_ROOT}`);
   keys
     .command('list')
     .description('List authorized keys: user, file:line, type, bits, SHA256 fingerprint, comment, options.')
     .option('--root <dir>', 'read an offline root directory instead of this host')
     .option('-f, --file <FILE>', 'the sshd_config whose AuthorizedKeysFile names the files', MAIN_CONFIG)
-    .option('--user <name>', 'only this account')
+    .option('--user <name>', 'only this account (without root: only yours, the default)')
     .option('--json', 'machine-readable output')
     .action(async (o) => {
       process.exitCode = await list(processOutput, o);
@@ -102,7 +117,7 @@ export function register(program: Command): void {
     const c = keys
       .command(mode)
       .description(mode === 'restrict' ? 'Add restrictions to chosen keys of one account.' : 'Remove restrictions from chosen keys of one account (default: restrict and the five no-* flags).')
-      .requiredOption('--user <name>', 'the account whose keys change');
+      .option('--user <name>', 'the account whose keys change (required as root; without root: you)');
     withKeySelectors(c, 'change');
     c.option('--restrict', mode === 'restrict' ? 'add "restrict" (all forwarding, pty and user-rc off)' : 'remove "restrict"')
       .option('--options <list>', mode === 'restrict' ? 'comma list of no-agent-forwarding,no-port-forwarding,no-pty,no-user-rc,no-X11-forwarding' : 'comma list of permissions to give back (same names)');
@@ -110,8 +125,9 @@ export function register(program: Command): void {
     if (mode === 'restrict') {
       c.option('--from <list>', 'allow the key only from these addresses/CIDRs/patterns (from="...")')
         .option('--command <cmd>', 'force this command (command="...")')
-        .option('--force', 'restrict even the key of your own current SSH session');
+        .option('--force', 'restrict even the key of your own current SSH session (without root: or leave yourself no key that gives a shell)');
     } else c.option('--remove-from', 'remove from="..."').option('--remove-command', 'remove command="..."');
+    c.option('--fix-modes', 'make the key file and its directories that the account owns go-w when StrictModes would refuse them');
     c.addHelpText('after', KEYS_CHANGE_HELP).action(async (_o, cmd) => {
       process.exitCode = await change(processOutput, mode, cmd.opts() as ChangeOpts, process.env);
     });

@@ -2,8 +2,9 @@
 // ordinary plan; the one change flow validates, installs, reloads and verifies it (default: the
 // newest backup). The restore itself is backed up.
 import type { Command } from '@commander-js/extra-typings';
+import { defaultBackupDir } from './user-scope.js';
 import { openHost, openMachine } from '../apply/open-host.js';
-import { DEFAULT_BACKUP_ROOT, listBackups, loadBackup } from '../apply/backup.js';
+import { listBackups, loadBackup } from '../apply/backup.js';
 import { planRestore, restoreDetails } from '../apply/restore.js';
 import { loadHost } from '../host/loaded-host.js';
 import { isEmptyPlan } from '../apply/plan.js';
@@ -20,7 +21,7 @@ export function register(program: Command): void {
     .command('restore')
     .argument('[id]', 'backup id from `sshield backups` (default: the newest)')
     .description('Restore the files of a backup (any kind: harden, allow, user, keys, restore); sshd config files are validated by sshd -t, then the daemon is reloaded and verified; the restore itself is backed up.')
-    .option('--backup-dir <dir>', 'where backups live', DEFAULT_BACKUP_ROOT)
+    .option('--backup-dir <dir>', 'where backups live (without root: your own state directory)', defaultBackupDir())
     .option('--sshd <path>', 'the sshd binary that validates', '/usr/sbin/sshd')
     .option('--dry-run', 'show what would be restored and stop')
     .option('--yes', 'restore without asking')

@@ -222,6 +222,11 @@ export async function untrustedDirReason(dir: string): Promise<string | undefine
   const abs = resolveHostPath(dir);
   const parts = splitPath(abs);
   const fix = `or choose another --backup-dir`;
+  // An ordinary user managing their own keys keeps these in their own state directory: trusted
+  // when only they (and root) can write it, as root's is when only root can.
+  const me = process.geteuid?.() ?? 0;
+  const owner = me === 0 ? 'root' : `you (uid ${me})`;
+  const chown = me === 0 ? 'chown root:root' : `chown ${me}`;
   for (let i = 0; i <= parts.length; i++) {
     const p = `/${parts.slice(0, i).join('/')}`;
     const last = i === parts.length;
@@ -229,7 +234,8 @@ export async function untrustedDirReason(dir: string): Promise<string | undefine
     try {
       st = await lstat(p);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // created root-owned 0700 by the caller
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined; // created 0700 by the caller, owned by whoever runs sshield
+      if ((e as NodeJS.ErrnoException).code === 'EACCES') return `${p} cannot be read by ${owner}, ${fix}`;
       throw e;
     }
     if (st.isSymbolicLink()) {
@@ -241,9 +247,9 @@ export async function untrustedDirReason(dir: string): Promise<string | undefine
     const mode = st.mode & 0o7777;
     const octal = mode.toString(8).padStart(4, '0');
     if (last) {
-      if (st.uid !== 0 || (mode & 0o077) !== 0) return `${abs} is owned by uid ${st.uid} with mode ${octal}, so someone other than root could plant a journal there; fix: chown root:root ${abs} && chmod 0700 ${abs} (after checking what is inside), ${fix}`;
-    } else if (st.uid !== 0 || ((mode & 0o022) !== 0 && (mode & 0o1000) === 0)) {
-      return `${p} (above ${abs}) is owned by uid ${st.uid} with mode ${octal}, so someone other than root could replace ${abs}; fix: chown root:root ${p} && chmod go-w ${p}, ${fix}`;
+      if (st.uid !== me || (mode & 0o077) !== 0) return `${abs} is owned by uid ${st.uid} with mode ${octal}, so someone other than ${owner} could plant a journal there; fix: ${chown} ${abs} && chmod 0700 ${abs} (after checking what is inside), ${fix}`;
+    } else if ((st.uid !== 0 && st.uid !== me) || ((mode & 0o022) !== 0 && (mode & 0o1000) === 0)) {
+      return `${p} (above ${abs}) is owned by uid ${st.uid} with mode ${octal}, so someone other than ${owner} could replace ${abs}; fix: ${chown} ${p} && chmod go-w ${p}, ${fix}`;
     }
   }
   return undefined;

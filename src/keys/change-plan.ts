@@ -16,6 +16,8 @@ import { selectKeys, userKeys, type Chosen, type KeySelector } from './select.js
 import { effectivePermissions } from './options.js';
 import { keyLines, parseAuthorizedKeys } from './parser.js';
 import { planKeyLine, type KeyChangeRequest } from './restrict.js';
+import { ownKeyGuard } from './own-key-guard.js';
+import { acceptanceFor } from './add-plan.js';
 import { sessionKeyFromAuthLog, sessionKeyFromExposeAuthInfo, type SessionKey } from './session.js';
 
 export const SESSION_KEY_OVERRIDE = '--force';
@@ -44,6 +46,10 @@ export interface KeysChangeInput {
   readonly request: KeyChangeRequest;
   readonly force?: boolean;
   readonly session?: KeysSession;
+  /** The person running this is the account itself (an ordinary user on their own keys): keep them a way in (own-key-guard.ts). */
+  readonly protectOwn?: boolean;
+  /** For expiry-time (ms since the epoch); default now. */
+  readonly now?: number;
 }
 
 export type KeysChangeResult =
@@ -119,7 +125,20 @@ export async function planKeysChange(inp: KeysChangeInput): Promise<KeysChangeRe
     summary.push({ file: f.info.path, writes: hostPath, viaSymlink: t.viaSymlink, lines });
   }
   if (refusals.length) return { kind: 'refused', reason: refusals.join('; ') };
-  const plan = { ...keysPlan(inp.root, changes, inp.mainConfig), guards: guard ? [guard] : [], notes };
+  const guards = guard ? [guard] : [];
+  if (inp.protectOwn && inp.request.mode === 'restrict') {
+    // The account's keys as they will be: each written file's new text (changes and summary are pushed together), the others as read.
+    const after = files.flatMap((f) => {
+      const written = summary.findIndex((x) => x.file === f.info.path);
+      const text = written >= 0 ? changes[written]!.after : f.parsed?.text;
+      return text === undefined ? [] : keyLines(parseAuthorizedKeys(text, f.info.path));
+    });
+    const now = inp.now ?? Date.now();
+    const ctx = { user: user.name, shell: user.shell, acceptance: acceptanceFor(inp.loaded, user.name), now, ...(inp.session?.sshConnection ? { addr: inp.session.sshConnection.split(' ')[0]! } : {}) };
+    const g = ownKeyGuard(all.map((c) => c.k), after, ctx, Boolean(inp.force));
+    if (g) guards.push(g);
+  }
+  const plan = { ...keysPlan(inp.root, changes, inp.mainConfig), guards, notes };
   const text = changes.length ? '' : `Nothing to change: ${chosen.length} key(s) of ${user.name} already ${inp.request.mode === 'restrict' ? 'have these restrictions' : 'lack these restrictions'}.`;
   return { kind: 'plan', plan, details: { user: user.name, keys: chosen.length, files: summary }, summary: text, notes };
 }

@@ -17,6 +17,7 @@ import { selectKeys, userKeys, type Chosen, type KeySelector } from './select.js
 import { detectSession, keysPlan, SESSION_KEY_OVERRIDE, type KeysChangeResult, type KeysSession } from './change-plan.js';
 import { acceptanceFor } from './add-plan.js';
 import { keyNotWorking } from './working-key.js';
+import { ownKeyGuard, OWN_KEY_OVERRIDE } from './own-key-guard.js';
 
 export const ADMIN_KEY_OVERRIDE = '--allow-no-key-admin';
 /** Groups whose members sudo lets become root on Debian (%sudo), RHEL (wheel), old Ubuntu (admin). */
@@ -35,6 +36,8 @@ export interface KeysRemoveInput {
   readonly session?: KeysSession;
   /** For expiry-time (ms since the epoch). */
   readonly now: number;
+  /** The person running this is the account itself (an ordinary user on their own keys): keep them a way in (own-key-guard.ts). */
+  readonly protectOwn?: boolean;
 }
 
 /** Why the account can become root (root itself, or a sudo/wheel/admin member where sudo is installed), or undefined. */
@@ -88,6 +91,12 @@ export async function planKeysRemove(inp: KeysRemoveInput): Promise<KeysChangeRe
       overrideFlag: ADMIN_KEY_OVERRIDE,
       message: hit ? `${user.name} (${admin}) would have no key sshd accepts left: ${before.map((c) => `${c.k.key.fingerprint} (${c.f.info.path}:${c.k.line})`).join(', ')} would be gone; add another first (sshield keys add --user ${user.name} --key '...')` : after.length ? `${user.name} keeps ${after.length} key(s) sshd accepts` : `${user.name} had no key sshd accepts before either`,
     });
+  }
+
+  if (inp.protectOwn) {
+    const ctx = { user: user.name, shell: user.shell, acceptance: acceptanceFor(inp.loaded, user.name), now: inp.now, ...(s?.sshConnection ? { addr: s.sshConnection.split(' ')[0]! } : {}) };
+    const g = ownKeyGuard(uk.keys.map((c) => c.k), left.map((c) => c.k), ctx, inp.overrides.has(OWN_KEY_OVERRIDE));
+    if (g) guards.push(g);
   }
 
   const changes: FileChange[] = [];

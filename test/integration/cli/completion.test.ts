@@ -59,7 +59,7 @@ test('bash completes commands, options, choices, directories and files', () => {
   assert.ok(bash(['sshield', '']).includes('report') && bash(['sshield', '']).includes('completion'));
   assert.deepEqual(bash(['sshield', 'keys', '']), ['--help', 'add', 'list', 'remove', 'restrict', 'unrestrict']);
   assert.deepEqual(bash(['sshield', 'keys', 'remove', '--lin']), ['--line'], 'keys remove chooses keys with the selectors of restrict');
-  assert.deepEqual(bash(['sshield', 'keys', 'add', '--fi']), ['--file'], 'keys add --file is the key');
+  assert.deepEqual(bash(['sshield', 'keys', 'add', '--fi']), ['--file', '--fix-modes'], 'keys add --file is the key');
   assert.deepEqual(bash(['sshield', 'audit', '--format', '']), ['html', 'json', 'sarif', 'text']);
   assert.deepEqual(bash(['sshield', 'audit', '--fo']), ['--format']);
   assert.deepEqual(bash(['sshield', 'audit', '--root', 'ro']), ['rootdir']);

@@ -1,0 +1,54 @@
+// Who runs sshield, for an ordinary (non-root) user managing their own keys: which account they
+// are, where their backups, journal and locks live ($XDG_STATE_HOME/sshield, default
+// ~/.local/state/sshield, made 0700 by the writer), and which account a keys command may act on
+// (their own; --user defaults to them). As root nothing changes: /var/backups/sshield and
+// /run/lock/sshield, --user required. Only src/cli reads the process; the planners get names.
+import { userInfo } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
+
+export interface Caller {
+  readonly root: boolean;
+  readonly uid: number;
+  /** The account name of the effective uid (getpwuid), when it has one. */
+  readonly name?: string;
+  /** Its home directory as passwd has it. */
+  readonly home?: string;
+}
+
+export function caller(): Caller {
+  const uid = process.geteuid?.() ?? 0;
+  try {
+    const u = userInfo();
+    return { root: uid === 0, uid, name: u.username, home: u.homedir };
+  } catch {
+    return { root: uid === 0, uid };
+  }
+}
+
+/** $XDG_STATE_HOME/sshield (only an absolute value counts, as the XDG spec says), else <home>/.local/state/sshield. */
+export function userStateDir(env: NodeJS.ProcessEnv = process.env, who: Caller = caller()): string {
+  const xdg = env.XDG_STATE_HOME;
+  const base = xdg && isAbsolute(xdg) ? xdg : join(who.home ?? env.HOME ?? '/nonexistent', '.local', 'state');
+  return join(base, 'sshield');
+}
+
+/** Where backups and the journal live by default: root's /var/backups/sshield, a user's own state directory. */
+export function defaultBackupDir(env: NodeJS.ProcessEnv = process.env, who: Caller = caller()): string {
+  return who.root ? DEFAULT_BACKUP_ROOT : userStateDir(env, who);
+}
+
+/** The lock directory of a user's own runs (root's is the pipeline's default, /run/lock/sshield). */
+export function defaultLockDir(env: NodeJS.ProcessEnv = process.env, who: Caller = caller()): string | undefined {
+  return who.root ? undefined : join(userStateDir(env, who), 'lock');
+}
+
+export const WITHOUT_ROOT = 'Without root, `keys list|add|remove|restrict|unrestrict`, `backups` and `restore` work on your own authorized_keys only (--user defaults to you; backups, journal and lock in $XDG_STATE_HOME/sshield, default ~/.local/state/sshield).';
+
+/** The account a keys command acts on, or why not: root names one; a user acts on their own only. */
+export function keysUser(given: string | undefined, who: Caller = caller()): { ok: true; user: string } | { ok: false; message: string } {
+  if (who.root) return given ? { ok: true, user: given } : { ok: false, message: 'name the account with --user (as root any account; without root, your own is the default)' };
+  if (!who.name) return { ok: false, message: `uid ${who.uid} has no account name: sshield cannot tell whose keys are yours` };
+  if (given === undefined || given === who.name) return { ok: true, user: who.name };
+  return { ok: false, message: `you are ${who.name}, not root: without root sshield changes only your own keys, so --user ${given} is refused (nothing was read or changed); run it as root (e.g. sudo) for another account` };
+}
