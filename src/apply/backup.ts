@@ -106,7 +106,7 @@ export async function claimBackupId(host: ApplyHost, root: string): Promise<stri
   for (let attempt = 0; attempt < 100; attempt++) {
     const id = await newBackupId(host, root);
     try {
-      await host.makeDir(backupDir(root, id), { mode: 0o700, uid: 0, gid: 0 });
+      await host.makeDir(backupDir(root, id), { mode: 0o700, ...stateOwner(host) });
       return id;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;

@@ -14,7 +14,7 @@ const KIND_WIDTH = 7;
 export function register(program: Command): void {
   program
     .command('backups')
-    .description('List the backups made by harden, allow, user, keys and restore (each: id, kind, state, files, account and directory steps). Restore one with `sshield restore ID`.')
+    .description('List the backups made by harden, allow, user, keys and restore (each: id, kind, state, files, account and directory steps). Restore one with `sshield restore ID`. Without root: your own backups (of your keys), in ~/.local/state/sshield.')
     .option('--backup-dir <dir>', 'where backups live (without root: your own state directory)', defaultBackupDir())
     .option('--json', 'machine-readable output')
     .action(async (o) => {

@@ -19,7 +19,7 @@ import { renderChangeJson, type ChangeResult } from '../report/outcome-json.js';
 import { describeOutcome, renderPlanText } from '../report/outcome-text.js';
 import { color, confirm, type Output } from './io.js';
 import { testPause } from './test-hooks.js';
-import { defaultLockDir } from './user-scope.js';
+import { defaultLockDir, plainErrno } from './user-scope.js';
 import { guardStops } from './interrupt.js';
 import { accessSync, constants as FS } from 'node:fs';
 import { resolve } from 'node:path';
@@ -96,7 +96,10 @@ export async function sshdFor(host: ApplyHost, given?: string): Promise<string |
 export type Reported = ChangeResult;
 
 /** Prints an Outcome (text line or JSON envelope) and returns its exit code. */
-export function report(io: Output, r: Reported, flags: Pick<ChangeFlags, 'json' | 'backupDir'>): ExitCode {
+export function report(io: Output, given: Reported, flags: Pick<ChangeFlags, 'json' | 'backupDir'>): ExitCode {
+  const o = given.outcome;
+  // A system error that reached the outcome is said in words (never a bare "EACCES: ..."), naming who ran it.
+  const r: Reported = 'reason' in o && typeof o.reason === 'string' && /\b(EACCES|EPERM)\b/.test(o.reason) ? { ...given, outcome: { ...o, reason: plainErrno(o.reason) } as typeof o } : given;
   if (flags.json) io.out(renderChangeJson(r).trimEnd());
   else {
     for (const m of r.messages ?? []) if (m.level === 'info') io.out(m.text);

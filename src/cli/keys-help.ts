@@ -1,5 +1,6 @@
 // The help text of `keys restrict|unrestrict` (not a command file: text only).
 import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
+import { WITHOUT_ROOT } from './user-scope.js';
 
 export const KEYS_CHANGE_HELP = `
 Selects keys of one account by fingerprint (as \`sshield keys list\`
@@ -28,7 +29,9 @@ Examples:
 
 Exit codes (the same for every changing command): 0 done, nothing to do or --dry-run; 2 bad
 usage, an error, or a change that failed and was rolled back; 3 refused by a guard, declined,
-no TTY to ask on, changed since planning, or another change awaits \`sshield confirm\`.`;
+no TTY to ask on, changed since planning, or another change awaits \`sshield confirm\`.
+
+${WITHOUT_ROOT}`;
 
 export const KEYS_ADD_HELP = `
 Reads the key line(s) with the same parser as \`keys list\` and refuses
@@ -55,7 +58,9 @@ Examples:
   ssh-add -L | sshield keys add --user alice - --yes
 
 Exit codes: 0 added, nothing to do or --dry-run; 2 bad usage or a key refused (the
-message names source:line); 3 refused, declined or no TTY to ask on.`;
+message names source:line); 3 refused, declined or no TTY to ask on.
+
+${WITHOUT_ROOT}`;
 
 export const KEYS_REMOVE_HELP = `
 Chooses keys of one account as \`sshield keys list\` shows them: by
@@ -75,4 +80,6 @@ Examples:
   sshield keys remove --user alice --line /home/alice/.ssh/authorized_keys:3 --yes
 
 Exit codes: 0 removed or --dry-run; 2 bad usage or no such key; 3 refused by a
-guard, declined or no TTY to ask on.`;
+guard, declined or no TTY to ask on.
+
+${WITHOUT_ROOT}`;

@@ -20,7 +20,7 @@ export function register(program: Command): void {
   const c = program
     .command('restore')
     .argument('[id]', 'backup id from `sshield backups` (default: the newest)')
-    .description('Restore the files of a backup (any kind: harden, allow, user, keys, restore); sshd config files are validated by sshd -t, then the daemon is reloaded and verified; the restore itself is backed up.')
+    .description('Restore the files of a backup (any kind: harden, allow, user, keys, restore); sshd config files are validated by sshd -t, then the daemon is reloaded and verified; the restore itself is backed up. Without root: your own backups (of your keys), in ~/.local/state/sshield.')
     .option('--backup-dir <dir>', 'where backups live (without root: your own state directory)', defaultBackupDir())
     .option('--sshd <path>', 'the sshd binary that validates', '/usr/sbin/sshd')
     .option('--dry-run', 'show what would be restored and stop')

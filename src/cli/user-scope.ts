@@ -52,3 +52,13 @@ export function keysUser(given: string | undefined, who: Caller = caller()): { o
   if (given === undefined || given === who.name) return { ok: true, user: who.name };
   return { ok: false, message: `you are ${who.name}, not root: without root sshield changes only your own keys, so --user ${given} is refused (nothing was read or changed); run it as root (e.g. sudo) for another account` };
 }
+
+/** "EACCES: permission denied, open '/x'" -> a sentence that says who lacked the permission and what to do. */
+export function plainErrno(reason: string, who: Caller = caller()): string {
+  const m = /\b(EACCES|EPERM)\b:? ?([^,]*),? ?(\w+)? ?'?([^']*)'?/.exec(reason);
+  const path = m?.[4] ? ` ${m[4]}` : '';
+  const what = m?.[1] === 'EPERM' ? 'is not allowed' : 'has no permission';
+  const as = who.root ? 'root' : `${who.name ?? `uid ${who.uid}`} (not root)`;
+  const hint = who.root ? 'check the file system (read-only, immutable attribute, another owner\'s FUSE mount)' : 'without root sshield changes only what you own; run it as root (e.g. sudo) for the rest';
+  return `${reason.slice(0, m?.index ?? 0)}${as} ${what} to ${m?.[3] ?? 'do that'}${path}: ${hint}`.trim();
+}
