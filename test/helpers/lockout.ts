@@ -216,6 +216,14 @@ export class Scenario {
     return a;
   }
 
+  /** A name for an account the command under test creates: removed (with its home) like the others. */
+  adopt(): string {
+    const name = `sshield-t-${hex()}`;
+    this.users.push(name);
+    extraFiles.add(`/home/${name}`);
+    return name;
+  }
+
   /** The real root account as a scenario member (PVE layout): only its key file is the scenario's. */
   rootAccount(): Account {
     const a: Account = { name: 'root', home: '/root', uid: 0, admin: true, ways: [] };

@@ -787,6 +787,43 @@ const defs: Def[] = [
       return { args: ['restore', id, '--yes', '--json'] };
     },
   },
+  {
+    id: 'M46',
+    title: 'password admin, and a key admin left out by AllowGroups, harden',
+    expect: 'refused',
+    cmd: 'harden -f CFG --profile baseline',
+    setup: async (s) => {
+      const allowed = await s.newGroup();
+      const a = await s.account({ admin: true, password: PW(), groups: [allowed] });
+      const b = await s.account({ admin: true });
+      const k = await s.key();
+      s.authorizedKeys(b, [s.pub(k)]);
+      await s.start(BASE_PW, { isolation: `AllowGroups ${allowed}` });
+      ways(a, { kind: 'password', pre: true });
+      ways(b, { kind: 'key', key: k, pre: false });
+      return { args: harden(s) };
+    },
+  },
+  {
+    id: 'M47',
+    title: 'positive: user add of a new SFTP-only account (--nologin) applies; the admin keeps the key',
+    expect: 'applied',
+    cmd: 'user add NEW --nologin -f CFG',
+    setup: async (s) => {
+      const a = await s.account({ admin: true });
+      const k = await s.key();
+      s.authorizedKeys(a, [s.pub(k)]);
+      await s.start(`${BASE_KEYS}PermitRootLogin no\n`);
+      ways(a, { kind: 'key', key: k, pre: true });
+      const name = s.adopt();
+      return {
+        args: ['user', 'add', name, '--nologin', '-f', cfg(s), '--yes', '--json'],
+        check: async () => {
+          assert.match(s.ns.lines('passwd').find((l) => l.startsWith(`${name}:`)) ?? '', /:\/usr\/sbin\/nologin$/, 'the account exists with the nologin shell');
+        },
+      };
+    },
+  },
 ];
 
 /** Root's keys as on a PVE node: <base>/etc/pve/priv/authorized_keys, linked from <base>/root/.ssh/authorized_keys, the daemon's AuthorizedKeysFile (the real /root is never touched). */
