@@ -14,6 +14,7 @@ import { PROFILES } from '../policy/profiles.js';
 import type { Report } from '../report/types.js';
 import { candidateFiles, planHarden, type PlanInput, type PlanResult, type PlanSpec } from './planner.js';
 import { remediationsOf } from './remediations.js';
+import { moduliChanges } from './moduli-file.js';
 import { clusterException, type Desired } from './settings.js';
 
 export interface AuditPlanInput extends Omit<PlanInput, 'desired' | 'commentOut' | 'specs'> {
@@ -61,6 +62,7 @@ export async function planFromAudit(i: AuditPlanInput): Promise<AuditPlanResult>
     desired.push(...clusterException(i.clusterAddresses).filter((d) => !have.has(scopeKey(d))));
   }
   const commentOut = [...rem.commentOut];
+  const moduli = [...rem.moduli];
   const rules = new Set(rem.rules);
   const seenSpec = new Set<string>();
   const specs: PlanSpec[] = [];
@@ -77,6 +79,10 @@ export async function planFromAudit(i: AuditPlanInput): Promise<AuditPlanResult>
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const { host: _h, exec: _e, gather: _g, policy: _p, today: _t, version: _v, specs: _s, clusterAddresses: _c, ...base } = i;
     planned = await planHarden({ ...base, host, desired, commentOut, specs });
+    if (planned.plan && moduli.length) {
+      const extra = (await moduliChanges(host.fs, moduli, i.root)).filter((c) => !planned!.plan!.files.some((f) => f.path === c.path));
+      if (extra.length) planned = { ...planned, plan: { ...planned.plan, files: [...planned.plan.files, ...extra] } } as PlanResult;
+    }
     if (!planned.plan || planned.plan.files.length === 0) break;
     const candidate = await host.candidate(candidateFiles(planned.plan));
     after = runAudit(await gatherAudit(candidate, i.gather), policy, { version: i.version, today: i.today });
@@ -89,6 +95,7 @@ export async function planFromAudit(i: AuditPlanInput): Promise<AuditPlanResult>
     if (fresh.length === 0 && freshComments.length === 0) break;
     desired.push(...fresh);
     commentOut.push(...freshComments);
+    moduli.push(...more.moduli.filter((m) => !moduli.some((x) => x.to === m.to)));
     for (const r of more.rules) rules.add(r);
   }
   if (!planned?.plan) return { ...(planned ?? { ok: false, reason: 'no plan' }), before, policy };

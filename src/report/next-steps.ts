@@ -30,7 +30,7 @@ export function nextSteps(report: Report): NextStep[] {
   if (failed.length === 0) return [];
   const steps: NextStep[] = [];
   const on = targetArgs(report);
-  const fixable = failed.filter((r) => r.remediation.some((m) => m.kind === 'set' || m.kind === 'comment-out'));
+  const fixable = failed.filter((r) => r.remediation.some((m) => m.kind === 'set' || m.kind === 'comment-out' || m.kind === 'filter-moduli'));
   const profile = report.profile.source ? ` --profile ${shellWord(report.profile.source)}` : report.profile.name !== 'baseline' && report.profile.name !== 'proxmox' ? ` --profile ${report.profile.name}` : '';
   if (fixable.length > 0) {
     steps.push({ command: `sshield harden --dry-run${profile}${on}`, why: `shows the plan that fixes ${fixable.length} of ${failed.length} failed rule${failed.length === 1 ? '' : 's'} (then run it without --dry-run)` });

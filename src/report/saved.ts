@@ -24,7 +24,7 @@ function auditProblem(j: Record<string, unknown>): string | undefined {
     if (!['info', 'low', 'medium', 'high', 'critical'].includes(r.severity as string)) return `${at}.severity "${String(r.severity)}" unknown`;
     if (!Array.isArray(r.locations) || !Array.isArray(r.remediation) || !strings(r.details) || !strings(r.tags) || !Array.isArray(r.references)) return `${at}: locations, remediation, details, tags or references missing`;
     for (const l of r.locations as unknown[]) if (!isObj(l) || !isStr(l.file) || typeof l.line !== 'number') return `${at}.locations: {file, line} expected`;
-    for (const m of r.remediation as unknown[]) if (!isObj(m) || !isStr(m.description) || !['set', 'comment-out', 'manual'].includes(m.kind as string)) return `${at}.remediation: {kind, description} expected`;
+    for (const m of r.remediation as unknown[]) if (!isObj(m) || !isStr(m.description) || !['set', 'comment-out', 'manual', 'filter-moduli'].includes(m.kind as string)) return `${at}.remediation: {kind, description} expected`;
   }
   return undefined;
 }

@@ -68,6 +68,7 @@ function fixOf(r: ReportResult['remediation'][number]): FixView {
     return { text: r.description, code: r.scope === 'global' ? line : `Match ${r.scope.match}\n    ${line}` };
   }
   if (r.kind === 'comment-out') return { text: r.description, code: r.directives.map((d) => `${d.file}:${d.line}`).join('\n') };
+  if (r.kind === 'filter-moduli') return { text: r.description, code: `awk '$5 >= ${r.minBits - 1}' ${r.from} > ${r.to}` };
   return r.command ? { text: r.description, code: r.command } : { text: r.description };
 }
 

@@ -72,7 +72,13 @@ export type RemediationScope = 'global' | { readonly match: string };
 export type Remediation =
   | { readonly kind: 'set'; readonly keyword: string; readonly value: string; readonly scope: RemediationScope; readonly description: string }
   | { readonly kind: 'comment-out'; readonly directives: readonly Location[]; readonly description: string }
-  | { readonly kind: 'manual'; readonly description: string; readonly command?: string };
+  | { readonly kind: 'manual'; readonly description: string; readonly command?: string }
+  /**
+   * A filtered copy of a moduli file (moduli(5): field 5 is the size minus one): the groups of
+   * `minBits` and more of `from`, written to `to` through the writer (with a `set ModuliFile`
+   * beside it, sshd uses it).
+   */
+  | { readonly kind: 'filter-moduli'; readonly from: string; readonly to: string; readonly minBits: number; readonly description: string };
 
 export type Status = 'pass' | 'fail' | 'warn' | 'skip';
 

@@ -14,11 +14,11 @@ export default defineRule({
     keywords: ['KexAlgorithms', 'ModuliFile'],
     references: [devsec('sshd-48'), mozilla('moduli >= 3071'), { source: 'ssh-audit', item: 'Debian 12 guide: moduli' }],
     options: { minBits: { kind: 'integer', default: 3072, min: 1024, max: 8192, description: 'smallest acceptable group size in bits' } },
-    remediable: 'manual',
+    remediable: 'planned',
     docs: {
       what: 'If the effective `KexAlgorithms` offers `diffie-hellman-group-exchange-*`, checks that the moduli file (`ModuliFile`, default `/etc/ssh/moduli`) has no group smaller than `minBits` (3072).',
       why: 'Group exchange may pick a 2048-bit group; 3072 bits matches the strength of the rest of a modern configuration.',
-      fix: '`awk \'$5 >= 3071\' /etc/ssh/moduli > /etc/ssh/moduli.safe` and point `ModuliFile` at it (editing the conffile causes upgrade prompts), or drop group exchange from KexAlgorithms.',
+      fix: '`sshield harden --profile strict` writes the groups of 3072 bits and more to `moduli.safe` beside the moduli file (through the writer: backed up, atomic, undone by `sshield restore`) and sets `ModuliFile` to it, so sshd uses it; the conffile itself is not edited (that causes upgrade prompts). By hand: `awk \'$5 >= 3071\' /etc/ssh/moduli > /etc/ssh/moduli.safe` plus `ModuliFile /etc/ssh/moduli.safe`. Or drop group exchange from KexAlgorithms.',
       whenNot: 'Hosts that do not offer group exchange pass automatically.',
     },
   },
@@ -29,11 +29,15 @@ export default defineRule({
     const m = ctx.facts.moduli;
     const min = ctx.options.minBits as number;
     if (m.minBits >= min) return ctx.pass(`${m.path}: smallest group ${m.minBits} bits`);
+    const safe = `${m.path.slice(0, m.path.lastIndexOf('/')) || ''}/moduli.safe`;
     ctx.report({
       status: 'fail',
       message: `${m.path} holds ${m.weakCount} of ${m.total} groups below ${min} bits (smallest ${m.minBits})`,
       locations: [{ file: m.path, line: 0 }],
-      remediation: [{ kind: 'manual', description: 'use a filtered moduli file', command: `awk '$5 >= ${min - 1}' ${m.path} > /etc/ssh/moduli.safe` }],
+      remediation: [
+        { kind: 'filter-moduli', from: m.path, to: safe, minBits: min, description: `write the groups of ${min} bits and more to ${safe}` },
+        { kind: 'set', keyword: 'ModuliFile', value: safe, scope: 'global', description: `make sshd use ${safe}` },
+      ],
     });
   },
 });
