@@ -20,7 +20,7 @@ import { versioned } from '../report/document.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { processOutput, type Output } from './io.js';
 import { applyAndReport, recoverOrStop, report, sshdFor } from './change.js';
-import { withChangeFlags, type CommonChangeFlags } from './flags.js';
+import { guardOverrides, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { configOf, open, sessionOfProcess } from './target.js';
 import { CA_HELP, CA_INIT_HELP, CA_REVOKE_HELP, CA_SIGN_HELP, CA_SIGN_HOST_HELP, CA_TRUST_HELP } from './ca-help.js';
 
@@ -32,8 +32,8 @@ type SignOpts = {
 };
 type RevokeOpts = { dir: string; serial?: string; key?: string; json?: true };
 type ListOpts = { dir: string; json?: true };
-type TrustOpts = CommonChangeFlags & { userCa: string; principals?: string[]; principalsDir?: string; revoked?: string; allowRootPrincipals?: true; allowPrincipalsChange?: true };
-type SignHostOpts = CommonChangeFlags & { dir: string; hostnames: string; validity: string; pattern?: string; allowLongValidity?: true };
+type TrustOpts = CommonChangeFlags & { userCa: string; principals?: string[]; principalsDir?: string; revoked?: string; allowRootPrincipals?: true; allowPrincipalsChange?: true } & Record<string, unknown>;
+type SignHostOpts = CommonChangeFlags & { dir: string; hostnames: string; validity: string; pattern?: string; allowLongValidity?: true } & Record<string, unknown>;
 
 function owner(): Owner {
   return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
@@ -214,7 +214,7 @@ async function runTrust(io: Output, o: TrustOpts): Promise<ExitCode> {
   if (!p.ok) return bad(p.message);
   const d = p.details;
   const extra = () => `\nTrusted user CA: ${d.caFingerprintLine}\n  in ${d.trustedUserCaKeys}; principals from ${d.authorizedPrincipalsFile}${d.principalsFiles.map((f) => `\n  ${f.user}: ${f.principals.join(', ')}  (${f.path})`).join('')}${d.revokedKeys ? `\n  revoked keys: ${d.revokedKeys}` : ''}\n`;
-  return applyAndReport(io, { command, host, target: t.target, plan: p.plan, details: { ...d }, ...(p.refusal ? { refusal: p.refusal } : {}), extraText: extra, flow: { ...(sshd ? { sshd } : {}) } }, o);
+  return applyAndReport(io, { command, host, target: t.target, plan: p.plan, guard: { host: cfg.host, overrides: new Set([...overrides, ...guardOverrides(o)]), session: t.session }, details: { ...d }, ...(p.refusal ? { refusal: p.refusal } : {}), extraText: extra, flow: { ...(sshd ? { sshd } : {}) } }, o);
 }
 
 async function runSignHost(io: Output, o: SignHostOpts): Promise<ExitCode> {
@@ -258,7 +258,7 @@ async function runSignHost(io: Output, o: SignHostOpts): Promise<ExitCode> {
   if (!hostCa.ok) return bad(hostCa.message);
   const line = certAuthorityLine(o.pattern !== undefined ? o.pattern.split(',') : names.value, hostCa.value);
   const extra = () => `\nClients trust this host (and every host this CA signs) with one known_hosts line:\n${line}\n`;
-  return applyAndReport(io, { command, host, target: t.target, plan: p.plan, details: { knownHostsLine: line, hostnames: names.value, issued }, extraText: extra, flow: { ...(sshd ? { sshd } : {}) } }, o);
+  return applyAndReport(io, { command, host, target: t.target, plan: p.plan, guard: { host: cfg.host, overrides: guardOverrides(o), session: t.session }, details: { knownHostsLine: line, hostnames: names.value, issued }, extraText: extra, flow: { ...(sshd ? { sshd } : {}) } }, o);
 }
 
 export function register(program: Command): void {

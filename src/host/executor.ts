@@ -20,6 +20,8 @@ export interface RunOptions {
   readonly maxBuffer?: number;
   /** How stdout/stderr are decoded (default utf8; latin1 keeps every byte of `sshd -T`). */
   readonly encoding?: 'utf8' | 'latin1';
+  /** Bytes written to the program's stdin (then closed); default: none. */
+  readonly input?: Uint8Array;
 }
 
 export interface RunResult {
@@ -55,13 +57,17 @@ export function localExecutor(fs: ReadOnlyFs): HostExecutor {
       new Promise<RunResult>((resolve) => {
         const env = { ...process.env, LC_ALL: 'C', LANG: 'C' };
         const o = { env, timeout: opts.timeoutMs ?? 10_000, maxBuffer: opts.maxBuffer ?? 4 << 20, encoding: opts.encoding ?? 'utf8', shell: false };
-        execFile(cmd, [...args], o, (err, stdout, stderr) => {
+        const child = execFile(cmd, [...args], o, (err, stdout, stderr) => {
           const e = err as (NodeJS.ErrnoException & { code?: unknown; signal?: NodeJS.Signals | null; killed?: boolean }) | null;
           const code = e ? (typeof e.code === 'number' ? e.code : null) : 0;
           const signal = e?.signal ?? null;
           const error = e && (typeof e.code !== 'number' || e.killed) ? e.message : undefined;
           resolve({ code, signal, stdout, stderr, ...(error ? { error } : {}) });
         });
+        if (opts.input !== undefined) {
+          child.stdin?.on('error', () => undefined); // the program may exit without reading it
+          child.stdin?.end(Buffer.from(opts.input));
+        }
       }),
   };
 }

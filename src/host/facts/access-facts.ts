@@ -159,8 +159,11 @@ export async function revokedFact(exec: GatherAccessInput['exec'], path: string)
   const r = await readLatin1(exec.fs, path);
   if (r.text === undefined) return { kind: 'error', path, reason: r.reason ?? `${path}: unreadable` };
   if (!r.text.startsWith(KRL_MAGIC)) return { kind: 'list', path, text: r.text };
-  // ssh-keygen(1) -Q -l -f KRL: prints the KRL's contents (krl.c krl_dump) and checks no key.
-  const run = exec.live ? exec.run('ssh-keygen', ['-Q', '-l', '-f', path], { timeoutMs: 20_000, encoding: 'latin1' }) : undefined;
+  // ssh-keygen(1) -Q -l -f KRL: prints the KRL's contents (krl.c krl_dump) and checks no key. It
+  // reads the bytes this view holds through its stdin, never the path: under a predicted view (a
+  // plan's new KRL overlaid) the file on disk is the old one, or none. The child's stdin is a
+  // socket, which open("/dev/stdin") refuses (ENXIO): a fixed `cat |` gives ssh-keygen a pipe.
+  const run = exec.live ? exec.run('sh', ['-c', 'cat | ssh-keygen -Q -l -f /dev/stdin'], { timeoutMs: 20_000, encoding: 'latin1', input: Buffer.from(r.text, 'latin1') }) : undefined;
   if (!run) return { kind: 'krl-unknown', path, reason: `${path} is a KRL and this host cannot run ssh-keygen to read it (offline root)` };
   const res = await run;
   if (res.code !== 0 || res.error) return { kind: 'krl-unknown', path, reason: `ssh-keygen -Q -l -f ${path} failed: ${(res.error ?? res.stderr).trim().split('\n')[0] ?? `exit ${res.code}`}` };

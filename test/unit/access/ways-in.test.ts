@@ -75,7 +75,8 @@ const cases: Case[] = [
   { name: 'RevokedKeys missing: every key refused', config: DEBIAN + 'PasswordAuthentication no\nRevokedKeys /etc/ssh/nope\n', files: keys('alice', 1000, `${ED1}\n`), spec: L,
     want: { kind: 'refused', reasons: ['publickey: /home/alice/.ssh/authorized_keys:1: RevokedKeys /etc/ssh/nope cannot be read (/etc/ssh/nope: missing (/etc/ssh/nope: no such file or directory)): sshd refuses every key (auth_key_is_revoked)'] } },
   { name: 'RevokedKeys KRL read through ssh-keygen -Q -l', config: DEBIAN + 'PasswordAuthentication no\nRevokedKeys /etc/ssh/krl\n', files: { ...keys('alice', 1000, `${ED2}\n${ED1}\n`), '/etc/ssh/krl': 'SSHKRL\n\0binary' },
-    run: (cmd, args) => (cmd === 'ssh-keygen' && args.join(' ') === '-Q -l -f /etc/ssh/krl' ? Promise.resolve({ code: 0, signal: null, stdout: ED2_KRL_DUMP, stderr: '' }) : undefined), spec: L,
+    // ssh-keygen reads the bytes the view holds (through a pipe on its stdin), never the path.
+    run: (cmd, args, opts) => (cmd === 'sh' && args.join(' ') === '-c cat | ssh-keygen -Q -l -f /dev/stdin' && Buffer.from(opts?.input ?? []).toString('latin1') === 'SSHKRL\n\0binary' ? Promise.resolve({ code: 0, signal: null, stdout: ED2_KRL_DUMP, stderr: '' }) : undefined), spec: L,
     want: { kind: 'works', ways: ['publickey[/home/alice/.ssh/authorized_keys:2] shell'] } },
   { name: 'RevokedKeys KRL offline: unknown, not yes', config: DEBIAN + 'PasswordAuthentication no\nRevokedKeys /etc/ssh/krl\n', files: { ...keys('alice', 1000, `${ED1}\n`), '/etc/ssh/krl': 'SSHKRL\n\0binary' }, spec: L,
     want: { kind: 'unknown', reasons: ['/home/alice/.ssh/authorized_keys:1: /etc/ssh/krl is a KRL and this host cannot run ssh-keygen to read it (offline root)'], possible: ['publickey shell'] } },
