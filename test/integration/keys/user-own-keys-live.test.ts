@@ -8,7 +8,7 @@
 // backups, journal and lock are in ~/.local/state/sshield, 0700).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -150,5 +150,38 @@ test('as the user: the last key that gives a shell is kept unless --force; Stric
   assert.equal(statSync(ssh).mode & 0o7777, 0o755);
   assert.equal((await login(k3)).code, 0);
   assert.equal((await login(k2)).code, 0);
+  assert.equal(ownedOutsideHome(me), '');
+});
+
+test('as the user: a run killed half way (SIGKILL at install) is undone by the next run, in the user\'s own state directory', { skip, timeout: 300_000 }, async () => {
+  const text = readFileSync(ak, 'latin1');
+  const k2line = readFileSync(`${k2}.pub`, 'latin1').trim().split(' ').slice(0, 2).join(' ');
+  assert.ok(text.includes(k2line));
+  // The account's own uid and gid, its HOME: as runuser would run it, but a process this test can SIGKILL itself.
+  const child = spawn(process.execPath, [BIN, 'keys', 'remove', '--fingerprint', await fp(k2), '--yes'], { uid: me.uid, gid: statSync(me.home).gid, env: { PATH: process.env.PATH, HOME: me.home, USER: me.name, LOGNAME: me.name, NO_COLOR: '1', SSHIELD_TEST_PAUSE_AT: 'install' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  await new Promise<void>((done, fail) => {
+    const t = setTimeout(() => fail(new Error(`never paused: ${err}`)), 120_000);
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+      if (err.includes('paused at install')) {
+        clearTimeout(t);
+        done();
+      }
+    });
+  });
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('exit', r));
+  assert.equal(readFileSync(ak, 'latin1'), text, 'killed before the rename: the file is as it was');
+  assert.ok(readdirSync(join(me.home, '.ssh')).some((n) => n.endsWith('.sshield-new')), 'the candidate the killed run left');
+
+  const again = await asUser(me, ['keys', 'remove', '--fingerprint', await fp(k2), '--yes']);
+  assert.equal(again.code, 0, again.stdout + again.stderr);
+  assert.doesNotMatch(readFileSync(ak, 'latin1'), new RegExp(k2line.split(' ')[1]!.replace(/[+/]/g, '\\$&')));
+  assert.deepEqual(readdirSync(join(me.home, '.ssh')).filter((n) => n.endsWith('.sshield-new')), []);
+  const list = await asUser(me, ['backups', '--json']);
+  const phases = (JSON.parse(list.stdout) as { backups: { state: string }[] }).backups.map((b) => b.state);
+  assert.ok(phases.includes('rolled-back'), phases.join(' '));
+  assert.equal(phases.at(-1), 'committed');
   assert.equal(ownedOutsideHome(me), '');
 });
