@@ -8,7 +8,7 @@
 // session-address and cluster-nodes). No writes; no decisions beyond the guards'.
 import type { LoadedHost } from '../host/loaded-host.js';
 import type { ConfigTree } from '../sshd/include.js';
-import type { EffectiveConfig } from '../sshd/evaluate/types.js';
+import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/types.js';
 import { parseAllowAddress, sampleInside } from '../allow/address.js';
 import { matchAddressSamples } from '../allow/planner.js';
 import { NO_SESSION, type SessionFacts } from '../host/session.js';
@@ -72,8 +72,9 @@ export async function guardPlan(i: GuardStageInput): Promise<Plan> {
   const live = plan.root === undefined;
   const session = live ? (i.session ?? NO_SESSION) : NO_SESSION;
   const predicted = await predictHost(host, plan);
-  const before = host.evaluate;
-  const after = predicted.config.evaluate;
+  // No spec: the daemon's view (Match LocalPort judged for the first port, as the daemon runs it).
+  const before = (spec?: ConnectionSpec) => (spec ? host.evaluate(spec) : host.global());
+  const after = (spec?: ConnectionSpec) => (spec ? predicted.config.evaluate(spec) : predicted.config.global());
   const { laddr, lport } = listenOf(before());
   const cluster = host.cluster;
   const common = {

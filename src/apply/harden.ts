@@ -50,7 +50,7 @@ export async function buildHardenPlan(req: HardenRequest): Promise<HardenPlanRes
   const cluster = [...(clusterView?.addresses ?? [])];
   const accounts = host.accounts;
   const evAcc = host.evalAccounts;
-  const eff = host.evaluate();
+  const eff = host.global();
   const { laddr, lport: port } = listenOf(eff);
   const reload: ReloadTarget = req.root
     ? { kind: 'none', why: 'offline root (--root)' }

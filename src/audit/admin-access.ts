@@ -16,7 +16,7 @@ export async function adminAccessFact(host: LoadedHost, session?: SessionFacts):
   if (!host.tree.main) return { missing: 'the sshd configuration could not be read' };
   const admin = await gatherAdminFacts({ exec: host.exec, accounts });
   const files = [...host.tree.files.values()];
-  const listen = host.evaluate().get('listenaddress')?.values[0] ?? '0.0.0.0:22';
+  const listen = host.global().get('listenaddress')?.values[0] ?? '0.0.0.0:22';
   const m = /^\[?(.*?)\]?:(\d+)$/.exec(listen);
   const base = { laddr: m?.[1] && m[1] !== '0.0.0.0' && m[1] !== '::' ? m[1] : '127.0.0.1', lport: Number(m?.[2] ?? 22) };
   const cluster = host.cluster;

@@ -190,7 +190,8 @@ export async function gatherAudit(from: HostExecutor | LoadedHost, opts: GatherO
   const opensshFact = host.build.fact;
   const ov = !('missing' in opensshFact) && opensshFact.source === 'override';
   const directives = directivesOf(tree);
-  const global = host.evaluate();
+  // The daemon's view (sshd -t's verdict): Match LocalPort is judged for the first port, not fatal as in `sshd -T` without lport.
+  const global = host.global();
   const pve = toPve(facts);
   // The admin: the one named, else the first account that can become root (host/facts/admins.ts),
   // never merely the first account with a shell: an account without sudo is nobody's admin.

@@ -73,9 +73,9 @@ function readable(path: string): boolean {
  * the admin logs in to: name it (its listen address and port) so the writer's login before and
  * after the change, and the confirm window, cover it too. Not under an offline root.
  */
-export function withLoginTarget(plan: Plan, view: { evaluate(): EffectiveConfig }): Plan {
+export function withLoginTarget(plan: Plan, view: { global(): EffectiveConfig }): Plan {
   if (plan.verify || plan.root !== undefined) return plan;
-  return { ...plan, verify: { ...listenOf(view.evaluate()), user: 'root' } };
+  return { ...plan, verify: { ...listenOf(view.global()), user: 'root' } };
 }
 
 /** What the admin is told when the confirm window is the default one (not asked for). */

@@ -15,7 +15,7 @@ import { readClusterAddresses, type ClusterAddressView } from './facts/cluster-a
 import { hostBuild, type HostBuild } from './facts/build.js';
 import type { ByteString } from '../text/bytes.js';
 import { loadConfigTree, type ConfigTree } from '../sshd/include.js';
-import { compileConfig, evaluateCompiled, itemsOfTree, type Accounts as EvalAccounts, type CompiledConfig, type ConnectionSpec, type EffectiveConfig, type EvalInput } from '../sshd/evaluate/index.js';
+import { compileConfig, evaluateCompiled, evaluateGlobal, itemsOfTree, type Accounts as EvalAccounts, type CompiledConfig, type ConnectionSpec, type EffectiveConfig, type EvalInput } from '../sshd/evaluate/index.js';
 
 /** One configuration (the host's, or a candidate's) ready to evaluate for any connection spec. */
 export interface ConfigView {
@@ -28,6 +28,13 @@ export interface ConfigView {
   readonly compiled: CompiledConfig;
   /** `sshd -T [-C spec]`, memoized per spec. */
   evaluate(spec?: ConnectionSpec): EffectiveConfig;
+  /**
+   * The daemon's view with no connection known (evaluateGlobal): `sshd -T` without -C, but a
+   * config with Match LocalPort, which sshd -t and the daemon accept and `sshd -T` without an
+   * lport refuses, judged for a connection to its first port. Use it for "would sshd accept
+   * this config" and the listen address/port; use evaluate() to mirror `sshd -T` itself.
+   */
+  global(): EffectiveConfig;
 }
 
 export interface LoadedHost extends ConfigView {
@@ -104,7 +111,8 @@ export async function loadHost(exec: HostExecutor, opts: LoadHostOptions = {}): 
   const view = (vfs: ReadOnlyFs, t: ConfigTree): ConfigView => {
     const input = itemsOfTree(t);
     const compiled = compileConfig(input, { build: build.profile, ...(evalAccounts ? { accounts: evalAccounts } : {}), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
-    return { fs: vfs, mainPath, tree: t, input, compiled, evaluate: memoEval(compiled) };
+    let global: EffectiveConfig | undefined;
+    return { fs: vfs, mainPath, tree: t, input, compiled, evaluate: memoEval(compiled), global: () => (global ??= evaluateGlobal(compiled)) };
   };
   const candidates = new Map<string, Promise<LoadedHost>>();
   const hostOf = (v: ConfigView): LoadedHost => ({

@@ -19,7 +19,7 @@ export async function keyFilesResolver(from: LoadedHost | ReadOnlyFs, mainConfig
   const fs = 'candidate' in from ? from.fs : from;
   if (!(await fs.stat(mainConfig))) return { patternsFor: () => undefined, fallbackReason: `${mainConfig} not found: using the default AuthorizedKeysFile` };
   const loaded = 'candidate' in from && from.mainPath === mainConfig ? from : await loadHost(offlineExecutor(fs), { mainPath: mainConfig, facts: 'config' });
-  const effective = loaded.evaluate();
+  const effective = loaded.global();
   if (!effective.ok) {
     const d = effective.diagnostics.find((x) => x.severity === 'error');
     return { patternsFor: () => undefined, fallbackReason: `sshd would reject ${mainConfig}${d ? ` (${d.file}:${d.line}: ${d.message})` : ''}: using the default AuthorizedKeysFile` };

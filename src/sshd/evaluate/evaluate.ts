@@ -337,6 +337,29 @@ export function evaluateCompiled(c: CompiledConfig, spec: ConnectionSpec | undef
   };
 }
 
+/** True when a Match line of the connection pass names LocalPort (either spelling). */
+function namesLocalPort(c: CompiledConfig): boolean {
+  return c.steps.some((st) => st.kind === 'match' && st.criteria.words.some((w) => /^localport(?:=|$)/i.test(w)));
+}
+
+/**
+ * The daemon's own view of a configuration with no connection known: what `sshd -T` prints
+ * without -C. One exception, where `sshd -T` disagrees with the daemon: a config with
+ * `Match LocalPort N` passes `sshd -t` and runs, but `sshd -T` without an lport in -C dies with
+ * "'Match LocalPort' in configuration but 'lport' not in connection test specification."
+ * (servconf.c match_cfg_line: a test spec with lport 0 is fatal; seen with 9.2p1, 10.0p1 and
+ * 10.6p1). Every real connection arrives on a port, so this view is then the one of a
+ * connection to the first listen port (as `sshd -T -C lport=PORT`; the other criteria, laddr
+ * included, stay unknown and do not match, as in test mode).
+ */
+export function evaluateGlobal(c: CompiledConfig): EffectiveConfig {
+  const plain = evaluateCompiled(c, undefined);
+  if (plain.ok || !c.ok || !namesLocalPort(c)) return plain;
+  c.base ??= baseDump(c);
+  const port = Number(c.base.byKey.get('port')?.values[0]);
+  return Number.isInteger(port) && port > 0 ? evaluateCompiled(c, { lport: port }) : plain;
+}
+
 /**
  * What `sshd -T [-C spec]` prints: parse_server_config (start-up pass), fill_default_server_options,
  * parse_server_match_config (connection pass), copy_set_server_options, dump_config. Pass an

@@ -12,6 +12,9 @@
 //                        typical config: evaluate thousands of specs freely)
 //   tree                 the ConfigTree (src/sshd/include.ts): files, CSTs, diagnostics, for edits
 //   compiled             the prepared configuration (evaluateCompiled(compiled, spec) is evaluate)
+//   evaluateGlobal(compiled)   the daemon's view with no connection known: sshd -T without -C,
+//                        except that Match LocalPort (fatal for sshd -T without lport, fine for
+//                        sshd -t and the daemon) is judged for a connection to the first port
 //
 //   effective.ok                  false when the real sshd would refuse the config (diagnostics
 //                                 then name file:line; entries are empty, as sshd prints nothing)
@@ -32,14 +35,14 @@
 import type { ReadOnlyFs } from '../../host/fs.js';
 import { BUILDS, type BuildProfile } from '../builds/index.js';
 import { type ConfigTree, loadConfigTree } from '../include.js';
-import { type CompiledConfig, compileConfig, evaluateCompiled, evaluateEffective, type EvaluateOptions } from './evaluate.js';
+import { type CompiledConfig, compileConfig, evaluateCompiled, evaluateEffective, evaluateGlobal, type EvaluateOptions } from './evaluate.js';
 import { type EvalInput, type EvalItem, itemsOfFile, itemsOfTree } from './input.js';
 import type { Accounts } from './match.js';
 import type { ConnectionSpec, EffectiveConfig, EffectiveEntry, Origin } from './types.js';
 import { printedKey, renderSshdT, sshdWarnings } from './render.js';
 
 export { printedKey, renderSshdT, sshdWarnings };
-export { compileConfig, evaluateCompiled, evaluateEffective, itemsOfFile, itemsOfTree };
+export { compileConfig, evaluateCompiled, evaluateEffective, evaluateGlobal, itemsOfFile, itemsOfTree };
 export type { Accounts, CompiledConfig, ConnectionSpec, EffectiveConfig, EffectiveEntry, EvalInput, EvalItem, EvaluateOptions, Origin };
 
 export interface LoadEffectiveOptions {

@@ -48,7 +48,6 @@ interface Def {
 
 // Scenarios that fail on today's main, with what sshield does instead (kept in sync with BOARD.md).
 const TODO: Record<string, string> = {
-  M20: 'harden exits 2 "sshd would refuse the current configuration": Match LocalPort without lport in the spec (as sshd -T), though sshd -t accepts it and the daemon runs',
 };
 
 const PW = () => `Pw-${Math.random().toString(36).slice(2, 10)}-9`;
