@@ -2,7 +2,8 @@
 // model (src/access: admin facts, access facts, candidate addresses, mustKeep, waysIn) over the
 // loaded host, the same judgment the guards use for a change. No decisions beyond the model's;
 // the rule sshd/require-admin-access reports from it.
-import { candidateAddresses, gatherAccessFacts, gatherAdminFacts, mustKeep, rootCapable, rootMayLogIn, waysIn, waysInFromCandidates, type AccessVerdict } from '../access/index.js';
+import { candidateAddresses, gatherAccessFacts, mustKeep, rootCapable, rootMayLogIn, waysIn, waysInFromCandidates, type AccessVerdict } from '../access/index.js';
+import type { AdminFacts } from '../host/facts/admin-facts.js';
 import type { AdminAccessFact, AuditFacts } from '../host/facts/audit-facts.js';
 import type { LoadedHost } from '../host/loaded-host.js';
 import type { SessionFacts } from '../host/session.js';
@@ -10,11 +11,18 @@ import type { ConnectionSpec } from '../sshd/evaluate/types.js';
 
 const why = (v: AccessVerdict): string => (v.kind === 'works' ? v.ways.map((w) => w.chain.join('+')).join(' | ') : v.reasons.join('; '));
 
-export async function adminAccessFact(host: LoadedHost, session?: SessionFacts): Promise<AuditFacts['adminAccess']> {
+/** The audit's admin: the first account with a login shell that can become root (sudo's grants, as the guards judge them). */
+export function auditAdmin(host: LoadedHost, admin: AdminFacts | undefined): string | undefined {
   const accounts = host.accounts;
-  if (!accounts) return { missing: `accounts unknown: ${host.facts.accounts.status === 'unknown' ? host.facts.accounts.reason : 'unknown'}` };
+  if (!accounts || !admin) return undefined;
+  const capable = rootCapable(accounts, admin);
+  return accounts.users.find((u) => u.uid !== 0 && u.loginShell && capable.has(u.name))?.name;
+}
+
+export async function adminAccessFact(host: LoadedHost, admin: AdminFacts | undefined, session?: SessionFacts): Promise<AuditFacts['adminAccess']> {
+  const accounts = host.accounts;
+  if (!accounts || !admin) return { missing: `accounts unknown: ${host.facts.accounts.status === 'unknown' ? host.facts.accounts.reason : 'unknown'}` };
   if (!host.tree.main) return { missing: 'the sshd configuration could not be read' };
-  const admin = await gatherAdminFacts({ exec: host.exec, accounts });
   const files = [...host.tree.files.values()];
   const listen = host.global().get('listenaddress')?.values[0] ?? '0.0.0.0:22';
   const m = /^\[?(.*?)\]?:(\d+)$/.exec(listen);

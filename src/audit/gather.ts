@@ -4,9 +4,9 @@
 // vulnerability assessment (src/vulns) and the file-level facts rules need (modes, moduli,
 // chroot components). Unknown facts become { missing: reason }, never exceptions.
 import { gatherCertificateFacts } from '../host/facts/certificates.js';
-import { sudoAdmins } from '../host/facts/admins.js';
+import { gatherAdminFacts } from '../host/facts/admin-facts.js';
 import type { SessionFacts } from '../host/session.js';
-import { adminAccessFact } from './admin-access.js';
+import { adminAccessFact, auditAdmin } from './admin-access.js';
 import type { HostExecutor } from '../host/executor.js';
 import { inspectHostKeys, type HostFacts } from '../host/facts/index.js';
 import type { ReadOnlyFs } from '../host/fs.js';
@@ -193,10 +193,11 @@ export async function gatherAudit(from: HostExecutor | LoadedHost, opts: GatherO
   // The daemon's view (sshd -t's verdict): Match LocalPort is judged for the first port, not fatal as in `sshd -T` without lport.
   const global = host.global();
   const pve = toPve(facts);
-  // The admin: the one named, else the first account that can become root (host/facts/admins.ts),
-  // never merely the first account with a shell: an account without sudo is nobody's admin.
-  const sudoInstalled = ['file', 'symlink'].includes((await exec.fs.stat('/usr/bin/sudo'))?.kind ?? 'none');
-  const admin = opts.admin ?? (accounts ? sudoAdmins(accounts, sudoInstalled)[0] : undefined);
+  // The admin: the one named, else the first account that can become root as the guards judge it
+  // (src/access rootCapable: sudo's grants where sudo is installed), never merely the first
+  // account with a shell: an account sudo does not let run ALL is nobody's admin.
+  const adminFacts = accounts ? await gatherAdminFacts({ exec, accounts }) : undefined;
+  const admin = opts.admin ?? auditAdmin(host, adminFacts);
   const planned = planSpecs({
     ...(admin ? { admin } : {}),
     ...(opts.adminAddr ? { adminAddr: opts.adminAddr } : {}),
@@ -243,7 +244,7 @@ export async function gatherAudit(from: HostExecutor | LoadedHost, opts: GatherO
     chroot: await chrootFacts(exec.fs, specs, facts),
     authorizedKeys: await authorizedKeysFact(host, specs[0]?.spec),
     certificates: await gatherCertificateFacts(exec, global, opts.now ?? Date.now()),
-    adminAccess: await adminAccessFact(host, exec.live ? opts.session : undefined),
+    adminAccess: await adminAccessFact(host, adminFacts, exec.live ? opts.session : undefined),
   };
   const b = 'missing' in opensshFact ? undefined : opensshFact;
   const target: ReportTarget = {

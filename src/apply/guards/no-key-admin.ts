@@ -11,7 +11,7 @@ import { accessListsOf, checkAccess } from '../../sshd/access.js';
 import { usableKey } from './access.js';
 import { beforeFacts, samplesOf, spec, type Guard, type GuardContext } from './types.js';
 
-import { ADMIN_GROUPS } from '../../host/facts/admins.js';
+import { ADMIN_GROUPS } from '../../access/index.js';
 
 export { ADMIN_GROUPS };
 
