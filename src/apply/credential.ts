@@ -242,7 +242,12 @@ export async function loginBefore(host: ApplyHost, req: CredentialRequest, t: Pr
   return gotIn(before) ? { id, before } : { proof: notProvenBefore(id, before) };
 }
 
-/** The login after the reload, retried (a few times, within the deadline) while it falls short of the one before. */
+/**
+ * The login after the reload, retried (a few times, within the deadline) only while the daemon
+ * could not be reached (it re-executes on SIGHUP): a refusal is final, since the configuration
+ * before the change accepted this identity, so only the new one can refuse it (and retrying would
+ * only earn 127.0.0.1 PerSourcePenalties on OpenSSH 9.8+).
+ */
 export async function loginAfter(host: ApplyHost, id: AdminIdentity, before: LoginResult, t: ProofTarget): Promise<CredentialProof> {
   const kh = await pin(host, t);
   // The host keys of the new config could not be read: the ones read before the change still pin it.
@@ -251,7 +256,7 @@ export async function loginAfter(host: ApplyHost, id: AdminIdentity, before: Log
   let after: LoginResult = { result: 'unreachable', detail: 'not tried' };
   for (let i = 0; i < 3; i++) {
     after = await tryLogin(host, id, t, knownHosts, Math.max(2000, deadline - host.now()));
-    if (keepsAccess(before, after) || host.now() >= deadline) break;
+    if (keepsAccess(before, after) || (after.result !== 'unreachable' && after.result !== 'host-key') || host.now() >= deadline) break;
     await host.sleep(300);
   }
   return judgeAfter(id, before, after);

@@ -144,9 +144,10 @@ test('writer: the admin logs in before and after: proven, pinned known_hosts in 
 });
 
 test('writer: a login that worked before and is refused after rolls the change back (step verify)', async () => {
-  const { h } = proofHost((phase) => (phase === 'before' ? SESSION_OK : DENIED));
+  const { h, logins } = proofHost((phase) => (phase === 'before' ? SESSION_OK : DENIED));
   const out = await applyPlan(h, PLAN(), { ...OPTS, credential: { identity: KEY } });
   assert.equal(out.status, 'failed', JSON.stringify(out));
+  assert.equal(logins.length, 2, 'a refusal after the change is final: not retried');
   assert.ok(out.status === 'failed' && out.step === 'verify' && out.rolledBack);
   assert.equal(out.status === 'failed' && out.credential?.status, 'failed');
   assert.match(out.status === 'failed' ? out.reason : '', /before the change but not after it: alice@127.0.0.1: Permission denied/);
@@ -220,4 +221,12 @@ test('under sudo the session is completed from the environment sudo ran from (on
   // Not under sudo, or what the run already has: nothing is taken.
   assert.equal(sessionFromEnv(withInvokingSession({ USER: 'root' }, shell)).sshConnection, undefined);
   assert.equal(sessionFromEnv(withInvokingSession({ ...sudoEnv, SSH_CONNECTION: '1.2.3.4 1 5.6.7.8 22' }, shell)).client?.addr, '1.2.3.4');
+});
+
+test('writer: a daemon not answering yet after the reload is tried again (within the deadline); then proven', async () => {
+  let after = 0;
+  const { h, logins } = proofHost((phase) => (phase === 'before' ? SESSION_OK : ++after === 1 ? { code: 255, stderr: 'ssh: connect to host 127.0.0.1 port 22: Connection refused\n' } : SESSION_OK));
+  const out = await applyPlan(h, PLAN(), { ...OPTS, credential: { identity: AGENT } });
+  assert.equal(out.status === 'applied' && out.credential?.status, 'proven', JSON.stringify(out));
+  assert.equal(logins.length, 3);
 });
