@@ -11,8 +11,14 @@
 // host keys are never read (only stat-ed). Parsing the answer is gather-stream.ts's job.
 import { commandLine, shellQuote } from './ssh.js';
 
-/** What to fetch: `stat` lstat chain only; `read` plus content; `list` entries (with their lstat); `readdir` list and read every file in it; `shadow` read redacted; `keys` every passwd user's ~/.ssh/authorized_keys{,2}; `run` a command line. */
-export type GatherOp = 'stat' | 'read' | 'list' | 'readdir' | 'shadow' | 'keys' | 'run';
+/** What to fetch: `stat` lstat chain only; `read` plus content; `tail` plus the last TAIL_BYTES only; `list` entries (with their lstat); `readdir` list and read every file in it; `shadow` read redacted; `keys` every passwd user's ~/.ssh/authorized_keys{,2}; `run` a command line. */
+export type GatherOp = 'stat' | 'read' | 'tail' | 'list' | 'readdir' | 'shadow' | 'keys' | 'run';
+
+/** How much of a `tail` file is sent: the readers of such files keep their last 4 MiB (latin1). */
+export const TAIL_BYTES = 4 << 20;
+
+/** Files whose readers keep only their end (the auth log: host/facts/admin-facts.ts): fetched as tails. */
+export const TAIL_PATHS: ReadonlySet<string> = new Set(['/var/log/auth.log']);
 
 export interface GatherRequest {
   readonly op: GatherOp;
@@ -20,7 +26,7 @@ export interface GatherRequest {
   readonly arg: string;
 }
 
-const OP_CODE: Record<GatherOp, string> = { stat: 's', read: 'r', list: 'd', readdir: 'D', shadow: 'S', keys: 'k', run: 'x' };
+const OP_CODE: Record<GatherOp, string> = { stat: 's', read: 'r', tail: 'T', list: 'd', readdir: 'D', shadow: 'S', keys: 'k', run: 'x' };
 
 export const GATHER_MAGIC = 'SSHIELD-GATHER 1';
 
@@ -52,6 +58,7 @@ readable() { case $2 in /etc/ssh/*_key) return 0;; esac; if [ -f "$2" ]; then if
 listing() { n=$((n+1)); printf 'D '; enc "$1"; printf ' '; find -H "$1" -mindepth 1 -maxdepth 1 -printf '${LIST_FMT}' 2>/dev/null | base64 -w0; echo; }
 pb() { case $1 in
   r|S) readable "$1" "$2";;
+  T) [ -f "$2" ] && [ -r "$2" ] && { n=$((n+1)); printf 'T '; enc "$2"; printf ' '; tail -c ${TAIL_BYTES} -- "$2" | base64 -w0; echo; };;
   d) [ -d "$2" ] && [ -r "$2" ] && listing "$2";;
   D) if [ -d "$2" ] && [ -r "$2" ]; then listing "$2"; for f in "$2"/* "$2"/.[!.]* "$2"/..?*; do readable r "$f"; done; fi;;
   x) n=$((n+1)); printf 'X '; enc "$2"; printf ' '; { timeout -s KILL 30 sh -c "$2" 2>&1 </dev/null; printf '\\n%s' "$?"; } | head -c $((cap+1)) | base64 -w0; echo;;
@@ -84,6 +91,11 @@ export const PREFETCH: readonly GatherRequest[] = [
   { op: 'stat', arg: '/run/systemd/system' },
   { op: 'stat', arg: '/etc/pve' },
   { op: 'stat', arg: '/usr/bin/sudo' },
+  // Who must keep a way in (host/facts/admin-facts.ts): sudoers, and recent logins on a live host.
+  { op: 'read', arg: '/etc/sudoers' },
+  { op: 'readdir', arg: '/etc/sudoers.d' },
+  { op: 'tail', arg: '/var/log/auth.log' },
+  { op: 'run', arg: commandLine('last', ['-i', '-w', '-n', '1000']) },
   // PVE detection asks it whenever /etc/pve or pve-manager is there; elsewhere it is one failed exec.
   { op: 'run', arg: commandLine('pveversion', []) },
 ];

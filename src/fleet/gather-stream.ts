@@ -5,7 +5,7 @@
 // long names) and plain entry names, numbers in range, and an END line whose count matches; any
 // deviation is one error for that host, never an exception and never a partial answer. Nothing
 // here touches a file system: the result is data for snapshot.ts.
-import { GATHER_MAGIC } from './gather-script.js';
+import { GATHER_MAGIC, TAIL_BYTES } from './gather-script.js';
 
 export interface StatRecord {
   readonly kind: 'file' | 'directory' | 'symlink' | 'other';
@@ -20,8 +20,8 @@ export interface StatRecord {
 export interface GatherAnswer {
   /** lstat of paths (as the script named them). */
   readonly stats: ReadonlyMap<string, StatRecord>;
-  /** Contents by the path requested (maybe through a symlink). */
-  readonly contents: ReadonlyMap<string, { readonly bytes: Buffer } | { readonly unreadable: true }>;
+  /** Contents by the path requested (maybe through a symlink); `tail`: only the file's last TAIL_BYTES. */
+  readonly contents: ReadonlyMap<string, { readonly bytes: Buffer; readonly tail?: true } | { readonly unreadable: true }>;
   /** Directory entries (name -> lstat) by the path requested. */
   readonly listings: ReadonlyMap<string, ReadonlyMap<string, StatRecord>>;
   /** Program output (stdout and stderr together) and exit code, by command line. */
@@ -88,7 +88,7 @@ export function parseGatherStream(data: Buffer, cap: number): GatherParse {
   if (magicAt > MAX_PREAMBLE) return fail('more than 64 KiB before the gather answer');
   const lines = text.slice(magicAt + GATHER_MAGIC.length + 1).split('\n');
   const stats = new Map<string, StatRecord>();
-  const contents = new Map<string, { bytes: Buffer } | { unreadable: true }>();
+  const contents = new Map<string, { bytes: Buffer; tail?: true } | { unreadable: true }>();
   const listings = new Map<string, Map<string, StatRecord>>();
   const commands = new Map<string, { output: Buffer; code: number | null }>();
   let records = 0;
@@ -111,7 +111,7 @@ export function parseGatherStream(data: Buffer, cap: number): GatherParse {
       const t = statTriples(blob, false);
       if (typeof t === 'string') return fail(`${at}: ${t}`);
       for (const [k, v] of t) stats.set(k, v);
-    } else if (tag === 'C' || tag === 'E' || tag === 'D' || tag === 'X') {
+    } else if (tag === 'C' || tag === 'T' || tag === 'E' || tag === 'D' || tag === 'X') {
       if (f.length !== 3) return fail(`${at}: bad ${tag} record`);
       const name = word(f[1]);
       if (name === undefined) return fail(`${at}: bad name encoding`);
@@ -126,6 +126,9 @@ export function parseGatherStream(data: Buffer, cap: number): GatherParse {
       if (tag === 'C') {
         if (payload.length > cap + 1) return fail(`${at}: ${name}: more bytes than asked for`);
         contents.set(name, { bytes: payload });
+      } else if (tag === 'T') {
+        if (payload.length > TAIL_BYTES) return fail(`${at}: ${name}: a longer tail than asked for`);
+        contents.set(name, { bytes: payload, tail: true });
       } else if (tag === 'D') {
         const t = statTriples(payload, true);
         if (typeof t === 'string') return fail(`${at}: ${name}: ${t}`);

@@ -9,7 +9,7 @@ import type { FileStat, ReadOnlyFs, ReadResult } from '../host/fs.js';
 import { DEFAULT_MAX_FILE_BYTES, walkPath, type WalkOps } from '../host/fs-paths.js';
 import type { HostExecutor, RunResult } from '../host/executor.js';
 import { commandLine } from './ssh.js';
-import { isPrivateHostKey, type GatherRequest } from './gather-script.js';
+import { isPrivateHostKey, TAIL_PATHS, type GatherRequest } from './gather-script.js';
 import type { GatherAnswer, StatRecord } from './gather-stream.js';
 
 /** A path as the gather script may be asked it: absolute, no '', '.' or '..' components ('..' taken lexically). */
@@ -28,7 +28,7 @@ const parentOf = (p: string) => p.slice(0, p.lastIndexOf('/')) || '/';
 export class Snapshot {
   readonly stats = new Map<string, StatRecord>();
   readonly absent = new Set<string>();
-  readonly contents = new Map<string, { bytes: Buffer; truncated: boolean } | { unreadable: true }>();
+  readonly contents = new Map<string, { bytes: Buffer; truncated: boolean; tail?: true } | { unreadable: true }>();
   readonly listings = new Map<string, string[]>();
   readonly commands = new Map<string, { output: Buffer; code: number | null }>();
   /** Every path and command asked so far (a miss asked twice is not asked a third time). */
@@ -67,7 +67,7 @@ export class Snapshot {
     }
     for (const [p, c] of answer.contents) {
       const at = (await this.real(p)) ?? p;
-      this.contents.set(at, 'bytes' in c ? { bytes: c.bytes, truncated: c.bytes.length > this.cap } : c);
+      this.contents.set(at, 'bytes' in c ? { bytes: c.bytes, truncated: !c.tail && c.bytes.length > this.cap, ...(c.tail ? { tail: true as const } : {}) } : c);
       if ('bytes' in c) this.bytes += c.bytes.length;
     }
     for (const [cmd, r] of answer.commands) this.commands.set(cmd, r);
@@ -102,6 +102,7 @@ export class Snapshot {
     const snap = this;
     const miss = (op: GatherRequest['op'], raw: string) => {
       const arg = op === 'run' ? raw : normalizePath(raw);
+      if (op === 'read' && TAIL_PATHS.has(arg)) op = 'tail';
       const key = `${op}\0${arg}`;
       if (!snap.asked.has(key)) misses.set(key, { op, arg });
     };
@@ -136,7 +137,9 @@ export class Snapshot {
         }
         if ('unreadable' in c) return { ok: false, reason: 'unreadable', detail: `${path}: permission denied (on ${snap.label})` };
         if (c.truncated) return { ok: false, reason: 'too-large', detail: `${path}: over the ${snap.cap}-byte limit of a remote read` };
-        if (c.bytes.length > maxBytes) return { ok: false, reason: 'too-large', detail: `${path}: ${c.bytes.length} bytes, over the ${maxBytes}-byte limit` };
+        // A tail stands for the whole file (its readers keep only the end), so the file's own size decides.
+        const size = c.tail ? s.size : c.bytes.length;
+        if (size > maxBytes) return { ok: false, reason: 'too-large', detail: `${path}: ${size} bytes, over the ${maxBytes}-byte limit` };
         return { ok: true, bytes: c.bytes };
       },
       async readDir(path) {

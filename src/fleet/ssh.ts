@@ -7,10 +7,10 @@
 // has a deadline and an output cap; past either the client is killed. The remote command is one
 // string for the remote login shell: build it with shellQuote/commandLine, never by concatenation.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { targetText, type FleetTarget } from './target.js';
+import type { FleetTarget } from './target.js';
 
 export interface SshOptions {
   /** The ssh binary (default "ssh" on PATH). */
@@ -57,7 +57,6 @@ const MAX_STDERR = 64 * 1024;
 
 export class SshPool {
   private dir: string | undefined;
-  private readonly used = new Map<string, FleetTarget>();
   private closed = false;
 
   constructor(private readonly opts: SshOptions = {}) {}
@@ -96,7 +95,6 @@ export class SshPool {
   /** Runs one remote command line on the host through its shared connection. */
   exec(t: FleetTarget, remote: string, call: SshCallOptions): Promise<SshResult> {
     if (this.closed) return Promise.resolve({ code: null, signal: null, stdout: Buffer.alloc(0), stderr: '', error: 'the SSH pool is closed' });
-    this.used.set(targetText(t), t);
     const args = [...this.argsFor(t), remote];
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
@@ -145,21 +143,37 @@ export class SshPool {
     });
   }
 
+  /**
+   * The command that tells every master of this run to exit: one `sh` running `ssh -O exit` on each
+   * control socket at once (one process spawned from here, not one per host: Node's spawn is the
+   * costly part of a big fleet run). `-F none`: only the socket matters, no config is read.
+   */
+  private exitCommand(): { cmd: string; args: string[] } | undefined {
+    if (!this.dir) return undefined;
+    let sockets: string[];
+    try {
+      sockets = readdirSync(this.dir).map((n) => join(this.dir!, n));
+    } catch {
+      return undefined;
+    }
+    if (sockets.length === 0) return undefined;
+    const ssh = this.opts.ssh ?? 'ssh';
+    return { cmd: 'sh', args: ['-c', 'ssh=$1; shift; for s in "$@"; do "$ssh" -F none -o ControlPath="$s" -O exit sshield-close 2>/dev/null & done; wait', 'sh', ssh, ...sockets] };
+  }
+
   /** Tells every master of this run to exit and removes the socket directory. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all(
-      [...this.used.values()].map(
-        (t) =>
-          new Promise<void>((r) => {
-            const c = spawn(this.opts.ssh ?? 'ssh', ['-O', 'exit', ...this.argsFor(t)], { stdio: 'ignore' });
-            const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
-            c.on('error', () => (clearTimeout(timer), r()));
-            c.on('close', () => (clearTimeout(timer), r()));
-          }),
-      ),
-    );
+    const x = this.exitCommand();
+    if (x) {
+      await new Promise<void>((r) => {
+        const c = spawn(x.cmd, x.args, { stdio: 'ignore' });
+        const timer = setTimeout(() => c.kill('SIGKILL'), 10_000);
+        c.on('error', () => (clearTimeout(timer), r()));
+        c.on('close', () => (clearTimeout(timer), r()));
+      });
+    }
     this.removeDir();
   }
 
@@ -167,7 +181,8 @@ export class SshPool {
   closeSync(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const t of this.used.values()) spawnSync(this.opts.ssh ?? 'ssh', ['-O', 'exit', ...this.argsFor(t)], { stdio: 'ignore', timeout: 2000 });
+    const x = this.exitCommand();
+    if (x) spawnSync(x.cmd, x.args, { stdio: 'ignore', timeout: 5000 });
     this.removeDir();
   }
 

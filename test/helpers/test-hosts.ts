@@ -2,8 +2,8 @@
 // on its own loopback address (127.0.1.N, all on one free port, so a PVE cluster's member list
 // can name them by address) running in its own mount namespace (`unshare --mount --propagation
 // private`), where the host's directory is bind-mounted over /etc, /root, /home, /srv,
-// /var/lib/dpkg, /usr/share/doc and /usr/lib/systemd/system (an empty directory where the host has
-// none), so every file an audit reads comes from that directory and never from this machine. The
+// /var/lib/dpkg, /var/lib/apt, /var/log, /usr/share/doc and /usr/lib/systemd/system (made empty in
+// the host directory where it has none), so every file an audit reads comes from that directory and never from this machine. The
 // host directory starts as a copy of an example root (examples/) and can be changed by the test;
 // `sshield audit --root DIR` of the same directory is then the oracle of a remote audit.
 // Programs the audit probes on a live host (sudo installed? the apt candidate) are hidden unless
@@ -56,7 +56,7 @@ export interface TestFleet {
   stop(): Promise<void>;
 }
 
-const OVERLAID = ['/etc', '/root', '/home', '/srv', '/var/lib/dpkg', '/var/lib/apt', '/usr/share/doc', '/usr/lib/systemd/system'];
+const OVERLAID = ['/etc', '/root', '/home', '/srv', '/var/lib/dpkg', '/var/lib/apt', '/var/log', '/usr/share/doc', '/usr/lib/systemd/system'];
 
 /**
  * Programs of this machine the audit probes for (a live fact, not a file of the host directory):
@@ -112,8 +112,6 @@ export async function startTestFleet(specs: readonly TestHostSpec[]): Promise<Te
     if (kg.code !== 0) throw new Error(`ssh-keygen: ${kg.stderr}`);
     const pub = readFileSync(`${key}.pub`, 'utf8');
     writeFileSync(join(dir, 'controller_keys'), pub, { mode: 0o600 });
-    const empty = join(dir, 'empty');
-    mkdirSync(empty, { mode: 0o755 });
     const port = await freePort();
     // A random block of 127.0.1.x so that two runs at once (tests, a bench) rarely meet.
     const base = 2 + Math.floor(Math.random() * (250 - specs.length - 2));
@@ -153,9 +151,12 @@ export async function startTestFleet(specs: readonly TestHostSpec[]): Promise<Te
           'LogLevel ERROR', 'MaxStartups 200:30:400', 'MaxSessions 50', s.daemon ?? '', ''].join('\n'),
         { mode: 0o600 },
       );
+      // Each overlaid directory is the host's own (made empty where the example has none, so that
+      // --root sees the same), never this machine's and never shared between hosts.
       const mounts = OVERLAID.filter((p) => existsSync(p)).map((p) => {
-        const own = [join(hdir, p), ...(p === '/usr/lib/systemd/system' ? [join(hdir, 'lib/systemd/system')] : [])].find((x) => existsSync(x));
-        return `mount --bind '${own ?? empty}' '${p}'`;
+        let own = [join(hdir, p), ...(p === '/usr/lib/systemd/system' ? [join(hdir, 'lib/systemd/system')] : [])].find((x) => existsSync(x));
+        if (!own) mkdirSync((own = join(hdir, p)), { recursive: true, mode: 0o755 });
+        return `mount --bind '${own}' '${p}'`;
       });
       const probed = Object.entries(PROBED).map(([p, stand]) => `{ [ ! -e '${p}' ] || mount --bind '${existsSync(join(hdir, p)) ? join(hdir, p) : stand}' '${p}'; }`);
       const script = [...mounts, ...probed, `exec '${SSHD}' -D -e -f '${dconf}'`].join(' && ');
