@@ -11,7 +11,7 @@
 // host keys are never read (only stat-ed). Parsing the answer is gather-stream.ts's job.
 import { commandLine, shellQuote } from './ssh.js';
 
-/** What to fetch: `stat` lstat chain only; `read` plus content; `tail` plus the last TAIL_BYTES only; `list` entries (with their lstat); `readdir` list and read every file in it; `shadow` read redacted; `keys` every passwd user's ~/.ssh/authorized_keys{,2}; `run` a command line. */
+/** What to fetch: `stat` lstat chain only; `read` plus content; `tail` plus the last TAIL_BYTES only; `list` entries (with their lstat); `readdir` list and read every file in it; `shadow` read redacted; `keys` every passwd user's ~/.ssh/authorized_keys{,2} and the lstat of their shell; `run` a command line. */
 export type GatherOp = 'stat' | 'read' | 'tail' | 'list' | 'readdir' | 'shadow' | 'keys' | 'run';
 
 /** How much of a `tail` file is sent: the readers of such files keep their last 4 MiB (latin1). */
@@ -49,7 +49,8 @@ pre() { q=$1; l=; while [ -n "$q" ]; do printf '%s\\0' "$q"; [ -L "$q" ] && l=1;
   if [ -n "$l" ]; then r=$(readlink -m -- "$1") && [ -n "$r" ] && [ "$r" != "$1" ] && pre "$r"; fi; return 0; }
 walk() { h=$1; shift; while [ $# -gt 1 ]; do o=$1; p=$2; shift 2
   if [ "$o" = k ]; then
-    while IFS=: read -r u x1 x2 x3 x4 home x5; do case $home in *//*|*/./*|*/../*|*/.|*/..|*/./|*/../) ;; /*) home=\${home%/}; $h r "$home/.ssh/authorized_keys"; $h r "$home/.ssh/authorized_keys2";; esac; done < /etc/passwd
+    while IFS=: read -r u x1 x2 x3 x4 home x5; do case $home in *//*|*/./*|*/../*|*/.|*/..|*/./|*/../) ;; /*) home=\${home%/}; $h r "$home/.ssh/authorized_keys"; $h r "$home/.ssh/authorized_keys2";; esac
+      case $x5 in /*) $h s "$x5";; esac; done < /etc/passwd
   else $h "$o" "$p"; fi; done; }
 pa() { case $1 in x) ;; D) pre "$2"; for f in "$2"/* "$2"/.[!.]* "$2"/..?*; do [ -L "$f" ] && pre "$f"; done;; *) pre "$2";; esac; }
 content() { n=$((n+1)); printf 'C '; enc "$2"; printf ' '
@@ -96,6 +97,9 @@ export const PREFETCH: readonly GatherRequest[] = [
   { op: 'readdir', arg: '/etc/sudoers.d' },
   { op: 'tail', arg: '/var/log/auth.log' },
   { op: 'run', arg: commandLine('last', ['-i', '-w', '-n', '1000']) },
+  // How sshd's PAM stack and login(1) would answer (the credential model, src/access).
+  { op: 'readdir', arg: '/etc/pam.d' },
+  { op: 'stat', arg: '/etc/nologin' },
   // PVE detection asks it whenever /etc/pve or pve-manager is there; elsewhere it is one failed exec.
   { op: 'run', arg: commandLine('pveversion', []) },
 ];

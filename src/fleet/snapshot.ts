@@ -89,12 +89,14 @@ export class Snapshot {
     }
   }
 
-  /** What the gather script's `keys` request read: ~/.ssh/authorized_keys{,2} of every passwd home. */
+  /** What the gather script's `keys` request read: ~/.ssh/authorized_keys{,2} of every passwd home, and every shell. */
   private keyFiles(): string[] {
     const c = this.contents.get('/etc/passwd');
     if (!c || !('bytes' in c)) return [];
-    const homes = c.bytes.toString('latin1').split('\n').map((l) => l.split(':')[5] ?? '').filter((h) => h.startsWith('/') && normalizePath(h) === h.replace(/(.)\/$/, '$1'));
-    return homes.flatMap((h) => [normalizePath(`${h}/.ssh/authorized_keys`), normalizePath(`${h}/.ssh/authorized_keys2`)]);
+    const lines = c.bytes.toString('latin1').split('\n').map((l) => l.split(':'));
+    const homes = lines.map((f) => f[5] ?? '').filter((h) => h.startsWith('/') && normalizePath(h) === h.replace(/(.)\/$/, '$1'));
+    const shells = lines.map((f) => f[6] ?? '').filter((x) => x.startsWith('/')).map(normalizePath);
+    return [...homes.flatMap((h) => [normalizePath(`${h}/.ssh/authorized_keys`), normalizePath(`${h}/.ssh/authorized_keys2`)]), ...shells];
   }
 
   /** A view for one judging pass: reads answer from the snapshot, and what it cannot answer is added to `misses`. */
