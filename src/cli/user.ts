@@ -3,7 +3,7 @@
 // makes the Plan (the Match block, typed host steps for the account, shell and chroot
 // directories); the one change flow (./change.ts) journals, runs and undoes them with the files.
 import type { Command } from '@commander-js/extra-typings';
-import { evaluateWith, memoEvaluate } from '../allow/engine.js';
+import { loadHost } from '../host/loaded-host.js';
 import { listAccounts } from '../users/list.js';
 import { normaliseChrootPath } from '../users/chroot.js';
 import { NOLOGIN, validUserName } from '../users/shell.js';
@@ -59,17 +59,12 @@ function fail(io: Output, msg: string): ExitCode {
 async function runUserList(io: Output, o: { all?: true; file?: string; root?: string; json?: true }): Promise<ExitCode> {
   const loaded = await loadTarget(o, {});
   if (typeof loaded === 'string') return fail(io, loaded);
-  const { t, cfg } = loaded;
-  const global = await evaluateWith(cfg, new Map(), undefined);
+  const { t } = loaded;
+  const host = await loadHost(t.target, { mainPath: t.mainPath, facts: 'config' });
+  const global = host.global();
   const listed = (global.get('denyusers')?.values ?? []).flatMap((v) => [...v.matchAll(/!([0-9a-fA-F.:]+(?:\/\d+)?)/g)].map((m) => m[1]!.split('/')[0]!));
-  const evaluate = memoEvaluate(cfg);
-  const accounts = await listAccounts({
-    fs: t.target.fs,
-    accounts: cfg.accounts,
-    evaluate: (spec) => evaluate(cfg.main.text, spec),
-    addresses: ['203.0.113.77', ...new Set(listed)],
-    all: Boolean(o.all),
-  });
+  const accounts = await listAccounts({ host, addresses: ['203.0.113.77', ...new Set(listed)], all: Boolean(o.all) });
+  if (typeof accounts === 'string') return fail(io, accounts);
   if (o.json) {
     io.out(JSON.stringify(versioned('user list', { config: t.mainPath, accounts }), null, 2));
     return EXIT.ok;

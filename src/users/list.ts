@@ -5,11 +5,13 @@
 // its AuthorizedKeysFile(s) (sshd_config(5) TOKENS %% %h %u; relative paths from the home),
 // and the restrictions the effective config applies to it (ForceCommand, ChrootDirectory,
 // PermitTTY, forwarding). I/O only through the injected read-only fs and evaluator.
-import type { ReadOnlyFs } from '../host/fs.js';
 import { bytesToText } from '../text/bytes.js';
-import type { ConnectionSpec } from '../sshd/evaluate/types.js';
 import { accessListsOf, checkAccess } from '../sshd/access.js';
-import { passwordState, type Accounts, type PasswdUser } from '../host/facts/accounts.js';
+import { passwordState, type PasswdUser } from '../host/facts/accounts.js';
+import type { LoadedHost } from '../host/loaded-host.js';
+import { buildModelState, waysInFromCandidates, type SomeAddressResult } from '../access/index.js';
+import type { SessionKind, Way } from '../access/types.js';
+import { listenOf } from '../apply/guard-stage.js';
 import { NOLOGIN_SHELLS } from './shell.js';
 
 export interface EffLike {
@@ -23,8 +25,13 @@ export interface AccountReport {
   readonly shell: string;
   readonly shellState: 'shell' | 'nologin' | 'missing';
   readonly password: ReturnType<typeof passwordState>;
-  /** 'shell': interactive logins possible; 'sftp-only'; 'no': cannot log in over SSH. */
-  readonly canLogin: 'shell' | 'sftp-only' | 'no';
+  /**
+   * The credential model's verdict (src/access waysIn): 'shell': a shell (or a forced command);
+   * 'sftp-only'; 'no': sshd refuses the account or its session ends at once; 'unknown': only
+   * something the files cannot decide (AuthorizedKeysCommand, a certificate, a PAM module, an
+   * unreadable shadow...) could let it in.
+   */
+  readonly canLogin: 'shell' | 'sftp-only' | 'no' | 'unknown';
   readonly why: string;
   readonly access: { readonly allowed: boolean; readonly from: string; readonly reason?: string };
   readonly keys: number;
@@ -45,10 +52,9 @@ export function countKeys(text: string): number {
 }
 
 export interface ListInput {
-  readonly fs: ReadOnlyFs;
-  readonly accounts: Accounts;
-  readonly evaluate: (spec: ConnectionSpec) => Promise<EffLike>;
-  /** Addresses to test access from (an outside sample first). */
+  /** The loaded host (its config, accounts and files: src/host/loaded-host.ts). */
+  readonly host: LoadedHost;
+  /** Addresses to test the access lists from (an outside sample first): the `access` field. */
   readonly addresses: readonly string[];
   readonly all: boolean;
 }
@@ -57,41 +63,64 @@ export function isListed(u: PasswdUser, all: boolean): boolean {
   return all || u.uid === 0 || (u.uid >= 1000 && u.uid < 60000) || !NOLOGIN_SHELLS.includes(u.shell);
 }
 
+/** The better of two sessions a way gives: a shell, a forced command, SFTP only, nothing. */
+const SESSION_RANK: Readonly<Record<SessionKind, number>> = { shell: 3, command: 2, sftp: 1, none: 0 };
+
+const chainText = (w: Way): string => w.steps.map((st) => (st.key ? `${st.method} (${st.key.file}:${st.key.line})` : st.method)).join(' + ');
+
 /**
- * Why the account cannot authenticate although its shell and the access lists would let it in,
- * or undefined: root under PermitRootLogin no (auth.c auth_root_allowed), root with keys only
- * (prohibit-password, forced-commands-only) and no key, or no usable key and no usable password
- * (a password counts when set and PasswordAuthentication or keyboard-interactive through PAM is
- * on). An unreadable shadow file decides nothing.
+ * canLogin and why from the credential model (src/access waysIn, from every candidate address):
+ * the best session any proven way gives ('shell' for a shell or a forced command, 'sftp-only'
+ * for internal-sftp, 'no' when authentication works but the session ends at once), else
+ * 'unknown' when something the files cannot decide might let the account in (AuthorizedKeysCommand,
+ * a certificate, a PAM module, an unreadable shadow), else 'no' with sshd's reasons.
  */
-function credentialProblem(u: PasswdUser, eff: EffLike | undefined, keys: number, password: ReturnType<typeof passwordState>): string | undefined {
-  if (!eff) return undefined;
-  const keyOk = keys > 0 && eff.value('pubkeyauthentication') !== 'no';
-  if (u.uid === 0) {
-    const prl = eff.value('permitrootlogin') ?? 'prohibit-password';
-    if (prl === 'no') return 'PermitRootLogin no';
-    if ((prl === 'prohibit-password' || prl === 'without-password' || prl === 'forced-commands-only') && !keyOk) return `PermitRootLogin ${prl} and no authorized key`;
-    if (prl !== 'yes') return undefined;
+export function loginVerdict(r: SomeAddressResult): { canLogin: AccountReport['canLogin']; why: string } {
+  let best: { way: Way; addr: string; all: boolean } | undefined;
+  for (const w of r.works) {
+    for (const way of w.verdict.ways) {
+      if (!best || SESSION_RANK[way.session] > SESSION_RANK[best.way.session]) best = { way, addr: w.candidate.addr, all: false };
+    }
   }
-  if (keyOk || password === 'unknown') return undefined;
-  const passwordLogins = eff.value('passwordauthentication') === 'yes' || (eff.value('kbdinteractiveauthentication') === 'yes' && eff.value('usepam') === 'yes');
-  if (password === 'set' && passwordLogins) return undefined;
-  return password === 'set' ? 'no authorized key, and password logins are off' : `no authorized key and no usable password (${password})`;
+  if (best) {
+    const everywhere = r.unknown.length === 0 && r.refused.length === 0;
+    const from = everywhere ? '' : ` (from ${best.addr})`;
+    const via = `${chainText(best.way)}${from}`;
+    switch (best.way.session) {
+      case 'shell':
+      case 'command':
+        return { canLogin: 'shell', why: `${via}: ${best.way.sessionDetail}` };
+      case 'sftp':
+        return { canLogin: 'sftp-only', why: `${via}: ${best.way.sessionDetail}` };
+      case 'none':
+        return { canLogin: 'no', why: `${via} authenticates, but ${best.way.sessionDetail}` };
+    }
+  }
+  if (r.unknown.length) return { canLogin: 'unknown', why: `cannot be proven from the files: ${[...new Set(r.unknown.flatMap((u) => u.verdict.reasons))].join('; ')}` };
+  const refused = r.refused[r.refused.length - 1];
+  return { canLogin: 'no', why: refused ? [...new Set(refused.verdict.reasons)].join('; ') : 'no address to try' };
 }
 
-export async function listAccounts(inp: ListInput): Promise<AccountReport[]> {
+export async function listAccounts(inp: ListInput): Promise<AccountReport[] | string> {
+  const { host } = inp;
+  const accounts = host.accounts;
+  if (!accounts) return `accounts unknown: ${host.facts.accounts.status === 'unknown' ? host.facts.accounts.reason : 'unknown'}`;
+  const listed = accounts.users.filter((u) => isListed(u, inp.all));
+  const { laddr, lport } = listenOf(host.global());
+  const base = { laddr, lport };
+  // One model for who gets in (the guards' and the audit's): facts read for every listed account.
+  const model = await buildModelState({ exec: host.exec, accounts, files: [...host.tree.files.values()], configFor: host.evaluate, users: listed.map((u) => u.name), base });
   const out: AccountReport[] = [];
-  for (const u of inp.accounts.users) {
-    if (!isListed(u, inp.all)) continue;
-    const groups = inp.accounts.groupsOf(u.name);
+  for (const u of listed) {
+    const groups = accounts.groupsOf(u.name);
     const shellPath = u.shell === '' ? '/bin/sh' : u.shell;
-    const st = await inp.fs.stat(shellPath).catch(() => undefined);
+    const st = await host.fs.stat(shellPath).catch(() => undefined);
     const executable = st !== undefined && st.kind === 'file' && (st.mode & 0o111) !== 0;
     const shellState = NOLOGIN_SHELLS.includes(shellPath) ? 'nologin' : executable ? 'shell' : 'missing';
     let access: AccountReport['access'] = { allowed: false, from: '' };
     let eff: EffLike | undefined;
     for (const addr of inp.addresses) {
-      const e = await inp.evaluate({ user: u.name, host: addr, addr });
+      const e = host.evaluate({ user: u.name, host: addr, addr, ...base });
       const v = checkAccess(accessListsOf(e), { user: u.name, addr, groups });
       if (v.allowed) {
         access = { allowed: true, from: addr === inp.addresses[0] ? 'any address' : `only listed addresses (e.g. ${addr})` };
@@ -105,31 +134,18 @@ export async function listAccounts(inp: ListInput): Promise<AccountReport[]> {
     const force = eff?.value('forcecommand');
     const chroot = eff?.value('chrootdirectory');
     const restrictions: string[] = [];
-    const sftpOnly = force === 'internal-sftp';
-    if (force && force !== 'none') restrictions.push(sftpOnly ? 'sftp-only (ForceCommand internal-sftp)' : `ForceCommand ${force}`);
+    if (force && force !== 'none') restrictions.push(force === 'internal-sftp' ? 'sftp-only (ForceCommand internal-sftp)' : `ForceCommand ${force}`);
     if (chroot && chroot !== 'none') restrictions.push(`ChrootDirectory ${chroot}`);
     if (eff?.value('permittty') === 'no') restrictions.push('no TTY');
     if (eff?.value('allowtcpforwarding') === 'no') restrictions.push('no TCP forwarding');
     const keyFiles = (eff?.get('authorizedkeysfile')?.values ?? ['.ssh/authorized_keys .ssh/authorized_keys2']).flatMap((v) => v.split(/\s+/)).filter((p) => p && p !== 'none').map((p) => expandKeyFile(p, u));
     let keys = 0;
     for (const f of keyFiles) {
-      const r = await inp.fs.readFile(f, 4 << 20).catch(() => undefined);
+      const r = await host.fs.readFile(f, 4 << 20).catch(() => undefined);
       if (r && r.ok) keys += countKeys(bytesToText(r.bytes));
     }
-    const chrooted = chroot !== undefined && chroot !== 'none';
-    const subsystemInternal = (eff?.get('subsystem')?.values ?? []).some((v) => /^sftp\s+internal-sftp\b/.test(v));
-    let canLogin: AccountReport['canLogin'];
-    let why: string;
-    if (!access.allowed) [canLogin, why] = ['no', access.reason ?? 'refused by the access lists'];
-    else if (shellState === 'missing' && !chrooted) [canLogin, why] = ['no', `shell ${shellPath} is missing or not executable (sshd refuses the user)`];
-    else if (sftpOnly) [canLogin, why] = ['sftp-only', 'ForceCommand internal-sftp'];
-    else if (shellState === 'nologin') [canLogin, why] = subsystemInternal ? ['sftp-only', 'nologin shell; Subsystem sftp internal-sftp'] : ['no', `shell ${shellPath}`];
-    else [canLogin, why] = ['shell', force && force !== 'none' ? `ForceCommand ${force}` : `shell ${shellPath}`];
-    const password = passwordState(inp.accounts.shadow ? inp.accounts.shadowOf(u.name)?.hash : undefined);
-    if (canLogin !== 'no') {
-      const refused = credentialProblem(u, eff, keys, password);
-      if (refused) [canLogin, why] = ['no', refused];
-    }
+    const password = passwordState(accounts.shadow ? accounts.shadowOf(u.name)?.hash : undefined);
+    const { canLogin, why } = loginVerdict(waysInFromCandidates(model.facts, model.configFor, u.name, model.candidates, base));
     out.push({ name: u.name, uid: u.uid, shell: u.shell, shellState, password, canLogin, why, access, keys, keyFiles, restrictions });
   }
   return out;
