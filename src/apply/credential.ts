@@ -22,6 +22,8 @@ import type { ApplyHost, RunResult } from './host.js';
 import type { SessionFacts } from '../host/session.js';
 import { bytesToText } from '../text/bytes.js';
 import { parseSshdT } from './validate.js';
+import { checkAccess, type AccessLists } from '../sshd/access.js';
+import { matchPattern } from '../sshd/values/pattern.js';
 
 /** The identity the admin has at hand. */
 export type AdminIdentity =
@@ -58,6 +60,21 @@ export function credentialRequestOf(o: { readonly verifyKey?: string; readonly v
   if (o.session.agentSocket !== undefined) return { identity: { kind: 'agent', user, socket: o.session.agentSocket } };
   const sudo = o.session.sudoUser !== undefined ? ' (under sudo, the agent of the shell sudo was run from is used when its socket belongs to you; none was found: keep it with `sudo --preserve-env=SSH_AUTH_SOCK`, or name your key with --verify-key)' : '';
   return { unavailable: `${NO_IDENTITY}${sudo}` };
+}
+
+/**
+ * Why the access lists of the changed configuration refuse `user` from `addr` (the address the
+ * proof logs in from: the daemon's own listen address) because of that address, an entry's @HOST
+ * part (what `allow` writes): a login from there then says nothing about the admin's own address,
+ * which the guards judge. Undefined when they admit it, or refuse it whatever the address.
+ */
+export function refusedByAddress(lists: AccessLists, user: string, addr: string): string | undefined {
+  const v = checkAccess(lists, { user, addr });
+  if (v.allowed) return undefined;
+  const hostPart = (p: string) => p.includes('@') && matchPattern(user, p.slice(0, p.indexOf('@')));
+  if (v.by === 'DenyUsers' && v.pattern !== undefined && hostPart(v.pattern)) return v.reason;
+  if (v.by === 'AllowUsers' && lists.allowUsers.some(hostPart)) return `not among the addresses AllowUsers admits for ${user} (${lists.allowUsers.join(' ')})`;
+  return undefined;
 }
 
 /** The alias the pinned known_hosts names the daemon by (HostKeyAlias), whatever its address. */

@@ -24,7 +24,9 @@ import { guardStops } from './interrupt.js';
 import { accessSync, constants as FS } from 'node:fs';
 import { resolve } from 'node:path';
 import { confirmWindowOf, type ConfirmWindow } from '../apply/confirm.js';
-import { credentialRequestOf, type CredentialRequest } from '../apply/credential.js';
+import { credentialRequestOf, refusedByAddress, type CredentialRequest } from '../apply/credential.js';
+import { candidateFiles } from '../apply/candidate.js';
+import { accessListsOf } from '../sshd/access.js';
 import type { VerifyFlags } from './flags.js';
 import { sessionOfProcess } from './target.js';
 import type { Plan } from '../apply/plan.js';
@@ -76,6 +78,20 @@ function readable(path: string): boolean {
 export function withLoginTarget(plan: Plan, view: { global(): EffectiveConfig }): Plan {
   if (plan.verify || plan.root !== undefined) return plan;
   return { ...plan, verify: { ...listenOf(view.global()), user: 'root' } };
+}
+
+/**
+ * The proof logs in from the daemon's own listen address (loopback, usually). A change that closes
+ * that address for the admin by design (an allowlist without it) would fail that login while the
+ * admin's own address keeps its way in: such a login proves nothing, and the result says why.
+ */
+async function scopedCredential(req: CredentialRequest, plan: Plan, host: LoadedHost | undefined): Promise<CredentialRequest> {
+  if (!('identity' in req) || !host || !plan.verify || plan.files.length === 0) return req;
+  const { user } = req.identity;
+  const addr = plan.verify.address;
+  const after = await host.candidate(candidateFiles(plan));
+  const why = refusedByAddress(accessListsOf(after.evaluate({ user, addr, laddr: addr, lport: plan.verify.port })), user, addr);
+  return why ? { unavailable: `not proven with your credentials: after this change sshd refuses ${user} from ${addr}, where the proof logs in from (${why}); your own address is judged by the guards` } : req;
 }
 
 /** What the admin is told when the confirm window is the default one (not asked for). */
@@ -147,6 +163,7 @@ export async function applyAndReport(io: Output, spec: ApplySpec, flags: ChangeF
   const proof = proofOf(io, flags, session);
   if (typeof proof === 'string') return report(io, { command: spec.command, outcome: { kind: 'error', reason: proof } }, flags);
   const s = spec.guard ? { ...spec, plan: await guardPlan({ host: spec.guard.host, plan: spec.plan, overrides: spec.guard.overrides, ...(spec.guard.session ? { session: spec.guard.session } : {}) }) } : spec;
+  const credential = await scopedCredential(proof.credential, s.plan, spec.guard?.host);
   const bk = flags.backupDir;
   const sshd = s.flow?.sshd;
   if (!flags.json) {
@@ -166,7 +183,7 @@ export async function applyAndReport(io: Output, spec: ApplySpec, flags: ChangeF
       ...s.flow,
       ...(proof.window.seconds !== undefined ? { confirmTimeoutSec: proof.window.seconds } : {}),
       watcherArgs: s.flow?.watcherArgs ?? ((id) => ['confirm', '--watch', id, '--backup-dir', bk, ...(sshd ? ['--sshd', sshd] : [])]),
-      credential: proof.credential,
+      credential,
       ...lockDirFromEnv(),
       backupRoot: flags.backupDir,
       abort: stops.signal,

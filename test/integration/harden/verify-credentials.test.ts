@@ -315,3 +315,14 @@ test('(g) run through a real sudo (whose env_reset drops SSH_CONNECTION and SSH_
   assert.equal(c.code, 0, c.stdout + c.stderr);
   assert.equal(journalOf(l.bk, doc.outcome.backupId).phase, 'committed');
 });
+
+test('(h) an allowlist that leaves out the address the proof logs in from (127.0.0.1) is not rolled back by it: the result says why nothing was proven', { skip, timeout: 180_000 }, async (t) => {
+  const l = await lab(t);
+  const sock = await agent(t, l.cdir, [l.key]);
+  const a = await sshield(['allow', 'add', '10.9.8.0/24', '-f', l.sshd.configPath, '--yes', '--json', '--backup-dir', l.bk, '--allow-session-lockout', '--allow-user-lockout', ...OTHERS], { SUDO_USER: l.user.name, SSH_AUTH_SOCK: sock });
+  const doc = envelope(a.stdout);
+  assert.equal(doc.outcome.kind, 'applied', a.stdout + a.stderr);
+  assert.equal(doc.verify.credential.status, 'not-proven');
+  assert.match(doc.verify.credential.detail, new RegExp(`after this change sshd refuses ${l.user.name} from 127\\.0\\.0\\.1, where the proof logs in from`));
+  assert.equal(authLog(l), 0, 'no login was tried');
+});

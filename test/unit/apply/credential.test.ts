@@ -230,3 +230,13 @@ test('writer: a daemon not answering yet after the reload is tried again (within
   assert.equal(out.status === 'applied' && out.credential?.status, 'proven', JSON.stringify(out));
   assert.equal(logins.length, 3);
 });
+
+test('refusedByAddress: only a refusal by an entry\'s @HOST part makes the loopback proof inconclusive', async () => {
+  const { refusedByAddress } = await import('../../../src/apply/credential.js');
+  const lists = (o: Partial<{ allowUsers: string[]; denyUsers: string[] }>) => ({ allowUsers: o.allowUsers ?? [], denyUsers: o.denyUsers ?? [], allowGroups: [], denyGroups: [] });
+  assert.match(String(refusedByAddress(lists({ allowUsers: ['*@10.9.8.0/24'] }), 'alice', '127.0.0.1')), /not among the addresses AllowUsers admits for alice/);
+  assert.equal(refusedByAddress(lists({ allowUsers: ['*@10.9.8.0/24', '*@127.0.0.0/8'] }), 'alice', '127.0.0.1'), undefined, 'loopback admitted: the proof counts');
+  assert.equal(refusedByAddress(lists({ allowUsers: ['bob'] }), 'alice', '127.0.0.1'), undefined, 'refused whatever the address: a real loss, the proof counts');
+  assert.equal(refusedByAddress(lists({ denyUsers: ['alice'] }), 'alice', '127.0.0.1'), undefined);
+  assert.match(String(refusedByAddress(lists({ denyUsers: ['*@127.0.0.1'] }), 'alice', '127.0.0.1')), /DenyUsers/);
+});
