@@ -20,8 +20,8 @@ export interface Lock {
   release(): Promise<void>;
 }
 
-/** Takes the lock; while a live process holds it, waits up to `waitMs` (0: fail at once). */
-export async function acquireLock(host: ApplyHost, lockPath: string, waitMs = 0): Promise<Lock> {
+/** Takes the lock; while a live process holds it, waits up to `waitMs` (0: fail at once) unless `abort` ends the wait. */
+export async function acquireLock(host: ApplyHost, lockPath: string, waitMs = 0, abort?: AbortSignal): Promise<Lock> {
   const dir = lockPath.slice(0, lockPath.lastIndexOf('/')) || '/';
   await host.mkdirp(dir, 0o700);
   let tookOverStale = false;
@@ -41,6 +41,7 @@ export async function acquireLock(host: ApplyHost, lockPath: string, waitMs = 0)
     const owner = await readOwner(host, lockPath);
     if (owner !== undefined && owner !== host.pid && (await host.signal(owner, 0))) {
       if (host.now() >= deadline) throw new LockHeldError(lockPath, owner);
+      if (abort?.aborted) throw new Error(`${typeof abort.reason === 'string' ? abort.reason : 'interrupted'} while waiting for ${lockPath} (held by pid ${owner}); nothing was changed`);
       await host.sleep(200);
       attempt--; // a live owner is not a failed attempt: wait for it
       continue;
@@ -59,8 +60,8 @@ async function readOwner(host: ApplyHost, lockPath: string): Promise<number | un
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
-export async function withLock<T>(host: ApplyHost, lockPath: string, fn: (lock: Lock) => Promise<T>, waitMs = 0): Promise<T> {
-  const lock = await acquireLock(host, lockPath, waitMs);
+export async function withLock<T>(host: ApplyHost, lockPath: string, fn: (lock: Lock) => Promise<T>, waitMs = 0, abort?: AbortSignal): Promise<T> {
+  const lock = await acquireLock(host, lockPath, waitMs, abort);
   try {
     return await fn(lock);
   } finally {

@@ -139,7 +139,7 @@ export async function withRunLocks<T>(host: ApplyHost, opts: PipelineOptions, ro
   const lockDir = hostLock.slice(0, hostLock.lastIndexOf('/'));
   const distrust = host.untrustedDir ? await host.untrustedDir(lockDir) : undefined;
   if (distrust) throw new Error(`lock directory not trusted: ${distrust.replace(/--backup-dir/g, 'lock directory')}`);
-  return withLock(host, hostLock, () => withLock(host, lockPathOf(opts, root), fn), opts.lockWaitMs ?? 120_000);
+  return withLock(host, hostLock, () => withLock(host, lockPathOf(opts, root), fn), opts.lockWaitMs ?? 120_000, opts.abort);
 }
 
 /** Applies a plan under the lock, after recovering whatever an earlier killed run left behind. */

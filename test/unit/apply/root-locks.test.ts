@@ -67,3 +67,14 @@ test('backup ids are taken by an exclusive mkdir: two runs in the same second ge
   assert.match(ids[1]!, /-2$/);
   for (const id of ids) assert.deepEqual(h.dirMeta.get(`${OPTS.backupRoot}/${id}`), { mode: 0o700, uid: 0, gid: 0 });
 });
+
+test('a stop request ends the wait for a lock another run holds: nothing changed', async () => {
+  const h = fakeHost();
+  h.alive.add(9999);
+  h.put(hostLockPathOf(LOCKS), '9999\n');
+  const ctl = new AbortController();
+  const waiting = applyPlan(h, testPlan(), { ...LOCKS, lockWaitMs: 600_000, abort: ctl.signal });
+  ctl.abort('interrupted by SIGTERM');
+  await assert.rejects(waiting, /interrupted by SIGTERM while waiting for .*host\.lock \(held by pid 9999\); nothing was changed/);
+  assert.equal(h.text('/etc/ssh/sshd_config'), fakeHost().text('/etc/ssh/sshd_config'));
+});
