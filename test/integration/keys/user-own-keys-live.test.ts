@@ -8,7 +8,7 @@
 // backups, journal and lock are in ~/.local/state/sshield, 0700).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -36,7 +36,11 @@ async function fp(key: string): Promise<string> {
 const login = (key: string, opts: { bind?: string; tty?: boolean } = {}) => sshClient(sshd, me.name, { key, bind: opts.bind ?? '127.0.0.1', ...(opts.tty ? { args: ['-tt'] } : {}), command: 'tty; echo in', timeoutMs: 30_000 });
 /** Files and directories the account owns outside its home (there must be none). */
 function ownedOutsideHome(u: TestUser): string {
-  return execFileSync('find', ['/tmp', '/var/tmp', '/var/backups', '/run', '/dev/shm', '/etc', '-xdev', '-user', u.name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const r = spawnSync('find', ['/tmp', '/var/tmp', '/var/backups', '/run', '/dev/shm', '/etc', '-xdev', '-user', u.name], { encoding: 'utf8' });
+  // Other test files remove their temporary trees while find walks them: a vanished entry is no finding.
+  const trouble = r.stderr.split('\n').filter((l) => l && !/No such file or directory/.test(l));
+  assert.deepEqual(trouble, [], 'find could walk every directory');
+  return r.stdout.trim();
 }
 
 before(async () => {
