@@ -100,8 +100,8 @@ const flag = (o: readonly KeyOption[], name: string): boolean | undefined => {
 
 const hostNamed = (list: string): boolean => list.split(',').some((h) => /[a-z]/i.test(h.replace(/^!/, '')) && !h.includes(':'));
 
-/** auth_authorise_keyopts for a plain key line: why it is refused, or undefined. */
-export function keyOptionsProblem(o: readonly KeyOption[], spec: ConnectionSpec, nowSeconds: number): string | undefined {
+/** auth_authorise_keyopts for a plain key line: why it is refused, or undefined. `spec` undefined (the client unknown): from= is not judged. */
+export function keyOptionsProblem(o: readonly KeyOption[], spec: ConnectionSpec | undefined, nowSeconds: number): string | undefined {
   const exp = opt(o, 'expiry-time');
   if (exp !== undefined) {
     const t = parseAbsoluteTime(exp);
@@ -109,13 +109,51 @@ export function keyOptionsProblem(o: readonly KeyOption[], spec: ConnectionSpec,
   }
   if (opt(o, 'principals') !== undefined && !flag(o, 'cert-authority')) return 'principals= on a key that is not a cert-authority';
   const from = opt(o, 'from');
-  if (from !== undefined) {
+  if (from !== undefined && spec !== undefined) {
     const addr = spec.addr ?? '';
     const r = matchHostAndIp(spec.host ?? addr, addr, from);
     if (r === -1) return `from="${from}" is invalid (sshd refuses the key)`;
     if (r === 0) return `from="${from}" does not admit ${addr}${hostNamed(from) ? ' (host names in it are matched against the reverse-DNS name only with UseDNS yes)' : ''}`;
   }
   return undefined;
+}
+
+/** What sshd makes of one authorized_keys line by itself, before RevokedKeys and the file it sits in. */
+export type KeyLineVerdict = { readonly kind: 'key' } | { readonly kind: 'cert-authority'; readonly principals?: string } | { readonly kind: 'refused'; readonly why: string };
+
+/** The effective values a key line is judged against; undefined: not known, not judged. */
+export interface KeyLineAcceptance {
+  /** PubkeyAcceptedAlgorithms (sshd -T: a comma list, matched as match_pattern_list). */
+  readonly algs?: string;
+  /** RequiredRSASize. */
+  readonly rsaMin?: number;
+}
+
+/**
+ * One key line as auth2-pubkey.c / auth2-pubkeyfile.c judge it: options that parse
+ * (sshauthopt_parse; else sshd ignores the line), a signature algorithm PubkeyAcceptedAlgorithms
+ * offers and RequiredRSASize (not for a cert-authority line: its key signs certificates),
+ * auth_authorise_keyopts (expiry-time, principals=, from= against `spec`'s client; `spec`
+ * undefined: from= not judged), and a certificate pasted as a plain key is never matched. The one
+ * per-line judgment: pubkeyWays and src/keys (keys add/remove/restrict) use it.
+ */
+export function keyLineVerdict(k: KeyLine, a: KeyLineAcceptance, spec: ConnectionSpec | undefined, nowSeconds: number): KeyLineVerdict {
+  if (k.options === undefined) return { kind: 'refused', why: `bad key options (${k.optionsError ?? 'invalid'}): sshd ignores the line` };
+  const ca = flag(k.options, 'cert-authority') === true;
+  if (!ca) {
+    const plain = k.key.type.plainName;
+    const names = k.key.type.certificate ? [k.key.type.name] : algorithmsForKeyType(plain);
+    if (a.algs !== undefined && !names.some((n) => matchPatternList(n, a.algs!) === 1)) return { kind: 'refused', why: `${plain} is not in PubkeyAcceptedAlgorithms` };
+    if (a.rsaMin !== undefined && k.key.type.family === 'rsa' && k.key.bits < a.rsaMin) return { kind: 'refused', why: `RSA key of ${k.key.bits} bits is under RequiredRSASize ${a.rsaMin}` };
+  }
+  const o = keyOptionsProblem(k.options, spec, nowSeconds);
+  if (o) return { kind: 'refused', why: o };
+  if (ca) {
+    const principals = opt(k.options, 'principals');
+    return { kind: 'cert-authority', ...(principals !== undefined ? { principals } : {}) };
+  }
+  if (k.key.type.certificate) return { kind: 'refused', why: 'a certificate in authorized_keys is matched only through a cert-authority line' };
+  return { kind: 'key' };
 }
 
 export interface PubkeyInput {
@@ -141,13 +179,6 @@ export function pubkeyWays(i: PubkeyInput): PubkeyResult {
   if (revokedPath !== undefined && revokedPath.toLowerCase() !== 'none' && !revokedFact) possible.push(`RevokedKeys ${revokedPath} was not gathered`);
   const gids = [user.gid, ...facts.accounts.groups.filter((g) => g.members.includes(user.name)).map((g) => g.gid)];
   const subject = { uid: user.uid, home: user.home, gids };
-  const typeOk = (k: KeyLine): string | undefined => {
-    const plain = k.key.type.plainName;
-    const names = k.key.type.certificate ? [k.key.type.name] : algorithmsForKeyType(plain);
-    if (!names.some((a) => matchPatternList(a, algs) === 1)) return `${plain} is not in PubkeyAcceptedAlgorithms`;
-    if (k.key.type.family === 'rsa' && k.key.bits < rsaMin) return `RSA key of ${k.key.bits} bits is under RequiredRSASize ${rsaMin}`;
-    return undefined;
-  };
   for (const v of words(cfg.get('authorizedkeysfile')?.values)) {
     const e = expandAuthorizedKeysPath(v, user, facts.accounts);
     if (!e.ok) {
@@ -172,35 +203,28 @@ export function pubkeyWays(i: PubkeyInput): PubkeyResult {
     }
     for (const k of keyLines(pf)) {
       const where = `${e.path}:${k.line}`;
-      if (k.options === undefined) {
-        refused.push(`${where}: bad key options (${k.optionsError ?? 'invalid'}): sshd ignores the line`);
+      const lv = keyLineVerdict(k, { algs, rsaMin }, spec, facts.nowSeconds);
+      if (lv.kind === 'refused') {
+        refused.push(`${where}: ${lv.why}`);
         continue;
       }
-      const ca = flag(k.options, 'cert-authority') === true;
-      const t = ca ? undefined : typeOk(k);
-      const o = keyOptionsProblem(k.options, spec, facts.nowSeconds);
       const rev = revocationOf(k.key, revokedFact);
-      const problem = t ?? o ?? (rev.kind === 'revoked' ? rev.why : undefined);
-      if (problem) {
-        refused.push(`${where}: ${problem}`);
+      if (rev.kind === 'revoked') {
+        refused.push(`${where}: ${rev.why}`);
         continue;
       }
-      if (ca) {
-        const pr = opt(k.options, 'principals');
-        possible.push(`${where}: cert-authority: a certificate signed by this CA for principal ${pr ?? user.name} would work; this model cannot prove one is held`);
+      if (lv.kind === 'cert-authority') {
+        possible.push(`${where}: cert-authority: a certificate signed by this CA for principal ${lv.principals ?? user.name} would work; this model cannot prove one is held`);
         continue;
       }
-      if (k.key.type.certificate) {
-        refused.push(`${where}: a certificate in authorized_keys is matched only through a cert-authority line`);
-        continue;
-      }
+      const options = k.options!;
       if (rev.kind === 'unknown') {
         possible.push(`${where}: ${rev.why}`);
         continue;
       }
-      const command = opt(k.options, 'command');
-      const restrict = flag(k.options, 'restrict') === true;
-      const pty = flag(k.options, 'pty');
+      const command = opt(options, 'command');
+      const restrict = flag(options, 'restrict') === true;
+      const pty = flag(options, 'pty');
       accepted.push({
         ref: { file: e.path, line: k.line, type: k.key.type.plainName, bits: k.key.bits, fingerprint: k.key.fingerprint, comment: k.comment.trim() },
         ...(command !== undefined ? { command } : {}),

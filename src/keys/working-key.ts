@@ -1,11 +1,10 @@
 // Whether sshd would let a key line log its account in, judged from the line alone and the
-// effective values for that account: options sshd accepts (auth2-pubkeyfile.c: a bad option makes
-// sshd ignore the key), not a cert-authority line (that trusts certificates, it is no key),
-// no expiry-time in the past (auth_authorise_keyopts), a type PubkeyAcceptedAlgorithms offers
-// and, for RSA, at least RequiredRSASize bits (sshkey_check_rsa_length, OpenSSH 9.1+). DSA is
-// judged by PubkeyAcceptedAlgorithms like any type (OpenSSH 10.0 has no ssh-dss at all). What
-// the line cannot tell (from= against the client's address, RevokedKeys, StrictModes, the file
-// itself) is the guards' (src/apply/guards). Pure.
+// effective values for that account, by the credential model's one per-line judgment
+// (src/access/keys.ts keyLineVerdict: options sshd accepts, not a cert-authority line, no
+// expiry-time in the past, a type PubkeyAcceptedAlgorithms offers, RequiredRSASize). What the
+// line cannot tell (from= against the client's address, RevokedKeys, StrictModes, the file
+// itself) is the model's waysIn (src/access) on the whole host. Pure.
+import { keyLineVerdict } from '../access/keys.js';
 import type { KeyLine } from './parser.js';
 import type { KeyTypeInfo } from './key-types.js';
 
@@ -24,30 +23,16 @@ export function algorithmsFor(t: KeyTypeInfo): string[] {
   return [t.name];
 }
 
-/** `expiry-time="YYYYMMDD[HHMM[SS]]"` (local time, as parse_absolute_time reads it) in ms, or undefined. */
-export function expiryOf(value: string): number | undefined {
-  const m = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?(Z)?$/i.exec(value);
-  if (!m) return undefined;
-  const [y, mo, d, h = '0', mi = '0', s = '0'] = m.slice(1).map((x) => x ?? undefined) as string[];
-  const args = [Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s)] as const;
-  return m[7] ? Date.UTC(...args) : new Date(...args).getTime();
-}
-
-/** Why sshd would not accept this key for a login, or undefined when it would. */
+/**
+ * Why sshd would not accept this key for a login, or undefined when it would: the credential
+ * model's per-line judgment (src/access/keys.ts keyLineVerdict, the same code waysIn uses), with
+ * the client unknown (from= is judged where the address is known: own-key-guard.ts), and a
+ * cert-authority line, which logs no one in by itself.
+ */
 export function keyNotWorking(k: KeyLine, acc: KeyAcceptance, nowMs: number): string | undefined {
   if (acc.pubkeyAuthentication === false) return 'PubkeyAuthentication no';
-  if (k.options === undefined) return `sshd ignores the line (bad options: ${k.optionsError})`;
-  for (const o of k.options) {
-    if (o.kind === 'flag' && o.flag === 'cert-authority' && !o.negated) return 'a cert-authority line (it trusts certificates, it logs no one in by itself)';
-    if (o.kind === 'value' && o.name === 'expiry-time') {
-      const at = expiryOf(o.value);
-      if (at !== undefined && at <= nowMs) return `expired (expiry-time="${o.value}")`;
-    }
-  }
-  if (acc.acceptedAlgorithms !== undefined) {
-    const offered = new Set(acc.acceptedAlgorithms.split(','));
-    if (!algorithmsFor(k.key.type).some((a) => offered.has(a))) return `PubkeyAcceptedAlgorithms does not offer ${k.typeName}`;
-  }
-  if (k.key.type.family === 'rsa' && acc.requiredRsaSize !== undefined && k.key.bits < acc.requiredRsaSize) return `RSA ${k.key.bits} bits, below RequiredRSASize ${acc.requiredRsaSize}`;
+  const v = keyLineVerdict(k, { ...(acc.acceptedAlgorithms !== undefined ? { algs: acc.acceptedAlgorithms } : {}), ...(acc.requiredRsaSize !== undefined ? { rsaMin: acc.requiredRsaSize } : {}) }, undefined, Math.floor(nowMs / 1000));
+  if (v.kind === 'refused') return v.why;
+  if (v.kind === 'cert-authority') return 'a cert-authority line (it trusts certificates, it logs no one in by itself)';
   return undefined;
 }

@@ -81,7 +81,7 @@ test('own-key guard: the last key with a shell from the session address is kept 
   assert.equal(lost.overrideFlag, '--force');
   assert.match(lost.message, /^this would leave alice, the account you are, no key that logs in with a shell from 192\.0\.2\.7 \(now: SHA256:\S+ \(line 1\), SHA256:\S+ \(line 2\)\)/);
   assert.equal(ownKeyGuard(before, [], ctx, true)!.overridden, true);
-  assert.match(noShellWith(keys(`expiry-time="20200101" ${ED1}\n`)[0]!, ctx) ?? '', /expired/);
+  assert.match(noShellWith(keys(`expiry-time="20200101" ${ED1}\n`)[0]!, ctx) ?? '', /expiry-time="20200101" has passed/);
   assert.equal(noShellWith(keys(`command="/bin/bash" ${ED1}\n`)[0]!, ctx), undefined, 'a forced command that is the shell still gives one');
   assert.equal(noShellWith(keys(`restrict,from="192.0.2.0/24" ${ED1}\n`)[0]!, ctx), undefined);
   // Without a session address from= cannot be judged against it; no key before: nothing to keep.
