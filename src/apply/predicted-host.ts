@@ -6,7 +6,7 @@
 // apart from reads through the loaded host's fs.
 import type { FileStat, ReadOnlyFs } from '../host/fs.js';
 import type { LoadedHost } from '../host/loaded-host.js';
-import { gatherAccounts, isLoginShell, makeAccounts, type Accounts, type GroupEntry, type PasswdUser } from '../host/facts/accounts.js';
+import { gatherAccounts, isLoginShell, makeAccounts, type Accounts, type GroupEntry, type PasswdUser, type ShadowEntry } from '../host/facts/accounts.js';
 import { candidateFiles } from './candidate.js';
 import { stepsOf, type Plan, type PlanStep, type StepOwner } from './plan.js';
 
@@ -27,6 +27,8 @@ const ACCOUNT_FILES = ['/etc/passwd', '/etc/group'];
 export function accountsAfterSteps(acc: Accounts, steps: readonly PlanStep[]): Accounts {
   const users: PasswdUser[] = [...acc.users];
   const groups: GroupEntry[] = [...acc.groups];
+  // Shadow as the steps leave it, where it is known (an unreadable shadow stays unknown).
+  const shadow: ShadowEntry[] | undefined = acc.shadow ? [...acc.shadow] : undefined;
   const nextId = (taken: number[]) => Math.max(999, ...taken.filter((x) => x < 60_000)) + 1;
   for (const s of steps) {
     if (s.kind === 'create-account') {
@@ -36,11 +38,14 @@ export function accountsAfterSteps(acc: Accounts, steps: readonly PlanStep[]): A
       let gid = s.ids?.gid ?? groups.find((g) => g.name === group)?.gid;
       if (gid === undefined) gid = nextId(groups.map((g) => g.gid));
       if (!groups.some((g) => g.gid === gid)) groups.push({ name: group, gid, members: [], line: 0 });
-      // useradd leaves the password locked ("!" in shadow) until one is set.
       users.push({ name: s.user, password: 'x', uid, gid, gecos: s.ids?.gecos ?? '', home: s.home, shell: s.shell, loginShell: isLoginShell(s.shell), line: 0, start: 0, end: 0, shellStart: 0 });
+      // useradd writes "NAME:!:..." to /etc/shadow: the password locked until one is set, so with
+      // UsePAM no sshd refuses the new account's keys too (auth.c platform_locked_account).
+      if (shadow && !shadow.some((e) => e.name === s.user)) shadow.push({ name: s.user, hash: '!', line: 0 });
     } else if (s.kind === 'delete-account') {
       const i = users.findIndex((u) => u.name === s.user);
       if (i >= 0) users.splice(i, 1);
+      if (shadow) for (let e = shadow.length - 1; e >= 0; e--) if (shadow[e]!.name === s.user) shadow.splice(e, 1);
       for (let g = 0; g < groups.length; g++) groups[g] = { ...groups[g]!, members: groups[g]!.members.filter((m) => m !== s.user) };
     } else if (s.kind === 'set-shell') {
       const i = users.findIndex((u) => u.name === s.user);
@@ -48,7 +53,7 @@ export function accountsAfterSteps(acc: Accounts, steps: readonly PlanStep[]): A
     }
   }
   return makeAccounts(users, groups, acc.shells ? [...acc.shells] : undefined, [...acc.problems], {
-    ...(acc.shadow ? { shadow: acc.shadow } : {}),
+    ...(shadow ? { shadow } : {}),
     ...(acc.shadowUnknown !== undefined ? { shadowUnknown: acc.shadowUnknown } : {}),
   });
 }
