@@ -6,7 +6,9 @@
 // password is refused. When the admin's only certificate is revoked (ca revoke + ca trust
 // --revoked), the same harden is refused (exit 3) and nothing changes; without SSH_USER_AUTH the
 // certificate cannot be proven and harden is refused as well. Real sshd, real ssh/sshpass, real
-// accounts (sshield-t-*, removed in finally by the lockout harness).
+// accounts (sshield-t-*, in the lockout harness's private /etc, removed in finally). Also `ca trust
+// --revoked` under the one guard stage: a new KRL that spares the admin's key applies; one that
+// revokes it is refused by admin-lockout (the model reads the planned KRL's own bytes).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -24,9 +26,10 @@ test('harden with a certificate-only way in after the change: applied when the s
     const key = await s.key();
     const d = await s.start('PasswordAuthentication yes\nKbdInteractiveAuthentication no\nUsePAM yes\nPrintMotd no\nExposeAuthInfo yes\nLogLevel VERBOSE\n');
     const ca = join(s.clientDir, 'ca');
-    const env = (extra: NodeJS.ProcessEnv = {}) => ({ HOME: '/root', USER: 'root', LOGNAME: 'root', NO_COLOR: '1', SSHIELD_LOCK_DIR: join(s.base, 'locks'), ...extra });
-    const sshield = (args: string[], extra: NodeJS.ProcessEnv = {}) => run(process.execPath, [...CLI, ...args], { env: env(extra), timeoutMs: 150_000 });
-    const change = (args: string[], extra: NodeJS.ProcessEnv = {}) => sshield([...args, '-f', d.configPath, '--backup-dir', s.backups], extra);
+    // The CLI runs inside the scenario's private /etc (its accounts live there), with exactly this environment.
+    const env = (extra: Record<string, string> = {}) => Object.entries({ HOME: '/root', USER: 'root', LOGNAME: 'root', NO_COLOR: '1', PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', SSHIELD_LOCK_DIR: join(s.base, 'locks'), ...extra }).map(([k, v]) => `${k}=${v}`);
+    const sshield = (args: string[], extra: Record<string, string> = {}) => s.exec('env', ['-i', ...env(extra), process.execPath, ...CLI, ...args]);
+    const change = (args: string[], extra: Record<string, string> = {}) => sshield([...args, '-f', d.configPath, '--backup-dir', s.backups], extra);
     const common = ['-F', '/dev/null', '-p', String(d.port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'ConnectTimeout=10'];
     const certLogin = (command = 'id -un') => run('ssh', [...common, '-o', 'BatchMode=yes', '-o', 'IdentitiesOnly=yes', '-o', 'PreferredAuthentications=publickey', '-i', key, '-o', `CertificateFile=${key}-cert.pub`, `${a.name}@127.0.0.1`, command], { timeoutMs: 30_000 });
     const pwLogin = () => run('sshpass', ['-e', 'ssh', ...common, '-o', 'BatchMode=no', '-o', 'NumberOfPasswordPrompts=1', '-o', 'PreferredAuthentications=password', '-o', 'PubkeyAuthentication=no', `${a.name}@127.0.0.1`, 'id -un'], { env: { SSHPASS: PW }, timeoutMs: 30_000 });
@@ -91,6 +94,43 @@ test('harden with a certificate-only way in after the change: applied when the s
     assert.match((await run('/usr/sbin/sshd', ['-T', '-f', d.configPath])).stdout, /^passwordauthentication no$/m);
     assert.equal((await certLogin()).stdout.trim(), a.name, 'the admin still logs in, with the certificate');
     assert.notEqual((await pwLogin()).code, 0, 'the password is refused now');
+  } finally {
+    await s.cleanup();
+  }
+});
+
+test('ca trust --revoked under the guards: an admin whose key the KRL does not list keeps its way in (applied); revoking the admin\'s own key is refused by admin-lockout', { skip, timeout: 600_000 }, async () => {
+  const s = await Scenario.create();
+  try {
+    const a: Account = await s.account({ admin: true });
+    const key = await s.key();
+    s.authorizedKeys(a, [s.pub(key)]);
+    const d = await s.start('PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM yes\nPrintMotd no\n');
+    const ca = join(s.clientDir, 'ca');
+    const env = Object.entries({ HOME: '/root', USER: 'root', LOGNAME: 'root', NO_COLOR: '1', PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', SSHIELD_LOCK_DIR: join(s.base, 'locks') }).map(([k, v]) => `${k}=${v}`);
+    const sshield = (...args: string[]) => s.exec('env', ['-i', ...env, process.execPath, ...CLI, ...args]);
+    const trust = (...more: string[]) => sshield('ca', 'trust', '--user-ca', join(ca, 'user_ca.pub'), '--principals-dir', join(s.base, 'principals'), '--revoked', join(ca, 'revoked_keys.krl'), '-f', d.configPath, '--backup-dir', s.backups, '--yes', ...more);
+    const keyLogin = () => run('ssh', ['-F', '/dev/null', '-p', String(d.port), '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-o', 'IdentitiesOnly=yes', '-i', key, `${a.name}@127.0.0.1`, 'id -un'], { timeoutMs: 30_000 });
+    assert.equal((await keyLogin()).stdout.trim(), a.name);
+    assert.equal((await sshield('ca', 'init', '--dir', ca)).code, 0);
+    // Another key's revocation, in a KRL the server has never had: the model reads the planned
+    // KRL's own bytes, finds the admin's key is not in it, and lets the change through.
+    const other = await s.key();
+    assert.equal((await sshield('ca', 'revoke', '--dir', ca, '--key', `${other}.pub`)).code, 0);
+    const ok = await trust();
+    assert.equal(ok.code, 0, ok.stderr + ok.stdout);
+    assert.equal((await keyLogin()).stdout.trim(), a.name, 'the admin still logs in');
+    // Now the admin's only key: refused before anything is written, the admin still gets in.
+    assert.equal((await sshield('ca', 'revoke', '--dir', ca, '--key', `${key}.pub`)).code, 0);
+    const before = readFileSync(d.configPath, 'utf8');
+    const krl = join(d.configPath, '..', 'sshield_revoked_keys');
+    const krlBefore = readFileSync(krl);
+    const no = await trust();
+    assert.equal(no.code, 3, no.stderr + no.stdout);
+    assert.match(no.stderr, new RegExp(`${a.name}.*--allow-admin-lockout`));
+    assert.equal(readFileSync(d.configPath, 'utf8'), before);
+    assert.deepEqual(readFileSync(krl), krlBefore);
+    assert.equal((await keyLogin()).stdout.trim(), a.name, 'nothing changed: the admin still logs in');
   } finally {
     await s.cleanup();
   }
