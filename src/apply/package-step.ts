@@ -1,6 +1,7 @@
 // The 'install-packages' plan step (plan.ts InstallPackagesStep) for host-steps.ts: keep the
-// installed .debs, upgrade with apt to the planned versions, check the new sshd accepts the
-// config; undo reinstalls the kept .debs with dpkg -i (and restarts a live daemon). Every program
+// installed .debs, upgrade with apt to the planned versions (no service restarted meanwhile:
+// policy-rc.d), check the new sshd accepts the config; undo reinstalls the kept .debs with
+// dpkg -i (and restarts a live daemon). Every program
 // runs through host.run (no shell); under --root inside the root with chroot, so dpkg, apt and the
 // maintainer scripts see the root as "/" (Debian's invoke-rc.d/deb-systemd-invoke start nothing
 // in a chroot). apt runs with DEBIAN_FRONTEND=noninteractive and --force-confold (an admin's
@@ -79,9 +80,36 @@ export async function checkInstall(host: ApplyHost, s: InstallPackagesStep): Pro
   return undefined;
 }
 
+/**
+ * policy-rc.d(8) while apt runs: openssh-server's postinst restarts ssh.service as soon as the new
+ * binary is unpacked, before this step's `sshd -t`; a candidate that rejects the config would then
+ * leave the daemon stopped. With it, invoke-rc.d/deb-systemd-invoke start nothing; the pipeline
+ * reloads the daemon itself once `sshd -t` passed (and the undo restarts it on the kept
+ * packages). An admin's own policy-rc.d is left as it is; ours carries a marker, is removed when
+ * apt is done, and a run killed meanwhile leaves it to the undo of the next run's recovery.
+ */
+const POLICY_RC = '/usr/sbin/policy-rc.d';
+const POLICY_MARK = '# sshield upgrade: no service starts while the packages change';
+const POLICY_TEXT = `#!/bin/sh\n${POLICY_MARK}; sshield reloads sshd itself after sshd -t\nexit 101\n`;
+
+async function holdServices(host: ApplyHost, s: InstallPackagesStep): Promise<boolean> {
+  return (await host.createExclusive(inRoot(s.root, POLICY_RC), Buffer.from(POLICY_TEXT), 0o755)) === 'ok';
+}
+
+/** Removes our policy-rc.d (never an admin's: only a file carrying our marker). */
+async function releaseServices(host: ApplyHost, s: InstallPackagesStep): Promise<void> {
+  const r = await host.fs.readFile(inRoot(s.root, POLICY_RC), 4096);
+  if (r.ok && Buffer.from(r.bytes).toString('latin1').includes(POLICY_MARK)) await host.remove(inRoot(s.root, POLICY_RC));
+}
+
 export async function applyInstall(host: ApplyHost, s: InstallPackagesStep): Promise<void> {
   await keep(host, s);
-  await must(host, s.root, ['apt-get', 'install', '-y', '--only-upgrade', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confold', ...Object.entries(s.packages).map(([p, v]) => `${p}=${v}`)]);
+  const held = await holdServices(host, s);
+  try {
+    await must(host, s.root, ['apt-get', 'install', '-y', '--only-upgrade', '--no-install-recommends', '-o', 'Dpkg::Options::=--force-confold', ...Object.entries(s.packages).map(([p, v]) => `${p}=${v}`)]);
+  } finally {
+    if (held) await releaseServices(host, s);
+  }
   const now = await installedVersions(host, s.root, Object.keys(s.packages));
   for (const [p, v] of Object.entries(s.packages)) if (now[p] !== v) throw new Error(`apt-get reported success but ${p} is ${now[p] ?? 'not installed'}, not ${v}`);
   const t = await run(host, s.root, [s.sshd, '-t', '-f', s.configPath], 60_000);
@@ -89,6 +117,7 @@ export async function applyInstall(host: ApplyHost, s: InstallPackagesStep): Pro
 }
 
 export async function undoInstall(host: ApplyHost, s: InstallPackagesStep): Promise<string | undefined> {
+  await releaseServices(host, s); // left by a run killed while apt ran
   const now = await installedVersions(host, s.root, Object.keys(s.before.versions));
   if (Object.entries(s.before.versions).every(([p, v]) => now[p] === v)) return undefined;
   const debs = await keptDebs(host, s);

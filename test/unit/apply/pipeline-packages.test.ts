@@ -22,8 +22,10 @@ const PKGS = ['openssh-server', 'openssh-client'] as const;
 const KEEP = '/var/backups/sshield/packages';
 
 /** A Debian-like host: dpkg's database, apt that downloads into -o Dir::Cache::archives, sshd -t by installed version. */
-function host(): FakeHost & { versions: Record<string, string> } {
-  const h = fakeHost() as FakeHost & { versions: Record<string, string> };
+const POLICY = '/usr/sbin/policy-rc.d';
+
+function host(): FakeHost & { versions: Record<string, string>; policyAtUpgrade?: string } {
+  const h = fakeHost() as FakeHost & { versions: Record<string, string>; policyAtUpgrade?: string };
   h.versions = Object.fromEntries(PKGS.map((p) => [p, OLD]));
   const sshdOf = h.onRun;
   const debOf = (p: string, v: string) => `${p}_${v.replace(/:/g, '%3a')}_amd64.deb`;
@@ -42,6 +44,7 @@ function host(): FakeHost & { versions: Record<string, string> } {
       return { code: 0, stdout: '', stderr: '' };
     }
     if (prog === 'apt-get' && rest.includes('--only-upgrade')) {
+      h.policyAtUpgrade = hh.text(POLICY);
       for (const [p, v] of pinned) h.versions[p] = v;
       return { code: 0, stdout: '', stderr: '' };
     }
@@ -94,6 +97,17 @@ test('upgrade through the writer: keep the installed .debs, apt-get --only-upgra
   const hup = idx(h.log, /^signal SIGHUP 777/);
   assert.ok(keep >= 0 && keep < up && up < t && t < hup && hup < idx(h.log, /^probe/), h.log.join('\n'));
   assert.equal((await listBackups(h, OPTS.backupRoot))[0]!.journal!.phase, 'committed');
+  // No service was (re)started by the maintainer scripts while apt ran; the pipeline reloaded it after sshd -t.
+  assert.match(h.policyAtUpgrade ?? '', /^#!\/bin\/sh\n# sshield upgrade: no service starts[^\n]*\nexit 101\n$/);
+  assert.equal(h.files.get(POLICY), undefined, 'our policy-rc.d is gone after apt');
+});
+
+test("an admin's own policy-rc.d is used as it is and left alone", async () => {
+  const h = host();
+  h.put(POLICY, '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+  assert.equal((await applyPlan(h, plan(), OPTS)).status, 'applied');
+  assert.equal(h.policyAtUpgrade, '#!/bin/sh\nexit 0\n');
+  assert.equal(h.text(POLICY), '#!/bin/sh\nexit 0\n');
 });
 
 test("a candidate whose sshd -t fails: the kept packages go back, the daemon is never reloaded onto it, the failure is clear", async () => {
@@ -160,6 +174,7 @@ test('SIGKILL at every operation of an upgrade: after the next run\'s recovery e
     await recover(h, OPTS);
     const v = versions(h);
     assert.ok(v === ALL_OLD || v === ALL_NEW, `#${i} ${o.op} ${o.subject}: mixed versions ${v}`);
+    assert.equal(h.files.get(POLICY), undefined, `#${i} ${o.op} ${o.subject}: the policy-rc.d of the killed run is gone`);
     if (v === ALL_NEW) assert.ok(i >= lastJournal, `#${i} ${o.op} ${o.subject}: kept an upgrade that was never committed`);
     for (const b of await listBackups(h, OPTS.backupRoot)) assert.ok(['committed', 'rolled-back'].includes(b.journal?.phase ?? ''), `#${i}: journal ${b.journal?.phase}`);
     await recover(h, OPTS);
@@ -178,6 +193,7 @@ test('an I/O failure at every operation of an upgrade: all old (rolled back) or 
     const h = host();
     h.faults = [{ op: o.op, match: exact(o.subject), nth: o.nth, action: 'fail' }];
     const out = await applyPlan(h, plan(), OPTS).catch((e: unknown) => ({ status: 'threw', reason: String(e) }) as const);
+    if (out.status === 'failed' && out.rolledBack) assert.equal(h.files.get(POLICY), undefined, `#${i} ${o.op} ${o.subject}: policy-rc.d left`);
     if (out.status === 'applied') assert.equal(versions(h), ALL_NEW, `#${i}`);
     else {
       if (out.status !== 'failed' || !out.rolledBack) {
