@@ -3,8 +3,9 @@
 // `target`, the read executor over the system being audited or changed (this machine, or the
 // offline root seen as "/", which never runs anything), and `machine`, the ApplyHost sshield
 // acts through (writes at the plan's host paths, runs `sshd -t`, reloads, probes). On the live
-// host they are the same object; an SSH executor later is one more branch here, and nothing in
-// the rules, facts or planners changes. Lives in src/apply because the local machine's writes
+// host they are the same object. Remote hosts are read today through src/fleet (remote-host.ts
+// judgeRemote; the read-only commands); remote changes will be one more branch here (sshield
+// runs on the host itself), and nothing in the rules, facts or planners changes. Lives in src/apply because the local machine's writes
 // (atomic-write.ts) do; only the CLI calls it (with the session read from its environment).
 import { resolve as resolvePath } from 'node:path';
 import { offlineExecutor, type HostExecutor } from '../host/executor.js';

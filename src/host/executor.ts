@@ -1,7 +1,9 @@
 // The one door to a host: a read-only file view plus, where the host is live, a way to run a
 // program. Rules, facts and planners only see this interface (or the apply pipeline's
 // extension of it, src/apply/host.ts ApplyHost, which adds writes, signals and the daemon
-// probe), so an SSH executor for fleets can be added later without touching them. An offline
+// probe), so remote hosts plug in without touching them: kind 'ssh' is a host gathered over SSH
+// (src/fleet/snapshot.ts, judged like an offline root but live) or run over SSH
+// (src/fleet/ssh-executor.ts). An offline
 // root (`--root DIR`, a mounted image, a fixture) never executes anything: its `run` returns
 // undefined and callers fall back to files or report the fact as unknown. Nothing here writes.
 //
