@@ -40,6 +40,8 @@ export interface Manifest {
   readonly verify?: VerifyExpectation;
   /** Set when the run asked for `--confirm-timeout`: a run killed before arming the watcher is undone, not kept. */
   readonly confirmTimeoutSec?: number;
+  /** SSH_CONNECTION of the session that made the change: `sshield confirm` from that same session is refused (a NEW login must prove access). */
+  readonly madeFrom?: string;
   readonly files: readonly ManifestEntry[];
   /** The plan's typed host steps, in order, each with the state it found (`before`); absent = none. */
   readonly steps?: readonly PlanStep[];

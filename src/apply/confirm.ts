@@ -10,9 +10,24 @@ import { listBackups, loadBackup, writeJournal } from './backup.js';
 import type { PipelineOptions } from './pipeline.js';
 import { rollback, withRunLocks } from './pipeline.js';
 
-export type ConfirmOutcome = { readonly status: 'confirmed'; readonly backupId: string } | { readonly status: 'nothing-pending' } | { readonly status: 'too-late'; readonly backupId: string };
+export type ConfirmOutcome =
+  | { readonly status: 'confirmed'; readonly backupId: string }
+  | { readonly status: 'nothing-pending' }
+  | { readonly status: 'too-late'; readonly backupId: string }
+  | { readonly status: 'same-session'; readonly backupId: string; readonly session: string };
 
-export async function confirmChange(host: ApplyHost, opts: PipelineOptions): Promise<ConfirmOutcome> {
+/** The same SSH session: the same client address and port to the same server address and port. */
+export function sameSession(a: string, b: string): boolean {
+  const f = (s: string) => s.trim().split(/\s+/).join(' ');
+  return f(a) !== '' && f(a) === f(b);
+}
+
+/**
+ * Keeps the changes awaiting confirmation. `from` is the SSH_CONNECTION of the session asking:
+ * when it is the session that made a change, nothing is confirmed (only a NEW login proves that
+ * access still works); a run outside SSH (a console) may confirm.
+ */
+export async function confirmChange(host: ApplyHost, opts: PipelineOptions, from?: string): Promise<ConfirmOutcome> {
   return withRunLocks(host, opts, undefined, async () => {
     const all = await listBackups(host, opts.backupRoot);
     const pending = all.filter((b) => b.journal?.phase === 'awaiting-confirm');
@@ -21,6 +36,8 @@ export async function confirmChange(host: ApplyHost, opts: PipelineOptions): Pro
       if (last?.journal?.phase === 'rolled-back' && last.journal.confirmDeadline !== undefined) return { status: 'too-late', backupId: last.id };
       return { status: 'nothing-pending' };
     }
+    const same = from === undefined ? undefined : pending.find((b) => b.manifest?.madeFrom !== undefined && sameSession(b.manifest.madeFrom, from));
+    if (same) return { status: 'same-session', backupId: same.id, session: from! };
     let id = '';
     for (const b of pending) {
       const j = await writeJournal(host, opts.backupRoot, b.journal, b.id, 'committed');

@@ -24,6 +24,8 @@ export interface FlowOptions {
   /** The sshd that validates candidates (and that recovery uses); undefined: none on this machine. */
   readonly sshd?: string;
   readonly confirmTimeoutSec?: number;
+  /** SSH_CONNECTION of the session making the change (a confirm from it is refused). */
+  readonly madeFrom?: string;
   readonly watcherArgs?: (backupId: string) => readonly string[];
   readonly verifyTimeoutMs?: number;
   /** The admin's own identity for the login before and after the change (credential.ts), or why there is none. */
@@ -97,6 +99,7 @@ export async function runChange(req: ChangeRequest, o: FlowOptions): Promise<Cha
       ...(validator.sshd ? { sshd: validator.sshd } : {}),
       ...(extraHostKey ? { extraHostKey } : {}),
       ...(o.confirmTimeoutSec !== undefined ? { confirmTimeoutSec: o.confirmTimeoutSec } : {}),
+      ...(o.madeFrom ? { madeFrom: o.madeFrom } : {}),
       ...(o.watcherArgs ? { watcherArgs: o.watcherArgs } : {}),
       verifyTimeoutMs: o.verifyTimeoutMs ?? 10_000,
       ...(o.credential ? { credential: o.credential } : {}),

@@ -47,6 +47,8 @@ export interface PipelineOptions {
    */
   readonly extraHostKey?: string | 'throwaway';
   readonly confirmTimeoutSec?: number;
+  /** SSH_CONNECTION of the session making the change (recorded in the manifest for `sshield confirm`). */
+  readonly madeFrom?: string;
   /** Arguments for `sshield` that start the confirm watcher of a backup. */
   readonly watcherArgs?: (backupId: string) => readonly string[];
   readonly verifyTimeoutMs?: number;
@@ -267,6 +269,7 @@ async function applyUnlocked(host: ApplyHost, plan: Plan, opts: PipelineOptions)
     // After a rollback only an answer is required: the old daemon's methods were never planned.
     ...(plan.verify ? { verify: { address: plan.verify.address, port: plan.verify.port, user: plan.verify.user } } : {}),
     ...(opts.confirmTimeoutSec !== undefined ? { confirmTimeoutSec: opts.confirmTimeoutSec } : {}),
+    ...(opts.confirmTimeoutSec !== undefined && opts.madeFrom ? { madeFrom: opts.madeFrom } : {}),
     files: entries,
     ...(steps.length ? { steps } : {}),
   };

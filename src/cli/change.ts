@@ -184,6 +184,7 @@ export async function applyAndReport(io: Output, spec: ApplySpec, flags: ChangeF
       ...(proof.window.seconds !== undefined ? { confirmTimeoutSec: proof.window.seconds } : {}),
       watcherArgs: s.flow?.watcherArgs ?? ((id) => ['confirm', '--watch', id, '--backup-dir', bk, ...(sshd ? ['--sshd', sshd] : [])]),
       credential,
+      ...(session.sshConnection ? { madeFrom: session.sshConnection } : {}),
       ...lockDirFromEnv(),
       backupRoot: flags.backupDir,
       abort: stops.signal,

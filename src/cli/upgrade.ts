@@ -28,7 +28,8 @@ const CONFIG = '/etc/ssh/sshd_config';
 interface Opts extends VerifyFlags { dryRun?: boolean; yes?: boolean; root?: string; json?: boolean; backupDir: string }
 
 export async function runUpgrade(o: Opts, io: Output): Promise<ExitCode> {
-  const proof = proofOf(io, o, sessionOfProcess());
+  const session = sessionOfProcess();
+  const proof = proofOf(io, o, session);
   if (typeof proof === 'string') {
     io.err(`sshield upgrade: ${proof}`);
     return EXIT.error;
@@ -117,6 +118,7 @@ export async function runUpgrade(o: Opts, io: Output): Promise<ExitCode> {
       ...(proof.window.seconds !== undefined ? { confirmTimeoutSec: proof.window.seconds } : {}),
       watcherArgs: (id) => ['confirm', '--watch', id, '--backup-dir', o.backupDir, ...(root === undefined ? ['--sshd', SSHD] : [])],
       credential: proof.credential,
+      ...(session.sshConnection ? { madeFrom: session.sshConnection } : {}),
       onStep: (s, d) => {
         if (!o.json && io.stderrIsTTY) io.err(color.dim(`… ${s}${d ? `: ${d}` : ''}`));
       },

@@ -237,7 +237,12 @@ test('(e) on a terminal inside an SSH session: a 120 s confirm window by default
   const hardened = readFileSync(l.sshd.configPath, 'latin1');
   assert.notEqual(hardened, original);
   assert.ok(await canLogIn(l), 'a new login works');
-  const c = await sshield(['confirm', '--backup-dir', l.bk], {});
+  // From the very session that made the change, confirm proves nothing: refused, still pending.
+  const same = await sshield(['confirm', '--backup-dir', l.bk, '--json'], { SSH_CONNECTION: ssh.SSH_CONNECTION });
+  assert.equal(same.code, 3, same.stdout + same.stderr);
+  assert.match(envelope(same.stdout).outcome.reason, /from a NEW login: this is the SSH session that made change/);
+  assert.equal(journalOf(l.bk, id).phase, 'awaiting-confirm');
+  const c = await sshield(['confirm', '--backup-dir', l.bk], { SSH_CONNECTION: '127.0.0.1 50001 127.0.0.1 22' });
   assert.equal(c.code, 0, c.stdout + c.stderr);
   assert.equal(journalOf(l.bk, id).phase, 'committed');
   assert.equal(readFileSync(l.sshd.configPath, 'latin1'), hardened, 'kept');

@@ -240,3 +240,19 @@ test('refusedByAddress: only a refusal by an entry\'s @HOST part makes the loopb
   assert.equal(refusedByAddress(lists({ denyUsers: ['alice'] }), 'alice', '127.0.0.1'), undefined);
   assert.match(String(refusedByAddress(lists({ denyUsers: ['*@127.0.0.1'] }), 'alice', '127.0.0.1')), /DenyUsers/);
 });
+
+test('confirm from the session that made the change is refused; from another one (or a console) it keeps the change', async () => {
+  const { confirmChange, sameSession } = await import('../../../src/apply/confirm.js');
+  const { listBackups } = await import('../../../src/apply/backup.js');
+  assert.ok(sameSession('10.0.0.9 51000 10.0.0.1 22', ' 10.0.0.9  51000 10.0.0.1 22\n'));
+  assert.ok(!sameSession('10.0.0.9 51000 10.0.0.1 22', '10.0.0.9 51001 10.0.0.1 22'));
+  const { h } = proofHost(() => SESSION_OK);
+  const made = '10.0.0.9 51000 10.0.0.1 22';
+  const out = await applyPlan(h, PLAN(), { ...OPTS, confirmTimeoutSec: 120, madeFrom: made });
+  assert.equal(out.status === 'applied' && out.confirmDeadline !== undefined, true, JSON.stringify(out));
+  assert.equal((await listBackups(h, OPTS.backupRoot))[0]!.manifest!.madeFrom, made);
+  const r = await confirmChange(h, OPTS, made);
+  assert.equal(r.status, 'same-session');
+  assert.equal((await listBackups(h, OPTS.backupRoot))[0]!.journal!.phase, 'awaiting-confirm');
+  assert.equal((await confirmChange(h, OPTS, '10.0.0.9 51002 10.0.0.1 22')).status, 'confirmed');
+});
