@@ -182,7 +182,7 @@ export function judgeAfter(id: AdminIdentity, before: LoginResult, after: LoginR
       ...base(id),
       ...(key ? { key } : {}),
       ...(partial ? { partial: true } : {}),
-      detail: partial ? `${id.user}'s ${key ?? 'key'} (${id.kind === 'agent' ? 'from your agent' : id.keyFile}) is still accepted; ${after.detail.replace(/^.*?; /, '')}` : `${id.user} logged in to the reloaded daemon with ${key ?? 'a public key'} (${id.kind === 'agent' ? 'from your agent' : id.keyFile})`,
+      detail: partial ? `${id.user}'s ${key ?? 'key'} (${id.kind === 'agent' ? 'from your agent' : id.keyFile}) is still accepted; ${after.detail.replace(/^.*?; /, '')}` : `${id.user} logged in after the change with ${key ?? 'a public key'} (${id.kind === 'agent' ? 'from your agent' : id.keyFile})`,
     };
   }
   return { status: 'failed', ...base(id), ...(key ? { key } : {}), detail: `${id.user} logged in with ${described(id)} before the change but not after it: ${after.detail}` };
