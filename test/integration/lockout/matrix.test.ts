@@ -823,6 +823,44 @@ const defs: Def[] = [
       };
     },
   },
+  {
+    id: 'M48',
+    title: 'allow add --user ADMIN of an address list without the admin session address (SSH_CONNECTION from 127.0.0.1)',
+    expect: 'refused',
+    cmd: 'allow add 127.0.0.2 --user ADMIN -f CFG (SUDO_USER=ADMIN, SSH_CONNECTION from 127.0.0.1)',
+    setup: async (s) => {
+      const a = await s.account({ admin: true });
+      const k = await s.key();
+      s.authorizedKeys(a, [s.pub(k)]);
+      await s.start(BASE_KEYS);
+      ways(a, { kind: 'key', key: k, pre: true });
+      return { args: ['allow', 'add', '127.0.0.2', '--user', a.name, '-f', cfg(s), '--yes', '--json'], env: { SUDO_USER: a.name, SSH_CONNECTION: `127.0.0.1 50000 127.0.0.1 ${s.daemon!.port}` } };
+    },
+  },
+  {
+    id: 'M49',
+    title: 'password admin allowed in only by a Match User block (PasswordAuthentication yes) that harden turns off',
+    expect: 'refused',
+    cmd: 'harden -f CFG --profile baseline',
+    setup: async (s) => {
+      const a = await s.account({ admin: true, password: PW() });
+      await s.start(`PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM yes\nPrintMotd no\nMatch User ${a.name}\n\tPasswordAuthentication yes\n`);
+      ways(a, { kind: 'password', pre: true });
+      return { args: harden(s) };
+    },
+  },
+  {
+    id: 'M50',
+    title: 'admin whose only way in is keyboard-interactive through PAM (PasswordAuthentication no), harden',
+    expect: 'refused',
+    cmd: 'harden -f CFG --profile baseline',
+    setup: async (s) => {
+      const a = await s.account({ admin: true, password: PW() });
+      await s.start('PasswordAuthentication no\nKbdInteractiveAuthentication yes\nUsePAM yes\nPrintMotd no\n');
+      ways(a, { kind: 'password', pre: true });
+      return { args: harden(s) };
+    },
+  },
 ];
 
 /** Root's keys as on a PVE node: <base>/etc/pve/priv/authorized_keys, linked from <base>/root/.ssh/authorized_keys, the daemon's AuthorizedKeysFile (the real /root is never touched). */
