@@ -178,7 +178,7 @@ test('audit of 10 test hosts over SSH equals `audit --root` of each host\'s dire
   assert.ok(!ps.stdout.includes(tmp), 'an ssh master outlived the run');
 });
 
-test('the remaining hosts of the inventory run too: --limit with a group, an exclusion and a glob; text table', { skip }, async () => {
+test('a YAML inventory with --limit (a group, an exclusion, a glob): the text table; INI inventory vars ansible_host/port/user drive the connection', { skip }, async () => {
   const inv = join(work, 'inventory.yml');
   writeFileSync(inv, ['all:', '  children:', '    pve:', '      hosts:', '        pve8:', '        pve9:', '        pve-node[1:3]:', '    vms:', '      hosts:', '        cloud:', '        hardened:', ''].join('\n'));
   const r = await sshield(['audit', '--inventory', inv, '--limit', 'pve:!pve-node*:hard*', '--ssh-config', fleet.sshConfig]);
@@ -188,6 +188,15 @@ test('the remaining hosts of the inventory run too: --limit with a group, an exc
   for (const h of ['pve8', 'pve9', 'hardened']) assert.ok(lines.some((l) => l.startsWith(`${h} `)), `${h} in\n${r.stdout}`);
   assert.ok(!r.stdout.includes('pve-node1'));
   assert.match(r.stdout, /^ 1 \S+ \((critical|high|medium|low|info)\)$/m);
+  // The connection comes from the inventory's variables: a name no ssh_config knows, reached at
+  // ansible_host:ansible_port as ansible_user (INI host vars here, group vars for the user).
+  const pve9 = fleet.hosts.find((h) => h.name === 'pve9')!;
+  const ini = join(work, 'vars.ini');
+  writeFileSync(ini, `[lab]\nnode-by-vars ansible_host=${pve9.address} ansible_port=${pve9.port}\n[lab:vars]\nansible_user=root\n`);
+  const v = await sshield(['audit', '--inventory', ini, '--ssh-config', fleet.sshConfig, '--json']);
+  assert.equal(v.code, 1, v.stderr);
+  const doc = JSON.parse(v.stdout) as FleetJson & { hosts: { target: string; source: string }[] };
+  assert.deepEqual([doc.hosts[0]!.name, doc.hosts[0]!.target, doc.hosts[0]!.source, doc.hosts[0]!.status], ['node-by-vars', `root@${pve9.address}:${pve9.port}`, `${ini}:2`, 'audited']);
 });
 
 test('--cluster reads the members through one node and audits each at its .members address', { skip }, async () => {
