@@ -19,7 +19,7 @@ import { renderChangeJson, type ChangeResult } from '../report/outcome-json.js';
 import { describeOutcome, renderPlanText } from '../report/outcome-text.js';
 import { color, confirm, type Output } from './io.js';
 import { testPause } from './test-hooks.js';
-import { defaultLockDir, plainErrno } from './user-scope.js';
+import { defaultBackupDir, defaultLockDir, plainErrno } from './user-scope.js';
 import { guardStops } from './interrupt.js';
 import { accessSync, constants as FS } from 'node:fs';
 import { resolve } from 'node:path';
@@ -120,7 +120,8 @@ export function report(io: Output, given: Reported, flags: Pick<ChangeFlags, 'js
   else {
     for (const m of r.messages ?? []) if (m.level === 'info') io.out(m.text);
     else io.err(`sshield ${r.command}: ${m.text}`);
-    const line = describeOutcome(r.outcome, { backupDir: flags.backupDir, ...(r.plan ? { plan: r.plan } : {}) });
+    // The follow-up commands name --backup-dir only when it is not this caller's default (root's, or a user's own state directory).
+    const line = describeOutcome(r.outcome, { ...(flags.backupDir !== defaultBackupDir() ? { backupDir: flags.backupDir } : {}), ...(r.plan ? { plan: r.plan } : {}) });
     if (line.stream === 'out') io.out(line.text);
     else io.err(`sshield ${r.command}: ${line.text}`);
   }
