@@ -20,7 +20,7 @@ function today(env: NodeJS.ProcessEnv): string {
 }
 
 export async function runFleetAudit(opts: AuditCliOptions, io: Output, env: NodeJS.ProcessEnv): Promise<ExitCode> {
-  const chosen = policyOption(opts.profile, io);
+  const chosen = await policyOption(opts.profile, io);
   if (typeof chosen === 'number') return chosen;
   const setup = await resolveFleet(opts);
   if (typeof setup === 'string') {

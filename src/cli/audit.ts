@@ -1,7 +1,6 @@
 // `sshield audit`: judges the host's effective sshd configuration and installed OpenSSH build
 // against a profile or policy file and prints text, JSON, SARIF or HTML. Only this file touches
 // process (env, TTY); gathering, rules and rendering are pure/injected.
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Option, type Command } from '@commander-js/extra-typings';
@@ -15,7 +14,9 @@ import { openHost, type HostRequest } from '../apply/open-host.js';
 import { gatherAudit } from '../audit/gather.js';
 import { runAudit } from '../audit/run.js';
 import { PROFILES, isBuiltinProfile } from '../policy/profiles.js';
-import { formatPolicyError, parsePolicy, type Policy } from '../policy/policy-file.js';
+import type { Policy } from '../policy/policy-file.js';
+import { localFs } from '../host/local-fs.js';
+import { policyFromFile } from './policy-option.js';
 import { DEFAULT_FAIL_ON, failing, isSeverity } from '../report/types.js';
 import { renderJson } from '../report/json.js';
 import { renderSarif } from '../report/sarif.js';
@@ -80,22 +81,10 @@ function today(env: NodeJS.ProcessEnv): string {
   return env.SSHIELD_TODAY && /^\d{4}-\d{2}-\d{2}$/.test(env.SSHIELD_TODAY) ? env.SSHIELD_TODAY : new Date().toISOString().slice(0, 10);
 }
 
-/** --profile: a built-in name (undefined: chosen per host), a policy file, or the exit code after saying why not. */
-export function policyOption(profile: string | undefined, io: Output): Policy | undefined | ExitCode {
+/** --profile: a built-in name (undefined: chosen per host), a policy file of this machine, or the exit code after saying why not. */
+export async function policyOption(profile: string | undefined, io: Output, machine: ReadOnlyFs = localFs()): Promise<Policy | undefined | ExitCode> {
   if (!profile || isBuiltinProfile(profile)) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(profile, 'utf8');
-  } catch (e) {
-    io.err(`sshield audit: --profile ${profile}: not a built-in profile (baseline, proxmox, strict) and not a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-    return EXIT.error;
-  }
-  const p = parsePolicy(text, profile);
-  if (!p.ok) {
-    io.err(p.errors.map((e) => `sshield audit: ${formatPolicyError(e)}`).join('\n'));
-    return EXIT.error;
-  }
-  return p.policy;
+  return policyFromFile(io, 'audit', profile, machine);
 }
 
 /** The policy of one host: the chosen one, else the named built-in, else proxmox on PVE and baseline elsewhere. */
@@ -132,7 +121,7 @@ export async function runAuditCommand(opts: AuditCliOptions, io: Output, env: No
     note = `this machine has no sshd: auditing the PVE 9 example root (${ex}) instead`;
   }
   const exec: HostExecutor = opened.host.target;
-  const chosen = policyOption(opts.profile, io);
+  const chosen = await policyOption(opts.profile, io, machine.fs);
   if (typeof chosen === 'number') return chosen;
   let policy: Policy | undefined = chosen;
   const sshConn = session.sshConnection?.split(' ')[0];

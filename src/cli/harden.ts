@@ -1,11 +1,10 @@
 // `sshield harden`: reads the flags, loads the policy, has the harden planner (src/apply/harden.ts)
 // make the plan and hands it to the one change flow (./change.ts -> src/apply/flow.ts).
 import { Command } from '@commander-js/extra-typings';
-import { resolve } from 'node:path';
 import type { ReadOnlyFs } from '../host/fs.js';
 import { hasSystemd } from '../host/executor.js';
-import { PROFILES, isBuiltinProfile } from '../policy/profiles.js';
-import { MAX_POLICY_BYTES, formatPolicyError, parsePolicy, type Policy } from '../policy/policy-file.js';
+import type { Policy } from '../policy/policy-file.js';
+import { builtinPolicy, policyFromFile } from './policy-option.js';
 import { buildHardenPlan } from '../apply/harden.js';
 import { GUARDS } from '../apply/guards/index.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -43,27 +42,10 @@ export function register(program: Command): void {
 }
 
 
-/**
- * The policy: a built-in profile, or a YAML file of this machine (never inside --root) read
- * through the host's executor like every other file, not by the CLI itself; a file over the
- * policy limit (MAX_POLICY_BYTES) is not read whole.
- */
+/** The policy: a built-in profile, or a policy file of this machine read through its file view. */
 async function loadPolicy(io: Output, profile: string | undefined, machine: ReadOnlyFs): Promise<Policy | undefined | ExitCode> {
   if (profile === undefined) return undefined;
-  if (isBuiltinProfile(profile)) return { profile: PROFILES[profile], source: 'builtin', waivers: [] };
-  const r = await machine.readFile(resolve(process.cwd(), profile), MAX_POLICY_BYTES + 1);
-  if (!r.ok && r.reason !== 'too-large') {
-    io.err(`sshield harden: --profile ${profile}: not a built-in profile (baseline, proxmox, strict) and not a readable file (${r.detail})`);
-    return EXIT.error;
-  }
-  if (!r.ok) {
-    io.err(`sshield harden: ${formatPolicyError({ file: profile, line: 1, column: 1, message: `policy file is over the limit of ${MAX_POLICY_BYTES} bytes` })}`);
-    return EXIT.error;
-  }
-  const p = parsePolicy(Buffer.from(r.bytes).toString('utf8'), profile);
-  if (p.ok) return p.policy;
-  io.err(p.errors.map((e) => `sshield harden: ${formatPolicyError(e)}`).join('\n'));
-  return EXIT.error;
+  return builtinPolicy(profile) ?? (await policyFromFile(io, 'harden', profile, machine));
 }
 
 async function runHarden(io: Output, o: HardenOpts): Promise<ExitCode> {
