@@ -19,18 +19,32 @@ function find(dir) {
 const roots = process.argv.slice(2);
 const files = (roots.length ? roots.map((r) => join('test', r)) : ['test']).flatMap(find);
 mkdirSync('.cache', { recursive: true });
-const tap = join('.cache', 'last-test-run.tap');
-const r = spawnSync(
-  process.execPath,
-  [
-    '--import', 'tsx', '--test', `--test-concurrency=${process.env.SSHIELD_TEST_CONCURRENCY ?? 3}`,
-    '--test-reporter=spec', '--test-reporter-destination=stdout',
-    '--test-reporter=tap', `--test-reporter-destination=${tap}`,
-    ...files,
-  ],
-  { stdio: 'inherit' },
-);
-const summary = readFileSync(tap, 'utf8');
-const count = (k) => Number(summary.match(new RegExp(`^# ${k} (\\d+)$`, 'm'))?.[1] ?? 0);
+
+// Files marked "test-group: machine-admins" add root-capable accounts (sudo members) to this
+// machine's own /etc. The guards rightly judge every such account of the machine, so while one
+// of these files runs, any other file's live change on this machine would be judged with its
+// throwaway admins too (and refused). They run after the others, one at a time.
+const MARK = /^\/\/ test-group: machine-admins\b/m;
+const alone = files.filter((f) => MARK.test(readFileSync(f, 'utf8')));
+const together = files.filter((f) => !alone.includes(f));
+
+function runFiles(list, concurrency, tap) {
+  if (list.length === 0) return { status: 0, tap: '' };
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`,
+      '--test-reporter=spec', '--test-reporter-destination=stdout',
+      '--test-reporter=tap', `--test-reporter-destination=${tap}`,
+      ...list,
+    ],
+    { stdio: 'inherit' },
+  );
+  return { status: r.status ?? 1, tap: readFileSync(tap, 'utf8') };
+}
+
+const first = runFiles(together, process.env.SSHIELD_TEST_CONCURRENCY ?? 3, join('.cache', 'last-test-run.tap'));
+const second = runFiles(alone, 1, join('.cache', 'last-test-run-machine-admins.tap'));
+const count = (k) => [first.tap, second.tap].reduce((n, t) => n + Number(t.match(new RegExp(`^# ${k} (\\d+)$`, 'm'))?.[1] ?? 0), 0);
 console.log(`${count('pass')} passed, ${count('fail') + count('cancelled')} failed, ${count('skipped')} skipped`);
-process.exit(r.status ?? 1);
+process.exit(first.status !== 0 ? first.status : second.status);

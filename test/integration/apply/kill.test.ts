@@ -1,3 +1,4 @@
+// test-group: machine-admins (adds sudo members to this machine's /etc; runs alone: scripts/run-tests.mjs)
 // The real CLI killed with SIGKILL mid-run: `sshield harden --root <copy of examples/debian12-cloud>`
 // is paused at a named pipeline step (SSHIELD_TEST_PAUSE_AT, a test-only hook in src/cli/test-hooks.ts)
 // or at a random moment and killed. Every config file is then byte-for-byte the old or the new

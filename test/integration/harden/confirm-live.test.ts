@@ -1,3 +1,4 @@
+// test-group: machine-admins (adds sudo members to this machine's /etc; runs alone: scripts/run-tests.mjs)
 // --confirm-timeout against a real daemon, with the real detached watcher process: a change that
 // nobody confirms is rolled back (files byte-identical to before, daemon reloaded and serving the
 // old config); a change confirmed from a new login stays after the deadline.

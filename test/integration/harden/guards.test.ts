@@ -1,3 +1,4 @@
+// test-group: machine-admins (adds sudo members to this machine's /etc; runs alone: scripts/run-tests.mjs)
 // Preflight guards against a real daemon on loopback with throwaway accounts: the refusal exits 3
 // naming the flag, leaves the config byte-identical, and the person the guard protects still
 // logs in afterwards (a real password login over the ssh2 client, from the session's own source

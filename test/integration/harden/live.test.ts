@@ -1,3 +1,4 @@
+// test-group: machine-admins (adds sudo members to this machine's /etc; runs alone: scripts/run-tests.mjs)
 // harden against a real daemon on loopback, started with -f FILE and reloaded through its pid:
 // password logins stop, key logins keep working, a second run changes nothing; and a candidate
 // the daemon rejects is never installed.

@@ -1,3 +1,4 @@
+// test-group: machine-admins (adds sudo members to this machine's /etc; runs alone: scripts/run-tests.mjs)
 // The live proof: a loopback daemon running the PVE 9 example's sshd_config (its Include
 // pointed at the daemon's own drop-in directory) is hardened in place with the baseline profile by
 // the admin (a sudo member with a key, running through sudo). Afterwards: password and

@@ -1,3 +1,4 @@
+// test-group: machine-admins (adds sudo members to this machine's /etc; runs alone: scripts/run-tests.mjs)
 // Live proof with the admin's own credentials (#13 item 5) and the confirm window by default over
 // SSH (item 6), against real sshd daemons on loopback with throwaway sshield-t-* admins:
 // (a) a real ssh-agent (started here, socket in a temp dir) holding the admin's key (and an

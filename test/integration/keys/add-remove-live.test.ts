@@ -1,3 +1,4 @@
+// test-group: machine-admins (adds sudo members to this machine's /etc; runs alone: scripts/run-tests.mjs)
 // Real sshd on loopback, real client, the real CLI: `keys add` gives a throwaway account with no
 // ~/.ssh a key it then logs in with (directory 0700 and file 0600, both the account's); the same
 // command again changes nothing; `keys remove` takes a key away and that login is refused while
