@@ -15,7 +15,7 @@
 // root, AllowUsers root, as scenarios run side by side. /home and /srv are the machine's: homes
 // and key files are made and removed by the scenario.
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -65,20 +65,15 @@ class PrivateEtc {
 
   static async create(): Promise<PrivateEtc> {
     const dir = mkdtempSync(join(tmpdir(), 'sshield-t-etc-'));
-    cpSync('/etc', join(dir, 'etc'), { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
-    // cpSync keeps modes, not owners: everything under /etc that is not root's keeps its owner.
-    execFileSync('sh', ['-c', 'cd /etc && find . -xdev \\( ! -user 0 -o ! -group 0 \\) -printf "%U:%G %p\\0" 2>/dev/null'], { encoding: 'utf8' })
-      .split('\0')
-      .filter(Boolean)
-      .forEach((l) => {
-        const [ids, p] = [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)];
-        const [u, g] = ids.split(':').map(Number);
-        try {
-          execFileSync('chown', ['-h', `${u}:${g}`, join(dir, 'etc', p)]);
-        } catch {
-          /* vanished */
-        }
-      });
+    extraFiles.add(dir);
+    // cp -a keeps owners, modes, links and goes on past a file another test removes meanwhile
+    // (a lock file, a sudoers.d temp): only the account databases must have made it.
+    try {
+      execFileSync('cp', ['-a', '/etc', join(dir, 'etc')], { stdio: 'ignore' });
+    } catch {
+      /* checked below */
+    }
+    for (const db of ['passwd', 'shadow', 'group', 'sudoers']) if (!existsSync(join(dir, 'etc', db))) throw new Error(`the private /etc copy lacks ${db}`);
     // Throwaway accounts other test files had made at the moment of the copy are not this world's.
     const etc = join(dir, 'etc');
     for (const db of ['passwd', 'shadow', 'group', 'gshadow']) {
