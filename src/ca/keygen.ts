@@ -35,10 +35,12 @@ export interface SignArgs {
   readonly options: readonly string[];
   readonly host: boolean;
   readonly keyFile: string;
+  /** Sign with the CA key held by ssh-agent (-U): caKey is then its public half. */
+  readonly agent?: boolean;
 }
 
 export function signArgs(a: SignArgs): string[] {
-  return ['-q', '-s', a.caKey, '-I', a.keyId, ...(a.host ? ['-h'] : []), '-n', a.principals.join(','), '-V', a.validity, '-z', String(a.serial), ...a.options.flatMap((o) => ['-O', o]), a.keyFile];
+  return ['-q', ...(a.agent ? ['-U'] : []), '-s', a.caKey, '-I', a.keyId, ...(a.host ? ['-h'] : []), '-n', a.principals.join(','), '-V', a.validity, '-z', String(a.serial), ...a.options.flatMap((o) => ['-O', o]), a.keyFile];
 }
 
 /** A KRL made from a specification file, signed by nothing, scoped to the user CA for serials. */

@@ -22,6 +22,8 @@ export interface SignRequest {
   readonly options: readonly string[];
   readonly keyId?: string;
   readonly allowLongValidity: boolean;
+  /** The CA private key is in ssh-agent (SSH_AUTH_SOCK), e.g. because it is passphrase-protected. */
+  readonly agent?: boolean;
   readonly signedBy: string;
   readonly now: number;
   readonly owner: Owner;
@@ -54,6 +56,13 @@ export async function signCertificate(host: ApplyHost, ca: OpenCa, r: SignReques
   if (pre) return { ok: false, message: pre };
   const refusal = policyRefusal(ca, r);
   if (refusal) return { ok: false, message: refusal };
+  if (!r.agent) {
+    // A passphrase-protected CA key would make ssh-keygen wait for a passphrase nobody can type
+    // (no terminal): ask the file with an empty passphrase first, which never prompts.
+    const caKey = caPath(ca.dir, r.kind === 'user' ? ca.settings.userCa.file : ca.settings.hostCa.file);
+    const probe = await keygen(host, ['-y', '-P', '', '-f', caKey]);
+    if (!probe.ok) return { ok: false, message: `${caKey} is passphrase-protected (or unreadable): load it into ssh-agent with \`ssh-add ${caKey}\` and sign with --agent` };
+  }
   return withLedger<Issued>(host, ca.dir, r.owner, (ledger) =>
     withWorkDir(host, ca.dir, r.owner, async (work) => {
       const keyFile = `${work}/key.pub`;
@@ -76,8 +85,8 @@ export async function signCertificate(host: ApplyHost, ca: OpenCa, r: SignReques
         signedBy: r.signedBy,
       });
       const caKey = caPath(ca.dir, r.kind === 'user' ? ca.settings.userCa.file : ca.settings.hostCa.file);
-      const s = await keygen(host, signArgs({ caKey, keyId, principals: r.principals, validity: validityArg(r.validity), serial: entry.serial, options: r.kind === 'user' ? r.options : [], host: r.kind === 'host', keyFile }));
-      if (!s.ok) return s;
+      const s = await keygen(host, signArgs({ caKey: r.agent ? `${caKey}.pub` : caKey, keyId, principals: r.principals, validity: validityArg(r.validity), serial: entry.serial, options: r.kind === 'user' ? r.options : [], host: r.kind === 'host', keyFile, ...(r.agent ? { agent: true } : {}) }));
+      if (!s.ok) return r.agent ? { ok: false, message: `${s.message} (is the CA key loaded: ssh-add ${caKey}, and SSH_AUTH_SOCK set?)` } : s;
       const cert = await host.fs.readFile(`${work}/key-cert.pub`);
       if (!cert.ok) return { ok: false, message: `ssh-keygen wrote no certificate (${cert.detail})` };
       return { ok: true, value: { ledger: next, result: { entry, certificate: Buffer.from(cert.bytes).toString('utf8') } } };

@@ -23,8 +23,9 @@ when you name root with --allow-root-principals). \`sshield ca list\` shows ever
 certificate issued (serial, principals, validity, key fingerprint, who signed).`;
 
 export const CA_INIT_HELP = `
-Makes DIR (mode 0700) with user_ca and host_ca (private keys, 0600, no passphrase:
-keep DIR on an encrypted disk or an offline machine), their .pub files, ca.json (the
+Makes DIR (mode 0700) with user_ca and host_ca (private keys, 0600, made without a
+passphrase; give them one with \`ssh-keygen -p -f DIR/user_ca\`, load them with ssh-add
+and sign with --agent), their .pub files, ca.json (the
 validity policy) and ledger.json (one entry per certificate, serials never reused).
 DIR must be yours alone: a DIR others can read or write, a symbolic link, or a DIR
 under a directory others can change is refused. An existing CA is never overwritten.
@@ -39,6 +40,9 @@ ssh picks the certificate up automatically next to the private key. The serial i
 the ledger's next one, taken under the CA's lock, so two signers never share one.
 A validity longer than the CA's maximum (default 24h) is refused (exit 3) unless
 --allow-long-validity. Times are UTC: +8h, -5m:+1h, 20261204000000Z:20261205000000Z.
+
+With --agent the CA key is used through ssh-agent (ssh-keygen -U), so it can stay
+passphrase-protected on disk: ssh-add ~/ssh-ca/user_ca first.
 
 Examples:
   sshield ca sign --dir ~/ssh-ca --key ~/.ssh/id_ed25519.pub --principals alice --validity +8h

@@ -28,12 +28,12 @@ type InitOpts = { dir: string; type: string; userMaxValidity?: string; hostMaxVa
 type SignOpts = {
   dir: string; key: string; principals: string; validity: string; sourceAddress?: string; forceCommand?: string;
   pty?: boolean; portForwarding?: boolean; agentForwarding?: boolean; x11Forwarding?: boolean; userRc?: boolean;
-  id?: string; out?: string; allowLongValidity?: true; json?: true;
+  id?: string; out?: string; allowLongValidity?: true; agent?: true; json?: true;
 };
 type RevokeOpts = { dir: string; serial?: string; key?: string; json?: true };
 type ListOpts = { dir: string; json?: true };
 type TrustOpts = CommonChangeFlags & { userCa: string; principals?: string[]; principalsDir?: string; revoked?: string; allowRootPrincipals?: true; allowPrincipalsChange?: true } & Record<string, unknown>;
-type SignHostOpts = CommonChangeFlags & { dir: string; hostnames: string; validity: string; pattern?: string; allowLongValidity?: true } & Record<string, unknown>;
+type SignHostOpts = CommonChangeFlags & { dir: string; hostnames: string; validity: string; pattern?: string; allowLongValidity?: true; agent?: true } & Record<string, unknown>;
 
 function owner(): Owner {
   return { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
@@ -113,7 +113,7 @@ async function runSign(io: Output, o: SignOpts): Promise<ExitCode> {
   const pub = await readPublic(host, keyPath);
   if (!pub.ok) return fail(io, 'sign', pub.message);
   const certPath = o.out !== undefined ? abs(o.out) : `${keyPath.replace(/\.pub$/, '')}-cert.pub`;
-  const r = await signCertificate(host, ca, { kind: 'user', publicKey: pub.value, principals: principals.value, validity: validity.value, options: signOptions(o), ...(o.id !== undefined ? { keyId: o.id } : {}), allowLongValidity: Boolean(o.allowLongValidity), signedBy: who(), now: nowSecs(), owner: owner() });
+  const r = await signCertificate(host, ca, { kind: 'user', publicKey: pub.value, principals: principals.value, validity: validity.value, options: signOptions(o), ...(o.id !== undefined ? { keyId: o.id } : {}), allowLongValidity: Boolean(o.allowLongValidity), ...(o.agent ? { agent: true } : {}), signedBy: who(), now: nowSecs(), owner: owner() });
   if (!r.ok) return fail(io, 'sign', r.message, r.message.includes(LONG_VALIDITY_FLAG) ? EXIT.refused : EXIT.error);
   const existing = await host.fs.lstat(certPath);
   await host.replaceFile(certPath, Buffer.from(r.value.certificate, 'utf8'), { mode: 0o644, uid: existing?.uid ?? owner().uid, gid: existing?.gid ?? owner().gid });
@@ -246,7 +246,7 @@ async function runSignHost(io: Output, o: SignHostOpts): Promise<ExitCode> {
       certs.push({ key: k, cert: `# --dry-run: the certificate of ${k.pubPath} is signed by the host CA when this is applied\n` });
       continue;
     }
-    const r = await signCertificate(got.host, ca, { kind: 'host', publicKey: k.pubText, principals: names.value, validity: validity.value, options: [], allowLongValidity: Boolean(o.allowLongValidity), signedBy: who(), now: nowSecs(), owner: owner() });
+    const r = await signCertificate(got.host, ca, { kind: 'host', publicKey: k.pubText, principals: names.value, validity: validity.value, options: [], allowLongValidity: Boolean(o.allowLongValidity), ...(o.agent ? { agent: true } : {}), signedBy: who(), now: nowSecs(), owner: owner() });
     if (!r.ok) return bad(`${k.pubPath}: ${r.message}`);
     certs.push({ key: k, cert: r.value.certificate });
     issued.push(issuedJson(r.value, k.certPath));
@@ -289,6 +289,7 @@ export function register(program: Command): void {
     .option('--no-user-rc', 'do not run ~/.ssh/rc')
     .option('--id <KEY_ID>', 'the key id logged by sshd (default: principals and the key comment)')
     .option('--out <FILE>', 'where the certificate goes (default KEY-cert.pub beside the key)')
+    .option('--agent', 'sign with the CA key loaded in ssh-agent (SSH_AUTH_SOCK): keep DIR/user_ca passphrase-protected')
     .option(LONG_VALIDITY_FLAG, "sign even when longer than the CA's maximum")
     .option('--json', 'machine-readable output')
     .addHelpText('after', CA_SIGN_HELP)
@@ -331,6 +332,7 @@ export function register(program: Command): void {
     .requiredOption('--hostnames <LIST>', 'names clients use for this host (certificate principals), e.g. pve1,pve1.example.com')
     .option('--validity <INTERVAL>', 'e.g. +52w', '+52w')
     .option('--pattern <PATTERNS>', 'known_hosts host patterns of the @cert-authority line (default: the hostnames), e.g. *.example.com')
+    .option('--agent', 'sign with the host CA key loaded in ssh-agent (SSH_AUTH_SOCK): keep DIR/host_ca passphrase-protected')
     .option(LONG_VALIDITY_FLAG, "sign even when longer than the CA's maximum");
   withChangeFlags(signHost).addHelpText('after', CA_SIGN_HOST_HELP).action(async (_o, cmd) => {
     process.exitCode = await runSignHost(processOutput, cmd.opts() as SignHostOpts);
