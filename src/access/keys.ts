@@ -61,6 +61,7 @@ export function parsedFile(f: UserFileFact): AuthorizedKeysFile | undefined {
 /** Signature algorithms a key of this plain type can be used with (RSA keys sign with rsa-sha2-*). */
 export function algorithmsForKeyType(type: string): string[] {
   if (type === 'ssh-rsa') return ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+  if (type === 'ssh-rsa-cert-v01@openssh.com') return ['rsa-sha2-512-cert-v01@openssh.com', 'rsa-sha2-256-cert-v01@openssh.com', 'ssh-rsa-cert-v01@openssh.com'];
   return [type];
 }
 

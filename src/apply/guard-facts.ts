@@ -15,7 +15,7 @@ import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/types.js'
 import { ADMIN_GROUPS } from './guards/no-key-admin.js';
 import { chrootComponents, expandChroot } from './guards/bad-chroot.js';
 import { parseSshConnection, type SessionFacts } from '../host/session.js';
-import { ANY_ADDR, type GuardFacts, type KeyFileFact, type PathStat } from './guards/types.js';
+import type { GuardFacts, KeyFileFact, PathStat } from './guards/types.js';
 
 const toStat = (path: string, s: FileStat): PathStat => ({ path, kind: s.kind, uid: s.uid, gid: s.gid, mode: s.mode });
 
@@ -36,6 +36,8 @@ export interface GuardFactsInput {
   readonly after: (spec?: ConnectionSpec) => EffectiveConfig;
   readonly laddr: string;
   readonly lport: number;
+  /** Client addresses to judge an account from when its own is unknown (guard-stage addressSamples). */
+  readonly samples: readonly string[];
   readonly clusterAddresses?: readonly string[];
   readonly clusterUnknownNodes?: readonly string[];
   readonly session?: SessionFacts;
@@ -59,8 +61,8 @@ export async function gatherGuardFacts(i: GuardFactsInput): Promise<GuardFacts> 
   const also = new Set(i.alsoUsers ?? []);
   const relevant = pw.filter((u) => u.uid === 0 || u.name === invoking || also.has(u.name) || (acc?.groupsOf(u.name) ?? []).some((g) => ADMIN_GROUPS.includes(g)));
   for (const u of relevant) {
-    const addr = sess?.addr ?? ANY_ADDR;
-    const values = [i.before(spec(u.name, addr)), i.after(spec(u.name, addr))].flatMap((c) => (c.get('authorizedkeysfile')?.values ?? []).flatMap((v) => v.split(/\s+/)).filter(Boolean));
+    const addrs = [...new Set([...(sess ? [sess.addr] : []), ...i.samples])];
+    const values = addrs.flatMap((addr) => [i.before(spec(u.name, addr)), i.after(spec(u.name, addr))]).flatMap((c) => (c.get('authorizedkeysfile')?.values ?? []).flatMap((v) => v.split(/\s+/)).filter(Boolean));
     for (const v of values) {
       const e = expandAuthorizedKeysPath(v, u, acc);
       if (!e.ok || done.has(`${u.name}\0${e.path}`)) continue;
@@ -89,12 +91,14 @@ export async function gatherGuardFacts(i: GuardFactsInput): Promise<GuardFacts> 
   // Components of every predicted ChrootDirectory.
   const chrootStats = new Map<string, PathStat | undefined>();
   for (const u of users) {
-    const c = i.after(spec(u.name, ANY_ADDR)).value('chrootdirectory') ?? 'none';
-    if (c === 'none') continue;
-    for (const p of chrootComponents(expandChroot(c, u))) {
-      if (chrootStats.has(p)) continue;
-      const s = await i.fs.stat(p);
-      chrootStats.set(p, s ? toStat(p, s) : undefined);
+    for (const addr of i.samples) {
+      const c = i.after(spec(u.name, addr)).value('chrootdirectory') ?? 'none';
+      if (c === 'none') continue;
+      for (const p of chrootComponents(expandChroot(c, u))) {
+        if (chrootStats.has(p)) continue;
+        const s = await i.fs.stat(p);
+        chrootStats.set(p, s ? toStat(p, s) : undefined);
+      }
     }
   }
 

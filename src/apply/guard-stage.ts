@@ -9,12 +9,11 @@
 import type { LoadedHost } from '../host/loaded-host.js';
 import type { ConfigTree } from '../sshd/include.js';
 import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/types.js';
-import { parseAllowAddress, sampleInside } from '../allow/address.js';
-import { matchAddressSamples } from '../allow/planner.js';
+import { candidateAddresses } from '../access/index.js';
 import { NO_SESSION, type SessionFacts } from '../host/session.js';
 import { gatherGuardFacts } from './guard-facts.js';
 import { GUARDS } from './guards/index.js';
-import { ANY_ADDR, runGuard, type GuardContext } from './guards/types.js';
+import { runGuard, type GuardContext } from './guards/types.js';
 import type { GuardVerdict, Plan } from './plan.js';
 import { predictHost } from './predicted-host.js';
 import { judgeWithModel } from './guard-model.js';
@@ -47,23 +46,13 @@ export function listenOf(eff: EffectiveConfig): { laddr: string; lport: number }
   return { laddr, lport: Number(lm?.[2] ?? 22) };
 }
 
-/** Addresses to try for an account whose address is unknown: some address nothing names, and one inside every address a Match Address or an access list names. */
-export function addressSamples(trees: readonly ConfigTree[], globals: readonly EffectiveConfig[]): string[] {
-  const out = new Set<string>([ANY_ADDR]);
-  for (const a of matchAddressSamples(trees.flatMap((t) => [...t.files.values()]))) out.add(a);
-  for (const eff of globals) {
-    for (const key of ['allowusers', 'denyusers']) {
-      for (const v of eff.get(key)?.values ?? []) {
-        const at = v.lastIndexOf('@');
-        if (at < 0) continue;
-        for (const e of v.slice(at + 1).split(',')) {
-          const p = parseAllowAddress(e.replace(/^!/, ''));
-          if (p.ok) out.add(sampleInside(p.value));
-        }
-      }
-    }
-  }
-  return [...out].slice(0, 24);
+/**
+ * Addresses to try for an account whose address is unknown: one inside every address pattern the
+ * configurations name (Match Address, AllowUsers/DenyUsers hosts) and one outside them all, as
+ * the credential model picks them (src/access candidateAddresses; never an invented address).
+ */
+export function addressSamples(trees: readonly ConfigTree[]): string[] {
+  return candidateAddresses(trees.flatMap((t) => [...t.files.values()])).map((c) => c.addr).slice(0, 24);
 }
 
 /** The plan with the guards' verdicts on its predicted host appended. */
@@ -77,7 +66,9 @@ export async function guardPlan(i: GuardStageInput): Promise<Plan> {
   const after = (spec?: ConnectionSpec) => (spec ? predicted.config.evaluate(spec) : predicted.config.global());
   const { laddr, lport } = listenOf(before());
   const cluster = host.cluster;
+  const samples = addressSamples([host.tree, predicted.config.tree]);
   const common = {
+    samples,
     before,
     after,
     laddr,
@@ -92,7 +83,6 @@ export async function guardPlan(i: GuardStageInput): Promise<Plan> {
     gatherGuardFacts({ ...common, fs: host.fs, ...(host.accounts ? { accounts: host.accounts } : {}) }),
     gatherGuardFacts({ ...common, fs: predicted.fs, ...(predicted.accounts ? { accounts: predicted.accounts } : {}) }),
   ]);
-  const samples = addressSamples([host.tree, predicted.config.tree], [before(), after()]);
   const model =
     host.accounts && predicted.accounts
       ? await judgeWithModel({

@@ -6,45 +6,23 @@
 // modes that misc.c safe_path / secure_permissions accept (OpenSSH 9.2p1): the file regular,
 // owned by root or the user, not other-writable, group-writable only when the group's one member
 // is the owner; the same for each directory from the real file's parent up to the home
-// directory (or "/"). Passwords are assumed set (the guards cannot read shadow). An account
-// without a login shell has no way in to a shell (session.c runs the shell; nologin refuses). Pure.
+// directory (or "/"): the credential model's StrictModes check (src/access). Passwords are
+// assumed set (the guards cannot read shadow). An account without a login shell has no way in to a shell (session.c runs the shell; nologin refuses). Pure.
 import { accessListsOf, checkAccess } from '../../sshd/access.js';
 import { expandAuthorizedKeysPath } from '../../host/facts/authorized-keys.js';
 import type { EffectiveConfig } from '../../sshd/evaluate/types.js';
+import { algorithmsForKeyType } from '../../access/keys.js';
+import { strictModesProblem as modelStrictModes } from '../../access/strict-modes.js';
 import type { GuardFacts, GuardUser, PathStat } from './types.js';
 
 export type Verdict = { readonly ok: true; readonly how: string } | { readonly ok: false; readonly why: string };
 
-/** Signature algorithms a key type can be used with (RSA keys sign with rsa-sha2-*). */
-export function algorithmsForKeyType(type: string): string[] {
-  if (type === 'ssh-rsa') return ['ssh-rsa', 'rsa-sha2-256', 'rsa-sha2-512'];
-  if (type === 'ssh-rsa-cert-v01@openssh.com') return ['ssh-rsa-cert-v01@openssh.com', 'rsa-sha2-256-cert-v01@openssh.com', 'rsa-sha2-512-cert-v01@openssh.com'];
-  return [type];
-}
+export { algorithmsForKeyType };
 
-function securePermissions(st: PathStat, uid: number, facts: GuardFacts): boolean {
-  if (st.uid !== 0 && st.uid !== uid) return false;
-  if ((st.mode & 0o002) !== 0) return false;
-  if ((st.mode & 0o020) !== 0) {
-    const members = facts.groupMembers(st.gid);
-    const owner = facts.users.find((u) => u.uid === st.uid)?.name;
-    if (members.length !== 1 || members[0] !== owner) return false;
-  }
-  return true;
-}
-
-/** Why StrictModes would refuse the file, or undefined when it accepts it (misc.c safe_path). */
+/** StrictModes for a key file of `user`: the credential model's check (src/access/strict-modes.ts). */
 export function strictModesProblem(f: { readonly realPath?: string; readonly stat?: PathStat; readonly parents: readonly PathStat[] }, user: GuardUser, facts: GuardFacts): string | undefined {
-  if (!f.stat) return 'missing';
-  const real = f.realPath ?? f.stat.path;
-  if (f.stat.kind !== 'file') return `${real} is not a regular file`;
-  if (!securePermissions(f.stat, user.uid, facts)) return `bad ownership or modes for file ${real} (StrictModes)`;
-  const home = user.home.replace(/\/+$/, '') || '/';
-  for (const p of f.parents) {
-    if (!securePermissions(p, user.uid, facts)) return `bad ownership or modes for directory ${p.path} (StrictModes)`;
-    if (p.path === home) break;
-  }
-  return undefined;
+  // (gids matter only to readableBy, not to StrictModes)
+  return modelStrictModes(f, { uid: user.uid, home: user.home, gids: [user.gid] }, { groupMembers: (gid) => facts.groupMembers(gid), userName: (uid) => facts.users.find((u) => u.uid === uid)?.name });
 }
 
 export function usableKey(cfg: EffectiveConfig, user: GuardUser, facts: GuardFacts): Verdict {

@@ -2,7 +2,7 @@
 // every component of the expanded path must exist, be a directory, be owned by root and not be
 // group- or other-writable). Judged for every account whose predicted ChrootDirectory is new or
 // changed (an old broken one is not this change's doing). Override: --allow-bad-chroot.
-import { ANY_ADDR, spec, type Guard } from './types.js';
+import { samplesOf, spec, type Guard } from './types.js';
 
 export function expandChroot(p: string, u: { name: string; home: string; uid: number }): string {
   return p.replace(/%(.)/g, (_, c: string) => (c === '%' ? '%' : c === 'h' ? u.home : c === 'u' ? u.name : c === 'U' ? String(u.uid) : `%${c}`));
@@ -20,20 +20,26 @@ export const badChroot: Guard = {
   check(ctx) {
     const bad: string[] = [];
     for (const u of ctx.facts.users) {
-      const s = spec(ctx, u.name, ANY_ADDR);
-      const after = ctx.after(s).value('chrootdirectory') ?? 'none';
-      if (after === 'none' || after === (ctx.before(s).value('chrootdirectory') ?? 'none')) continue;
-      const path = expandChroot(after, u);
-      if (!path.startsWith('/')) {
-        bad.push(`${u.name}: ${path} does not begin at /`);
-        continue;
-      }
-      for (const c of chrootComponents(path)) {
-        const st = ctx.facts.chrootStats.get(c);
-        const why = !st ? 'does not exist' : st.kind !== 'directory' ? 'is not a directory' : st.uid !== 0 ? `is owned by uid ${st.uid}, not root` : (st.mode & 0o022) !== 0 ? `is group- or other-writable (mode ${(st.mode & 0o777).toString(8)})` : undefined;
-        if (why) {
-          bad.push(`${u.name}: ${c} ${why}`);
-          break;
+      // from every sample address (a Match Address block may set it for some clients only)
+      const judged = new Set<string>();
+      for (const addr of samplesOf(ctx)) {
+        const s = spec(ctx, u.name, addr);
+        const after = ctx.after(s).value('chrootdirectory') ?? 'none';
+        if (after === 'none' || after === (ctx.before(s).value('chrootdirectory') ?? 'none')) continue;
+        const path = expandChroot(after, u);
+        if (judged.has(path)) continue;
+        judged.add(path);
+        if (!path.startsWith('/')) {
+          bad.push(`${u.name}: ${path} does not begin at /`);
+          continue;
+        }
+        for (const c of chrootComponents(path)) {
+          const st = ctx.facts.chrootStats.get(c);
+          const why = !st ? 'does not exist' : st.kind !== 'directory' ? 'is not a directory' : st.uid !== 0 ? `is owned by uid ${st.uid}, not root` : (st.mode & 0o022) !== 0 ? `is group- or other-writable (mode ${(st.mode & 0o777).toString(8)})` : undefined;
+          if (why) {
+            bad.push(`${u.name}: ${c} ${why}`);
+            break;
+          }
         }
       }
     }

@@ -8,6 +8,7 @@ import type { BuildProfile } from '../../sshd/builds/index.js';
 import type { ConnectionSpec, EffectiveConfig } from '../../sshd/evaluate/types.js';
 import type { GuardVerdict } from '../plan.js';
 import type { KeepLoss, MustKeepEntry } from '../../access/index.js';
+import { candidateAddresses } from '../../access/addresses.js';
 
 /** The credential model's judgment of the change (apply/guard-model.ts), when the accounts are known. */
 export interface ModelView {
@@ -91,9 +92,9 @@ export interface GuardContext {
   /** The facts of the host as it is; undefined = the same as `facts` (a plan that changes no fact). */
   readonly factsBefore?: GuardFacts;
   /**
-   * Client addresses to try for an account whose own address is unknown: some address nothing
-   * names (ANY_ADDR) plus one inside every address the configs name (Match Address, allowlists).
-   * Undefined = [ANY_ADDR].
+   * Client addresses to try for an account whose own address is unknown: one inside every address
+   * the configs name (Match Address, allowlists) and one outside them all (src/access
+   * candidateAddresses). Undefined = the outside one alone.
    */
   readonly samples?: readonly string[];
   /**
@@ -129,11 +130,11 @@ export function runGuard(g: Guard, ctx: GuardContext, overrides: ReadonlySet<str
   return { id: g.id, ok: r.ok, message: r.message, overrideFlag: g.flag, overridden: !r.ok && overrides.has(g.flag) };
 }
 
-/** An address standing for "anywhere" when no session address is known (TEST-NET-2). */
-export const ANY_ADDR = '198.51.100.10';
-
 /** The facts of the host before the change. */
 export const beforeFacts = (ctx: GuardContext): GuardFacts => ctx.factsBefore ?? ctx.facts;
 
 /** The addresses to try for an account whose address is unknown. */
-export const samplesOf = (ctx: GuardContext): readonly string[] => (ctx.samples?.length ? ctx.samples : [ANY_ADDR]);
+export const samplesOf = (ctx: GuardContext): readonly string[] => (ctx.samples?.length ? ctx.samples : OUTSIDE);
+
+/** With no configuration files to name addresses: the model's one address outside them all. */
+const OUTSIDE: readonly string[] = candidateAddresses([]).map((c) => c.addr);

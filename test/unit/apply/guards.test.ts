@@ -134,7 +134,7 @@ test('(c) user-lockout: the invoking user (SUDO_USER) loses access', () => {
   const v = verdict(ctx(f), 'user-lockout');
   assert.equal(v.ok, false);
   assert.equal(v.overrideFlag, '--allow-user-lockout');
-  assert.match(v.message, /bob \(the user running sshield\) could not log in any more: bob from 198\.51\.100\.10 \(its address is unknown; tried 198\.51\.100\.10\) logs in today with password, and would have no way in after this change: no usable key/);
+  assert.match(v.message, /bob \(the user running sshield\) could not log in any more: bob from 203\.0\.113\.77 \(its address is unknown; tried 203\.0\.113\.77\) logs in today with password, and would have no way in after this change: no usable key/);
   assert.equal(verdict(ctx(f), 'user-lockout', ['--allow-user-lockout']).overridden, true);
   // root at the console is not judged; root over SSH is (PermitRootLogin no).
   assert.equal(verdict(ctx(facts({ invokingUser: 'root' })), 'user-lockout').ok, true);
