@@ -44,6 +44,7 @@ const ROWS: Row[] = [
   { name: 'a plain denylist is not an allow-list', config: 'DenyUsers baduser guest\n', status: 'fail', message: /no allow-list/ },
   { name: 'DenyUsers for one user only (allow add --user root) restricts nobody else', config: 'DenyUsers root@!192.0.2.0/24,*\n', status: 'fail', message: /no allow-list/ },
   { name: 'an address list that names everything admits everyone', config: 'DenyUsers *@!0.0.0.0/0,!::/0,*\n', status: 'fail', message: /no allow-list/ },
+  { name: 'issue 13: AllowUsers *@192.0.2.0/24 *@198.51.100.7 with the admin address unknown is fine (no "locked out")', config: 'AllowUsers *@192.0.2.0/24 *@198.51.100.7\n', status: 'pass' },
   { name: 'AllowUsers user@CIDR, admin address unknown: never judged from the stand-in address', config: 'AllowUsers alice@192.0.2.0/24\n', status: 'pass' },
   { name: 'AllowUsers user@CIDR, admin from outside it', config: 'AllowUsers alice@192.0.2.0/24\n', adminAddr: '198.51.100.9', status: 'fail', message: /AllowUsers refuses admin alice from 198\.51\.100\.9/, advice: /alice@198\.51\.100\.9/ },
   { name: 'AllowUsers user@CIDR with another user only, address unknown: refused from every named address', config: 'AllowUsers bob@192.0.2.0/24\n', status: 'fail', message: /from every address they name/, advice: /the address you connect from/ },
