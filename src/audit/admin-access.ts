@@ -33,7 +33,11 @@ export async function adminAccessFact(host: LoadedHost, admin: AdminFacts | unde
   const spec = (user: string, addr: string): ConnectionSpec => ({ user, host: addr, addr, ...base });
   const facts = await gatherAccessFacts({ exec: host.exec, accounts, users, configs: users.flatMap((u) => pre.map((c) => host.evaluate(spec(u, c.addr)))) });
   const cands = candidateAddresses(files, facts);
-  const keep = mustKeep({ accounts, admin, ...(session ? { session } : {}), ...(cluster ? { cluster } : {}), rootMayLogIn: rootMayLogIn(facts, host.evaluate, cands, base) });
+  // Login history (last, auth.log) is left out: the audit's own connection (a fleet audit logs in
+  // over SSH) would become a known address, and the audit of a host must equal the audit of its
+  // files (--root) rule for rule. The guards use it; the audit judges some admitted address.
+  const { last: _last, authLog: _authLog, ...noHistory } = admin;
+  const keep = mustKeep({ accounts, admin: noHistory, ...(session ? { session } : {}), ...(cluster ? { cluster } : {}), rootMayLogIn: rootMayLogIn(facts, host.evaluate, cands, base) });
   const out: AdminAccessFact[] = [];
   const peers = new Set(cluster?.addresses ?? []);
   for (const k of keep) {

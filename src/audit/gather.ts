@@ -196,7 +196,14 @@ export async function gatherAudit(from: HostExecutor | LoadedHost, opts: GatherO
   // The admin: the one named, else the first account that can become root as the guards judge it
   // (src/access rootCapable: sudo's grants where sudo is installed), never merely the first
   // account with a shell: an account sudo does not let run ALL is nobody's admin.
-  const adminFacts = accounts ? await gatherAdminFacts({ exec, accounts }) : undefined;
+  // From the host's files alone (sudoers, not `sudo -l`; no `last`, no auth.log): the audit of a
+  // host over SSH equals the audit of its files (--root), and its own login is no evidence.
+  const filesOnly = {
+    fs: { label: exec.fs.label, readFile: (p: string, m?: number) => (p === '/var/log/auth.log' ? Promise.resolve({ ok: false as const, reason: 'missing' as const, detail: 'not read by the audit' }) : exec.fs.readFile(p, m)), readDir: (p: string) => exec.fs.readDir(p), stat: (p: string) => exec.fs.stat(p), lstat: (p: string) => exec.fs.lstat(p), readLink: (p: string) => exec.fs.readLink(p), realPath: (p: string) => exec.fs.realPath(p) },
+    run: exec.run.bind(exec),
+    live: false,
+  };
+  const adminFacts = accounts ? await gatherAdminFacts({ exec: filesOnly, accounts }) : undefined;
   const admin = opts.admin ?? auditAdmin(host, adminFacts);
   const planned = planSpecs({
     ...(admin ? { admin } : {}),

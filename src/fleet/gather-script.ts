@@ -100,6 +100,8 @@ export const PREFETCH: readonly GatherRequest[] = [
   // How sshd's PAM stack and login(1) would answer (the credential model, src/access).
   { op: 'readdir', arg: '/etc/pam.d' },
   { op: 'stat', arg: '/etc/nologin' },
+  { op: 'stat', arg: '/bin/sudo' },
+  ...['/bin/bash', '/usr/bin/bash', '/bin/sh', '/usr/bin/sh', '/usr/sbin/nologin', '/bin/false', '/usr/bin/zsh'].map((arg) => ({ op: 'stat' as const, arg })),
   // PVE detection asks it whenever /etc/pve or pve-manager is there; elsewhere it is one failed exec.
   { op: 'run', arg: commandLine('pveversion', []) },
 ];
