@@ -47,10 +47,20 @@ const TEST_PREFIX = 'sshield-t-';
 process.once('exit', () => {
   // A scenario cut short (a timeout) still takes its daemon, homes and files with it; the private
   // /etc (its accounts, groups, grants) goes with its namespace.
-  for (const d of daemons) if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
-  for (const f of extraFiles) rmSync(f, { recursive: true, force: true });
-  world?.destroy();
+  // Each step on its own: a removal racing a process still writing (useradd, sshd) must not skip the rest.
+  const attempt = (f: () => void) => {
+    try {
+      f();
+    } catch {
+      /* next */
+    }
+  };
+  for (const d of daemons) attempt(() => d.child.exitCode === null && d.child.signalCode === null && d.child.kill('SIGKILL'));
+  attempt(() => world?.destroy());
+  for (const f of extraFiles) attempt(() => rmSync(f, { recursive: true, force: true, maxRetries: 5 }));
 });
+// A run stopped from outside (timeout(1), Ctrl-C) cleans up too: exiting runs the hook above.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(sig, () => process.exit(sig === 'SIGINT' ? 130 : 143));
 
 /** A copy of /etc mounted over /etc in a private mount namespace held open by a sleeping process. */
 class PrivateEtc {
@@ -64,8 +74,28 @@ class PrivateEtc {
   }
 
   static async create(): Promise<PrivateEtc> {
+    // A run killed from outside (SIGKILL) leaves its copy: remove those whose test process is gone.
+    for (const n of readdirSync(tmpdir()).filter((x) => x.startsWith('sshield-t-etc-'))) {
+      const d = join(tmpdir(), n);
+      let owner = 0;
+      try {
+        owner = Number(readFileSync(join(d, 'owner'), 'utf8'));
+      } catch {
+        /* still being made, or made before owners were recorded: judged by age */
+      }
+      const alive = owner > 0 && (() => {
+        try {
+          process.kill(owner, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+      if (!alive && (owner > 0 || Date.now() - lstatSync(d).mtimeMs > 30 * 60_000)) rmSync(d, { recursive: true, force: true });
+    }
     const dir = mkdtempSync(join(tmpdir(), 'sshield-t-etc-'));
     extraFiles.add(dir);
+    writeFileSync(join(dir, 'owner'), String(process.pid));
     // cp -a keeps owners, modes, links and goes on past a file another test removes meanwhile
     // (a lock file, a sudoers.d temp): only the account databases must have made it.
     try {
@@ -126,7 +156,7 @@ class PrivateEtc {
 
   destroy(): void {
     if (this.holder.exitCode === null) this.holder.kill('SIGKILL');
-    rmSync(this.dir, { recursive: true, force: true });
+    rmSync(this.dir, { recursive: true, force: true, maxRetries: 5 });
   }
 }
 
