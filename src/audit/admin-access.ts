@@ -8,6 +8,7 @@ import type { AdminAccessFact, AuditFacts } from '../host/facts/audit-facts.js';
 import type { LoadedHost } from '../host/loaded-host.js';
 import type { SessionFacts } from '../host/session.js';
 import type { ConnectionSpec } from '../sshd/evaluate/types.js';
+import { listenOf } from '../apply/guard-stage.js';
 
 const why = (v: AccessVerdict): string => (v.kind === 'works' ? v.ways.map((w) => w.chain.join('+')).join(' | ') : v.reasons.join('; '));
 
@@ -24,9 +25,7 @@ export async function adminAccessFact(host: LoadedHost, admin: AdminFacts | unde
   if (!accounts || !admin) return { missing: `accounts unknown: ${host.facts.accounts.status === 'unknown' ? host.facts.accounts.reason : 'unknown'}` };
   if (!host.tree.main) return { missing: 'the sshd configuration could not be read' };
   const files = [...host.tree.files.values()];
-  const listen = host.global().get('listenaddress')?.values[0] ?? '0.0.0.0:22';
-  const m = /^\[?(.*?)\]?:(\d+)$/.exec(listen);
-  const base = { laddr: m?.[1] && m[1] !== '0.0.0.0' && m[1] !== '::' ? m[1] : '127.0.0.1', lport: Number(m?.[2] ?? 22) };
+  const base = listenOf(host.global());
   const cluster = host.cluster;
   const users = [...new Set(['root', ...rootCapable(accounts, admin).keys(), ...(admin.live && session?.sudoUser ? [session.sudoUser] : [])])].filter((u) => accounts.user(u));
   const pre = [...candidateAddresses(files), ...(cluster?.addresses ?? []).map((a) => ({ addr: a, why: 'PVE node' }))];
