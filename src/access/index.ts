@@ -16,7 +16,8 @@
 export { waysIn, methodLists, type ConfigFor } from './ways-in.js';
 export { candidateAddresses, waysInFromCandidates, configAddressPatterns, keyAddressPatterns, sampleOf, type CandidateAddress, type SomeAddressResult } from './addresses.js';
 export { strictModesProblem, readableBy } from './strict-modes.js';
-export { pubkeyWays, keyLineVerdict, keyOptionsProblem, parseAbsoluteTime, algorithmsForKeyType, matchHostAndIp, type AcceptedKey, type PubkeyResult, type KeyLineVerdict, type KeyLineAcceptance } from './keys.js';
+export { matchHostAndIp } from '../sshd/access.js';
+export { pubkeyWays, keyLineVerdict, keyOptionsProblem, parseAbsoluteTime, algorithmsForKeyType, type AcceptedKey, type PubkeyResult, type KeyLineVerdict, type KeyLineAcceptance } from './keys.js';
 export { revocationOf, parseKrlDump } from './revoked.js';
 export { pamStack } from './pam.js';
 export type { AccessVerdict, Way, StepProof, KeyRef, SessionKind } from './types.js';

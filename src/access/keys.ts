@@ -16,7 +16,8 @@ import type { PasswdUser } from '../host/facts/accounts.js';
 import { keyLines, parseAuthorizedKeys, type AuthorizedKeysFile, type KeyLine } from '../keys/parser.js';
 import type { KeyOption } from '../keys/options.js';
 import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/types.js';
-import { addrMatchList, matchHostname, matchPatternList } from '../sshd/values/pattern.js';
+import { matchPatternList } from '../sshd/values/pattern.js';
+import { matchHostAndIp } from '../sshd/access.js';
 import { revocationOf } from './revoked.js';
 import { certificateVerdict, certificatesFromUserAuth } from './certificates.js';
 import { readableBy, strictModesProblem, type StrictModesHost } from './strict-modes.js';
@@ -76,17 +77,6 @@ export function parseAbsoluteTime(s: string): number | undefined {
   const parts = [n(0, 4), n(4, 6) - 1, n(6, 8), n(8, 10), n(10, 12), n(12, 14)] as const;
   const ms = utc ? Date.UTC(...parts) : new Date(...parts).getTime();
   return Math.floor(ms / 1000);
-}
-
-/** match.c match_host_and_ip: 1 match, 0 none, -1 invalid. */
-export function matchHostAndIp(host: string, ip: string, patterns: string): 1 | 0 | -1 {
-  const mip = addrMatchList(ip, patterns);
-  if (mip === -2) return -1;
-  if (mip === -1) return 0;
-  const mhost = matchHostname(host, patterns);
-  if (mhost === -1) return 0;
-  if (mhost === 0 && mip === 0) return 0;
-  return 1;
 }
 
 const opt = (o: readonly KeyOption[], name: string): string | undefined => {

@@ -11,6 +11,7 @@ import { expandAuthorizedKeysPath } from '../host/facts/authorized-keys.js';
 import { inspectHostKeys } from '../host/facts/host-keys.js';
 import { parseAuthorizedKeys, keyLines } from '../keys/parser.js';
 import { bytesToText } from '../text/bytes.js';
+import { parentsOf } from '../host/fs-paths.js';
 import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/types.js';
 import { ADMIN_GROUPS } from './guards/no-key-admin.js';
 import { chrootComponents, expandChroot } from './guards/bad-chroot.js';
@@ -18,16 +19,6 @@ import { parseSshConnection, type SessionFacts } from '../host/session.js';
 import type { GuardFacts, KeyFileFact, PathStat } from './guards/types.js';
 
 const toStat = (path: string, s: FileStat): PathStat => ({ path, kind: s.kind, uid: s.uid, gid: s.gid, mode: s.mode });
-
-function parentsOf(p: string): string[] {
-  const out: string[] = [];
-  let cur = p;
-  while (cur !== '/' && cur !== '') {
-    cur = cur.slice(0, cur.lastIndexOf('/')) || '/';
-    out.push(cur);
-  }
-  return out;
-}
 
 export interface GuardFactsInput {
   readonly fs: ReadOnlyFs;

@@ -64,3 +64,14 @@ export async function walkPath(ops: WalkOps, path: string, followLast: boolean):
   }
   return { ok: true, path: joinPath(done) };
 }
+
+/** Every ancestor directory of an absolute path, nearest first, ending with "/". */
+export function parentsOf(p: string): string[] {
+  const out: string[] = [];
+  let cur = p;
+  while (cur !== '/' && cur !== '') {
+    cur = cur.slice(0, cur.lastIndexOf('/')) || '/';
+    out.push(cur);
+  }
+  return out;
+}

@@ -38,7 +38,7 @@ export type AccessVerdict =
   | { readonly allowed: false; readonly by: 'DenyUsers' | 'AllowUsers' | 'DenyGroups' | 'AllowGroups' | 'invalid-pattern'; readonly pattern?: string; readonly reason: string };
 
 /** match.c match_host_and_ip: 1 match, 0 no match, -1 invalid pattern. */
-function matchHostAndIp(host: string, ip: string, patterns: string): 1 | 0 | -1 {
+export function matchHostAndIp(host: string, ip: string, patterns: string): 1 | 0 | -1 {
   const mip = addrMatchList(ip, patterns);
   if (mip === -2) return -1;
   if (mip === -1) return 0;

@@ -13,6 +13,7 @@ import type { HostExecutor } from '../executor.js';
 import type { ConnectionSpec } from '../../sshd/evaluate/types.js';
 import { type Accounts, epochDay } from './accounts.js';
 import { expandAuthorizedKeysPath } from './authorized-keys.js';
+import { parentsOf } from '../fs-paths.js';
 
 /** One path's owner and mode (stat, following symlinks). */
 export interface PathInfo {
@@ -117,16 +118,6 @@ async function readLatin1(fs: ReadOnlyFs, path: string, max = 16 << 20): Promise
   if (!r) return { reason: `${path}: unreadable` };
   if (!r.ok) return { reason: `${path}: ${r.reason}${r.detail ? ` (${r.detail})` : ''}` };
   return { text: Buffer.from(r.bytes).toString('latin1') };
-}
-
-function parentsOf(p: string): string[] {
-  const out: string[] = [];
-  let cur = p;
-  while (cur !== '/' && cur !== '') {
-    cur = cur.slice(0, cur.lastIndexOf('/')) || '/';
-    out.push(cur);
-  }
-  return out;
 }
 
 /** Path components of a directory, "/" first (session.c safely_chroot walks them in this order). */
