@@ -4,7 +4,7 @@
 // tree is still validated by the real sshd (throwaway host key) through the apply pipeline.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, sshdAvailable } from '../../helpers/sshd.js';
@@ -30,6 +30,9 @@ before(() => {
   writeFileSync(join(R, 'etc/shadow'), 'root:*:19000:0:99999:7:::\nbob:!:19000:0:99999:7:::\nzed:!:19000:0:99999:7:::\n', { mode: 0o640 });
   writeFileSync(join(R, 'etc/gshadow'), 'root:*::\nbob:!::\nzed:!::\nusers:*::\n', { mode: 0o640 });
   copyFileSync('/usr/sbin/nologin', join(R, 'usr/sbin/nologin'));
+  // Debian's PAM stack for sshd (UsePAM yes): without it, what PAM's "other" stack would answer
+  // is unknown, and user list rightly says so instead of "no".
+  cpSync('examples/debian12-cloud/etc/pam.d', join(R, 'etc/pam.d'), { recursive: true });
   writeFileSync(join(R, 'etc/pve/corosync.conf'), 'totem {\n  cluster_name: lab\n}\nnodelist {\n  node {\n    name: pve1\n    nodeid: 1\n    ring0_addr: 192.168.50.11\n  }\n  node {\n    name: pve2\n    nodeid: 2\n    ring0_addr: fd00:50::12\n  }\n}\n');
 });
 
@@ -68,7 +71,7 @@ test('user add --nologin --root and user sftp --create --root make the account a
   // The block makes it SFTP-only; with no key and no password yet, it cannot log in at all.
   assert.ok(acc.restrictions.includes('sftp-only (ForceCommand internal-sftp)') && acc.restrictions.includes('ChrootDirectory /srv/sftp/off'), JSON.stringify(acc.restrictions));
   assert.equal(acc.canLogin, 'no');
-  assert.match(acc.why, /^no authorized key and no usable password/);
+  assert.match(acc.why, /^publickey: no authorized key; password: password not set .*; keyboard-interactive: password not set/);
 });
 
 test('allow --root keeps the PVE cluster node addresses (IPv4 and IPv6) and refuses to remove them', { skip, timeout: 60_000 }, async () => {
