@@ -19,8 +19,7 @@ import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, re
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
-import { SSHD, ensurePrivsepDir, freePort, hostKeys, run, type RunResult, type SshdInstance } from './sshd.js';
+import { SSHD, ensurePrivsepDir, freePort, hostKeys, run, superviseSshd, type RunResult, type SshdInstance } from './sshd.js';
 
 export const CLI = ['--import', 'tsx', join(process.cwd(), 'src/cli/main.ts')];
 
@@ -422,42 +421,7 @@ async function startIn(ns: PrivateEtc, rawConfig: string, address: string): Prom
     throw new Error(`test sshd config rejected: ${check.stderr}`);
   }
   const child = ns.spawn(SSHD, ['-D', '-e', '-f', configPath]);
-  let log = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (d: string) => (log += d));
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = connect(port, address);
-      c.once('connect', () => (c.destroy(), resolve(true)));
-      c.once('error', () => resolve(false));
-    });
-    if (ok) break;
-    if (Date.now() > deadline || child.exitCode !== null) {
-      child.kill('SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-      throw new Error(`sshd did not listen on ${address}:${port}: ${log}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return {
-    port,
-    address,
-    dir,
-    configPath,
-    child,
-    log: () => log,
-    reload: () => child.kill('SIGHUP'),
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>((r) => child.once('exit', () => r()));
-        child.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return superviseSshd(child, { port, address, dir, configPath }, 15_000);
 }
 
 function isLink(p: string): boolean {

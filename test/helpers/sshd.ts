@@ -124,12 +124,28 @@ export async function startSshd(opts: StartOptions = {}): Promise<SshdInstance> 
     throw new Error(`test sshd config rejected: ${check.stderr}`);
   }
   const child = spawn(SSHD, ['-D', '-e', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return superviseSshd(child, { port, address, dir, configPath });
+}
+
+/**
+ * A started `sshd -D -e` child as an SshdInstance: its stderr collected, the port waited for
+ * (within timeoutMs, or until the daemon exits), stop() = TERM, then KILL after 2 s, and its
+ * directory removed. When it never listens, the daemon is killed and the directory removed.
+ */
+export async function superviseSshd(child: ChildProcess, where: { port: number; address: string; dir: string; configPath: string }, timeoutMs = 5000): Promise<SshdInstance> {
+  const { port, address, dir, configPath } = where;
   let log = '';
   child.stderr!.setEncoding('utf8');
   child.stderr!.on('data', (d: string) => {
     log += d;
   });
-  await waitForPort(port, address, 5000, () => log);
+  try {
+    await waitForPort(port, address, timeoutMs, () => log, child);
+  } catch (e) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
   return {
     port,
     address,
@@ -150,7 +166,8 @@ export async function startSshd(opts: StartOptions = {}): Promise<SshdInstance> 
   };
 }
 
-async function waitForPort(port: number, host: string, timeoutMs: number, log: () => string): Promise<void> {
+/** Waits until something accepts connections on host:port; fails after timeoutMs, or at once when `child` (the daemon) has exited. */
+export async function waitForPort(port: number, host: string, timeoutMs: number, log: () => string = () => '', child?: ChildProcess): Promise<void> {
   const { connect } = await import('node:net');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -163,7 +180,7 @@ async function waitForPort(port: number, host: string, timeoutMs: number, log: (
       s.once('error', () => resolve(false));
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`sshd did not listen on ${host}:${port}: ${log()}`);
+    if (Date.now() > deadline || (child !== undefined && child.exitCode !== null)) throw new Error(`sshd did not listen on ${host}:${port}: ${log()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }

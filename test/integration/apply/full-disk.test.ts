@@ -7,11 +7,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SSHD, clientKey, createTestUser, ensurePrivsepDir, freePort, hostKeys, run, sshdAvailable, sshdT } from '../../helpers/sshd.js';
+import { SSHD, clientKey, createTestUser, ensurePrivsepDir, freePort, hostKeys, run, sshdAvailable, sshdT, waitForPort } from '../../helpers/sshd.js';
 
 const skip = !sshdAvailable() && 'needs root and /usr/sbin/sshd';
 const CLI = ['--import', 'tsx', join(process.cwd(), 'src/cli/main.ts')];
@@ -44,20 +43,6 @@ function fill(dir: string, keep: number): string {
   return p;
 }
 
-async function waitForPort(port: number): Promise<void> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const ok = await new Promise<boolean>((r) => {
-      const s = connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), r(true)));
-      s.once('error', () => r(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`sshd did not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 /** An 84 KB sshd_config like the one in the report: many DenyUsers lines, then a Match block with a chroot. */
 function bigConfig(dir: string, port: number, hk: string): string {
   const deny = Array.from({ length: 2600 }, (_, i) => `DenyUsers blocked-user-${String(i).padStart(5, '0')}@192.0.2.${i % 250}`).join('\n');
@@ -84,7 +69,7 @@ test('full tmpfs: harden -f, allow add, user nologin and restore install all or 
   let log = '';
   child.stderr!.on('data', (d) => (log += d));
   cleanups.push(() => void child.kill('SIGKILL'));
-  await waitForPort(port);
+  await waitForPort(port, '127.0.0.1', 5000, () => log, child);
   const T0 = (await sshdT(config)).stdout;
   assert.match(T0, /^passwordauthentication yes$/m);
   const bk = join(base, 'backups'); // off the full file system: the config's own disk is the one that is full
