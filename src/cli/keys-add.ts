@@ -13,10 +13,9 @@ import { selectorProblem, type KeySelector } from '../keys/select.js';
 import { bytesToText, utf8ToByteString, type ByteString } from '../text/bytes.js';
 import type { ExitCode } from './exit-codes.js';
 import { processOutput, type Output } from './io.js';
-import { applyAndReport, recoverOrStop, report, sshdFor, withLoginTarget } from './change.js';
-import { guardOverrides, hidden, withChangeFlags, type CommonChangeFlags } from './flags.js';
-import { open } from './target.js';
-import { callerScopeProblem, keysSessionOf, loadedOf, MAIN_CONFIG, withKeySelectors, withStrictModes } from './keys-common.js';
+import { report } from './change.js';
+import { hidden, withChangeFlags, type CommonChangeFlags } from './flags.js';
+import { keysSessionOf, MAIN_CONFIG, runKeys, withKeySelectors } from './keys-common.js';
 import { caller, keysUser } from './user-scope.js';
 import { KEYS_ADD_HELP, KEYS_REMOVE_HELP } from './keys-help.js';
 
@@ -50,25 +49,6 @@ function restrictRequestOf(o: KeyChangeFlags): { value?: RestrictRequest } | str
   const r = keyChangeRequest('restrict', o);
   if (!r.ok) return r.message;
   return r.value.mode === 'restrict' ? { value: r.value } : {};
-}
-
-/** Opens the host, recovers, loads it, plans with `plan` and runs the one change flow. */
-async function runKeys(io: Output, command: string, o: Omit<CommonChangeFlags, 'file'> & { fixModes?: true }, user: string, config: string, env: NodeJS.ProcessEnv, plan: (ctx: { t: Exclude<Awaited<ReturnType<typeof open>>, string>; loaded: Exclude<Awaited<ReturnType<typeof loadedOf>>, string> }) => Promise<KeysChangeResult>): Promise<ExitCode> {
-  const bad = (reason: string): ExitCode => report(io, { command, outcome: { kind: 'error', reason } }, o);
-  const t = await open({ ...(o.root !== undefined ? { root: o.root } : {}) }, env);
-  if (typeof t === 'string') return bad(t);
-  const host = t.machine;
-  const sshd = await sshdFor(host);
-  const stop = await recoverOrStop(io, command, host, o, sshd, t.root);
-  if (stop !== undefined) return stop;
-  const loaded = await loadedOf(t.target, config);
-  if (typeof loaded === 'string') return bad(loaded);
-  const planned = await withStrictModes(loaded, await plan({ t, loaded }), user, config, Boolean(o.fixModes));
-  if (planned.kind === 'error') return bad(planned.reason);
-  const notMine = planned.kind === 'plan' ? await callerScopeProblem(loaded.host.fs, planned.plan) : undefined;
-  const r: KeysChangeResult = notMine ? { kind: 'refused', reason: notMine } : planned;
-  if (r.kind === 'refused') return report(io, { command, outcome: o.dryRun ? { kind: 'dry-run', wouldRefuse: r.reason } : { kind: 'refused', reason: r.reason } }, o);
-  return applyAndReport(io, { command, host, target: t.target, plan: withLoginTarget(r.plan, loaded.host), guard: { host: loaded.host, overrides: guardOverrides(o as Record<string, unknown>), session: t.session }, details: r.details, extraText: () => r.summary, flow: { ...(sshd ? { sshd } : {}) } }, o);
 }
 
 export async function keysAdd(io: Output, o: AddOpts, source: string | undefined, env: NodeJS.ProcessEnv, stdin: () => Promise<Buffer> = readStdin): Promise<ExitCode> {

@@ -13,6 +13,11 @@ import type { ReadOnlyFs } from '../host/fs.js';
 import type { Plan } from '../apply/plan.js';
 import { notCallersToWrite } from '../keys/own-files.js';
 import { caller, type Caller } from './user-scope.js';
+import type { ExitCode } from './exit-codes.js';
+import type { Output } from './io.js';
+import { applyAndReport, recoverOrStop, report, sshdFor, withLoginTarget } from './change.js';
+import { guardOverrides, type CommonChangeFlags } from './flags.js';
+import { open } from './target.js';
 
 export const MAIN_CONFIG = '/etc/ssh/sshd_config';
 
@@ -64,4 +69,23 @@ export async function withStrictModes(loaded: { host: LoadedHost; accounts: Acco
   if (!sm.ok) return { kind: 'refused', reason: sm.reason };
   const notes = sm.fixed.length ? [...r.plan.notes, `StrictModes: ${sm.fixed.join(', ')}`] : r.plan.notes;
   return { ...r, plan: { ...sm.plan, notes } };
+}
+
+/** Opens the host, recovers, loads it, plans with `plan` and runs the one change flow. */
+export async function runKeys(io: Output, command: string, o: Omit<CommonChangeFlags, 'file'> & { fixModes?: true }, user: string, config: string, env: NodeJS.ProcessEnv, plan: (ctx: { t: OpenedHost; loaded: { host: LoadedHost; accounts: Accounts } }) => Promise<KeysChangeResult>): Promise<ExitCode> {
+  const bad = (reason: string): ExitCode => report(io, { command, outcome: { kind: 'error', reason } }, o);
+  const t = await open({ ...(o.root !== undefined ? { root: o.root } : {}) }, env);
+  if (typeof t === 'string') return bad(t);
+  const host = t.machine;
+  const sshd = await sshdFor(host);
+  const stop = await recoverOrStop(io, command, host, o, sshd, t.root);
+  if (stop !== undefined) return stop;
+  const loaded = await loadedOf(t.target, config);
+  if (typeof loaded === 'string') return bad(loaded);
+  const planned = await withStrictModes(loaded, await plan({ t, loaded }), user, config, Boolean(o.fixModes));
+  if (planned.kind === 'error') return bad(planned.reason);
+  const notMine = planned.kind === 'plan' ? await callerScopeProblem(loaded.host.fs, planned.plan) : undefined;
+  const r: KeysChangeResult = notMine ? { kind: 'refused', reason: notMine } : planned;
+  if (r.kind === 'refused') return report(io, { command, outcome: o.dryRun ? { kind: 'dry-run', wouldRefuse: r.reason } : { kind: 'refused', reason: r.reason } }, o);
+  return applyAndReport(io, { command, host, target: t.target, plan: withLoginTarget(r.plan, loaded.host), guard: { host: loaded.host, overrides: guardOverrides(o as Record<string, unknown>), session: t.session }, details: r.details, extraText: () => r.summary, flow: { ...(sshd ? { sshd } : {}) } }, o);
 }

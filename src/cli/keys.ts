@@ -13,11 +13,11 @@ import { formatDiagnostic } from '../sshd/diagnostics.js';
 import { versioned } from '../report/document.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, processOutput, type Output } from './io.js';
-import { applyAndReport, recoverOrStop, report, sshdFor, withLoginTarget } from './change.js';
-import { guardOverrides, withChangeFlags, type CommonChangeFlags } from './flags.js';
+import { report } from './change.js';
+import { withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { open } from './target.js';
 import { KEYS_CHANGE_HELP } from './keys-help.js';
-import { callerScopeProblem, keysSessionOf, loadedOf, MAIN_CONFIG, withKeySelectors, withStrictModes } from './keys-common.js';
+import { keysSessionOf, loadedOf, MAIN_CONFIG, runKeys, withKeySelectors } from './keys-common.js';
 import { caller, keysUser, WITHOUT_ROOT } from './user-scope.js';
 import { registerAddRemove } from './keys-add.js';
 import { selectorProblem, type KeySelector } from '../keys/select.js';
@@ -69,36 +69,22 @@ async function change(io: Output, mode: 'restrict' | 'unrestrict', o: ChangeOpts
   if (sel) return bad(sel);
   const request = keyChangeRequest(mode, o);
   if (!request.ok) return bad(request.message);
-  const t = await open({ ...(o.root !== undefined ? { root: o.root } : {}) }, env);
-  if (typeof t === 'string') return bad(t);
-  const host = t.machine;
-  const sshd = await sshdFor(host);
-  const stop = await recoverOrStop(io, command, host, o, sshd, t.root);
-  if (stop !== undefined) return stop;
-  const loaded = await loadedOf(t.target, o.file ?? MAIN_CONFIG);
-  if (typeof loaded === 'string') return bad(loaded);
-  const { accounts } = loaded;
-  const r0 = await planKeysChange({
-    fs: loaded.host.fs,
-    loaded: loaded.host,
-    ...(o.root ? { root: o.root } : {}),
-    mainConfig: o.file ?? MAIN_CONFIG,
-    accounts,
-    user: who.user,
-    select: { ...(o.fingerprint !== undefined ? { fingerprint: o.fingerprint } : {}), ...(o.all ? { all: true } : {}), ...(o.line !== undefined ? { line: o.line } : {}), ...(o.comment !== undefined ? { comment: o.comment } : {}) },
-    request: request.value,
-    ...(o.force ? { force: true } : {}),
-    ...keysSessionOf(t),
-    protectOwn: !caller().root,
-  });
-  const r = await withStrictModes(loaded, r0, who.user, o.file ?? MAIN_CONFIG, Boolean(o.fixModes));
-  if (r.kind === 'error') return bad(r.reason);
-  const notMine = r.kind === 'plan' ? await callerScopeProblem(loaded.host.fs, r.plan) : undefined;
-  if (r.kind === 'refused' || notMine) {
-    const reason = notMine ?? (r as { reason: string }).reason;
-    return report(io, { command, outcome: o.dryRun ? { kind: 'dry-run', wouldRefuse: reason } : { kind: 'refused', reason } }, o);
-  }
-  return applyAndReport(io, { command, host, target: t.target, plan: withLoginTarget(r.plan, loaded.host), guard: { host: loaded.host, overrides: guardOverrides(o), session: t.session }, details: r.details, extraText: () => r.summary, flow: { ...(sshd ? { sshd } : {}) } }, o);
+  const config = o.file ?? MAIN_CONFIG;
+  return runKeys(io, command, o, who.user, config, env, ({ t, loaded }) =>
+    planKeysChange({
+      fs: loaded.host.fs,
+      loaded: loaded.host,
+      ...(o.root ? { root: o.root } : {}),
+      mainConfig: config,
+      accounts: loaded.accounts,
+      user: who.user,
+      select: { ...(o.fingerprint !== undefined ? { fingerprint: o.fingerprint } : {}), ...(o.all ? { all: true } : {}), ...(o.line !== undefined ? { line: o.line } : {}), ...(o.comment !== undefined ? { comment: o.comment } : {}) },
+      request: request.value,
+      ...(o.force ? { force: true } : {}),
+      ...keysSessionOf(t),
+      protectOwn: !caller().root,
+    }),
+  );
 }
 
 export function register(program: Command): void {
