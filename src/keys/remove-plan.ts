@@ -18,10 +18,9 @@ import { detectSession, keysPlan, SESSION_KEY_OVERRIDE, type KeysChangeResult, t
 import { acceptanceFor } from './add-plan.js';
 import { keyNotWorking } from './working-key.js';
 import { ownKeyGuard, OWN_KEY_OVERRIDE } from './own-key-guard.js';
+import { ADMIN_GROUPS } from '../access/must-keep.js';
 
 export const ADMIN_KEY_OVERRIDE = '--allow-no-key-admin';
-/** Groups whose members sudo lets become root on Debian (%sudo), RHEL (wheel), old Ubuntu (admin). */
-const ADMIN_GROUPS: readonly string[] = ['sudo', 'wheel', 'admin'];
 
 export interface KeysRemoveInput {
   readonly fs: ReadOnlyFs;
