@@ -24,6 +24,20 @@ interface FakeFile {
   gid: number;
 }
 
+/** One logged operation, numbered among identical log lines: exactly what a Fault can hit. */
+export interface LoggedOp {
+  readonly op: FakeOp;
+  /** The path, or for run "cmd args...". */
+  readonly subject: string;
+  /** 1-based occurrence of this very line in the log slice. */
+  readonly nth: number;
+}
+
+/** A fault that hits exactly this operation (the whole subject, its occurrence). */
+export function faultAt(o: LoggedOp, action: Fault['action']): Fault {
+  return { op: o.op, match: new RegExp(`^${o.subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), nth: o.nth, action };
+}
+
 export class SimulatedCrash extends Error {
   constructor(where: string) {
     super(`simulated SIGKILL at ${where}`);
@@ -56,6 +70,17 @@ export class FakeHost implements ApplyHost {
   onSignal: (pid: number, signal: string, host: FakeHost) => boolean = () => true;
   readonly alive = new Set<number>([4242]);
   readonly spawned: string[][] = [];
+
+  /** The operations logged since log index `start` (crash-at-every-operation tests replay each). */
+  operationsSince(start: number): LoggedOp[] {
+    const seen = new Map<string, number>();
+    return this.log.slice(start).map((l) => {
+      const i = l.indexOf(' ');
+      const nth = (seen.get(l) ?? 0) + 1;
+      seen.set(l, nth);
+      return { op: l.slice(0, i) as FakeOp, subject: l.slice(i + 1), nth };
+    });
+  }
 
   revive(): void {
     this.dead = false;

@@ -13,6 +13,7 @@ import { applyPlan } from '../../../src/apply/pipeline.js';
 import { changeEnvelope } from '../../../src/report/outcome-json.js';
 import { outcomeOfApply } from '../../../src/apply/outcome.js';
 import { fakeHost, testPlan, OPTS, snapshot, OLD_STATE, NEW_STATE } from './fixtures.js';
+import { faultAt } from '../../../src/apply/fake-host.js';
 
 const AGENT: AdminIdentity = { kind: 'agent', user: 'alice', socket: '/tmp/ssh-x/agent.1' };
 const KEY: AdminIdentity = { kind: 'key', user: 'alice', keyFile: '/home/alice/.ssh/id_ed25519' };
@@ -185,18 +186,12 @@ test('writer with a proof owed: SIGKILL at every operation (the logins included)
   const clean = proofHost(() => SESSION_OK);
   const start = clean.h.log.length;
   assert.equal((await applyPlan(clean.h, PLAN(), { ...OPTS, credential: { identity: AGENT } })).status, 'applied');
-  const seen = new Map<string, number>();
-  const ops = clean.h.log.slice(start).map((l) => {
-    const n = (seen.get(l) ?? 0) + 1;
-    seen.set(l, n);
-    const i = l.indexOf(' ');
-    return { op: l.slice(0, i) as never, subject: l.slice(i + 1), nth: n };
-  });
+  const ops = clean.h.operationsSince(start);
   const afterLogin = ops.findLastIndex((o) => (o.op as string) === 'run' && o.subject.startsWith('ssh '));
   assert.ok(afterLogin > 0, 'the login after the change is an operation of the run');
   for (const [i, o] of ops.entries()) {
     const { h } = proofHost(() => SESSION_OK);
-    h.faults = [{ op: o.op, match: new RegExp(`^${o.subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), nth: o.nth, action: 'crash' }];
+    h.faults = [faultAt(o, 'crash')];
     await applyPlan(h, PLAN(), { ...OPTS, credential: { identity: AGENT } }).catch(() => undefined);
     h.revive();
     const { recover } = await import('../../../src/apply/pipeline.js');

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { applyPlan, recover, touchesSshdConfig } from '../../../src/apply/pipeline.js';
 import { listBackups, CANDIDATE_SUFFIX } from '../../../src/apply/backup.js';
 import { planRestore } from '../../../src/apply/restore.js';
-import { SimulatedCrash, type FakeOp } from '../../../src/apply/fake-host.js';
+import { SimulatedCrash, faultAt } from '../../../src/apply/fake-host.js';
 import type { Plan } from '../../../src/apply/plan.js';
 import { fakeHost, testPlan, change, OPTS, MAIN } from './fixtures.js';
 
@@ -112,20 +112,11 @@ test('a file outside the tree that the plan deletes is still validated by sshd',
 test('SIGKILL at every operation of a keys plan: the file is old or new, never partial; recovery leaves the old one', async () => {
   const clean = keysHost();
   await applyPlan(clean, keysPlan(), OPTS);
-  const seen = new Map<string, number>();
-  const ops = clean.log.map((l) => {
-    const sp = l.indexOf(' ');
-    const op = l.slice(0, sp) as FakeOp;
-    const subject = l.slice(sp + 1);
-    const k = `${op} ${subject}`;
-    seen.set(k, (seen.get(k) ?? 0) + 1);
-    return { op, subject, nth: seen.get(k)! };
-  });
+  const ops = clean.operationsSince(0);
   assert.ok(ops.length > 8, `only ${ops.length} operations`);
   for (const [i, o] of ops.entries()) {
     const h = keysHost();
-    const subjectRe = new RegExp(`^${o.subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-    h.faults = [{ op: o.op, match: subjectRe, nth: o.nth, action: 'crash' }];
+    h.faults = [faultAt(o, 'crash')];
     await applyPlan(h, keysPlan(), OPTS).then(
       () => undefined,
       (e: unknown) => assert.ok(e instanceof SimulatedCrash, `#${i} ${o.op}: ${String(e)}`),

@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyPlan, recover } from '../../../src/apply/pipeline.js';
 import { listBackups } from '../../../src/apply/backup.js';
-import { SimulatedCrash, type FakeHost, type FakeOp } from '../../../src/apply/fake-host.js';
+import { SimulatedCrash, faultAt, type FakeHost, type LoggedOp } from '../../../src/apply/fake-host.js';
 import { planUpgrade } from '../../../src/upgrade/plan.js';
 import type { Plan } from '../../../src/apply/plan.js';
 import { fakeHost, OPTS } from './fixtures.js';
@@ -144,20 +144,13 @@ test('verify fails after the upgrade: the old packages are reinstalled before th
 });
 
 /** Every operation of a clean run, as (op, subject, occurrence). */
-async function operations(): Promise<{ op: FakeOp; subject: string; nth: number }[]> {
+async function operations(): Promise<LoggedOp[]> {
   const h = host();
   const start = h.log.length;
   assert.equal((await applyPlan(h, plan(), OPTS)).status, 'applied');
-  const seen = new Map<string, number>();
-  return h.log.slice(start).map((l) => {
-    const i = l.indexOf(' ');
-    const n = (seen.get(l) ?? 0) + 1;
-    seen.set(l, n);
-    return { op: l.slice(0, i) as FakeOp, subject: l.slice(i + 1), nth: n };
-  });
+  return h.operationsSince(start);
 }
 
-const exact = (s: string) => new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 
 test('SIGKILL at every operation of an upgrade: after the next run\'s recovery every package is old, or every package is new and committed', async () => {
   const ops = await operations();
@@ -165,7 +158,7 @@ test('SIGKILL at every operation of an upgrade: after the next run\'s recovery e
   const lastJournal = ops.findLastIndex((o) => o.op === 'replaceFile' && o.subject.endsWith('/journal.json'));
   for (const [i, o] of ops.entries()) {
     const h = host();
-    h.faults = [{ op: o.op, match: exact(o.subject), nth: o.nth, action: 'crash' }];
+    h.faults = [faultAt(o, 'crash')];
     await applyPlan(h, plan(), OPTS).then(
       () => undefined,
       (e: unknown) => assert.ok(e instanceof SimulatedCrash, `#${i} ${o.op}: ${String(e)}`),
@@ -191,7 +184,7 @@ test('an I/O failure at every operation of an upgrade: all old (rolled back) or 
   const ops = await operations();
   for (const [i, o] of ops.entries()) {
     const h = host();
-    h.faults = [{ op: o.op, match: exact(o.subject), nth: o.nth, action: 'fail' }];
+    h.faults = [faultAt(o, 'fail')];
     const out = await applyPlan(h, plan(), OPTS).catch((e: unknown) => ({ status: 'threw', reason: String(e) }) as const);
     if (out.status === 'failed' && out.rolledBack) assert.equal(h.files.get(POLICY), undefined, `#${i} ${o.op} ${o.subject}: policy-rc.d left`);
     if (out.status === 'applied') assert.equal(versions(h), ALL_NEW, `#${i}`);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { applyPlan, recover } from '../../../src/apply/pipeline.js';
 import { listBackups } from '../../../src/apply/backup.js';
 import { planRestore } from '../../../src/apply/restore.js';
-import { SimulatedCrash, type FakeHost, type FakeOp } from '../../../src/apply/fake-host.js';
+import { SimulatedCrash, faultAt, type FakeHost, type FakeOp, type LoggedOp } from '../../../src/apply/fake-host.js';
 import type { Plan, PlanStep } from '../../../src/apply/plan.js';
 import { fakeHost, testPlan, OPTS, snapshot, withAccounts } from './fixtures.js';
 
@@ -75,20 +75,13 @@ test('a plan with host steps: accounts and directories before the files, the she
 });
 
 /** Every operation a clean run performs, as (op, subject, occurrence). */
-async function operations(): Promise<{ op: FakeOp; subject: string; nth: number }[]> {
+async function operations(): Promise<LoggedOp[]> {
   const h = host();
   const start = h.log.length;
   await applyPlan(h, stepPlan(), OPTS);
-  const seen = new Map<string, number>();
-  return h.log.slice(start).map((l) => {
-    const i = l.indexOf(' ');
-    const n = (seen.get(l) ?? 0) + 1;
-    seen.set(l, n);
-    return { op: l.slice(0, i) as FakeOp, subject: l.slice(i + 1), nth: n };
-  });
+  return h.operationsSince(start);
 }
 
-const exact = (s: string) => new RegExp(`^${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 
 test('SIGKILL at every operation of a plan with host steps: the next run restores accounts, directories and files', async () => {
   const ops = await operations();
@@ -96,7 +89,7 @@ test('SIGKILL at every operation of a plan with host steps: the next run restore
   assert.ok(ops.length > 40, `only ${ops.length} operations`);
   for (const [i, o] of ops.entries()) {
     const h = host();
-    h.faults = [{ op: o.op, match: exact(o.subject), nth: o.nth, action: 'crash' }];
+    h.faults = [faultAt(o, 'crash')];
     await applyPlan(h, stepPlan(), OPTS).then(
       () => undefined,
       (e: unknown) => assert.ok(e instanceof SimulatedCrash, `#${i} ${o.op}: ${String(e)}`),
@@ -140,7 +133,7 @@ test('a crash during the rollback of a failed step is finished by the next run',
     const h = host();
     h.faults = [
       { op: 'run', match: /^usermod/, action: 'fail' },
-      { op: l.slice(0, sp) as FakeOp, match: exact(l.slice(sp + 1)), nth, action: 'crash' },
+      faultAt({ op: l.slice(0, sp) as FakeOp, subject: l.slice(sp + 1), nth }, 'crash'),
     ];
     await applyPlan(h, stepPlan(), OPTS).catch((e: unknown) => assert.ok(e instanceof SimulatedCrash, String(e)));
     h.revive();
@@ -153,7 +146,7 @@ test('an injected failure at every operation leaves the host as before (or the c
   const ops = await operations();
   for (const [i, o] of ops.entries()) {
     const h = host();
-    h.faults = [{ op: o.op, match: exact(o.subject), nth: o.nth, action: 'fail' }];
+    h.faults = [faultAt(o, 'fail')];
     const out = await applyPlan(h, stepPlan(), OPTS).catch((e: unknown) => ({ status: 'threw', reason: String(e) }) as const);
     if (out.status === 'applied') assert.equal(state(h), NEW, `#${i}`);
     else {
@@ -231,16 +224,11 @@ test('a new account with planned ids (--root): groupadd, useradd -u -g; a SIGKIL
   assert.equal((await applyPlan(clean, plan(), OPTS)).status, 'applied');
   assert.match(clean.text('/etc/passwd')!, /^alex:x:1500:1500::\/home\/alex:\/usr\/sbin\/nologin$/m);
   assert.match(clean.text('/etc/group')!, /^alex:x:1500:$/m);
-  const seen = new Map<string, number>();
-  const ops = clean.log.slice(start).map((l) => {
-    const n = (seen.get(l) ?? 0) + 1;
-    seen.set(l, n);
-    return { op: l.slice(0, l.indexOf(' ')) as FakeOp, subject: l.slice(l.indexOf(' ') + 1), nth: n };
-  });
+  const ops = clean.operationsSince(start);
   assert.ok(ops.some((o) => o.subject.startsWith('groupadd')) && ops.some((o) => o.subject.startsWith('useradd')));
   for (const [i, o] of ops.entries()) {
     const h = host();
-    h.faults = [{ op: o.op, match: exact(o.subject), nth: o.nth, action: 'crash' }];
+    h.faults = [faultAt(o, 'crash')];
     await applyPlan(h, plan(), OPTS).catch((e: unknown) => assert.ok(e instanceof SimulatedCrash, String(e)));
     h.revive();
     await recover(h, OPTS);

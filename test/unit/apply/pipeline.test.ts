@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyPlan, recover } from '../../../src/apply/pipeline.js';
 import { listBackups, CANDIDATE_SUFFIX } from '../../../src/apply/backup.js';
-import { SimulatedCrash, type FakeOp } from '../../../src/apply/fake-host.js';
+import { SimulatedCrash, faultAt, type LoggedOp } from '../../../src/apply/fake-host.js';
 import { confirmChange, watchConfirm } from '../../../src/apply/confirm.js';
 import { fakeHost, testPlan, change, OPTS, snapshot, OLD_STATE, NEW_STATE, MAIN, DROPIN, CLOUD, OLD_MAIN, NEW_MAIN, NEW_DROPIN } from './fixtures.js';
 
@@ -112,17 +112,11 @@ test('a second concurrent run is stopped by the lock; a stale lock is taken over
 });
 
 /** Every operation a clean run performs, as (op, subject, occurrence). */
-async function operationsOfCleanRun(): Promise<{ op: FakeOp; subject: string; nth: number }[]> {
+async function operationsOfCleanRun(): Promise<LoggedOp[]> {
   const h = fakeHost();
   const before = h.log.length;
   await applyPlan(h, testPlan(), OPTS);
-  const seen = new Map<string, number>();
-  return h.log.slice(before).map((l) => {
-    const i = l.indexOf(' ');
-    const n = (seen.get(l) ?? 0) + 1;
-    seen.set(l, n);
-    return { op: l.slice(0, i) as FakeOp, subject: l.slice(i + 1), nth: n };
-  });
+  return h.operationsSince(before);
 }
 
 test('SIGKILL at every operation: each file old or new, never partial; the next run recovers', async () => {
@@ -130,8 +124,7 @@ test('SIGKILL at every operation: each file old or new, never partial; the next 
   assert.ok(ops.length > 20, `only ${ops.length} operations`);
   for (const [i, o] of ops.entries()) {
     const h = fakeHost();
-    const subjectRe = new RegExp(`^${o.subject.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
-    h.faults = [{ op: o.op, match: subjectRe, nth: o.nth, action: 'crash' }];
+    h.faults = [faultAt(o, 'crash')];
     await applyPlan(h, testPlan(), OPTS).then(
       () => undefined,
       (e: unknown) => assert.ok(e instanceof SimulatedCrash, `#${i} ${o.op}: ${String(e)}`),
