@@ -7,33 +7,18 @@
 import type { ApplyHost } from './host.js';
 import type { Plan } from './plan.js';
 import { blockingGuards, isEmptyPlan } from './plan.js';
-import { applyPlan, recover, touchesSshdConfig, type Step } from './pipeline.js';
+import { applyPlan, recover, touchesSshdConfig, type PipelineOptions } from './pipeline.js';
 import type { HostExecutor } from '../host/executor.js';
 import { loadBackup } from './backup.js';
 import { validatorFor } from './validator.js';
 import { outcomeOfApply, type Outcome } from './outcome.js';
 import type { BackupSummary, Message } from '../report/outcome-json.js';
-import type { CredentialProof, CredentialRequest } from './credential.js';
+import type { CredentialProof } from './credential.js';
 
 export type Answer = 'yes' | 'no' | 'no-tty';
 
-export interface FlowOptions {
-  readonly backupRoot: string;
-  /** Where the host-wide locks live (pipeline.ts hostLockPathOf); default /run/lock/sshield. */
-  readonly lockDir?: string;
-  /** The sshd that validates candidates (and that recovery uses); undefined: none on this machine. */
-  readonly sshd?: string;
-  readonly confirmTimeoutSec?: number;
-  /** SSH_CONNECTION of the session making the change (a confirm from it is refused). */
-  readonly madeFrom?: string;
-  readonly watcherArgs?: (backupId: string) => readonly string[];
-  readonly verifyTimeoutMs?: number;
-  /** The admin's own identity for the login before and after the change (credential.ts), or why there is none. */
-  readonly credential?: CredentialRequest;
-  readonly onStep?: (step: Step, detail?: string) => void | Promise<void>;
-  /** Aborted on SIGINT/SIGTERM: the writer stops at its next step and finishes as recovery would (pipeline.ts). */
-  readonly abort?: AbortSignal;
-}
+/** What the caller decides of the writer's options (pipeline.ts PipelineOptions); `sshd` is the machine's, the flow picks the validating one. */
+export type FlowOptions = Pick<PipelineOptions, 'backupRoot' | 'lockDir' | 'sshd' | 'confirmTimeoutSec' | 'madeFrom' | 'watcherArgs' | 'verifyTimeoutMs' | 'credential' | 'onStep' | 'abort'>;
 
 /**
  * Finishes what a killed earlier run left half done, BEFORE planning: a plan made on half-changed
@@ -93,18 +78,12 @@ export async function runChange(req: ChangeRequest, o: FlowOptions): Promise<Cha
   const extraHostKey = plan.root !== undefined && validator.sshd ? ('throwaway' as const) : undefined;
   let outcome: Outcome;
   try {
+    const { sshd: _machineSshd, ...passed } = o;
     const applied = await applyPlan(host, plan, {
-      backupRoot: o.backupRoot,
-      ...(o.lockDir ? { lockDir: o.lockDir } : {}),
+      ...passed,
       ...(validator.sshd ? { sshd: validator.sshd } : {}),
       ...(extraHostKey ? { extraHostKey } : {}),
-      ...(o.confirmTimeoutSec !== undefined ? { confirmTimeoutSec: o.confirmTimeoutSec } : {}),
-      ...(o.madeFrom ? { madeFrom: o.madeFrom } : {}),
-      ...(o.watcherArgs ? { watcherArgs: o.watcherArgs } : {}),
       verifyTimeoutMs: o.verifyTimeoutMs ?? 10_000,
-      ...(o.credential ? { credential: o.credential } : {}),
-      ...(o.onStep ? { onStep: o.onStep } : {}),
-      ...(o.abort ? { abort: o.abort } : {}),
     });
     if ((applied.status === 'applied' || applied.status === 'failed') && applied.credential) credential = applied.credential;
     outcome = outcomeOfApply(applied);
