@@ -18,7 +18,7 @@ import { writeTarget } from './inventory.js';
 import { keyLines, parseAuthorizedKeys, type KeyLine } from './parser.js';
 import { planKeyLine, type RestrictRequest } from './restrict.js';
 import { userKeys, type UserKeys } from './select.js';
-import { keysPlan, type KeysChangeResult } from './change-plan.js';
+import { keysPlan, type KeysChangeResult, type KeysHostInput } from './change-plan.js';
 import { algorithmsFor, type KeyAcceptance } from './working-key.js';
 
 /**
@@ -28,13 +28,7 @@ import { algorithmsFor, type KeyAcceptance } from './working-key.js';
  */
 export const DEFAULT_MIN_RSA_BITS = 3072;
 
-export interface KeysAddInput {
-  readonly fs: ReadOnlyFs;
-  readonly loaded?: LoadedHost;
-  readonly root?: string;
-  readonly mainConfig: string;
-  readonly accounts: Accounts;
-  readonly user: string;
+export interface KeysAddInput extends KeysHostInput {
   /** The offered key line(s), as bytes (latin1 byte string). */
   readonly text: ByteString;
   /** Where the text came from, for file:line messages ("--key", a path, "stdin"). */

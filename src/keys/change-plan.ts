@@ -33,7 +33,8 @@ export interface KeysSession {
   readonly hostFs: ReadOnlyFs;
 }
 
-export interface KeysChangeInput {
+/** What every keys planner (restrict/unrestrict, add, remove) reads: the host and the account whose keys change. */
+export interface KeysHostInput {
   readonly fs: ReadOnlyFs;
   /** The loaded host `fs` belongs to (its config, build and accounts), when the caller has it. */
   readonly loaded?: LoadedHost;
@@ -41,6 +42,9 @@ export interface KeysChangeInput {
   readonly mainConfig: string;
   readonly accounts: Accounts;
   readonly user: string;
+}
+
+export interface KeysChangeInput extends KeysHostInput {
   /** Which keys (select.ts): exactly one of fingerprint, line, comment, all. */
   readonly select: KeySelector;
   readonly request: KeyChangeRequest;

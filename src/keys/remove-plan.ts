@@ -5,16 +5,14 @@
 // Plan of kind 'keys' for the one writer. Reads only through ReadOnlyFs; decides, never writes.
 import { join } from 'node:path';
 import { sha256, type FileChange, type GuardVerdict } from '../apply/plan.js';
-import type { Accounts, PasswdUser } from '../host/facts/accounts.js';
-import type { LoadedHost } from '../host/loaded-host.js';
-import type { ReadOnlyFs } from '../host/fs.js';
+import type { PasswdUser } from '../host/facts/accounts.js';
 import { displayText } from '../text/bytes.js';
 import { applyEdits, type TextEdit } from '../text/edit.js';
 import { unifiedDiff } from '../text/diff.js';
 import { writeTarget } from './inventory.js';
 import { keyLines, parseAuthorizedKeys } from './parser.js';
 import { selectKeys, userKeys, type Chosen, type KeySelector } from './select.js';
-import { detectSession, keysPlan, SESSION_KEY_OVERRIDE, type KeysChangeResult, type KeysSession } from './change-plan.js';
+import { detectSession, keysPlan, SESSION_KEY_OVERRIDE, type KeysChangeResult, type KeysHostInput, type KeysSession } from './change-plan.js';
 import { acceptanceFor } from './add-plan.js';
 import { keyNotWorking } from './working-key.js';
 import { ownKeyGuard, OWN_KEY_OVERRIDE } from './own-key-guard.js';
@@ -22,13 +20,7 @@ import { ADMIN_GROUPS } from '../access/must-keep.js';
 
 export const ADMIN_KEY_OVERRIDE = '--allow-no-key-admin';
 
-export interface KeysRemoveInput {
-  readonly fs: ReadOnlyFs;
-  readonly loaded?: LoadedHost;
-  readonly root?: string;
-  readonly mainConfig: string;
-  readonly accounts: Accounts;
-  readonly user: string;
+export interface KeysRemoveInput extends KeysHostInput {
   readonly select: KeySelector;
   /** Overrides given (--force, --allow-no-key-admin). */
   readonly overrides: ReadonlySet<string>;
