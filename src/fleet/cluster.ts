@@ -4,25 +4,39 @@
 // each member is reached at the address PVE's own SSH uses (its .members IP), else its first ring
 // IP or a name /etc/hosts resolves; a member with no address is an error naming it, never
 // skipped silently. The user and port of HOST apply to every member (PVE nodes share them).
-import { readCluster, parsePveMembers } from '../host/facts/cluster-addresses.js';
+// Also which member HOST itself is (`seedNode`: .members' "nodename", pmxcfs's own node name),
+// for the node-by-node order of changes (cluster-rollout.ts).
+import { readCluster, parsePveMembers, parsePveNodename } from '../host/facts/cluster-addresses.js';
 import { readText } from '../host/facts/types.js';
 import { judgeRemote, type RemoteOptions } from './remote-host.js';
 import type { SshPool } from './ssh.js';
 import { validAddress, type FleetTarget, type Parsed } from './target.js';
 
+export interface ClusterView {
+  /** The members, in corosync.conf's node order. */
+  readonly members: FleetTarget[];
+  /** The member HOST is, when known (.members "nodename", else the member at HOST's address). */
+  readonly seedNode?: string;
+}
+
 export async function clusterMembers(pool: SshPool, seed: FleetTarget, opts: RemoteOptions = {}): Promise<Parsed<FleetTarget[]>> {
+  const v = await clusterView(pool, seed, opts);
+  return v.ok ? { ok: true, value: v.value.members } : v;
+}
+
+export async function clusterView(pool: SshPool, seed: FleetTarget, opts: RemoteOptions = {}): Promise<Parsed<ClusterView>> {
   const r = await judgeRemote(
     pool,
     seed,
     async (exec) => {
       const c = await readCluster(exec.fs);
       const m = await readText(exec.fs, '/etc/pve/.members', 1 << 20);
-      return { cluster: c, members: m.status === 'known' ? parsePveMembers(m.value) : new Map<string, string>() };
+      return { cluster: c, members: m.status === 'known' ? parsePveMembers(m.value) : new Map<string, string>(), nodename: m.status === 'known' ? parsePveNodename(m.value) : undefined };
     },
     opts,
   );
   if (!r.ok) return { ok: false, message: `--cluster ${seed.name}: ${r.error}` };
-  const { cluster, members } = r.value;
+  const { cluster, members, nodename } = r.value;
   if (!cluster) return { ok: false, message: `--cluster ${seed.name}: not a PVE cluster node (no /etc/pve/corosync.conf or /etc/corosync/corosync.conf)` };
   const out: FleetTarget[] = [];
   const missing: string[] = [];
@@ -36,5 +50,6 @@ export async function clusterMembers(pool: SshPool, seed: FleetTarget, opts: Rem
   }
   if (missing.length) return { ok: false, message: `--cluster ${seed.name}: no address for node${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (${cluster.addresses.notes.join('; ') || 'not in .members, ring names unresolved'})` };
   if (out.length === 0) return { ok: false, message: `--cluster ${seed.name}: the cluster lists no nodes` };
-  return { ok: true, value: out };
+  const seedNode = out.find((t) => t.name.toLowerCase() === nodename?.toLowerCase())?.name ?? out.find((t) => t.address === seed.address || t.name.toLowerCase() === seed.address.toLowerCase())?.name;
+  return { ok: true, value: { members: out, ...(seedNode !== undefined ? { seedNode } : {}) } };
 }

@@ -70,6 +70,16 @@ export function parsePveMembers(text: string): Map<string, string> {
   return out;
 }
 
+/** The local node's name in /etc/pve/.members ("nodename"); undefined when absent or malformed. */
+export function parsePveNodename(text: string): string | undefined {
+  try {
+    const n = (JSON.parse(text) as { nodename?: unknown } | null)?.nodename;
+    return typeof n === 'string' && n !== '' ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function resolveClusterAddresses(cluster: CorosyncCluster, source: string, hosts: ReadonlyMap<string, readonly string[]>, members: ReadonlyMap<string, string>): ClusterAddressView {
   const nodes: ClusterNodeAddresses[] = [];
   const notes: string[] = [];
