@@ -1,24 +1,22 @@
 // The single executable (Node SEA, scripts/build-sea.sh): what ships to Proxmox hosts without
 // Node must behave as the CLI run by node. Built here when missing or older than the bundle
-// (about 6 s; the Node 24 binary comes from the npm registry once and is cached in .cache/).
+// (test/helpers/sea.ts: about 6 s; the Node 24 binary comes from the npm registry once and is
+// cached in .cache/).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { arch } from 'node:os';
 import { run } from '../../helpers/sshd.js';
+import { ensureSea } from '../../helpers/sea.js';
 import { selfCommand } from '../../../src/apply/local-host.js';
 
-const BIN = 'dist/sshield-linux-x64';
+let BIN = 'dist/sshield-linux-x64';
 const skip = arch() !== 'x64' ? 'the single executable is built for linux-x64 only' : false;
 const env = { ...process.env, SSHIELD_TODAY: '2026-11-24', NO_COLOR: '1' };
 
 before(async () => {
   if (skip) return;
-  if (!existsSync('dist/sshield.cjs')) assert.equal((await run(process.execPath, ['build.mjs'], { timeoutMs: 120_000 })).code, 0);
-  if (!existsSync(BIN) || statSync(BIN).mtimeMs < statSync('dist/sshield.cjs').mtimeMs) {
-    const b = await run('scripts/build-sea.sh', [], { timeoutMs: 300_000 });
-    assert.equal(b.code, 0, `scripts/build-sea.sh failed: ${b.stderr}`);
-  }
+  BIN = await ensureSea();
 });
 
 test('the single executable runs on Node 24 and reports the package version', { skip }, async () => {
