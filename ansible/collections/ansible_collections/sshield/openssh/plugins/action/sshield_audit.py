@@ -1,0 +1,12 @@
+# -*- coding: utf-8 -*-
+# Action plugin of sshield_audit: ships the sshield executable by sha256, then runs the module on the
+# target (plugin_utils/ship.py). Copyright: sshield contributors; MIT License.
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.sshield.openssh.plugins.plugin_utils.ship import SshieldAction
+
+
+class ActionModule(SshieldAction):
+    MODULE = 'sshield.openssh.sshield_audit'
