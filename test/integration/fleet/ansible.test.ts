@@ -7,15 +7,15 @@
 // the cached copy is damaged.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { run } from '../../helpers/sshd.js';
+import { ensureSea } from '../../helpers/sea.js';
 import { startTestFleet, testHostsAvailable, type TestFleet } from '../../helpers/test-hosts.js';
 import { ansibleAvailable, ansibleLab, type AnsibleLab, type HostResult } from '../../helpers/ansible.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..', '..');
 const BIN = join(REPO, 'bin', 'sshield.js');
-const SEA = join(REPO, 'dist', 'sshield-linux-x64');
 const skip = testHostsAvailable() ?? ansibleAvailable();
 
 let fleet: TestFleet;
@@ -26,11 +26,7 @@ const AUDIT_HOSTS = ['pve9', 'hardened', 'cloud'];
 
 before(async () => {
   if (skip) return;
-  if (!existsSync(SEA)) {
-    const b = await run('scripts/build-sea.sh', [], { timeoutMs: 600_000 });
-    assert.equal(b.code, 0, b.stderr);
-  }
-  sea = SEA;
+  sea = await ensureSea();
   fleet = await startTestFleet([
     { name: 'pve9', example: 'pve9-default' },
     { name: 'hardened', example: 'hardened' },
@@ -51,7 +47,7 @@ function results(r: { tasks: ReadonlyMap<string, Readonly<Record<string, HostRes
 }
 
 test('sshield_audit: each host\'s findings as `audit --root` of its files; fail_on fails only the hosts above it; the executable is shipped once by sha256', { skip }, async () => {
-  const play = (failOn: string) => `- hosts: lab\n  gather_facts: false\n  tasks:\n    - name: audit\n      sshield.openssh.sshield_audit:\n        fail_on: ${failOn}\n        bin_dir: ${lab.dir}/bin\n`;
+  const play = (failOn: string) => `- hosts: lab\n  gather_facts: false\n  tasks:\n    - name: audit\n      sshield.openssh.sshield_audit:\n        fail_on: ${failOn}\n`;
   const r = await lab.playbook(play('critical'));
   const res = results(r, 'audit');
   for (const h of AUDIT_HOSTS) {
@@ -77,8 +73,9 @@ test('sshield_audit: each host\'s findings as `audit --root` of its files; fail_
   assert.deepEqual(Object.fromEntries(AUDIT_HOSTS.map((h) => [h, again.stats[h]!.failures])), { pve9: 1, hardened: 0, cloud: 1 });
   assert.notEqual(again.code, 0);
   // A damaged cached copy (same size, one byte changed) is found by its hash before use and sent again.
-  const cached = join(lab.dir, 'bin', `sshield-${(res[AUDIT_HOSTS[0]!]!.binary as { sha256: string }).sha256}`);
+  const cached = join(fleet.hosts.find((h) => h.name === 'hardened')!.dir, 'var/lib/sshield/bin', `sshield-${(res[AUDIT_HOSTS[0]!]!.binary as { sha256: string }).sha256}`);
   assert.equal(statSync(cached).mode & 0o777, 0o700);
+  assert.equal(statSync(join(cached, '..')).mode & 0o777, 0o700);
   const bytes = readFileSync(cached);
   bytes[bytes.length - 100] = bytes[bytes.length - 100]! ^ 0xff;
   writeFileSync(cached, bytes);
