@@ -1,9 +1,11 @@
 // A Proxmox VE-like cluster on test hosts (test-hosts.ts): nodes pve1..pveN, each a real sshd on
-// its own 127.0.1.x in its own mount namespace, built the way pve-cluster sets a cluster up
+// its own 127.0.1.x in its own mount namespace running the node's OWN sshd_config (ownDaemon: a
+// change sshield makes there governs the node's real sshd), built the way pve-cluster sets a cluster up
 // (src/PVE/Cluster/Setup.pm @004742c3; shared/research/proxmox-cves.md §1.3):
-// - one SHARED /etc/pve (pmxcfs stands in as one directory every node sees): corosync.conf with
+// - one SHARED /etc/pve (pmxcfs stands in as one directory bound into every node): corosync.conf with
 //   each node's ring0_addr = its address, .members (pmxcfs's node list with the IPs PVE's ssh
-//   uses), priv/authorized_keys (every node's cluster key and the admin's, 0600),
+//   uses; its "nodename" is the first node's: pmxcfs shows each node its own name there, one
+//   shared file cannot), priv/authorized_keys (every node's cluster key and the admin's, 0600),
 //   priv/known_hosts (the legacy merged file: "<node> <rsa key>" and "<ip> <rsa key>") and
 //   nodes/<node>/ssh_known_hosts (the pinned "<node> ssh-rsa <key>", pve-cluster 8.0.6+);
 // - per node: host keys of its own (RSA, which PVE pins, and ed25519), root's cluster key
@@ -23,7 +25,7 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startTestFleet, type TestFleet, type TestHostSpec } from './test-hosts.js';
 
 export interface PveClusterOptions {
@@ -80,14 +82,15 @@ const pub = (f: string) => readFileSync(`${f}.pub`, 'utf8').trim();
 const keyPart = (f: string) => pub(f).split(/\s+/).slice(0, 2).join(' ');
 
 /** The shared /etc/pve, written once every address is known. */
-function writeSharedPve(pveDir: string, o: { names: readonly string[]; addressOf: (n: string) => string; keys: Map<string, NodeKeys>; clusterName: string; controllerKey: string }): void {
+function writeSharedPve(pveDir: string, o: { names: readonly string[]; addressOf: (n: string) => string; keys: Map<string, NodeKeys>; clusterName: string }): void {
   const { names, addressOf, keys } = o;
   const nodes = names.map((n, i) => `  node {\n    name: ${n}\n    nodeid: ${i + 1}\n    quorum_votes: 1\n    ring0_addr: ${addressOf(n)}\n  }\n`).join('');
   writeFileSync(join(pveDir, 'corosync.conf'), `logging {\n  debug: off\n  to_syslog: yes\n}\n\nnodelist {\n${nodes}}\n\nquorum {\n  provider: corosync_votequorum\n}\n\ntotem {\n  cluster_name: ${o.clusterName}\n  config_version: ${names.length}\n  interface {\n    linknumber: 0\n  }\n  ip_version: ipv4-6\n  link_mode: passive\n  secauth: on\n  version: 2\n}\n`);
   const list = names.map((n, i) => `  "${n}": { "id": ${i + 1}, "online": 1, "ip": "${addressOf(n)}"}`).join(',\n');
   writeFileSync(join(pveDir, '.members'), `{\n"nodename": "${names[0]}",\n"version": ${names.length + 4},\n"cluster": { "name": "${o.clusterName}", "version": ${names.length}, "nodes": ${names.length}, "quorate": 1 },\n"nodelist": {\n${list}\n  }\n}\n`);
   mkdirSync(join(pveDir, 'priv'), { mode: 0o700 });
-  writeFileSync(join(pveDir, 'priv', 'authorized_keys'), `${o.controllerKey.trim()}\n${names.map((n) => pub(keys.get(n)!.rootRsa)).join('\n')}\n`, { mode: 0o600 });
+  // The admin's key is added by test-hosts.ts (ownDaemon follows root's symlink into the bind).
+  writeFileSync(join(pveDir, 'priv', 'authorized_keys'), `${names.map((n) => pub(keys.get(n)!.rootRsa)).join('\n')}\n`, { mode: 0o600 });
   writeFileSync(join(pveDir, 'priv', 'known_hosts'), names.flatMap((n) => [`${n} ${keyPart(keys.get(n)!.hostRsa)}`, `${addressOf(n)} ${keyPart(keys.get(n)!.hostRsa)}`]).join('\n') + '\n', { mode: 0o600 });
   for (const n of names) {
     mkdirSync(join(pveDir, 'nodes', n), { recursive: true });
@@ -96,15 +99,16 @@ function writeSharedPve(pveDir: string, o: { names: readonly string[]; addressOf
 }
 
 /** One node's own files in its host directory (a copy of examples/pve-cluster-node). */
-function setupNode(dir: string, o: { name: string; address: string; source: string; port: number; pveDir: string; keys: NodeKeys }): void {
+function setupNode(dir: string, o: { name: string; address: string; source: string; port: number; keys: NodeKeys }): void {
   rmSync(join(dir, 'etc/ssh/sshd_config.d/10-pve-harden.conf'));
   for (const t of ['rsa', 'ecdsa', 'ed25519']) rmSync(join(dir, `etc/ssh/ssh_host_${t}_key.pub`), { force: true });
   for (const [k, t] of [[o.keys.hostRsa, 'rsa'], [o.keys.hostEd25519, 'ed25519']] as const) {
     writeFileSync(join(dir, `etc/ssh/ssh_host_${t}_key`), readFileSync(k), { mode: 0o600 });
     writeFileSync(join(dir, `etc/ssh/ssh_host_${t}_key.pub`), readFileSync(`${k}.pub`), { mode: 0o644 });
   }
+  // The mount point of the shared /etc/pve (empty underneath, as under a FUSE mount).
   rmSync(join(dir, 'etc/pve'), { recursive: true });
-  symlinkSync(o.pveDir, join(dir, 'etc/pve'));
+  mkdirSync(join(dir, 'etc/pve'), { mode: 0o755 });
   symlinkSync('/etc/pve/priv/known_hosts', join(dir, 'etc/ssh/ssh_known_hosts'));
   const ssh = join(dir, 'root/.ssh');
   chmodSync(ssh, 0o700);
@@ -133,14 +137,14 @@ export async function startPveCluster(o: PveClusterOptions = {}): Promise<PveClu
       example: 'pve-cluster-node',
       setup: (dir, ctx) => {
         if (!shared) {
-          const controllerKey = readFileSync(resolve(dir, '..', '..', 'controller_keys'), 'utf8');
-          writeSharedPve(pveDir, { names, addressOf: ctx.addressOf, keys, clusterName: o.clusterName ?? 'testlab', controllerKey });
+          writeSharedPve(pveDir, { names, addressOf: ctx.addressOf, keys, clusterName: o.clusterName ?? 'testlab' });
           shared = true;
         }
         const from = o.connectsFrom?.[name];
-        setupNode(dir, { name, address: ctx.address, source: from ?? ctx.address, port: ctx.port, pveDir, keys: keys.get(name)! });
+        setupNode(dir, { name, address: ctx.address, source: from ?? ctx.address, port: ctx.port, keys: keys.get(name)! });
       },
-      daemon: [`HostKey ${join(work, `${name}_host_rsa`)}`, 'Match User root', '\tAuthorizedKeysFile /root/.ssh/authorized_keys'].join('\n'),
+      ownDaemon: true,
+      binds: { '/etc/pve': pveDir },
     }));
     fleet = await startTestFleet(specs);
     const f = fleet;
