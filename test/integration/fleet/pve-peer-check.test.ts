@@ -2,11 +2,15 @@
 // member list read through pve1 (with pve1 as the seed node), every ordered pair's root SSH the
 // way PVE connects (each node's own cluster key, HostKeyAlias, the pinned known_hosts) run on the
 // peer over the controller's connection, and a broken pin (a node's ssh_known_hosts holding
-// another node's key) named pair by pair, refusing the run before any change.
+// another node's key) named pair by pair, refusing the run before any change. Then what the guards
+// cannot see: pve2 connects from an address the cluster files do not name (127.0.2.x, its
+// "routing"), so a PVE-aware harden of pve3, which every guard accepts (root stays allowed from
+// every address corosync names), cuts pve2's root SSH to pve3, and the peer check says so.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { startPveCluster, type PveCluster } from '../../helpers/pve-cluster.js';
 import { testHostsAvailable } from '../../helpers/test-hosts.js';
 import { SshPool } from '../../../src/fleet/ssh.js';
@@ -15,13 +19,16 @@ import { clusterView } from '../../../src/fleet/cluster.js';
 import { orderedPairs, prepareClusterChange } from '../../../src/fleet/cluster-rollout.js';
 import { checkPairs, describeFailures, peerCheck } from '../../../src/fleet/peer-check.js';
 
+const REPO = resolve(import.meta.dirname, '..', '..', '..');
 const skip = testHostsAvailable();
+const SOURCE = `127.0.2.${10 + Math.floor(Math.random() * 200)}`;
 let cluster: PveCluster;
 let pool: SshPool;
 
 before(async () => {
   if (skip) return;
-  cluster = await startPveCluster();
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO, stdio: 'ignore' });
+  cluster = await startPveCluster({ connectsFrom: { pve2: SOURCE } });
   pool = new SshPool({ configFile: cluster.fleet.sshConfig });
 });
 after(async () => {
@@ -65,4 +72,23 @@ test('every ordered pair of a 3-node cluster reaches root the PVE way; a wrong p
   assert.ok(p.ok, p.ok ? '' : p.message);
   assert.deepEqual(p.value.targets.map((t) => t.name), ['pve2', 'pve3', 'pve1']);
   assert.equal(p.value.preflight.length, 6);
+});
+
+test('a harden every guard accepts but that cuts a peer connecting from an unnamed address: the peer check names that pair and ssh\'s reason', { skip, timeout: 180_000 }, async () => {
+  const v = await clusterView(pool, seed(), { deadlineMs: 60_000 });
+  assert.ok(v.ok, v.ok ? '' : v.message);
+  const pve3 = v.value.members[2]!;
+  assert.equal(pve3.name, 'pve3');
+  assert.deepEqual((await peerCheck(pool, pve3, v.value.members, { timeoutSec: 30 })).ok, true);
+  // sshield on the node itself, as an admin would run it there (the proxmox profile by default).
+  const h = await cluster.fleet.exec('pve3', [process.execPath, join(REPO, 'bin', 'sshield.js'), 'harden', '--yes'], { timeoutMs: 120_000 });
+  assert.equal(h.code, 0, `${h.stdout}\n${h.stderr}`);
+  assert.match(h.stdout, /guard ok: root from the 3 cluster node addresses keeps key login/);
+  const r = await peerCheck(pool, pve3, v.value.members, { timeoutSec: 30 });
+  assert.deepEqual(r.results.map((x) => [x.from, x.to, x.verdict]), [
+    ['pve1', 'pve3', { ok: true }],
+    ['pve2', 'pve3', { ok: false, reason: `root@${pve3.address}: Permission denied (publickey).` }],
+  ]);
+  assert.equal(r.ok, false);
+  assert.match(r.ok ? '' : r.reason, /^root SSH from the other cluster nodes fails \(the way PVE connects\): pve2 -> pve3: root@[\d.]+: Permission denied \(publickey\)\.$/);
 });
