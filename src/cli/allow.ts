@@ -15,6 +15,7 @@ import { hasSystemd } from '../host/executor.js';
 import { configOf, loadTarget, open } from './target.js';
 import { ALLOW_HELP } from './allow-help.js';
 import { versioned } from '../report/document.js';
+import { orFleet } from './fleet-change.js';
 
 type AllowOpts = CommonChangeFlags & { user?: string; allowSessionLockout?: true; allowClusterLockout?: true } & Record<string, unknown>;
 
@@ -29,7 +30,7 @@ export function register(program: Command): void {
       .option(OVERRIDE_SESSION, 'apply even if your own SSH session address would be refused')
       .option(OVERRIDE_CLUSTER, 'apply even if PVE cluster nodes would lose root access');
     withChangeFlags(c).action(async (addresses, _o, cmd) => {
-      process.exitCode = await runAllowChange(processOutput, op, addresses, cmd.opts() as AllowOpts, process.env);
+      process.exitCode = await orFleet(cmd, () => runAllowChange(processOutput, op, addresses, cmd.opts() as AllowOpts, process.env));
     });
   }
   allow

@@ -23,6 +23,7 @@ import { applyAndReport, recoverOrStop, report, sshdFor } from './change.js';
 import { guardOverrides, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { configOf, open, sessionOfProcess } from './target.js';
 import { CA_HELP, CA_INIT_HELP, CA_REVOKE_HELP, CA_SIGN_HELP, CA_SIGN_HOST_HELP, CA_TRUST_HELP } from './ca-help.js';
+import { orFleet } from './fleet-change.js';
 
 type InitOpts = { dir: string; type: string; userMaxValidity?: string; hostMaxValidity?: string; json?: true };
 type SignOpts = {
@@ -323,7 +324,7 @@ export function register(program: Command): void {
     .option(ROOT_PRINCIPALS_FLAG, 'allow --principals root:... (certificates that log in as root)')
     .option(OVERRIDE_PRINCIPALS_CHANGE, 'apply even though certificates trusted today by user name would need a principals file');
   withChangeFlags(trust).addHelpText('after', CA_TRUST_HELP).action(async (_o, cmd) => {
-    process.exitCode = await runTrust(processOutput, cmd.opts() as TrustOpts);
+    process.exitCode = await orFleet(cmd, () => runTrust(processOutput, cmd.opts() as TrustOpts));
   });
   const signHost = ca
     .command('sign-host')

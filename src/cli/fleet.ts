@@ -1,7 +1,8 @@
 // The fleet flags, spelled the same on every command: --host, --inventory, --limit, --cluster
 // (which hosts), --parallel, --host-timeout, --ssh-config, --ssh-option (how they are reached).
-// `audit` and `effective` act on them; every other command takes them and refuses clearly (exit 2)
-// until remote changes exist, instead of silently working on this machine. Also the one place
+// `audit` and `effective` act on them, the changing commands roll their change over the hosts
+// (fleet-change.ts); every other command takes them and refuses clearly (exit 2) instead of
+// silently working on this machine. Also the one place
 // that turns the flags into targets (reading the inventory file, asking the cluster node) and
 // that closes the SSH masters on exit or a signal. Not a command.
 import { readFileSync } from 'node:fs';
@@ -60,18 +61,27 @@ function sshPool(o: FleetFlags): SshPool | string {
   return new SshPool({ ...(o.sshConfig ? { configFile: o.sshConfig } : {}), ...(o.sshOption?.length ? { options: o.sshOption } : {}) });
 }
 
+/** --parallel, --host-timeout and the SSH pool of the flags (no targets yet); a message when a flag is wrong. */
+export function fleetBasics(o: FleetFlags): Omit<FleetSetup, 'targets'> | string {
+  const parallel = positive(o.parallel, '--parallel', 10, 1000);
+  if (typeof parallel === 'string') return parallel;
+  const timeout = positive(o.hostTimeout, '--host-timeout', 60, 3600);
+  if (typeof timeout === 'string') return timeout;
+  const pool = sshPool(o);
+  if (typeof pool === 'string') return pool;
+  return { pool, parallel, deadlineMs: timeout * 1000 };
+}
+
 /**
  * The targets the flags name (inventory order, then --host, then cluster members; duplicates by
  * name dropped), and the pool that reaches them. A message for the admin on any error.
  */
 export async function resolveFleet(o: FleetFlags): Promise<FleetSetup | string> {
-  const parallel = positive(o.parallel, '--parallel', 10, 1000);
-  if (typeof parallel === 'string') return parallel;
-  const timeout = positive(o.hostTimeout, '--host-timeout', 60, 3600);
-  if (typeof timeout === 'string') return timeout;
+  const basics = fleetBasics(o);
+  if (typeof basics === 'string') return basics;
+  const { pool, parallel } = basics;
+  const timeout = basics.deadlineMs / 1000;
   if (o.limit && !o.inventory && !o.host?.length && !o.cluster) return '--limit selects from --inventory, --host or --cluster hosts; none given';
-  const pool = sshPool(o);
-  if (typeof pool === 'string') return pool;
   let targets: FleetTarget[] = [];
   if (o.inventory) {
     let text: string;
@@ -135,30 +145,40 @@ export function closeOnExit(pool: SshPool): () => void {
   };
 }
 
-/** Commands that take the flags but cannot act on remote hosts yet. */
-const NOT_YET = new Set(['harden', 'allow', 'user', 'keys', 'ca', 'upgrade', 'backups', 'restore', 'confirm']);
+/** The changing commands that run on remote hosts through the rollout (src/cli/fleet-change.ts); `confirm` stays local. */
+export const FLEET_CHANGES: ReadonlySet<string> = new Set(['harden', 'allow add', 'allow remove', 'user nologin', 'user add', 'user sftp', 'keys add', 'keys remove', 'keys restrict', 'keys unrestrict', 'ca trust', 'upgrade', 'restore']);
+
+/** Commands with leaves that take the flags; those not in FLEET_CHANGES refuse them. */
+const FLEET_FLAGGED = new Set(['harden', 'allow', 'user', 'keys', 'ca', 'upgrade', 'backups', 'restore', 'confirm']);
 
 /**
- * Gives every command under NOT_YET the fleet flags and a refusal: without it, `sshield harden
- * --host pve2` would be a usage error at best, and a change of this machine at worst.
+ * Gives every leaf command under FLEET_FLAGGED the fleet flags. The changing commands of
+ * FLEET_CHANGES route them to the rollout in their own action (fleet-change.ts orFleet); every
+ * other leaf refuses them: without that, `sshield confirm --host pve2` would be a usage error at
+ * best, and an action on this machine at worst. A leaf that registered the flags itself (a
+ * listing gathered over SSH) is left alone.
  */
 export function refuseFleetWhereUnsupported(program: Command<any, any, any>): void {
   const visit = (c: Command<any, any, any>, path: string[]) => {
     const subs = c.commands as Command<any, any, any>[];
     if (subs.length === 0) {
+      if (c.options.some((o) => o.long === '--host')) return;
       withFleetFlags(c);
+      if (FLEET_CHANGES.has(path.join(' '))) return;
       c.hook('preAction', (_this, action) => {
         if (fleetRequested(action.opts() as FleetFlags)) {
           const cmd = path.join(' ');
           const why = path[path.length - 1] === 'list'
             ? 'this listing is not gathered over SSH yet'
-            : 'remote changes come with sshield copying itself to each host and running the change there (lock, backup, rollback on the host), which this version does not do';
-          throw new Error(`${cmd}: not yet on remote hosts (--host/--inventory/--cluster/--limit): ${why}. Run \`sshield ${cmd}\` on the host itself; \`sshield audit\` and \`sshield effective\` take --host today.`);
+            : cmd === 'confirm'
+              ? 'a change made over --host is confirmed by the controller itself, after it proved access with a new connection'
+              : 'this command does not run on remote hosts';
+          throw new Error(`${cmd}: not ${path[path.length - 1] === 'list' ? 'yet ' : ''}on remote hosts (--host/--inventory/--cluster/--limit): ${why}. Run \`sshield ${cmd}\` on the host itself.`);
         }
       });
       return;
     }
     for (const s of subs) visit(s, [...path, s.name()]);
   };
-  for (const c of program.commands as Command<any, any, any>[]) if (NOT_YET.has(c.name())) visit(c, [c.name()]);
+  for (const c of program.commands as Command<any, any, any>[]) if (FLEET_FLAGGED.has(c.name())) visit(c, [c.name()]);
 }

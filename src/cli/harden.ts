@@ -14,6 +14,7 @@ import { guardOverrides, hidden, withChangeFlags, type CommonChangeFlags } from 
 import { todayOverride } from './session.js';
 import { open } from './target.js';
 import { VERSION } from './version.js';
+import { orFleet } from './fleet-change.js';
 
 const HELP = `
 Preflight guards refuse (exit 3) a change that could lock someone out; each names the flag that overrides it:
@@ -37,7 +38,7 @@ export function register(program: Command): void {
     .addOption(hidden('--config <file>', 'old spelling of -f/--file'));
   withChangeFlags(c, 'sshd_config to harden (a test daemon started with -f FILE is reloaded by SIGHUP to its PidFile)');
   c.addHelpText('after', HELP).action(async (_o, cmd) => {
-    process.exitCode = await runHarden(processOutput, cmd.opts() as HardenOpts);
+    process.exitCode = await orFleet(cmd, () => runHarden(processOutput, cmd.opts() as HardenOpts));
   });
 }
 

@@ -18,6 +18,7 @@ import { hidden, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { keysSessionOf, MAIN_CONFIG, runKeys, withKeySelectors } from './keys-common.js';
 import { caller, keysUser } from './user-scope.js';
 import { KEYS_ADD_HELP, KEYS_REMOVE_HELP } from './keys-help.js';
+import { orFleet } from './fleet-change.js';
 
 type AddOpts = Omit<CommonChangeFlags, 'file'> & KeyChangeFlags & { fixModes?: true; user?: string; key?: string; file?: string; config?: string; keyFile?: string; minRsaBits?: string };
 type RemoveOpts = CommonChangeFlags & KeySelector & { fixModes?: true; user?: string; force?: true; allowNoKeyAdmin?: true };
@@ -110,7 +111,7 @@ export function registerAddRemove(keys: Command<any, any, any>): void {
     .option('--fix-modes', 'make the key file and its directories that the account owns go-w when StrictModes would refuse them');
   withChangeFlags(add, 'the sshd_config whose AuthorizedKeysFile names the file (default /etc/ssh/sshd_config; under --root inside DIR); --file is the key here', '--config <FILE>');
   add.addHelpText('after', KEYS_ADD_HELP).action(async (source, _o, cmd) => {
-    process.exitCode = await keysAdd(processOutput, cmd.opts() as AddOpts, source, process.env);
+    process.exitCode = await orFleet(cmd, () => keysAdd(processOutput, cmd.opts() as AddOpts, source, process.env));
   });
 
   const remove = keys
@@ -124,6 +125,6 @@ export function registerAddRemove(keys: Command<any, any, any>): void {
     .option('--fix-modes', 'make the key file and its directories that the account owns go-w when StrictModes would refuse them')
     .addHelpText('after', KEYS_REMOVE_HELP)
     .action(async (_o, cmd) => {
-      process.exitCode = await keysRemove(processOutput, cmd.opts() as RemoveOpts, process.env);
+      process.exitCode = await orFleet(cmd, () => keysRemove(processOutput, cmd.opts() as RemoveOpts, process.env));
     });
 }

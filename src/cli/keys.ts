@@ -21,6 +21,7 @@ import { keysSessionOf, loadedOf, MAIN_CONFIG, runKeys, withKeySelectors } from 
 import { caller, keysUser, WITHOUT_ROOT } from './user-scope.js';
 import { registerAddRemove } from './keys-add.js';
 import { selectorProblem, type KeySelector } from '../keys/select.js';
+import { orFleet } from './fleet-change.js';
 
 type ListOpts = { root?: string; file?: string; user?: string; json?: true };
 type ChangeOpts = CommonChangeFlags & KeyChangeFlags & KeySelector & { user?: string; force?: true; fixModes?: true } & Record<string, unknown>;
@@ -115,7 +116,7 @@ export function register(program: Command): void {
     } else c.option('--remove-from', 'remove from="..."').option('--remove-command', 'remove command="..."');
     c.option('--fix-modes', 'make the key file and its directories that the account owns go-w when StrictModes would refuse them');
     c.addHelpText('after', KEYS_CHANGE_HELP).action(async (_o, cmd) => {
-      process.exitCode = await change(processOutput, mode, cmd.opts() as ChangeOpts, process.env);
+      process.exitCode = await orFleet(cmd, () => change(processOutput, mode, cmd.opts() as ChangeOpts, process.env));
     });
   }
   registerAddRemove(keys);

@@ -13,6 +13,7 @@ import { processOutput, type Output } from './io.js';
 import { applyAndReport, recoverOrStop, report, type ChangeFlags } from './change.js';
 import { guardOverrides, withGuardFlags, withVerifyFlags } from './flags.js';
 import { sessionOfProcess } from './target.js';
+import { orFleet } from './fleet-change.js';
 
 type RestoreOpts = ChangeFlags & { sshd: string } & Record<string, unknown>;
 
@@ -26,8 +27,8 @@ export function register(program: Command): void {
     .option('--dry-run', 'show what would be restored and stop')
     .option('--yes', 'restore without asking')
     .option('--json', 'machine-readable output (the change envelope)');
-  withVerifyFlags(withGuardFlags(c)).action(async (id, o) => {
-    process.exitCode = await runRestore(processOutput, id, o as RestoreOpts);
+  withVerifyFlags(withGuardFlags(c)).action(async (id, o, cmd) => {
+    process.exitCode = await orFleet(cmd, () => runRestore(processOutput, id, o as RestoreOpts));
   });
 }
 

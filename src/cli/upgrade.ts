@@ -21,6 +21,7 @@ import { defaultWindowMessage, lockDirFromEnv, proofOf } from './change.js';
 import { guardStops } from './interrupt.js';
 import { withVerifyFlags, type VerifyFlags } from './flags.js';
 import { sessionOfProcess } from './target.js';
+import { orFleet } from './fleet-change.js';
 
 const SSHD = '/usr/sbin/sshd';
 const CONFIG = '/etc/ssh/sshd_config';
@@ -157,7 +158,7 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .option('--backup-dir <dir>', 'where backups, the journal and the kept packages live', DEFAULT_BACKUP_ROOT)
     .addHelpText('after', '\nExit codes: 0 upgraded or nothing to do (or --dry-run); 2 failed (rolled back) or error; 3 declined, no TTY to ask on, or refused.\n');
-  withVerifyFlags(c).action(async (opts) => {
-    process.exitCode = await runUpgrade(opts as Opts, processOutput);
+  withVerifyFlags(c).action(async (opts, cmd) => {
+    process.exitCode = await orFleet(cmd, () => runUpgrade(opts as Opts, processOutput));
   });
 }

@@ -17,6 +17,7 @@ import { applyAndReport, recoverOrStop, report, sshdFor } from './change.js';
 import { guardOverrides, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { configOf, loadTarget, open } from './target.js';
 import { USER_HELP } from './user-help.js';
+import { orFleet } from './fleet-change.js';
 
 type UserFlags = CommonChangeFlags & { create?: true; fixPermissions?: true; chroot?: string; upload?: string; nologin?: true } & Record<string, unknown>;
 
@@ -24,7 +25,7 @@ export function register(program: Command): void {
   const user = program.command('user').description('Accounts over SSH: nologin shells, SFTP-only chroot accounts, and who can log in').addHelpText('after', USER_HELP);
   const change = (op: 'nologin' | 'add' | 'sftp', c: Command<[string], Record<string, unknown>>) =>
     withChangeFlags(c).action(async (name, _o, cmd) => {
-      process.exitCode = await runUserChange(processOutput, op, name, cmd.opts() as unknown as UserFlags, process.env);
+      process.exitCode = await orFleet(cmd, () => runUserChange(processOutput, op, name, cmd.opts() as unknown as UserFlags, process.env));
     });
   change('nologin', user.command('nologin').description(`Give NAME the shell ${NOLOGIN} and keep SFTP working (Match User block, no forwarding, no TTY)`).argument('<NAME>', 'account name'));
   change('add', user.command('add').description('Create an account; with --nologin it has no shell and is SFTP-only').argument('<NAME>', 'account name').option('--nologin', `shell ${NOLOGIN} plus the SFTP-only Match block`));

@@ -49,9 +49,20 @@ export interface ChangeFleetReport {
   readonly tool: { readonly name: 'sshield'; readonly version: string };
   readonly hosts: readonly ChangeFleetHost[];
   readonly summary: ChangeFleetSummary;
+  /**
+   * Present when the hosts were only planned because the change itself did not start: the admin
+   * declined, there was no terminal to ask on, or a host could not be planned or would refuse.
+   */
+  readonly notApplied?: { readonly reason: NotAppliedReason; readonly message: string };
 }
 
-export function changeFleetReport(command: string, r: RolloutResult, o: { readonly version: string; readonly dryRun: boolean; readonly parallel: number }): ChangeFleetReport {
+export type NotAppliedReason = 'declined' | 'no-tty' | 'preflight';
+
+export function changeFleetReport(
+  command: string,
+  r: RolloutResult,
+  o: { readonly version: string; readonly dryRun: boolean; readonly parallel: number; readonly notApplied?: { readonly reason: NotAppliedReason; readonly message: string; readonly exitCode: ExitCode } },
+): ChangeFleetReport {
   const c = r.summary.counts;
   return {
     schemaVersion: CHANGE_FLEET_SCHEMA_VERSION,
@@ -80,9 +91,10 @@ export function changeFleetReport(command: string, r: RolloutResult, o: { readon
       skipped: c.skipped,
       firstFailure: r.summary.firstFailure ?? null,
       stopped: r.summary.stopped ?? null,
-      exitCode: exitCodeOfRollout(r.summary),
+      exitCode: o.notApplied?.exitCode ?? exitCodeOfRollout(r.summary),
       wallMs: Math.max(0, Math.round(r.summary.wallMs)),
     },
+    ...(o.notApplied ? { notApplied: { reason: o.notApplied.reason, message: o.notApplied.message } } : {}),
   };
 }
 
@@ -137,6 +149,7 @@ export function renderChangeFleetText(r: ChangeFleetReport, c: Palette = NO_COLO
   const st = r.summary.stopped;
   if (st?.kind === 'failure') out.push(c.red(`stopped at ${printable(st.name)} (${WORD[st.status]}): the hosts after it were not started and are untouched`));
   else if (st?.kind === 'interrupted') out.push(c.yellow(`${printable(st.reason)}: the hosts not yet started are untouched`));
+  if (r.notApplied) out.push(c.yellow(`not applied: ${r.notApplied.message}`));
   return `${out.join('\n')}\n`;
 }
 

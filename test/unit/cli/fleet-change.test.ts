@@ -1,0 +1,233 @@
+// The changing commands over the fleet flags (src/cli/fleet-change.ts), run through the real
+// program (buildProgram: the same flags and actions as the CLI) with a fake runner in place of the
+// remote one: which argv each host gets (the command's own flags as given, never the fleet or
+// controller flags, --yes/--dry-run per phase), the asking flow (every host plans first, the diffs,
+// one question; no terminal -> exit 3; a host that cannot plan stops the run before any change),
+// --dry-run, --json against the schema, files of this machine (keys add --file read here; a policy
+// file, ca trust's CA and --root refused), --cluster's combinations, and that every command of
+// issue 17's list routes to the rollout instead of acting on this machine.
+import { afterEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildProgram } from '../../../src/cli/program.js';
+import { CONTROLLER_FLAGS, useFleetRunner, type RunnerRequest } from '../../../src/cli/fleet-change.js';
+import { FLEET_CHANGES } from '../../../src/cli/fleet.js';
+import type { Output, ConfirmOutcome } from '../../../src/cli/io.js';
+import type { HostChangeResult, HostChangeStatus } from '../../../src/fleet/change-types.js';
+import { assertMatchesSchema } from '../../helpers/json-schema.js';
+
+interface Run {
+  code: number;
+  out: string;
+  err: string;
+  requests: RunnerRequest[];
+  /** host name + argv's last word, in call order. */
+  calls: string[];
+  asked: string[];
+}
+
+type Answer = (name: string, mode: string) => Partial<HostChangeResult> & { status: HostChangeStatus };
+
+const planned = (changes = true) => ({ schemaVersion: 1, command: 'harden', outcome: { kind: 'dry-run', exitCode: 0 }, plan: changes ? { files: [{ path: '/etc/ssh/sshd_config', diff: '--- a\n+++ b\n-X11Forwarding yes\n+X11Forwarding no\n' }], guards: [], notes: [] } : null });
+const defaultAnswer: Answer = (_n, mode) => (mode === '--dry-run' ? { status: 'planned', envelope: planned() } : { status: 'changed', backupId: 'B1' });
+
+async function sshield(argv: string[], o: { answer?: Answer; tty?: boolean; ask?: ConfirmOutcome; stdin?: string } = {}): Promise<Run> {
+  const r: Run = { code: -1, out: '', err: '', requests: [], calls: [], asked: [] };
+  const io: Output = { out: (t) => void (r.out += `${t}\n`), err: (t) => void (r.err += `${t}\n`), errRaw: () => undefined, stdoutIsTTY: false, stdinIsTTY: o.tty ?? false, stderrIsTTY: false };
+  useFleetRunner(
+    (req) => {
+      r.requests.push(req);
+      return async (t) => {
+        const mode = req.argv.at(-1)!;
+        r.calls.push(`${t.name} ${mode}`);
+        return { name: t.name, target: t.address, ms: 1, ...(o.answer ?? defaultAnswer)(t.name, mode) };
+      };
+    },
+    { io, ask: async (q) => (r.asked.push(q), o.ask ?? (o.tty ? 'yes' : 'no-tty')), readStdin: async () => Buffer.from(o.stdin ?? '') },
+  );
+  try {
+    await buildProgram().parseAsync(['node', 'sshield', ...argv]);
+    r.code = Number(process.exitCode ?? 0);
+  } catch (e) {
+    r.code = 2;
+    r.err += (e as Error).message;
+  } finally {
+    process.exitCode = 0;
+  }
+  return r;
+}
+
+afterEach(() => useFleetRunner(undefined));
+
+test('harden --yes over three hosts: each host gets `harden` and the flags given (not the fleet flags, not defaults) plus --yes; canary then 2 at a time', async () => {
+  const r = await sshield(['harden', '--host', 'a', '--host', 'root@b:2222', '--host', 'c', '--parallel', '2', '--host-timeout', '30', '--profile', 'strict', '--allow-no-key-admin', '-f', '/etc/ssh/other_config', '--yes', '--ssh-option', 'IdentitiesOnly=yes']);
+  assert.equal(r.code, 0, r.err);
+  assert.equal(r.requests.length, 1);
+  const argv = r.requests[0]!.argv;
+  assert.deepEqual(argv, ['harden', '--profile', 'strict', '--file', '/etc/ssh/other_config', '--allow-no-key-admin', '--yes']);
+  assert.ok(!argv.some((a) => CONTROLLER_FLAGS.has(a) && a !== '--yes'), 'no controller flag reaches the host');
+  assert.ok(!argv.includes('--backup-dir') && !argv.includes('--sshd'), 'defaults are the host\'s own');
+  assert.equal(r.requests[0]!.deadlineMs, 30_000);
+  assert.deepEqual(r.calls, ['a --yes', 'root@b:2222 --yes', 'c --yes']);
+  assert.deepEqual(r.asked, [], '--yes does not ask');
+  assert.match(r.out, /sshield harden: 3 hosts \(canary first, then 2 at a time\)/);
+  assert.match(r.out, /changed 3, unchanged 0, rolled back 0, failed 0, refused 0, skipped 0/);
+});
+
+test('without --yes on a terminal: every host plans first, the diffs are shown, one question, then the change with --yes', async () => {
+  const r = await sshield(['harden', '--host', 'a', '--host', 'b'], { tty: true, ask: 'yes' });
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(r.calls, ['a --dry-run', 'b --dry-run', 'a --yes', 'b --yes']);
+  assert.equal(r.asked.length, 1);
+  assert.match(r.asked[0]!, /Apply this change to 2 hosts \(the first host alone, then 10 at a time, stopping at the first failure\)\?/);
+  assert.match(r.out, /== a \(a\)\n\/etc\/ssh\/sshd_config:\n--- a\n\+\+\+ b\n-X11Forwarding yes\n\+X11Forwarding no/);
+  assert.ok(r.out.indexOf('== b') < r.out.indexOf('sshield harden: 2 hosts'), 'the plans come before the result');
+});
+
+test('without --yes and without a terminal: the plans are shown, nothing is changed, exit 3 (as for one host)', async () => {
+  const r = await sshield(['allow', 'add', '192.0.2.0/24', '--host', 'a', '--host', 'b']);
+  assert.equal(r.code, 3);
+  assert.deepEqual(r.calls, ['a --dry-run', 'b --dry-run']);
+  assert.deepEqual(r.requests[0]!.argv, ['allow', 'add', '192.0.2.0/24', '--dry-run']);
+  assert.match(r.err, /no terminal to ask on; re-run with --yes/);
+});
+
+test('declined: nothing changed, exit 3', async () => {
+  const r = await sshield(['harden', '--host', 'a'], { tty: true, ask: 'no' });
+  assert.equal(r.code, 3);
+  assert.deepEqual(r.calls, ['a --dry-run']);
+  assert.match(r.err, /declined: no host was changed/);
+});
+
+test('a host that cannot plan (unreachable) or would refuse stops the run before any host changes', async () => {
+  const unreachable = await sshield(['harden', '--host', 'a', '--host', 'b', '--host', 'c'], { tty: true, answer: (n, m) => (n === 'b' ? { status: 'unreachable', reason: 'Connection refused' } : defaultAnswer(n, m)) });
+  assert.equal(unreachable.code, 2);
+  assert.ok(!unreachable.calls.some((c) => c.endsWith('--yes')), unreachable.calls.join());
+  assert.deepEqual(unreachable.asked, []);
+  assert.match(unreachable.err, /not changing any host: not every host could plan this change: b \(unreachable: Connection refused\)/);
+  const refusing = await sshield(['harden', '--host', 'a', '--host', 'b'], { tty: true, answer: (n) => ({ status: 'planned', envelope: { ...planned(), outcome: { kind: 'dry-run', exitCode: 0, ...(n === 'a' ? { wouldRefuse: 'guard x' } : {}) } } }) });
+  assert.equal(refusing.code, 3);
+  assert.ok(!refusing.calls.some((c) => c.endsWith('--yes')));
+  assert.match(refusing.err, /a \(would refuse\)/);
+  assert.match(refusing.out, /would be refused: guard x/);
+});
+
+test('nothing to change on any host: no question, exit 0', async () => {
+  const r = await sshield(['harden', '--host', 'a', '--host', 'b'], { tty: true, answer: (n) => (n === 'a' ? { status: 'unchanged', envelope: planned(false) } : { status: 'planned', envelope: planned(false) }) });
+  assert.equal(r.code, 0);
+  assert.deepEqual(r.asked, []);
+  assert.deepEqual(r.calls, ['a --dry-run', 'b --dry-run']);
+});
+
+test('--dry-run plans every host and changes none; --json is the change-fleet envelope', async () => {
+  const r = await sshield(['keys', 'remove', '--user', 'root', '--fingerprint', 'SHA256:abc', '--host', 'a', '--host', 'b', '--dry-run', '--json']);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(r.calls, ['a --dry-run', 'b --dry-run']);
+  assert.deepEqual(r.requests[0]!.argv, ['keys', 'remove', '--user', 'root', '--fingerprint', 'SHA256:abc', '--dry-run']);
+  const doc = JSON.parse(r.out) as { mode: string; command: string; hosts: { envelope: unknown }[] };
+  assert.equal(doc.mode, 'dry-run');
+  assert.equal(doc.command, 'keys remove');
+  assert.equal(doc.hosts.length, 2);
+});
+
+test('--json of a rollout that stops at a failure: the schema, the failure, the skipped host; exit 2', async () => {
+  const r = await sshield(['harden', '--host', 'a', '--host', 'b', '--host', 'c', '--parallel', '1', '--yes', '--json'], { answer: (n) => (n === 'b' ? { status: 'rolled-back', reason: 'sshd -t rejected the candidate', backupId: 'B2' } : { status: 'changed', backupId: 'B1' }) });
+  assert.equal(r.code, 2);
+  assertMatchesSchema('change-fleet', r.out);
+  const doc = JSON.parse(r.out) as { hosts: { status: string }[]; summary: { exitCode: number; stopped: { name: string } } };
+  assert.deepEqual(doc.hosts.map((h) => h.status), ['changed', 'rolled-back', 'skipped']);
+  assert.equal(doc.summary.exitCode, 2);
+  assert.equal(doc.summary.stopped.name, 'b');
+});
+
+test('keys add --file KEY.pub: the key is read on this machine and passed as --key; stdin too', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sshield-fc-'));
+  try {
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBd0 admin@laptop';
+    writeFileSync(join(dir, 'k.pub'), `${key}\n`);
+    const r = await sshield(['keys', 'add', '--user', 'root', '--file', join(dir, 'k.pub'), '--restrict', '--host', 'a', '--yes']);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(r.requests[0]!.argv, ['keys', 'add', '--user', 'root', '--restrict', '--key', key, '--yes']);
+    const piped = await sshield(['keys', 'add', '-', '--user', 'root', '--host', 'a', '--yes'], { stdin: `${key}\n` });
+    assert.equal(piped.code, 0, piped.err);
+    assert.deepEqual(piped.requests[0]!.argv, ['keys', 'add', '--user', 'root', '--key', key, '--yes']);
+    const missing = await sshield(['keys', 'add', '--user', 'root', '--file', join(dir, 'nope.pub'), '--host', 'a', '--yes']);
+    assert.equal(missing.code, 2);
+    assert.match(missing.err, /cannot read .*nope\.pub: ENOENT/);
+    assert.equal(missing.requests.length, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('files of this machine are refused rather than read on the hosts: a policy file, ca trust\'s CA, --root; nothing runs', async () => {
+  for (const [args, re] of [
+    [['harden', '--profile', './mine.yaml', '--host', 'a', '--yes'], /--profile \.\/mine\.yaml: a policy file on this machine/],
+    [['ca', 'trust', '--user-ca', 'ca.pub', '--host', 'a', '--yes'], /--user-ca .* name files on this machine/],
+    [['harden', '--root', '/mnt/x', '--host', 'a', '--yes'], /--root is an offline directory on this machine/],
+  ] as const) {
+    const r = await sshield([...args]);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.err, re);
+    assert.equal(r.requests.length, 0);
+  }
+});
+
+test('--cluster with --host, or with --parallel other than 1, is a usage error before anything is reached', async () => {
+  const both = await sshield(['harden', '--cluster', 'root@pve1', '--host', 'b', '--yes']);
+  assert.equal(both.code, 2);
+  assert.match(both.err, /cannot be combined with --host or --inventory/);
+  const par = await sshield(['harden', '--cluster', 'root@pve1', '--parallel', '3', '--yes']);
+  assert.equal(par.code, 2);
+  assert.match(par.err, /one node at a time; --parallel 3 cannot apply/);
+});
+
+test('operands that look like flags are passed after --', async () => {
+  const r = await sshield(['user', 'nologin', '--host', 'a', '--yes', '--', '-odd']);
+  assert.deepEqual(r.requests[0]!.argv, ['user', 'nologin', '--', '-odd', '--yes']);
+});
+
+test('every changing command of issue 17 routes to the rollout over --host (never runs here); confirm and the listings still refuse', async () => {
+  const sample: Record<string, string[]> = {
+    harden: ['harden'],
+    'allow add': ['allow', 'add', '192.0.2.1'],
+    'allow remove': ['allow', 'remove', '192.0.2.1'],
+    'user nologin': ['user', 'nologin', 'bob'],
+    'user add': ['user', 'add', '--nologin', 'bob'],
+    'user sftp': ['user', 'sftp', '--chroot', '/srv/bob', 'bob'],
+    'keys add': ['keys', 'add', '--user', 'bob', '--key', 'ssh-ed25519 AAAA x'],
+    'keys remove': ['keys', 'remove', '--user', 'bob', '--line', '1'],
+    'keys restrict': ['keys', 'restrict', '--user', 'bob', '--line', '1', '--restrict'],
+    'keys unrestrict': ['keys', 'unrestrict', '--user', 'bob', '--line', '1'],
+    upgrade: ['upgrade'],
+    restore: ['restore', '20261205T010000Z'],
+  };
+  assert.deepEqual(Object.keys(sample).sort(), [...FLEET_CHANGES].filter((c) => c !== 'ca trust').sort(), 'every routed command is sampled (ca trust: refused above for its CA file)');
+  // (the samples are written as the host gets them: the command's options, then its operands)
+  for (const [name, args] of Object.entries(sample)) {
+    const r = await sshield([...args, '--host', 'a', '--dry-run']);
+    assert.equal(r.code, 0, `${name}: ${r.err}`);
+    assert.deepEqual(r.requests.map((q) => q.argv), [[...args, '--dry-run']], name);
+  }
+  for (const args of [['confirm', '--host', 'a'], ['ca', 'sign-host', '--dir', '/x', '--hostnames', 'h', '--host', 'a']]) {
+    const r = await sshield(args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.err, /not on remote hosts/);
+    assert.equal(r.requests.length, 0);
+  }
+});
+
+test('without a remote runner in the build the changing commands refuse --host clearly (exit 2)', async () => {
+  const io = { out: () => undefined, err: (t: string) => void (msg += t), errRaw: () => undefined, stdoutIsTTY: false, stdinIsTTY: false, stderrIsTTY: false };
+  let msg = '';
+  useFleetRunner(undefined, { io });
+  try {
+    await buildProgram().parseAsync(['node', 'sshield', 'harden', '--host', 'a', '--yes']);
+    assert.equal(process.exitCode, 2);
+  } finally {
+    process.exitCode = 0;
+  }
+  assert.match(msg, /not yet on remote hosts/);
+});
