@@ -72,6 +72,10 @@ test('every ordered pair of a 3-node cluster reaches root the PVE way; a wrong p
   assert.ok(p.ok, p.ok ? '' : p.message);
   assert.deepEqual(p.value.targets.map((t) => t.name), ['pve2', 'pve3', 'pve1']);
   assert.equal(p.value.preflight.length, 6);
+  // --limit picks the nodes to change; every member stays a peer of the checks.
+  const l = await prepareClusterChange(pool, seed(), { deadlineMs: 60_000, limit: 'pve1:pve3', preflight: false });
+  assert.ok(l.ok, l.ok ? '' : l.message);
+  assert.deepEqual([l.value.targets.map((t) => t.name), l.value.members.map((t) => t.name)], [['pve3', 'pve1'], ['pve1', 'pve2', 'pve3']]);
 });
 
 test('a harden every guard accepts but that cuts a peer connecting from an unnamed address: the peer check names that pair and ssh\'s reason', { skip, timeout: 180_000 }, async () => {

@@ -9,7 +9,8 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parsePeerAnswer, peerCommand, pveSshArgv, describeFailures, type PeerResult } from '../../../src/fleet/peer-check.js';
-import { clusterOrder, describeOrder, orderedPairs } from '../../../src/fleet/cluster-rollout.js';
+import { clusterHooks, clusterOrder, describeOrder, orderedPairs } from '../../../src/fleet/cluster-rollout.js';
+import type { SshPool, SshResult } from '../../../src/fleet/ssh.js';
 import { parsePveNodename } from '../../../src/host/facts/cluster-addresses.js';
 import type { FleetTarget } from '../../../src/fleet/target.js';
 
@@ -116,4 +117,24 @@ test('describeFailures names which peer could not reach which node and why', () 
 test(".members' nodename: the node --cluster reads through", () => {
   assert.equal(parsePveNodename('{"nodename": "pve-node1", "version": 7, "nodelist": {}}'), 'pve-node1');
   for (const bad of ['', 'null', '{"nodename": 3}', '{"nodename": ""}', '[1]', '{']) assert.equal(parsePveNodename(bad), undefined, bad);
+});
+
+test('the --cluster hook asks every OTHER member, over the controller\'s connection to it, to reach the changed node as PVE does', async () => {
+  const calls: { peer: string; cmd: string }[] = [];
+  const answers: Record<string, string> = { pve1: 'SSHIELD-PEER 0\n\n', pve2: 'SSHIELD-PEER 255\nroot@10.0.0.3: Permission denied (publickey).\n' };
+  const pool = {
+    exec: async (t: FleetTarget, cmd: string): Promise<SshResult> => {
+      calls.push({ peer: t.name, cmd });
+      return { code: 0, signal: null, stdout: Buffer.from(answers[t.name] ?? ''), stderr: '' };
+    },
+  } as unknown as SshPool;
+  const hooks = clusterHooks(pool, members);
+  const r = await hooks.beforeConfirm!(members[2]!);
+  assert.deepEqual(r, { ok: false, reason: 'root SSH from the other cluster nodes fails (the way PVE connects): pve2 -> pve3: root@10.0.0.3: Permission denied (publickey).' });
+  assert.deepEqual(calls.map((c) => c.peer).sort(), ['pve1', 'pve2']);
+  for (const c of calls) assert.ok(c.cmd.includes('HostKeyAlias=pve3') && c.cmd.includes('root@10.0.0.3') && c.cmd.includes('/etc/pve/nodes/pve3/ssh_known_hosts'), c.cmd);
+  answers.pve2 = 'SSHIELD-PEER 0\n\n';
+  assert.deepEqual(await hooks.beforeConfirm!(members[2]!), { ok: true });
+  // A one-node cluster has no peer to ask.
+  assert.deepEqual(await clusterHooks(pool, members.slice(0, 1)).beforeConfirm!(members[0]!), { ok: true });
 });
