@@ -3,8 +3,10 @@
 // with a deadline, and a detached watcher process (`sshield confirm --watch ID`, started through
 // ApplyHost.spawnDetached, surviving the admin's session) waits for it. `sshield confirm`, run
 // from a new login (which proves access still works), commits the change; when the deadline
-// passes unconfirmed the watcher restores the backup and reloads. A watcher that died is covered
-// by the next run's recovery (pipeline.ts).
+// passes unconfirmed the watcher restores the backup and reloads. `sshield confirm --reject`
+// (rejectChange) does the same at once, through the same rollback: a fleet run's controller whose
+// new connection or peer check failed does not wait for the deadline. A watcher that died is
+// covered by the next run's recovery (pipeline.ts).
 import type { ApplyHost } from './host.js';
 import { listBackups, loadBackup, writeJournal } from './backup.js';
 import type { PipelineOptions } from './pipeline.js';
@@ -46,6 +48,41 @@ export async function confirmChange(host: ApplyHost, opts: PipelineOptions, from
     }
     return { status: 'confirmed', backupId: id };
   });
+}
+
+export type RejectOutcome =
+  | { readonly status: 'rolled-back'; readonly backupIds: readonly string[]; readonly problems: readonly string[] }
+  | { readonly status: 'nothing-pending' }
+  | { readonly status: 'too-late'; readonly backupId: string };
+
+/**
+ * Rolls back every change awaiting confirmation now, as the watcher would at its deadline (the
+ * same rollback under the same locks), and stops its watcher. From any session: undoing a change
+ * never needs the proof that confirming does. `why` goes into the journal.
+ */
+export async function rejectChange(host: ApplyHost, opts: PipelineOptions, why: string): Promise<RejectOutcome> {
+  const all = await listBackups(host, opts.backupRoot);
+  const pending = all.filter((b) => b.journal?.phase === 'awaiting-confirm');
+  if (pending.length === 0) {
+    const last = all.at(-1);
+    if (last?.journal?.phase === 'rolled-back' && last.journal.confirmDeadline !== undefined) return { status: 'too-late', backupId: last.id };
+    return { status: 'nothing-pending' };
+  }
+  const done: string[] = [];
+  const problems: string[] = [];
+  for (const b of pending) {
+    const rolled = await withRunLocks(host, opts, b.manifest?.root, async () => {
+      const again = await loadBackup(host, opts.backupRoot, b.id);
+      if (again?.journal?.phase !== 'awaiting-confirm') return false;
+      const r = await rollback(host, again, opts, why);
+      if (r.daemonProblem) problems.push(`${b.id}: ${r.daemonProblem}`);
+      return true;
+    });
+    if (!rolled) continue;
+    done.push(b.id);
+    if (b.journal?.watcherPid !== undefined) await host.signal(b.journal.watcherPid, 'SIGTERM').catch(() => false);
+  }
+  return done.length ? { status: 'rolled-back', backupIds: done, problems } : { status: 'nothing-pending' };
 }
 
 export type WatchOutcome = 'confirmed' | 'rolled-back' | 'gone';

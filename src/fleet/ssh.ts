@@ -6,7 +6,11 @@
 // told to exit when the run ends (`close`, or `closeSync` from an exit/signal handler). Each call
 // has a deadline and an output cap; past either the client is killed. The remote command is one
 // string for the remote login shell: build it with shellQuote/commandLine, never by concatenation.
+// A call may send bytes on stdin (`input`: the copied executable), and may be `fresh`: its own
+// new connection, never a shared master (ControlMaster=no, ControlPath=none), the way the remote
+// change proves that a new login still works after a change.
 import { spawn, spawnSync } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,6 +44,18 @@ export interface SshCallOptions {
   /** Kill the client when stdout exceeds this many bytes. */
   readonly maxStdout: number;
   readonly signal?: AbortSignal;
+  /** Bytes (or a stream) sent on the remote command's stdin, then EOF; default: none. */
+  readonly input?: Buffer | Readable;
+  /** A new connection of its own: no shared master, none made. */
+  readonly fresh?: boolean;
+  /** Extra `-o KEY=VALUE` for this call only, after the pool's (ssh takes the first value). */
+  readonly options?: readonly string[];
+}
+
+/** How a call connects (see SshCallOptions). */
+export interface ConnectOptions {
+  readonly fresh?: boolean;
+  readonly options?: readonly string[];
 }
 
 /** One POSIX-shell word: single quotes, a quote inside as '\''. NUL cannot be passed at all. */
@@ -72,19 +88,24 @@ export class SshPool {
     return this.dir;
   }
 
+  /** The ssh program this pool runs. */
+  get program(): string {
+    return this.opts.ssh ?? 'ssh';
+  }
+
   /** ssh's arguments up to and including the destination. */
-  argsFor(t: FleetTarget): string[] {
+  argsFor(t: FleetTarget, c: ConnectOptions = {}): string[] {
     const o = this.opts;
+    const sharing = c.fresh ? ['-o', 'ControlMaster=no', '-o', 'ControlPath=none'] : ['-o', 'ControlMaster=auto', '-o', `ControlPath=${join(this.controlDir(), '%C')}`, '-o', `ControlPersist=${o.controlPersistSec ?? 15}`];
     return [
       ...(o.configFile ? ['-F', o.configFile] : []),
       '-o', 'BatchMode=yes',
       '-o', `ConnectTimeout=${o.connectTimeoutSec ?? 10}`,
-      '-o', 'ControlMaster=auto',
-      '-o', `ControlPath=${join(this.controlDir(), '%C')}`,
-      '-o', `ControlPersist=${o.controlPersistSec ?? 15}`,
+      ...sharing,
       '-o', 'ClearAllForwardings=yes',
       '-o', 'LogLevel=ERROR',
       ...(o.options ?? []).flatMap((x) => ['-o', x]),
+      ...(c.options ?? []).flatMap((x) => ['-o', x]),
       '-a', '-x', '-T',
       ...(t.user ? ['-l', t.user] : []),
       ...(t.port !== undefined ? ['-p', String(t.port)] : []),
@@ -95,18 +116,27 @@ export class SshPool {
   /** Runs one remote command line on the host through its shared connection. */
   exec(t: FleetTarget, remote: string, call: SshCallOptions): Promise<SshResult> {
     if (this.closed) return Promise.resolve({ code: null, signal: null, stdout: Buffer.alloc(0), stderr: '', error: 'the SSH pool is closed' });
-    const args = [...this.argsFor(t), remote];
+    const args = [...this.argsFor(t, { ...(call.fresh ? { fresh: true } : {}), ...(call.options ? { options: call.options } : {}) }), remote];
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
       let size = 0;
       let stderr = '';
       let error: string | undefined;
       let settled = false;
-      const child = spawn(this.opts.ssh ?? 'ssh', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(this.program, args, { stdio: [(call.input ? 'pipe' : 'ignore') as 'pipe', 'pipe', 'pipe'] });
       const kill = (why: string) => {
         error ??= why;
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       };
+      if (call.input) {
+        // A client that exits early (the remote side refused) closes the pipe: EPIPE is its exit's to report.
+        child.stdin.on('error', () => undefined);
+        if (Buffer.isBuffer(call.input)) child.stdin.end(call.input);
+        else {
+          call.input.on('error', (e) => kill(`cannot read the input: ${e.message}`));
+          call.input.pipe(child.stdin);
+        }
+      }
       const timer = setTimeout(() => kill(`no answer within ${Math.round(call.timeoutMs / 1000)} s`), call.timeoutMs);
       const onAbort = () => kill(String(call.signal?.reason ?? 'aborted'));
       call.signal?.addEventListener('abort', onAbort, { once: true });
