@@ -185,6 +185,27 @@ def parse_json(module, rc, out, err, argv):
         module.fail_json(msg='sshield %s: %s' % (' '.join(argv), (err.strip() or out.strip() or 'no output')), rc=rc, stdout=out, stderr=err)
 
 
+def profile_flags(module):
+    """--profile: a name or a target path as given, or the inline policy written to the module's temp directory."""
+    p = module.params
+    if p.get('policy') is not None:
+        path = os.path.join(module.tmpdir, 'sshield-policy.yml')
+        policy = p['policy']
+        with open(path, 'w') as f:
+            if isinstance(policy, dict):
+                # JSON is YAML: sshield's policy parser reads it and reports file:line on a mistake.
+                # A date YAML read unquoted (expires: 2027-06-30) is written back as that date.
+                json.dump(policy, f, indent=1, sort_keys=True, default=str)
+            elif isinstance(policy, str):
+                f.write(policy)
+            else:
+                module.fail_json(msg='policy: a mapping (extends, rules, waivers) or the YAML text of a policy file, got %s' % type(policy).__name__)
+        return ['--profile', path]
+    if p.get('profile'):
+        return ['--profile', p['profile']]
+    return []
+
+
 def change_flags(params):
     """The flags of the shared change options, in sshield's words."""
     argv = []

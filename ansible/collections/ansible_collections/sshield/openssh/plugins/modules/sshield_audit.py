@@ -26,6 +26,13 @@ options:
     description: Fail the task when a rule at or above this severity fails (sshield's C(--fail-on)). Unset, findings never fail the task.
     type: str
     choices: [info, low, medium, high, critical]
+  policy:
+    description:
+      - An sshield policy given inline, as a mapping (C(extends), C(rules), C(waivers)) or as the YAML text of a policy
+        file; written to the module's temporary directory on the target and passed as C(--profile FILE). sshield checks it
+        (a mistake fails the task with the line).
+      - Mutually exclusive with O(profile).
+    type: raw
   admin:
     description: The admin account the audit evaluates (C(--admin)).
     type: str
@@ -83,7 +90,7 @@ binary:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.sshield.openssh.plugins.module_utils.sshield import BINARY_ARGS, ensure_binary, parse_json, run_sshield
+from ansible_collections.sshield.openssh.plugins.module_utils.sshield import profile_flags, BINARY_ARGS, ensure_binary, parse_json, run_sshield
 
 
 def main():
@@ -91,19 +98,20 @@ def main():
         argument_spec=dict(
             BINARY_ARGS,
             profile=dict(type='str'),
+            policy=dict(type='raw'),
             fail_on=dict(type='str', choices=['info', 'low', 'medium', 'high', 'critical']),
             admin=dict(type='str'),
             openssh=dict(type='str'),
             config_file=dict(type='path'),
             root=dict(type='path'),
         ),
-        mutually_exclusive=[('config_file', 'root')],
+        mutually_exclusive=[('config_file', 'root'), ('profile', 'policy')],
         supports_check_mode=True,
     )
     p = module.params
     path, binary = ensure_binary(module)
-    argv = ['audit', '--json']
-    for opt, flag in (('profile', '--profile'), ('fail_on', '--fail-on'), ('admin', '--admin'), ('openssh', '--openssh'), ('config_file', '--file'), ('root', '--root')):
+    argv = ['audit', '--json'] + profile_flags(module)
+    for opt, flag in (('fail_on', '--fail-on'), ('admin', '--admin'), ('openssh', '--openssh'), ('config_file', '--file'), ('root', '--root')):
         if p.get(opt):
             argv += [flag, p[opt]]
     rc, out, err = run_sshield(module, path, argv)

@@ -26,6 +26,13 @@ options:
   profile:
     description: C(baseline), C(proxmox), C(strict), or the path ON THE TARGET of a YAML policy file (default proxmox on PVE hosts, else baseline).
     type: str
+  policy:
+    description:
+      - An sshield policy given inline, as a mapping (C(extends), C(rules), C(waivers)) or as the YAML text of a policy
+        file; written to the module's temporary directory on the target and passed as C(--profile FILE). sshield checks it
+        (a mistake fails the task with the line).
+      - Mutually exclusive with O(profile).
+    type: raw
   admin:
     description: The admin account the audit and the guards evaluate (C(--admin)).
     type: str
@@ -105,7 +112,7 @@ rc:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.sshield.openssh.plugins.module_utils.sshield import BINARY_ARGS, CHANGE_ARGS, change_flags, change_result, ensure_binary, parse_json, run_sshield
+from ansible_collections.sshield.openssh.plugins.module_utils.sshield import profile_flags, BINARY_ARGS, CHANGE_ARGS, change_flags, change_result, ensure_binary, parse_json, run_sshield
 
 
 def main():
@@ -115,18 +122,19 @@ def main():
             **dict(
                 CHANGE_ARGS,
                 profile=dict(type='str'),
+            policy=dict(type='raw'),
                 admin=dict(type='str'),
                 config_file=dict(type='path'),
                 root=dict(type='path'),
             )
         ),
-        mutually_exclusive=[('config_file', 'root')],
+        mutually_exclusive=[('config_file', 'root'), ('profile', 'policy')],
         supports_check_mode=True,
     )
     p = module.params
     path, binary = ensure_binary(module)
-    argv = ['harden', '--json', '--dry-run' if module.check_mode else '--yes']
-    for opt, flag in (('profile', '--profile'), ('admin', '--admin'), ('config_file', '--file'), ('root', '--root')):
+    argv = ['harden', '--json', '--dry-run' if module.check_mode else '--yes'] + profile_flags(module)
+    for opt, flag in (('admin', '--admin'), ('config_file', '--file'), ('root', '--root')):
         if p.get(opt):
             argv += [flag, p[opt]]
     argv += change_flags(p)
