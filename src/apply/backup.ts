@@ -5,6 +5,7 @@
 // run killed at any point is recognised and undone by the next one (pipeline.ts recover). Listing and
 // loading backups for `sshield backups` / `sshield restore` live here too.
 import { bytesToText } from '../text/bytes.js';
+import type { ReadOnlyFs } from '../host/fs.js';
 import type { ApplyHost } from './host.js';
 import type { PlanKind, PlanStep, ReloadTarget, VerifyExpectation } from './plan.js';
 import { sha256 } from './plan.js';
@@ -143,7 +144,7 @@ export async function writeManifest(host: ApplyHost, root: string, m: Manifest):
   await host.replaceFile(`${backupDir(root, m.id)}/manifest.json`, json(m), { mode: 0o600, ...stateOwner(host) });
 }
 
-async function readJson<T>(host: ApplyHost, path: string): Promise<T | undefined> {
+async function readJson<T>(host: { readonly fs: ReadOnlyFs }, path: string): Promise<T | undefined> {
   const r = await host.fs.readFile(path, 16 << 20);
   if (!r.ok) return undefined;
   try {
@@ -161,7 +162,7 @@ export interface BackupRecord {
   readonly journal?: Journal;
 }
 
-export async function loadBackup(host: ApplyHost, root: string, id: string): Promise<BackupRecord | undefined> {
+export async function loadBackup(host: { readonly fs: ReadOnlyFs }, root: string, id: string): Promise<BackupRecord | undefined> {
   if (!/^[0-9A-Za-z-]+$/.test(id)) return undefined;
   const dir = backupDir(root, id);
   const st = await host.fs.stat(dir);
@@ -172,7 +173,7 @@ export async function loadBackup(host: ApplyHost, root: string, id: string): Pro
 }
 
 /** All backups, oldest first (ids sort by time). */
-export async function listBackups(host: ApplyHost, root: string): Promise<BackupRecord[]> {
+export async function listBackups(host: { readonly fs: ReadOnlyFs }, root: string): Promise<BackupRecord[]> {
   const names = ((await host.fs.readDir(root)) ?? []).filter((n) => /^\d{8}T\d{6}Z(-\d+)?$/.test(n)).sort(compareIds);
   const out: BackupRecord[] = [];
   for (const n of names) {

@@ -8,7 +8,8 @@
 import { bytesToText } from '../text/bytes.js';
 import { accessListsOf, checkAccess } from '../sshd/access.js';
 import { passwordState, type PasswdUser } from '../host/facts/accounts.js';
-import type { LoadedHost } from '../host/loaded-host.js';
+import { loadHost, type LoadedHost } from '../host/loaded-host.js';
+import type { HostExecutor } from '../host/executor.js';
 import { buildModelState, waysInFromCandidates, type SomeAddressResult } from '../access/index.js';
 import type { SessionKind, Way } from '../access/types.js';
 import { listenOf } from '../apply/guard-stage.js';
@@ -149,4 +150,25 @@ export async function listAccounts(inp: ListInput): Promise<AccountReport[] | st
     out.push({ name: u.name, uid: u.uid, shell: u.shell, shellState, password, canLogin, why, access, keys, keyFiles, restrictions });
   }
   return out;
+}
+
+/** The body of `user list --json` (without schemaVersion/command). */
+export interface UserListing {
+  /** The main sshd_config evaluated. */
+  readonly config: string;
+  readonly accounts: readonly AccountReport[];
+}
+
+/**
+ * `user list` of one host, read through the executor it is given (this machine, an offline root, or
+ * a host gathered over SSH: src/fleet/remote-host.ts), so the local and the remote listing are this
+ * one function. Accounts are tried from an address no allowlist names and from every address a
+ * DenyUsers `!ADDR` exception names. A message when the config or the accounts cannot be read.
+ */
+export async function userListing(exec: HostExecutor, o: { readonly mainPath: string; readonly all: boolean }): Promise<UserListing | string> {
+  const host = await loadHost(exec, { mainPath: o.mainPath, facts: 'config' });
+  if (!host.tree.main) return `cannot read ${o.mainPath}${host.tree.diagnostics[0] ? `: ${host.tree.diagnostics[0].message}` : ''}`;
+  const listed = (host.global().get('denyusers')?.values ?? []).flatMap((v) => [...v.matchAll(/!([0-9a-fA-F.:]+(?:\/\d+)?)/g)].map((m) => m[1]!.split('/')[0]!));
+  const accounts = await listAccounts({ host, addresses: ['203.0.113.77', ...new Set(listed)], all: o.all });
+  return typeof accounts === 'string' ? accounts : { config: host.mainPath, accounts };
 }
