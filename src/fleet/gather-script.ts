@@ -3,16 +3,24 @@
 // host's shared SSH connection. It installs nothing, writes nothing, and answers a list of
 // requests in one batch: lstat of every component of each path (and of its resolved path when a
 // symlink is on the way, so the controller can walk links itself), file contents, directory
-// listings, and the output of a few programs the audit asks (sshd -V, apt-cache policy,
-// pveversion). Output is a line-framed stream: a magic line, one record per line with every
-// path, name and content base64-encoded (or plain when it holds only safe characters), an END
-// line with the record count. /etc/shadow is read with each password hash replaced by a marker
-// that keeps its state (set, locked '!', none '*', empty): hashes never leave the host. Private
-// host keys are never read (only stat-ed). Parsing the answer is gather-stream.ts's job.
+// listings (a backup directory's with each backup's manifest and journal), and the output of a
+// few programs the audit asks (sshd -V, apt-cache policy, pveversion). Output is a line-framed
+// stream: a magic line, one record per line with every path, name and content base64-encoded (or
+// plain when it holds only safe characters), an END line with the record count. /etc/shadow is
+// read with each password hash replaced by a marker that keeps its state (set, locked '!', none
+// '*', empty): hashes never leave the host. Private host keys are never read (only stat-ed).
+// Parsing the answer is gather-stream.ts's job.
 import { commandLine, shellQuote } from './ssh.js';
 
-/** What to fetch: `stat` lstat chain only; `read` plus content; `tail` plus the last TAIL_BYTES only; `list` entries (with their lstat); `readdir` list and read every file in it; `shadow` read redacted; `keys` every passwd user's ~/.ssh/authorized_keys{,2} and the lstat of their shell; `run` a command line. */
-export type GatherOp = 'stat' | 'read' | 'tail' | 'list' | 'readdir' | 'shadow' | 'keys' | 'run';
+/**
+ * What to fetch: `stat` lstat chain only; `read` plus content; `tail` plus the last TAIL_BYTES only;
+ * `list` entries (with their lstat); `readdir` list and read every file in it; `shadow` read
+ * redacted; `keys` every passwd user's ~/.ssh/authorized_keys{,2} and the lstat of their shell;
+ * `backups` a backup directory (src/apply/backup.ts): list it, and of every subdirectory named like
+ * a backup id (not a link) its listing, manifest.json and journal.json, never the saved copies;
+ * `run` a command line.
+ */
+export type GatherOp = 'stat' | 'read' | 'tail' | 'list' | 'readdir' | 'shadow' | 'keys' | 'backups' | 'run';
 
 /** How much of a `tail` file is sent: the readers of such files keep their last 4 MiB (latin1). */
 export const TAIL_BYTES = 4 << 20;
@@ -26,7 +34,10 @@ export interface GatherRequest {
   readonly arg: string;
 }
 
-const OP_CODE: Record<GatherOp, string> = { stat: 's', read: 'r', tail: 'T', list: 'd', readdir: 'D', shadow: 'S', keys: 'k', run: 'x' };
+const OP_CODE: Record<GatherOp, string> = { stat: 's', read: 'r', tail: 'T', list: 'd', readdir: 'D', shadow: 'S', keys: 'k', backups: 'B', run: 'x' };
+
+/** A backup id's directory name (backup.ts newBackupId: 20261124T100000Z, -2, -3 ... when taken), as a sh glob. */
+const BACKUP_GLOB = '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]T[0-9][0-9][0-9][0-9][0-9][0-9]Z*';
 
 export const GATHER_MAGIC = 'SSHIELD-GATHER 1';
 
@@ -62,6 +73,8 @@ pb() { case $1 in
   T) [ -f "$2" ] && [ -r "$2" ] && { n=$((n+1)); printf 'T '; enc "$2"; printf ' '; tail -c ${TAIL_BYTES} -- "$2" | base64 -w0; echo; };;
   d) [ -d "$2" ] && [ -r "$2" ] && listing "$2";;
   D) if [ -d "$2" ] && [ -r "$2" ]; then listing "$2"; for f in "$2"/* "$2"/.[!.]* "$2"/..?*; do readable r "$f"; done; fi;;
+  B) if [ -d "$2" ] && [ -r "$2" ]; then listing "$2"; for f in "$2"/${BACKUP_GLOB}; do
+      if [ -d "$f" ] && [ ! -L "$f" ] && [ -r "$f" ]; then listing "$f"; readable r "$f/manifest.json"; readable r "$f/journal.json"; fi; done; fi;;
   x) n=$((n+1)); printf 'X '; enc "$2"; printf ' '; { timeout -s KILL 30 sh -c "$2" 2>&1 </dev/null; printf '\\n%s' "$?"; } | head -c $((cap+1)) | base64 -w0; echo;;
   esac; return 0; }
 echo '${GATHER_MAGIC}'

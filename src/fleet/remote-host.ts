@@ -23,6 +23,8 @@ export interface RemoteOptions {
   /** The host's deadline, all rounds together (default 60 s). */
   readonly deadlineMs?: number;
   readonly signal?: AbortSignal;
+  /** What round one asks (default PREFETCH: what an audit of a Debian/PVE host reads); a listing that reads little asks little. */
+  readonly prefetch?: readonly GatherRequest[];
 }
 
 export interface RemoteStats {
@@ -49,7 +51,7 @@ export async function judgeRemote<T>(pool: SshPool, target: FleetTarget, judge: 
   const snap = new Snapshot(target.name, cap);
   let received = 0;
   const stats = (): RemoteStats => ({ rounds: snap.rounds, bytes: received, ms: Date.now() - t0 });
-  let requests: readonly GatherRequest[] = PREFETCH;
+  let requests: readonly GatherRequest[] = opts.prefetch ?? PREFETCH;
   for (let round = 1; ; round++) {
     const left = deadline - Date.now();
     if (left <= 0) return { ok: false, error: `no complete answer within the host deadline (${Math.round((opts.deadlineMs ?? 60_000) / 1000)} s)`, stats: stats() };
