@@ -1,5 +1,5 @@
-// `sshield audit` over many hosts: a bounded pool of hosts (each one SSH connection, one deadline,
-// gathered and judged by remote-host.ts with the very gatherAudit/runAudit of a local or --root
+// `sshield audit` over many hosts: a bounded pool of hosts (judge-fleet.ts: each one SSH connection,
+// one deadline, gathered and judged with the very gatherAudit/runAudit of a local or --root
 // audit), results in the targets' order. The policy is chosen per host as for one host (the
 // given profile, else proxmox on PVE hosts and baseline elsewhere). An unreachable or hostile host
 // is an error with its reason, never a clean report. The envelope is FleetAuditReport.
@@ -7,10 +7,10 @@ import { gatherAudit } from '../audit/gather.js';
 import { runAudit } from '../audit/run.js';
 import type { Policy } from '../policy/policy-file.js';
 import type { Report } from '../report/types.js';
-import { mapPool } from '../scan/pool.js';
-import { judgeRemote, type RemoteOptions } from './remote-host.js';
+import { judgeFleet, type FleetHostBase } from './judge-fleet.js';
+import type { RemoteOptions } from './remote-host.js';
 import type { SshPool } from './ssh.js';
-import { targetText, type FleetTarget } from './target.js';
+import type { FleetTarget } from './target.js';
 
 export interface FleetHostResult {
   readonly name: string;
@@ -44,30 +44,20 @@ export interface FleetAuditOptions {
   /** Hosts in flight at once (default 10). */
   readonly parallel?: number;
   readonly remote?: RemoteOptions;
-  readonly onDone?: (done: number, total: number, host: FleetHostResult) => void;
+  readonly onDone?: (done: number, total: number, host: FleetHostBase) => void;
 }
 
 export async function auditFleet(targets: readonly FleetTarget[], o: FleetAuditOptions): Promise<FleetAuditReport> {
   const t0 = Date.now();
-  const hosts = await mapPool(
-    targets,
-    o.parallel ?? 10,
-    async (t): Promise<FleetHostResult> => {
-      const r = await judgeRemote(
-        o.pool,
-        t,
-        async (exec) => {
-          const input = await gatherAudit(exec, { ...(o.admin ? { admin: o.admin } : {}), ...(o.openssh ? { openssh: o.openssh } : {}) });
-          Object.assign(input.target, { label: t.name });
-          return runAudit(input, o.policyFor(input.isPve), { version: o.version, today: o.today });
-        },
-        o.remote,
-      );
-      const base = { name: t.name, target: targetText(t), source: t.source, gather: { rounds: r.stats.rounds, bytes: r.stats.bytes, ms: r.stats.ms } };
-      return r.ok ? { ...base, status: 'audited', notes: r.notes, report: r.value } : { ...base, status: 'error', error: r.error, notes: [] };
-    },
-    (done, i, r) => o.onDone?.(done, targets.length, r),
-  );
+  const judged = await judgeFleet(targets, { pool: o.pool, ...(o.parallel !== undefined ? { parallel: o.parallel } : {}), ...(o.remote ? { remote: o.remote } : {}), onDone: (done, total, h) => o.onDone?.(done, total, h) }, async (exec, t) => {
+    const input = await gatherAudit(exec, { ...(o.admin ? { admin: o.admin } : {}), ...(o.openssh ? { openssh: o.openssh } : {}) });
+    Object.assign(input.target, { label: t.name });
+    return runAudit(input, o.policyFor(input.isPve), { version: o.version, today: o.today });
+  });
+  const hosts = judged.map((h): FleetHostResult => {
+    const base = { name: h.name, target: h.target, source: h.source, gather: h.gather };
+    return h.ok ? { ...base, status: 'audited', notes: h.notes, report: h.value } : { ...base, status: 'error', error: h.error, notes: [] };
+  });
   const audited = hosts.filter((h) => h.status === 'audited').length;
   return { schemaVersion: 1, command: 'audit', tool: { name: 'sshield', version: o.version }, hosts, summary: { hosts: hosts.length, audited, errors: hosts.length - audited, wallMs: Date.now() - t0 } };
 }
