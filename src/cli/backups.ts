@@ -1,30 +1,43 @@
-// `sshield backups`: lists the backups the apply pipeline made, newest last, with the command that
-// made each (its kind) and its state.
+// `sshield backups`: lists the backups the apply pipeline made, oldest first, with the command that
+// made each (its kind) and its state; on many hosts over SSH with --host/--inventory/--cluster
+// (read-only: each host's backup directory gathered, nothing installed).
 import type { Command } from '@commander-js/extra-typings';
 import { defaultBackupDir } from './user-scope.js';
 import { openMachine } from '../apply/open-host.js';
-import { listBackups } from '../apply/backup.js';
+import { DEFAULT_BACKUP_ROOT } from '../apply/backup.js';
+import { listBackupRows } from '../apply/backup-list.js';
 import { EXIT } from './exit-codes.js';
-import { processOutput } from './io.js';
+import { color, processOutput } from './io.js';
 import { versioned } from '../report/document.js';
-
-/** Wide enough for every PlanKind ('restore' is the longest) and 'unknown'. */
-const KIND_WIDTH = 7;
+import { backupsListView, renderListView } from '../report/lists.js';
+import { fleetRequested, withFleetFlags, type FleetFlags } from './fleet.js';
+import { runFleetList } from './list-fleet.js';
+import { normalizePath } from '../fleet/snapshot.js';
 
 export function register(program: Command): void {
-  program
+  const cmd = program
     .command('backups')
-    .description('List the backups made by harden, allow, user, keys and restore (each: id, kind, state, files, account and directory steps). Restore one with `sshield restore ID`. Without root: your own backups (of your keys), in ~/.local/state/sshield.')
+    .description('List the backups made by harden, allow, user, keys and restore (each: id, kind, state, files, account and directory steps). Restore one with `sshield restore ID`. Without root: your own backups (of your keys), in ~/.local/state/sshield. On many hosts over SSH with --host/--inventory/--cluster (read-only, nothing installed; --backup-dir then names the directory on the hosts, default /var/backups/sshield).')
     .option('--backup-dir <dir>', 'where backups live (without root: your own state directory)', defaultBackupDir())
-    .option('--json', 'machine-readable output')
-    .action(async (o) => {
-      const host = await openMachine();
-      const all = await listBackups(host, o.backupDir);
-      const rows = all.map((b) => ({ id: b.id, kind: b.manifest?.kind ?? 'unknown', state: b.journal?.phase ?? 'unknown', created: b.manifest?.created, ...(b.manifest?.root !== undefined ? { root: b.manifest.root } : {}), files: (b.manifest?.files ?? []).map((f) => ({ path: f.path, ...(f.hostPath !== f.path ? { hostPath: f.hostPath } : {}), existed: f.existed, sha256: f.sha256, mode: f.mode.toString(8), uid: f.uid, gid: f.gid })), steps: (b.manifest?.steps ?? []).map((st, i) => ({ kind: st.kind, describe: st.describe, phase: b.journal?.steps?.[i] ?? 'unknown' })) }));
-      if (o.json) processOutput.out(JSON.stringify(versioned('backups', { backupDir: o.backupDir, backups: rows }), null, 2));
-      else if (rows.length === 0) processOutput.out(`No backups in ${o.backupDir}.`);
-      // A change made with --root DIR changed DIR's files, not this machine's: say so first.
-      else for (const r of rows) processOutput.out(`${r.id}  ${r.kind.padEnd(KIND_WIDTH)}  ${r.state.padEnd(16)}  ${'root' in r ? `in root ${r.root}: ` : ''}${[...r.files.map((f) => f.path + (f.existed ? '' : ' (new)')), ...r.steps.map((st) => `${st.describe} [${st.phase}]`)].join(', ')}`);
-      process.exitCode = EXIT.ok;
-    });
+    .option('--json', 'machine-readable output');
+  withFleetFlags(cmd).action(async (_o, c) => {
+    const o = c.opts() as FleetFlags & { backupDir: string; json?: true };
+    if (fleetRequested(o)) {
+      // On the hosts the default is root's directory, whoever runs sshield here.
+      // Remote paths are taken lexically ('..' drops the component before it), as every gathered read is.
+      const given = c.getOptionValueSource('backupDir') === 'default' ? DEFAULT_BACKUP_ROOT : o.backupDir;
+      if (!given.startsWith('/')) {
+        processOutput.err(`sshield backups: --backup-dir ${given}: an absolute path on the hosts`);
+        process.exitCode = EXIT.error;
+        return;
+      }
+      const dir = normalizePath(given);
+      process.exitCode = await runFleetList(processOutput, o, process.env, { command: 'backups', list: (exec) => listBackupRows(exec, dir), view: backupsListView, prefetch: [{ op: 'backups', arg: dir }] });
+      return;
+    }
+    const listing = await listBackupRows(await openMachine(), o.backupDir);
+    if (o.json) processOutput.out(JSON.stringify(versioned('backups', listing), null, 2));
+    else for (const line of renderListView(backupsListView(listing), color).out) processOutput.out(line);
+    process.exitCode = EXIT.ok;
+  });
 }

@@ -1,8 +1,8 @@
 // The fleet flags, spelled the same on every command: --host, --inventory, --limit, --cluster
 // (which hosts), --parallel, --host-timeout, --ssh-config, --ssh-option (how they are reached).
-// `audit` and `effective` act on them, the changing commands roll their change over the hosts
-// (fleet-change.ts); every other command takes them and refuses clearly (exit 2) instead of
-// silently working on this machine. Also the one place
+// `audit`, `effective` and the listings (`keys list`, `user list`, `backups`) act on them, the
+// changing commands roll their change over the hosts (fleet-change.ts); every other command takes
+// them and refuses clearly (exit 2) instead of silently working on this machine. Also the one place
 // that turns the flags into targets (reading the inventory file, asking the cluster node) and
 // that closes the SSH masters on exit or a signal. Not a command.
 import { readFileSync } from 'node:fs';

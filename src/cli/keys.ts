@@ -3,13 +3,10 @@
 // and the one change flow writes it (lock, journal, backup, atomic install, recovery).
 // `keys add|remove` are in keys-add.ts.
 import type { Command } from '@commander-js/extra-typings';
-import { collectUserKeys } from '../keys/inventory.js';
-import { keyFilesResolver } from '../keys/effective-files.js';
-import { keyLines } from '../keys/parser.js';
-import { keyRow } from '../keys/rows.js';
+import { listKeys } from '../keys/listing.js';
 import { keyChangeRequest, type KeyChangeFlags } from '../keys/change-request.js';
 import { planKeysChange } from '../keys/change-plan.js';
-import { formatDiagnostic } from '../sshd/diagnostics.js';
+import { keysListView, renderListView } from '../report/lists.js';
 import { versioned } from '../report/document.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, processOutput, type Output } from './io.js';
@@ -17,13 +14,15 @@ import { report } from './change.js';
 import { withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { open } from './target.js';
 import { KEYS_CHANGE_HELP } from './keys-help.js';
-import { keysSessionOf, loadedOf, MAIN_CONFIG, runKeys, withKeySelectors } from './keys-common.js';
+import { keysSessionOf, MAIN_CONFIG, runKeys, withKeySelectors } from './keys-common.js';
 import { caller, keysUser, WITHOUT_ROOT } from './user-scope.js';
 import { registerAddRemove } from './keys-add.js';
+import { fleetRequested, withFleetFlags, type FleetFlags } from './fleet.js';
+import { runFleetList } from './list-fleet.js';
 import { selectorProblem, type KeySelector } from '../keys/select.js';
 import { orFleet } from './fleet-change.js';
 
-type ListOpts = { root?: string; file?: string; user?: string; json?: true };
+type ListOpts = FleetFlags & { root?: string; file?: string; user?: string; json?: true };
 type ChangeOpts = CommonChangeFlags & KeyChangeFlags & KeySelector & { user?: string; force?: true; fixModes?: true } & Record<string, unknown>;
 
 function usage(io: Output, message: string): ExitCode {
@@ -31,7 +30,12 @@ function usage(io: Output, message: string): ExitCode {
   return EXIT.error;
 }
 
-async function list(io: Output, o: ListOpts): Promise<ExitCode> {
+async function list(io: Output, o: ListOpts, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  if (fleetRequested(o)) {
+    if (o.root !== undefined || (o.file ?? MAIN_CONFIG) !== MAIN_CONFIG) return usage(io, '--root/-f name files on this machine; --host/--inventory/--cluster remote hosts: choose one');
+    // Read as the remote account: what it may read is the host's business, not this machine's caller's.
+    return runFleetList(io, o, env, { command: 'keys list', list: (exec) => listKeys(exec, { mainConfig: MAIN_CONFIG, ...(o.user ? { user: o.user } : {}) }), view: (l) => keysListView(l, o.user, color) });
+  }
   // Without root only your own keys: --user defaults to you, another account is refused.
   if (!caller().root) {
     const who = keysUser(o.user);
@@ -40,24 +44,15 @@ async function list(io: Output, o: ListOpts): Promise<ExitCode> {
   }
   const t = await open({ ...(o.root !== undefined ? { root: o.root } : {}) }, {});
   if (typeof t === 'string') return usage(io, t);
-  const loaded = await loadedOf(t.target, o.file ?? MAIN_CONFIG);
-  if (typeof loaded === 'string') return usage(io, loaded);
-  const { host, accounts } = loaded;
-  const fs = host.fs;
-  if (o.user && !accounts.user(o.user)) return usage(io, `no such user: ${o.user}`);
-  const resolver = await keyFilesResolver(host, o.file ?? MAIN_CONFIG);
-  const { files, problems: found } = await collectUserKeys(fs, accounts, { ...(o.user ? { user: o.user } : {}), authorizedKeysFilesFor: resolver.patternsFor });
-  const problems = [...(resolver.fallbackReason ? [resolver.fallbackReason] : []), ...found, ...files.flatMap((f) => (f.readError ? [f.readError] : []))];
-  const rows = files.flatMap((f) => (f.parsed ? keyLines(f.parsed).map((k) => keyRow(f, k)) : []));
-  const diagnostics = files.flatMap((f) => f.parsed?.diagnostics ?? []);
+  const l = await listKeys(t.target, { mainConfig: o.file ?? MAIN_CONFIG, ...(o.user ? { user: o.user } : {}) });
+  if (typeof l === 'string') return usage(io, l);
   if (o.json) {
-    io.out(JSON.stringify(versioned('keys list', { target: fs.label, keys: rows, diagnostics, problems }), null, 2));
+    io.out(JSON.stringify(versioned('keys list', l), null, 2));
     return EXIT.ok;
   }
-  if (rows.length === 0) io.out(`No authorized keys found on ${fs.label}${o.user ? ` for ${o.user}` : ''}.`);
-  for (const r of rows) io.out(`${color.bold(r.user)}  ${r.file}:${r.line}  ${r.type} ${r.bits}  ${r.fingerprint}  ${r.comment}${r.options ? `\n    options: ${r.options}` : ''}${r.ignoredBySshd ? color.red(`\n    ignored by sshd: ${r.ignoredBySshd}`) : ''}`);
-  for (const d of diagnostics) io.err(formatDiagnostic(d as never));
-  for (const p of problems) io.err(`warning: ${p}`);
+  const text = renderListView(keysListView(l, o.user, color), color);
+  for (const line of text.out) io.out(line);
+  for (const line of text.err) io.err(line);
   return EXIT.ok;
 }
 
@@ -90,16 +85,16 @@ async function change(io: Output, mode: 'restrict' | 'unrestrict', o: ChangeOpts
 
 export function register(program: Command): void {
   const keys = program.command('keys').description("Every user's authorized_keys: list them, add and remove keys, restrict keys one by one.").addHelpText('after', `\n${WITHOUT_ROOT}`);
-  keys
+  const listCmd = keys
     .command('list')
-    .description('List authorized keys: user, file:line, type, bits, SHA256 fingerprint, comment, options.')
+    .description('List authorized keys: user, file:line, type, bits, SHA256 fingerprint, comment, options. On many hosts over SSH with --host/--inventory/--cluster (read-only, nothing installed).')
     .option('--root <dir>', 'read an offline root directory instead of this host')
     .option('-f, --file <FILE>', 'the sshd_config whose AuthorizedKeysFile names the files', MAIN_CONFIG)
-    .option('--user <name>', 'only this account (without root: only yours, the default)')
-    .option('--json', 'machine-readable output')
-    .action(async (o) => {
-      process.exitCode = await list(processOutput, o);
-    });
+    .option('--user <name>', 'only this account (without root: only yours, the default; over SSH: on every host)')
+    .option('--json', 'machine-readable output');
+  withFleetFlags(listCmd).action(async (_o, cmd) => {
+    process.exitCode = await list(processOutput, cmd.opts() as ListOpts, process.env);
+  });
   for (const mode of ['restrict', 'unrestrict'] as const) {
     const c = keys
       .command(mode)

@@ -3,8 +3,7 @@
 // makes the Plan (the Match block, typed host steps for the account, shell and chroot
 // directories); the one change flow (./change.ts) journals, runs and undoes them with the files.
 import type { Command } from '@commander-js/extra-typings';
-import { loadHost } from '../host/loaded-host.js';
-import { listAccounts } from '../users/list.js';
+import { userListing } from '../users/list.js';
 import { normaliseChrootPath } from '../users/chroot.js';
 import { NOLOGIN, validUserName } from '../users/shell.js';
 import { planUserChange } from '../users/change-plan.js';
@@ -15,7 +14,11 @@ import { EXIT, type ExitCode } from './exit-codes.js';
 import { color, processOutput, type Output } from './io.js';
 import { applyAndReport, recoverOrStop, report, sshdFor } from './change.js';
 import { guardOverrides, withChangeFlags, type CommonChangeFlags } from './flags.js';
-import { configOf, loadTarget, open } from './target.js';
+import { configOf, open } from './target.js';
+import { fleetRequested, withFleetFlags, type FleetFlags } from './fleet.js';
+import { runFleetList } from './list-fleet.js';
+import { renderListView, userListView } from '../report/lists.js';
+import { DEFAULT_CONFIG } from '../apply/open-host.js';
 import { USER_HELP } from './user-help.js';
 import { orFleet } from './fleet-change.js';
 
@@ -40,16 +43,16 @@ export function register(program: Command): void {
       .option('--fix-permissions', 'make every chroot component root-owned and not group/other-writable')
       .option('--upload <NAME>', 'writable subdirectory owned by the user', 'upload'),
   );
-  user
+  const listCmd = user
     .command('list')
-    .description('Each account: shell, password, can it log in over SSH, keys, restrictions')
+    .description('Each account: shell, password, can it log in over SSH, keys, restrictions. On many hosts over SSH with --host/--inventory/--cluster (read-only, nothing installed).')
     .option('--all', 'include system accounts')
     .option('-f, --file <FILE>', 'sshd_config to evaluate')
     .option('--root <DIR>', 'an offline root')
-    .option('--json', 'machine-readable output')
-    .action(async (o) => {
-      process.exitCode = await runUserList(processOutput, o);
-    });
+    .option('--json', 'machine-readable output');
+  withFleetFlags(listCmd).action(async (_o, cmd) => {
+    process.exitCode = await runUserList(processOutput, cmd.opts() as UserListFlags, process.env);
+  });
 }
 
 function fail(io: Output, msg: string): ExitCode {
@@ -57,25 +60,23 @@ function fail(io: Output, msg: string): ExitCode {
   return EXIT.error;
 }
 
-async function runUserList(io: Output, o: { all?: true; file?: string; root?: string; json?: true }): Promise<ExitCode> {
-  const loaded = await loadTarget(o, {});
-  if (typeof loaded === 'string') return fail(io, loaded);
-  const { t } = loaded;
-  const host = await loadHost(t.target, { mainPath: t.mainPath, facts: 'config' });
-  const global = host.global();
-  const listed = (global.get('denyusers')?.values ?? []).flatMap((v) => [...v.matchAll(/!([0-9a-fA-F.:]+(?:\/\d+)?)/g)].map((m) => m[1]!.split('/')[0]!));
-  const accounts = await listAccounts({ host, addresses: ['203.0.113.77', ...new Set(listed)], all: Boolean(o.all) });
-  if (typeof accounts === 'string') return fail(io, accounts);
+type UserListFlags = FleetFlags & { all?: true; file?: string; root?: string; json?: true };
+
+async function runUserList(io: Output, o: UserListFlags, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  const all = Boolean(o.all);
+  if (fleetRequested(o)) {
+    if (o.root !== undefined || o.file !== undefined) return fail(io, 'user list: --root/-f name files on this machine; --host/--inventory/--cluster remote hosts: choose one');
+    return runFleetList(io, o, env, { command: 'user list', list: (exec) => userListing(exec, { mainPath: DEFAULT_CONFIG, all }), view: userListView });
+  }
+  const t = await open(o, {});
+  if (typeof t === 'string') return fail(io, t);
+  const l = await userListing(t.target, { mainPath: t.mainPath, all });
+  if (typeof l === 'string') return fail(io, l);
   if (o.json) {
-    io.out(JSON.stringify(versioned('user list', { config: t.mainPath, accounts }), null, 2));
+    io.out(JSON.stringify(versioned('user list', l), null, 2));
     return EXIT.ok;
   }
-  const rows = accounts.map((a) => [a.name, a.shell || '/bin/sh', a.password, a.canLogin, String(a.keys), a.restrictions.join(', ') || '-', a.why]);
-  const head = ['USER', 'SHELL', 'PASSWORD', 'SSH', 'KEYS', 'RESTRICTIONS', 'WHY'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
-  io.out(color.bold(fmt(head)));
-  for (const r of rows) io.out(fmt(r));
+  for (const line of renderListView(userListView(l), color).out) io.out(line);
   return EXIT.ok;
 }
 

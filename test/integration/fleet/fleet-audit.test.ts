@@ -350,7 +350,7 @@ test('the SSH executor runs programs live with argv intact (quotes, $, globs, ne
 });
 
 test('changing commands take --host but refuse it (exit 2) instead of acting on this machine; bad targets are usage errors', { skip }, async () => {
-  for (const args of [['harden', '--host', 'pve9', '--yes'], ['allow', 'add', '10.0.0.0/8', '--host', 'pve9'], ['keys', 'list', '--inventory', '/nonexistent'], ['restore', '--cluster', 'pve-node1']]) {
+  for (const args of [['harden', '--host', 'pve9', '--yes'], ['allow', 'add', '10.0.0.0/8', '--host', 'pve9'], ['allow', 'list', '--inventory', '/nonexistent'], ['restore', '--cluster', 'pve-node1']]) {
     const r = await sshield(args);
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.stderr, /not yet on remote hosts/, args.join(' '));

@@ -1,0 +1,88 @@
+// The listings over many hosts, rendered: each example root listed by the very function of
+// `keys list` / `user list` / `backups` (as a host gathered over SSH would be), plus an
+// unreachable host, then the JSON envelope (valid against schemas/<command>-fleet) and the text
+// (HOST column, the host's own rows, ERROR with the reason) compared with golden files in
+// test/golden/fleet/. Update only with UPDATE_GOLDEN=1.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { FleetListReport, FleetListHost, ListCommand } from '../../../src/fleet/list.js';
+import { listKeys } from '../../../src/keys/listing.js';
+import { userListing } from '../../../src/users/list.js';
+import type { BackupListing } from '../../../src/apply/backup-list.js';
+import { offlineExecutor } from '../../../src/host/executor.js';
+import { rootFs } from '../../../src/host/root-fs.js';
+import { versioned } from '../../../src/report/document.js';
+import { renderFleetListJson, renderFleetListText } from '../../../src/report/fleet-list.js';
+import { backupsListView, keysListView, userListView, type ListView } from '../../../src/report/lists.js';
+import { assertMatchesSchema } from '../../helpers/json-schema.js';
+
+const REPO = resolve(import.meta.dirname, '..', '..', '..');
+const GOLDEN = join(REPO, 'test', 'golden', 'fleet');
+const HOSTS = ['pve9-default', 'pve-cluster-node', 'hardened'] as const;
+
+function golden(name: string, actual: string): void {
+  const p = join(GOLDEN, name);
+  if (process.env.UPDATE_GOLDEN === '1') {
+    mkdirSync(GOLDEN, { recursive: true });
+    writeFileSync(p, actual);
+  }
+  assert.ok(existsSync(p), `${p} missing: run with UPDATE_GOLDEN=1 after checking the output`);
+  assert.equal(actual, readFileSync(p, 'utf8'), `${name} differs from the golden file (UPDATE_GOLDEN=1 to accept)`);
+}
+
+const gather = { rounds: 1, bytes: 1000, ms: 10 };
+
+async function report<C extends ListCommand, B extends object>(command: C, list: (name: string) => Promise<B | string>): Promise<FleetListReport<C, B>> {
+  const hosts: FleetListHost<C, B>[] = [];
+  for (const name of HOSTS) {
+    const l = await list(name);
+    assert.equal(typeof l, 'object', String(l));
+    hosts.push({ name, target: `root@${name}`, source: 'inventory.ini:2', gather, status: 'listed', notes: [], listing: versioned(command, l as B) });
+  }
+  hosts.push({ name: 'gone', target: 'gone', source: '--host', gather: { rounds: 0, bytes: 0, ms: 3 }, status: 'error', error: 'ssh failed: ssh: connect to host gone port 22: Connection refused', notes: [] });
+  return { schemaVersion: 1, command, tool: { name: 'sshield', version: '0.0.0-test' }, hosts, summary: { hosts: hosts.length, listed: HOSTS.length, errors: 1, wallMs: 0 } };
+}
+
+const exec = (name: string) => offlineExecutor(rootFs(join(REPO, 'examples', name)), 'root');
+
+function check<C extends ListCommand, B extends object>(file: string, r: FleetListReport<C, B>, view: (l: never) => ListView): void {
+  const json = renderFleetListJson(r);
+  assertMatchesSchema(`${file}-fleet`, json);
+  golden(`${file}.json`, json);
+  const text = renderFleetListText(r, view as never);
+  golden(`${file}.txt`, `${text.out}--- stderr\n${text.err.join('\n')}\n`);
+}
+
+test('keys list over hosts: JSON envelope and text with a HOST column (golden)', async () => {
+  const r = await report('keys list', async (name) => {
+    const l = await listKeys(exec(name), { mainConfig: '/etc/ssh/sshd_config' });
+    return typeof l === 'string' ? l : { ...l, target: name };
+  });
+  check('keys-list', r, ((l: Parameters<typeof keysListView>[0]) => keysListView(l, undefined)) as never);
+});
+
+test('user list over hosts: one table, the HOST column first (golden)', async () => {
+  const r = await report('user list', (name) => userListing(exec(name), { mainPath: '/etc/ssh/sshd_config', all: false }));
+  check('user-list', r, userListView as never);
+  const text = renderFleetListText(r, userListView).out.split('\n');
+  assert.match(text[0]!, /^HOST +USER +SHELL +PASSWORD +SSH +KEYS +RESTRICTIONS +WHY$/);
+  // Every row's columns line up with the header, whichever host it belongs to.
+  const col = text[0]!.indexOf('SHELL');
+  for (const line of text.slice(1).filter((l) => l && !l.startsWith('gone'))) assert.equal(line[col - 1], ' ', line);
+});
+
+test('backups over hosts: rows as on one host, a host without backups says so (golden)', async () => {
+  const listing = (name: string): BackupListing =>
+    name === 'hardened'
+      ? {
+          backupDir: '/var/backups/sshield',
+          backups: [
+            { id: '20261201T100000Z', kind: 'harden', state: 'committed', created: '2026-12-01T10:00:00.000Z', files: [{ path: '/etc/ssh/sshd_config', existed: true, sha256: 'a'.repeat(64), mode: '644', uid: 0, gid: 0 }], steps: [] },
+            { id: '20261202T100000Z', kind: 'user', state: 'rolled-back', files: [{ path: '/etc/ssh/sshd_config.d/00-sshield.conf', existed: false, sha256: null, mode: '644', uid: 0, gid: 0 }], steps: [{ kind: 'set-shell', describe: 'shell of bob: /bin/bash -> /usr/sbin/nologin', phase: 'undone' }] },
+          ],
+        }
+      : { backupDir: '/var/backups/sshield', backups: [] };
+  check('backups', await report('backups', async (name) => listing(name)), backupsListView as never);
+});
