@@ -38,10 +38,20 @@ export function ansibleAvailable(): string | undefined {
   return existsSync(ANSIBLE_PLAYBOOK) ? undefined : `no ${ANSIBLE_PLAYBOOK} (apt-get install ansible-core)`;
 }
 
+export interface PlaybookOptions {
+  readonly check?: boolean;
+  readonly diff?: boolean;
+  readonly limit?: string;
+  readonly extraVars?: Record<string, unknown>;
+  readonly timeoutMs?: number;
+}
+
 export interface AnsibleLab {
   readonly dir: string;
   readonly inventory: string;
-  playbook(yaml: string, opts?: { check?: boolean; diff?: boolean; limit?: string; extraVars?: Record<string, unknown>; timeoutMs?: number }): Promise<PlaybookRun>;
+  playbook(yaml: string, opts?: PlaybookOptions): Promise<PlaybookRun>;
+  /** An existing playbook file (e.g. the repository's example). */
+  runFile(file: string, opts?: PlaybookOptions): Promise<PlaybookRun>;
   cleanup(): Promise<void>;
 }
 
@@ -84,6 +94,9 @@ export function ansibleLab(sshConfig: string, hosts: readonly string[], vars: Re
     async playbook(yaml, opts = {}) {
       const file = join(dir, `play-${++n}.yml`);
       writeFileSync(file, yaml);
+      return this.runFile(file, opts);
+    },
+    async runFile(file, opts = {}) {
       const args = ['-i', inventory, file];
       if (opts.check) args.push('--check');
       if (opts.diff) args.push('--diff');

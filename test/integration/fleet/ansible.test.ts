@@ -11,7 +11,9 @@
 // run changes nothing; the lockout host fails with the guard's reason every time, untouched.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { run } from '../../helpers/sshd.js';
 import { ensureSea } from '../../helpers/sea.js';
@@ -38,6 +40,7 @@ before(async () => {
     { name: 'deb12', example: 'debian12-cloud', ownDaemon: true },
     { name: 'pve8', example: 'pve8-default', ownDaemon: true },
     { name: LOCKOUT, example: 'debian12-cloud', ownDaemon: true },
+    { name: 'fresh', example: 'debian12-cloud', ownDaemon: true },
     { name: 'cloud', example: 'debian12-cloud' },
     // Its KexAlgorithms name 10.x algorithms this machine's 9.2p1 sshd refuses to run: not its own daemon.
     { name: 'hardened', example: 'hardened' },
@@ -49,6 +52,11 @@ after(async () => {
   await lab?.cleanup();
   await fleet?.stop();
 });
+
+/** What failed in a run, task by task (for assertion messages). */
+function failures(r: { tasks: ReadonlyMap<string, Readonly<Record<string, HostResult>>> }): string {
+  return [...r.tasks].flatMap(([t, hosts]) => Object.entries(hosts).filter(([, x]) => x.failed).map(([h, x]) => `${t} / ${h}: ${x.msg}`)).join('\n');
+}
 
 function results(r: { tasks: ReadonlyMap<string, Readonly<Record<string, HostResult>>> }, task: string): Readonly<Record<string, HostResult>> {
   const t = r.tasks.get(task);
@@ -124,14 +132,12 @@ async function sshdT(name: string): Promise<Record<string, string>> {
 // Ansible logs in as root with a key: on the three hosts the policy keeps that (a waiver, as
 // sshd/no-root-login's docs say for hosts administered as root with keys); the lockout host gets
 // the plain baseline, whose PermitRootLogin no would cut Ansible's own session: refused.
+const KEEP_ROOT_KEYS = { extends: 'baseline', waivers: [{ rule: 'sshd/no-root-login', reason: 'Ansible logs in as root with keys', expires: '2099-12-31' }] };
 const HARDEN_PLAY = `- hosts: "${[...HARDEN_HOSTS, LOCKOUT].join(':')}"
   gather_facts: false
   vars:
     policies:
-      keep-root-keys:
-        extends: baseline
-        waivers:
-          - { rule: sshd/no-root-login, reason: "Ansible logs in as root with keys", expires: "2099-12-31" }
+      keep-root-keys: ${JSON.stringify(KEEP_ROOT_KEYS)}
       ${LOCKOUT}: { extends: baseline }
   tasks:
     - name: harden
@@ -218,4 +224,106 @@ test('sshield_harden on 3 hosts + 1 that would lock Ansible out: check mode writ
     assert.equal((await sshdT(h)).passwordauthentication, 'no', h);
   }
   console.log(`harden of ${HARDEN_HOSTS.length} hosts + 1 refused: check ${check.ms} ms, real ${real.ms} ms, second ${second.ms} ms`);
+});
+
+test('sshield_change: allow add through Ansible (check mode writes nothing, the real run applies it live, the second is ok); commands it does not run are refused before anything runs', { skip }, async () => {
+  const play = (command: string) => `- hosts: deb12\n  gather_facts: false\n  tasks:\n    - name: change\n      sshield.openssh.sshield_change:\n        command: ${command}\n`;
+  const before = snapshot('deb12');
+  const check = await lab.playbook(play('[allow, add, 127.0.0.0/8, 192.0.2.0/24]'), { check: true, diff: true });
+  const c = results(check, 'change').deb12!;
+  assert.ok(!c.failed, c.msg);
+  assert.equal(c.changed, true);
+  assert.equal(c.outcome, 'dry-run');
+  assert.match(c.diff!.map((d) => d.after).join(''), /^DenyUsers \*@!127\.0\.0\.0\/8,!192\.0\.2\.0\/24,\*$/m);
+  assert.deepEqual(snapshot('deb12'), before);
+  const real = await lab.playbook(play('[allow, add, 127.0.0.0/8, 192.0.2.0/24]'));
+  const r = results(real, 'change').deb12!;
+  assert.ok(!r.failed, r.msg);
+  assert.equal(r.changed, true);
+  assert.equal(r.outcome, 'applied');
+  assert.match((await sshdT('deb12')).denyusers ?? '', /\*@!127\.0\.0\.0\/8,!192\.0\.2\.0\/24,\*/);
+  assert.equal((await run('ssh', ['-F', fleet.sshConfig, 'deb12', 'true'], { timeoutMs: 30_000 })).code, 0, 'a new login from 127.0.0.1 still works');
+  const again = results(await lab.playbook(play('"allow add 127.0.0.0/8 192.0.2.0/24"')), 'change').deb12!;
+  assert.ok(!again.failed, again.msg);
+  assert.equal(again.changed, false);
+  assert.equal(again.outcome, 'nothing-to-do');
+  const after = snapshot('deb12');
+  for (const [command, why] of [
+    ['[allow, list]', /^command: allow takes add \| remove next \(the changing ones\), got list$/],
+    ['"audit --json"', /^command: audit is not a changing sshield command/],
+    ['"allow add 10.0.0.0/8 --host pve9"', /^command: --host is set by the module \(check mode, output\) or by Ansible \(the hosts\): leave it out$/],
+    ['"allow add not-an-address"', /^sshield allow add: error: invalid addresses; nothing changed \(allow add: "not-an-address": not an IPv4 or IPv6 address/],
+  ] as const) {
+    const x = results(await lab.playbook(play(command)), 'change').deb12!;
+    assert.equal(x.failed, true, command);
+    assert.match(x.msg!, why, command);
+  }
+  assert.deepEqual(snapshot('deb12'), after, 'the refused commands wrote nothing');
+});
+
+test('an executable for another architecture is refused on the target before it is installed, naming the one to use', { skip }, async () => {
+  // The first 64 bytes of an aarch64 ELF (e_machine 183): enough for the check, never run.
+  const fake = join(lab.dir, 'sshield-linux-arm64');
+  const head = Buffer.alloc(64);
+  head.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
+  head.writeUInt16LE(2, 16);
+  head.writeUInt16LE(183, 18);
+  writeFileSync(fake, head, { mode: 0o755 });
+  const r = await lab.playbook(`- hosts: cloud\n  gather_facts: false\n  tasks:\n    - name: audit\n      sshield.openssh.sshield_audit:\n        binary: ${fake}\n`);
+  const x = results(r, 'audit').cloud!;
+  assert.equal(x.failed, true);
+  assert.match(x.msg!, /^sshield executable: the executable is for arm64, this host is x86_64: set binary \(a host or group variable sshield_binary\) to dist\/sshield-linux-x64 for it$/);
+  const bin = join(fleet.hosts.find((h) => h.name === 'cloud')!.dir, 'var/lib/sshield/bin');
+  assert.deepEqual(readdirSync(bin).filter((f) => !f.startsWith('sshield-') || f.length !== 'sshield-'.length + 64), [], 'no partial file left');
+  assert.ok(!readdirSync(bin).some((f) => f.endsWith(createHash('sha256').update(head).digest('hex'))), 'not installed');
+});
+
+test('the example playbook (ansible/examples/harden.yml) on a fresh host: check mode, then audit, harden (confirmed), audit after; a second run changes nothing', { skip }, async () => {
+  const example = join(REPO, 'ansible', 'examples', 'harden.yml');
+  // fail_on critical: debian12-cloud's authorized_keys hold an ssh-rsa key (keys/restrict-key-types, high), which harden does not touch.
+  const extraVars = { sshield_hosts: 'fresh', sshield_policy: KEEP_ROOT_KEYS, sshield_fail_on: 'critical' };
+  const before = snapshot('fresh');
+  const check = await lab.runFile(example, { check: true, diff: true, extraVars });
+  assert.equal(check.code, 0, failures(check));
+  assert.equal(results(check, 'Harden (kept only if Ansible can log in again, from a new connection, within 120 s)').fresh!.changed, true);
+  assert.deepEqual(snapshot('fresh'), before);
+  const real = await lab.runFile(example, { extraVars });
+  assert.equal(real.code, 0, failures(real));
+  const h = results(real, 'Harden (kept only if Ansible can log in again, from a new connection, within 120 s)').fresh!;
+  assert.equal(h.outcome, 'applied');
+  assert.equal(h.confirmed, true);
+  const summary = results(real, 'Summary').fresh!.msg!;
+  const [, b, a] = /failing rules (\d+) before, (\d+) after/.exec(summary) ?? [];
+  assert.ok(Number(a) < Number(b), summary);
+  assert.match(summary, /^fresh: applied \(backup \d{8}T\d{6}Z/);
+  const after = results(real, 'Audit after (fails the hosts with a finding at or above sshield_fail_on)').fresh!;
+  assert.deepEqual(after.waived, [{ rule: 'sshd/no-root-login', reason: 'Ansible logs in as root with keys', expires: '2099-12-31' }]);
+  assert.ok(!(after.failing as { rule: string }[]).some((f) => f.rule === 'sshd/no-root-login'), 'a waived rule is not failing');
+  const second = await lab.runFile(example, { extraVars });
+  assert.equal(second.code, 0, failures(second));
+  assert.equal(second.stats.fresh!.changed, 0);
+});
+
+test('every module of the collection documents itself (ansible-doc parses DOCUMENTATION, EXAMPLES, RETURN) and the example playbook passes --syntax-check', { skip: ansibleAvailable() }, async () => {
+  const home = mkdtempSync(join(tmpdir(), 'sshield-ansible-doc-'));
+  try {
+    const env = { HOME: home, LC_ALL: 'C.UTF-8', ANSIBLE_HOME: home, ANSIBLE_LOCAL_TEMP: home, ANSIBLE_CONFIG: join(home, 'none.cfg'), ANSIBLE_COLLECTIONS_PATH: join(REPO, 'ansible', 'collections'), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH: 'false', ANSIBLE_NOCOLOR: '1' };
+    const list = await run('/usr/bin/ansible-doc', ['--list', 'sshield.openssh', '--json'], { env });
+    assert.equal(list.code, 0, list.stderr);
+    const modules = Object.keys(JSON.parse(list.stdout) as Record<string, string>).sort();
+    assert.deepEqual(modules, ['sshield.openssh.sshield_audit', 'sshield.openssh.sshield_change', 'sshield.openssh.sshield_harden']);
+    for (const m of modules) {
+      const d = await run('/usr/bin/ansible-doc', ['--json', m], { env });
+      assert.equal(d.code, 0, `${m}: ${d.stderr}`);
+      assert.doesNotMatch(d.stderr, /WARNING/, m);
+      const doc = (JSON.parse(d.stdout) as Record<string, { doc: { options: Record<string, unknown> }; examples: string; return: Record<string, unknown> }>)[m]!;
+      for (const o of ['binary', 'bin_dir', 'timeout']) assert.ok(o in doc.doc.options, `${m}: option ${o}`);
+      assert.ok(doc.examples.includes(m), `${m}: its examples use it`);
+      assert.ok(Object.keys(doc.return).length > 0, m);
+    }
+    const syn = await run('/usr/bin/ansible-playbook', ['--syntax-check', '-i', join(REPO, 'ansible', 'examples', 'inventory.ini'), join(REPO, 'ansible', 'examples', 'harden.yml')], { env });
+    assert.equal(syn.code, 0, syn.stdout + syn.stderr);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 });

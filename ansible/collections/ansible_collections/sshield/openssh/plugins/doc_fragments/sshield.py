@@ -22,7 +22,9 @@ options:
     description:
       - Directory on the target where the executable is kept, named C(sshield-SHA256).
       - Created mode 0700; it and every directory above it must be root's and not writable by others, else the task fails.
-      - Older executables (another sha256) in it are removed when a new one is installed.
+      - The same directory and naming as sshield's own remote runner (C(sshield harden --host)), so both use one copy;
+        when a new one is installed the two newest older copies stay and the rest are removed.
+      - An executable for another architecture than the target's is refused before it is installed, naming the one to use.
     type: path
     default: /var/lib/sshield/bin
   timeout:

@@ -20,6 +20,8 @@ import tempfile
 DEFAULT_BIN_DIR = '/var/lib/sshield/bin'
 SHA256_RE = re.compile(r'^[0-9a-f]{64}$')
 CHUNK = 1 << 20
+# Older executables kept besides the one in use (as sshield's remote runner: src/fleet/remote-binary.ts KEEP_OLD).
+KEEP_OLD = 2
 
 # Options the action plugin fills in (never set by hand): what the binary must hash to, and
 # where the controller put a fresh copy when the target's was missing or different.
@@ -108,6 +110,11 @@ def _verify(path, sha):
 def _install(upload, bin_dir, final, sha):
     """Copies the uploaded file into bin_dir, hashing it on the way; renames it into place only when it matches."""
     src = os.open(upload, os.O_RDONLY | os.O_NOFOLLOW)
+    try:
+        _check_arch(src)
+    except ValueError:
+        os.close(src)
+        raise
     fd, part = tempfile.mkstemp(prefix='.sshield-', dir=bin_dir)
     try:
         try:
@@ -134,11 +141,31 @@ def _install(upload, bin_dir, final, sha):
             os.unlink(upload)
         except OSError:
             pass
-    # Older versions of the executable (named by their own sha256) are not kept: ~110 MB each.
+    # Older versions (named by their own sha256, ~110 MB each): the newest KEEP_OLD stay, for hosts
+    # of a fleet being upgraded (the same rule as sshield's own remote runner, which shares this directory).
+    old = []
     for name in os.listdir(bin_dir):
         m = re.match(r'^sshield-([0-9a-f]{64})$', name)
         if m and m.group(1) != sha:
-            os.unlink(os.path.join(bin_dir, name))
+            old.append((os.lstat(os.path.join(bin_dir, name)).st_mtime, name))
+    for _, name in sorted(old, reverse=True)[KEEP_OLD:]:
+        os.unlink(os.path.join(bin_dir, name))
+
+
+# ELF e_machine (elf.h) -> the machines os.uname() names for it.
+ELF_MACHINES = {62: ('x86_64', 'amd64'), 183: ('aarch64', 'arm64')}
+
+
+def _check_arch(fd):
+    """The executable is a 64-bit ELF for this machine (an x64 build on an arm64 host is named, not run)."""
+    head = os.pread(fd, 20, 0)
+    if len(head) < 20 or head[:4] != b'\x7fELF' or head[4] != 2:
+        raise ValueError('not a 64-bit ELF executable: binary must be dist/sshield-linux-x64 or -arm64')
+    machine = head[18] | (head[19] << 8) if head[5] == 1 else (head[18] << 8) | head[19]
+    here = os.uname().machine
+    if here not in ELF_MACHINES.get(machine, ()):
+        name = {62: 'x86-64', 183: 'arm64'}.get(machine, 'machine %d' % machine)
+        raise ValueError('the executable is for %s, this host is %s: set binary (a host or group variable sshield_binary) to dist/sshield-linux-%s for it' % (name, here, 'arm64' if here in ('aarch64', 'arm64') else 'x64'))
 
 
 def ensure_binary(module):
@@ -288,6 +315,10 @@ def change_result(module, envelope, rc, err, binary, argv):
             module.fail_json(**res)
         module.exit_json(**res)
     reason = outcome.get('reason') or kind or (err.strip() or 'no outcome')
+    # The envelope's error messages say what exactly (which address, which line): part of the reason.
+    said = [m.get('text') for m in envelope.get('messages') or [] if m.get('level') == 'error' and m.get('text') and m.get('text') not in reason]
+    if said:
+        reason = '%s (%s)' % (reason, '; '.join(said))
     if kind == 'failed':
         res['rolled_back'] = outcome.get('rolledBack')
         res['step'] = outcome.get('step')

@@ -74,11 +74,16 @@ summary:
   type: dict
   sample: {pass: 36, fail: 11, warn: 1, skip: 1, waived: 0}
 failing:
-  description: The rules that fail or warn, each with its id, status, severity and message.
+  description: The rules that fail or warn (not waived), each with its id, status, severity and message.
   returned: success
   type: list
   elements: dict
   sample: [{rule: sshd/limit-login-grace-time, status: fail, severity: medium, message: "LoginGraceTime is 120s, should be at most 30s"}]
+waived:
+  description: The failing rules a policy waiver covers, with its reason and expiry.
+  returned: success
+  type: list
+  elements: dict
 rc:
   description: sshield's exit code (0 nothing at or above fail_on, 1 something is, 2 the audit could not run).
   returned: always
@@ -121,15 +126,17 @@ def main():
     failing = [
         dict(rule=r.get('ruleId'), status=r.get('status'), severity=r.get('severity'), message=r.get('message'))
         for r in report.get('results') or []
-        if r.get('status') in ('fail', 'warn')
+        if r.get('status') in ('fail', 'warn') and not r.get('waived')
     ]
-    res = dict(changed=False, rc=rc, report=report, summary=report.get('summary'), failing=failing, binary=binary)
+    waived = [dict(rule=r.get('ruleId'), reason=r['waived'].get('reason'), expires=r['waived'].get('expires')) for r in report.get('results') or [] if r.get('waived')]
+    res = dict(changed=False, rc=rc, report=report, summary=report.get('summary'), failing=failing, waived=waived, binary=binary)
     if rc == 1 and p.get('fail_on'):
         rank = ['info', 'low', 'medium', 'high', 'critical']
         over = [f['rule'] for f in failing if f['status'] == 'fail' and f['severity'] in rank and rank.index(f['severity']) >= rank.index(p['fail_on'])]
         res['msg'] = 'sshield audit: rules failing at or above %s: %s' % (p['fail_on'], ', '.join(over))
         module.fail_json(**res)
-    module.exit_json(**res)
+    # rc 1 (findings) without fail_on is a success: said explicitly, or Ansible takes rc != 0 as failed.
+    module.exit_json(failed=False, **res)
 
 
 if __name__ == '__main__':
