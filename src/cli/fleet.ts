@@ -164,7 +164,10 @@ export function refuseFleetWhereUnsupported(program: Command<any, any, any>): vo
     if (subs.length === 0) {
       if (c.options.some((o) => o.long === '--host')) return;
       withFleetFlags(c);
-      if (FLEET_CHANGES.has(path.join(' '))) return;
+      if (FLEET_CHANGES.has(path.join(' '))) {
+        c.option('--remote-binary <FILE>', 'the sshield single executable copied to the hosts (default: this one when it is the single executable, else $SSHIELD_REMOTE_BINARY, else dist/sshield-linux-<arch>)');
+        return;
+      }
       c.hook('preAction', (_this, action) => {
         if (fleetRequested(action.opts() as FleetFlags)) {
           const cmd = path.join(' ');

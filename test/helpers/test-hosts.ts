@@ -61,6 +61,13 @@ export interface TestHostSpec {
   readonly ownDaemon?: boolean;
   /** Extra bind mounts after the overlays: namespace path -> directory on this machine. */
   readonly binds?: Readonly<Record<string, string>>;
+  /**
+   * An account of the host (in its etc/passwd, with a home) that the controller may log in as with
+   * its key and that runs anything as root through `sudo -n` without a password (a cloud image's
+   * admin): the key is added to its ~/.ssh/authorized_keys, NOPASSWD in etc/sudoers.d, and this
+   * machine's sudo copied into the host (etc/sudoers, pam.d/sudo made when missing).
+   */
+  readonly sudoAdmin?: string;
 }
 
 export interface TestHost {
@@ -150,6 +157,25 @@ function prepareOwnDaemon(hdir: string, name: string, address: string, port: num
     const text = readFileSync(keys, 'latin1');
     if (!text.split('\n').includes(line)) appendFileSync(keys, `${text === '' || text.endsWith('\n') ? '' : '\n'}${line}\n`);
   }
+}
+
+/** What `sudo -n` needs inside the host for `user` (see TestHostSpec.sudoAdmin). */
+function prepareSudoAdmin(hdir: string, name: string, user: string, controllerPub: string): void {
+  const pw = readFileSync(join(hdir, 'etc/passwd'), 'latin1').split('\n').find((l) => l.split(':')[0] === user);
+  if (!pw) throw new Error(`test host ${name}: sudoAdmin ${user} is not in etc/passwd`);
+  const home = join(hdir, pw.split(':')[5]!);
+  mkdirSync(join(home, '.ssh'), { recursive: true, mode: 0o700 });
+  const keys = join(home, '.ssh/authorized_keys');
+  const old = existsSync(keys) ? readFileSync(keys, 'latin1') : '';
+  writeFileSync(keys, `${old}${old === '' || old.endsWith('\n') ? '' : '\n'}${controllerPub.trim()}\n`, { mode: 0o600 });
+  mkdirSync(join(hdir, 'usr/bin'), { recursive: true });
+  copyFileSync('/usr/bin/sudo', join(hdir, 'usr/bin/sudo'));
+  chmodSync(join(hdir, 'usr/bin/sudo'), 0o4755);
+  mkdirSync(join(hdir, 'etc/sudoers.d'), { recursive: true, mode: 0o755 });
+  if (!existsSync(join(hdir, 'etc/sudoers'))) writeFileSync(join(hdir, 'etc/sudoers'), 'Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n', { mode: 0o440 });
+  writeFileSync(join(hdir, 'etc/sudoers.d/90-test-admin'), `${user} ALL=(ALL) NOPASSWD:ALL\n`, { mode: 0o440 });
+  mkdirSync(join(hdir, 'etc/pam.d'), { recursive: true });
+  if (!existsSync(join(hdir, 'etc/pam.d/sudo'))) writeFileSync(join(hdir, 'etc/pam.d/sudo'), 'auth sufficient pam_rootok.so\n@include common-auth\n@include common-account\nsession required pam_permit.so\n');
 }
 
 function isLink(p: string): boolean {
@@ -264,6 +290,7 @@ export async function startTestFleet(specs: readonly TestHostSpec[]): Promise<Te
       }
       s.setup?.(hdir, { address, port, addressOf });
       if (s.ownDaemon && !s.unreachable) prepareOwnDaemon(hdir, s.name, address, port, hostKey!, pubLine, s.binds ?? {});
+      if (s.sudoAdmin) prepareSudoAdmin(hdir, s.name, s.sudoAdmin, pubLine);
       for (const k of s.ownDaemon && !s.unreachable ? ownHostKeys(hdir) : [hostPub]) known.push(`[${address}]:${port} ${k}`);
       cfg.push(`Host ${s.name}`, `  HostName ${address}`, `  Port ${port}`, '');
       const host: TestHost = { name: s.name, address, port, dir: hdir };
