@@ -157,6 +157,12 @@ export function lastLine(stderr: string): string {
   return stderr.split('\n').map((l) => l.trim()).filter(Boolean).pop()?.slice(0, 300) ?? '';
 }
 
+/** ssh's own failure, said once: "ssh: <its last line>" (its messages often start with "ssh:" already). */
+export function sshFailure(stderr: string): string {
+  const l = lastLine(stderr);
+  return l === '' ? 'ssh: exit 255' : l.startsWith('ssh: ') ? l : `ssh: ${l}`;
+}
+
 /** A short sh script as one remote command line, as root (through `sudo -n` when not root). */
 export function rootScript(script: string, args: readonly string[], sudo: boolean): string {
   return `LC_ALL=C LANG=C exec ${sudo ? 'sudo -n ' : ''}sh -c ${shellQuote(script)} sh ${args.map(shellQuote).join(' ')}`.trimEnd();
@@ -187,12 +193,12 @@ export async function ensureRemoteBinary(pool: SshPool, target: FleetTarget, opt
     pool.exec(target, remote, { timeoutMs: more.timeoutMs ?? timeoutMs, maxStdout: 64 << 10, ...(opts.signal ? { signal: opts.signal } : {}), ...(more.input ? { input: more.input } : {}) });
   const broken = (r: SshResult, what: string): EnsureOutcome | undefined => {
     if (r.error) return { ok: false, kind: 'failed', reason: `${what}: ${r.error}` };
-    if (r.code === 255) return { ok: false, kind: 'failed', reason: `${what}: ssh: ${lastLine(r.stderr) || 'exit 255'}` };
+    if (r.code === 255) return { ok: false, kind: 'failed', reason: `${what}: ${sshFailure(r.stderr)}` };
     return undefined;
   };
 
   const who = await call(`LC_ALL=C LANG=C exec sh -c ${shellQuote('uname -m; id -u')}`);
-  if (who.error || who.code === 255) return { ok: false, kind: 'unreachable', reason: who.error ?? `ssh: ${lastLine(who.stderr) || 'exit 255'}` };
+  if (who.error || who.code === 255) return { ok: false, kind: 'unreachable', reason: who.error ?? sshFailure(who.stderr) };
   const [machine = '', uidText = ''] = who.stdout.toString('utf8').split('\n');
   if (who.code !== 0 || !/^\d+$/.test(uidText.trim())) return { ok: false, kind: 'failed', reason: `cannot tell the host's machine and user (uname -m; id -u): exit ${who.code}${lastLine(who.stderr) ? `: ${lastLine(who.stderr)}` : ''}` };
   const arch = archOfUname(machine);

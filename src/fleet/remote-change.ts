@@ -15,7 +15,7 @@
 // The watcher the host starts is detached with its stdio on /dev/null (local-host.ts
 // spawnDetached), so the run's ssh session ends when sshield does.
 import type { HostChangeHooks, HostChangeResult, HostChangeRunner, HostChangeStatus, CheckResult } from './change-types.js';
-import { ensureRemoteBinary, lastLine, runCommand, TAMPERED_EXIT, TAMPERED_MARK, type RemoteBinary } from './remote-binary.js';
+import { ensureRemoteBinary, lastLine, runCommand, sshFailure, TAMPERED_EXIT, TAMPERED_MARK, type RemoteBinary } from './remote-binary.js';
 import { excerpt, hostArgs, parseEnvelope, verdictOfConfirm, verdictOfRun, type HostEnvelope } from './remote-envelope.js';
 import { spawn } from 'node:child_process';
 import type { SshPool, SshResult } from './ssh.js';
@@ -47,7 +47,7 @@ export interface RemoteChangeOptions {
 /** The host's exit and stdout as one verdict on transport problems; undefined: an answer to read. */
 function transportProblem(r: SshResult): string | undefined {
   if (r.error) return r.error;
-  if (r.code === 255 && /^(ssh|kex_exchange|Connection|Host key|Permission denied|mux_client|Control socket)/m.test(r.stderr)) return `ssh: ${lastLine(r.stderr)}`;
+  if (r.code === 255 && /^(ssh|kex_exchange|Connection|Host key|Permission denied|mux_client|Control socket)/m.test(r.stderr)) return sshFailure(r.stderr);
   if (r.code === TAMPERED_EXIT && r.stderr.includes(TAMPERED_MARK)) return excerpt(lastLine(r.stderr), 300);
   return undefined;
 }
@@ -127,7 +127,7 @@ function openProof(pool: SshPool, target: FleetTarget, bin: RemoteBinary, option
   child.stderr.on('data', (d: string) => {
     if (err.length < 65536) err += d;
   });
-  void exited.then((x) => onReady({ ok: false, reason: x.error ?? `the new connection failed: ${lastLine(err) || `ssh exit ${x.code ?? x.signal}`}` }));
+  void exited.then((x) => onReady({ ok: false, reason: x.error ?? `the new connection failed: ${x.code === 255 ? sshFailure(err) : lastLine(err) || `exit ${x.code ?? x.signal}`}` }));
   return {
     ready,
     async send(word, timeoutMs) {

@@ -349,11 +349,18 @@ test('the SSH executor runs programs live with argv intact (quotes, $, globs, ne
   }
 });
 
-test('changing commands take --host but refuse it (exit 2) instead of acting on this machine; bad targets are usage errors', { skip }, async () => {
-  for (const args of [['harden', '--host', 'pve9', '--yes'], ['allow', 'add', '10.0.0.0/8', '--host', 'pve9'], ['allow', 'list', '--inventory', '/nonexistent'], ['restore', '--cluster', 'pve-node1']]) {
+test('commands that cannot run on remote hosts refuse --host (exit 2); changing commands go to the hosts, never this machine; bad targets are usage errors', { skip }, async () => {
+  for (const args of [['confirm', '--host', 'pve9'], ['allow', 'list', '--inventory', '/nonexistent']]) {
     const r = await sshield(args);
     assert.equal(r.code, 2, args.join(' '));
-    assert.match(r.stderr, /not yet on remote hosts/, args.join(' '));
+    assert.match(r.stderr, /not (yet )?on remote hosts/, args.join(' '));
+  }
+  // A changing command over --host runs on the host (test/integration/fleet/remote-change.test.ts):
+  // an unreachable one is reported as such, exit 2, and nothing runs here.
+  for (const args of [['harden', '--host', 'gone', '--yes'], ['allow', 'add', '10.0.0.0/8', '--host', 'gone', '--yes']]) {
+    const r = await sshield([...args, '--ssh-config', fleet.sshConfig]);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stdout, /^gone +UNREACHABLE +ssh: .*Connection refused/m, args.join(' '));
   }
   const bad = await sshield(['audit', '--host', '-oProxyCommand=touch /tmp/pwned']);
   assert.equal(bad.code, 2);

@@ -10,7 +10,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, createReadStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,7 +44,18 @@ before(async () => {
     cloud('web1'),
     cloud('web2'),
     cloud('web3'),
-    { name: 'junk', example: 'pve9-default', ownDaemon: true },
+    {
+      name: 'junk',
+      example: 'pve9-default',
+      ownDaemon: true,
+      setup: (dir) => {
+        const env = (o: object) => JSON.stringify({ schemaVersion: 1, command: 'harden', outcome: o, plan: null, backup: null, verify: null, messages: [] });
+        writeFileSync(join(dir, 'root/text'), 'console.log("Welcome to junk!"); console.log("{");\n');
+        writeFileSync(join(dir, 'root/flood'), 'const b = Buffer.alloc(65536, 120); const w = () => process.stdout.write(b, w); w();\n');
+        writeFileSync(join(dir, 'root/liar'), `process.stdout.write(${JSON.stringify(env({ kind: 'refused', reason: 'x', exitCode: 3 }))}); process.exitCode = 0;\n`);
+        writeFileSync(join(dir, 'root/escapes'), `process.stdout.write(${JSON.stringify(env({ kind: 'refused', reason: 'no\u001b[2J\u001b[31mred\u202e\nline two', exitCode: 3 }))}); process.exitCode = 3;\n`);
+      },
+    },
     {
       // /var/lib/sshield is a symlink to a directory anyone could have prepared.
       name: 'link',
@@ -238,24 +249,32 @@ test('the proof\'s new connection fails after the change: rolled back now over t
   }
 });
 
-test('an executable that answers garbage (text, a flood, nothing) fails with the reason; nothing is believed', { skip }, async () => {
+test('a host whose sshield answers garbage (text, a flood, nothing, a lying exit code, terminal escapes) fails or is refused with the reason; nothing is believed', { skip }, async () => {
+  // The "executable" is this node (a real x86-64 ELF, copied and verified like sshield); the host
+  // command names a script in the host's /root, where the ssh session starts: each answers badly.
   const pool = new SshPool({ configFile: fleet.sshConfig });
   try {
-    const go = (binary: string, more: { maxAnswerBytes?: number } = {}) => remoteChangeRunner({ pool, argv: ['harden'], deadlineMs: 60_000, binary, sea: false, ...more })(target('junk'), {});
-    const echo = await go('/usr/bin/echo');
-    assert.equal(echo.status, 'failed');
-    assert.match(echo.reason!, /^the host's answer is not JSON: "harden --json --yes --confirm-timeout 120" \(exit 0\)$/);
-    const flood = await go('/usr/bin/yes', { maxAnswerBytes: 100_000 });
+    const go = (argv: string[], binary: string = process.execPath) => remoteChangeRunner({ pool, argv, deadlineMs: 60_000, binary, sea: false, maxAnswerBytes: 100_000 })(target('junk'), {});
+    const text = await go(['text']);
+    assert.equal(text.status, 'failed');
+    assert.equal(text.reason, 'the host\'s answer is not JSON: "Welcome to junk! {" (exit 0)');
+    const flood = await go(['flood']);
     assert.equal(flood.status, 'failed');
-    assert.match(flood.reason!, /sent more than 100000 bytes/);
-    const none = await go('/usr/bin/true');
+    assert.match(flood.reason!, /^sent more than 100000 bytes; if the host applied the change, its watcher rolls it back/);
+    const liar = await go(['liar']);
+    assert.equal(liar.status, 'failed');
+    assert.equal(liar.reason, 'the host\'s sshield exited 0 but its envelope says refused (exit 3)');
+    const escapes = await go(['escapes']);
+    assert.equal(escapes.status, 'refused');
+    assert.equal(escapes.reason, 'no [2J [31mred line two');
+    const none = await go(['x'], '/usr/bin/true');
     assert.equal(none.status, 'failed');
-    assert.match(none.reason!, /^the host printed nothing \(exit \d/);
-    for (const r of [echo, flood, none]) assert.equal(r.envelope, undefined);
+    assert.match(none.reason!, /^the host printed nothing \(exit 0\)$/);
+    for (const r of [text, flood, liar, none]) assert.equal(r.envelope, undefined);
     // A script is not an executable for the host: refused before anything is copied.
-    const script = await go(join(REPO, 'scripts', 'build-sea.sh'));
+    const script = await go(['x'], join(REPO, 'scripts', 'build-sea.sh'));
     assert.equal(script.status, 'failed');
-    assert.match(script.reason!, /not an ELF executable/);
+    assert.match(script.reason!, /build-sea\.sh \(--remote-binary \/ SSHIELD_REMOTE_BINARY\): not an ELF executable/);
   } finally {
     await pool.close();
   }
