@@ -6,7 +6,6 @@ import { loadHost } from '../host/loaded-host.js';
 import { judgeRemote } from '../fleet/remote-host.js';
 import { commandLine } from '../fleet/ssh.js';
 import { BUILD_IDS, getBuild } from '../sshd/builds/index.js';
-import type { ConnectionSpec } from '../sshd/evaluate/types.js';
 import { EXIT } from './exit-codes.js';
 import { closeOnExit, resolveFleet } from './fleet.js';
 import { parseSpec, printEffective, printSshdT, type EffectiveOptions } from './effective.js';
@@ -16,11 +15,9 @@ const fail = (m: string, code: number = EXIT.error): number => (process.stderr.w
 export async function runEffectiveRemote(o: EffectiveOptions): Promise<number> {
   if (o.root || o.file !== '/etc/ssh/sshd_config') return fail('--root/-f name files on this machine; --host/--inventory/--cluster a remote host: choose one');
   if (o.openssh && !getBuild(o.openssh)) return fail(`unknown --openssh build ${o.openssh} (known: ${BUILD_IDS.join(', ')})`);
-  let spec: ConnectionSpec | undefined;
   if (o.spec !== undefined) {
     const s = parseSpec(o.spec);
     if (typeof s === 'string') return fail(s);
-    spec = s;
   }
   const setup = await resolveFleet(o);
   if (typeof setup === 'string') return fail(setup);
@@ -35,9 +32,15 @@ export async function runEffectiveRemote(o: EffectiveOptions): Promise<number> {
       printSshdT(r.stdout.toString('latin1'), o.spec, o.json);
       return EXIT.ok;
     }
-    const r = await judgeRemote(setup.pool, t, async (exec) => (await loadHost(exec, { ...(o.openssh ? { openssh: o.openssh } : {}), facts: 'config' })).evaluate(spec), { deadlineMs: setup.deadlineMs });
+    // The spec's words are checked against the host's build (invalid-user: 10.0+), as its sshd would.
+    const r = await judgeRemote(setup.pool, t, async (exec) => {
+      const host = await loadHost(exec, { ...(o.openssh ? { openssh: o.openssh } : {}), facts: 'config' });
+      const s = o.spec === undefined ? undefined : parseSpec(o.spec, host.build.profile.version);
+      return typeof s === 'string' ? s : host.evaluate(s);
+    }, { deadlineMs: setup.deadlineMs });
     if (!r.ok) return fail(`${t.name}: ${r.error}`);
     for (const n of r.notes) process.stderr.write(`sshield effective: ${t.name}: note: ${n}\n`);
+    if (typeof r.value === 'string') return fail(r.value);
     return printEffective(r.value, o.json);
   } finally {
     await setup.pool.close();

@@ -15,8 +15,12 @@ import type { EffectiveConfig } from '../sshd/evaluate/types.js';
 import { fleetRequested, withFleetFlags, type FleetFlags } from './fleet.js';
 import { runEffectiveRemote } from './effective-remote.js';
 
-/** sshd.c parse_server_match_testspec. */
-export function parseSpec(text: string): ConnectionSpec | string {
+/**
+ * servconf.c parse_server_match_testspec: `key=value` words and, from OpenSSH 10.0p1 on, the bare
+ * word `invalid-user` (compared exactly: strcmp; `Match invalid-user` then matches). `version` is
+ * the build's major.minor (default: accept every word some build accepts).
+ */
+export function parseSpec(text: string, version = Infinity): ConnectionSpec | string {
   const spec: { -readonly [K in keyof ConnectionSpec]: ConnectionSpec[K] } = {};
   for (const p of text.split(',')) {
     if (p === '') break;
@@ -27,6 +31,7 @@ export function parseSpec(text: string): ConnectionSpec | string {
     else if (k === 'user') spec.user = v;
     else if (k === 'laddr') spec.laddr = v;
     else if (k === 'rdomain') spec.rdomain = v;
+    else if (p === 'invalid-user' && version >= 10) spec.invalidUser = true;
     else if (k === 'lport') {
       const n = /^\d+$/.test(v) ? Number(v) : -1;
       if (n < 0 || n > 65535) return `Invalid port '${v}' in test mode specification ${p}`;
@@ -40,6 +45,7 @@ const HELP = `
 Examples:
   sshield effective                          # this host's effective config, sshd -T format
   sshield effective -C user=root,addr=203.0.113.9,host=x,laddr=10.0.0.1,lport=22
+  sshield effective -C user=nosuch,addr=203.0.113.9,invalid-user  # 10.0+: as for a user that does not exist
   sshield effective --root /mnt/pve-backup   # an offline root: DIR/etc/ssh/sshd_config, DIR/etc/group
   sshield effective -f ./sshd_config --openssh 10.0p1-debian --json
   sshield effective --host root@pve2 -C user=root,addr=10.0.0.5   # a remote host's files, judged here
@@ -55,7 +61,7 @@ export function register(program: Command): void {
     .description('Print the effective sshd configuration exactly as `sshd -T [-C spec]` would, with origins in --json')
     .option('-f, --file <FILE>', 'sshd_config to evaluate', '/etc/ssh/sshd_config')
     .option('--root <DIR>', 'evaluate DIR/etc/ssh/sshd_config with includes and /etc/group inside DIR')
-    .option('-C, --spec <SPEC>', 'connection spec as sshd -T -C takes it: user=,host=,addr=,laddr=,lport=,rdomain=')
+    .option('-C, --spec <SPEC>', 'connection spec as sshd -T -C takes it: user=,host=,addr=,laddr=,lport=,rdomain= and (OpenSSH 10.0+) invalid-user')
     .addOption(new Option('--engine <ENGINE>', 'builtin evaluator or the real sshd binary').choices(['builtin', 'sshd'] as const).default('builtin' as const))
     .option('--openssh <BUILD>', `build profile (${BUILD_IDS.join(', ')})`)
     .option('--json', 'keyword -> values map with the origin of each value')
@@ -101,13 +107,14 @@ async function runEffective(o: EffectiveOptions): Promise<number> {
     return EXIT.ok;
   }
   if (o.openssh && !getBuild(o.openssh)) { process.stderr.write(`sshield: unknown --openssh build ${o.openssh} (known: ${BUILD_IDS.join(', ')})\n`); return EXIT.error; }
-  let spec: ConnectionSpec | undefined;
+  // Words some build accepts are checked again once the host's build is known (invalid-user: 10.0+).
   if (o.spec !== undefined) {
     const s = parseSpec(o.spec);
     if (typeof s === 'string') { process.stderr.write(`${s}\n`); return EXIT.error; }
-    spec = s;
   }
   const host = await loadHost(target, { mainPath: cfgPath, ...(o.openssh ? { openssh: o.openssh } : {}), cwd: process.cwd(), facts: 'config' });
+  const spec = o.spec === undefined ? undefined : parseSpec(o.spec, host.build.profile.version);
+  if (typeof spec === 'string') { process.stderr.write(`${spec}\n`); return EXIT.error; }
   return printEffective(host.evaluate(spec), o.json);
 }
 
