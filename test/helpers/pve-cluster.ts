@@ -13,9 +13,10 @@
 //   ssh_config with PVE's Ciphers line, /root/.ssh/authorized_keys -> /etc/pve/priv/authorized_keys
 //   and /etc/ssh/ssh_known_hosts -> /etc/pve/priv/known_hosts (setup_ssh_keys,
 //   ssh_merge_known_hosts), /etc/hostname and its own /etc/hosts line (the PVE installer's);
-// - PVE's default sshd_config (examples/pve-cluster-node: PermitRootLogin yes, UsePAM yes) plus the
-//   admin's own way in: `Match Address 127.0.0.1` -> root by key (the controller is 127.0.0.1),
-//   so a PVE-aware harden (root only from the cluster) keeps the admin.
+// - PVE's default sshd_config (examples/pve-cluster-node: PermitRootLogin yes, UsePAM yes) and the
+//   admin the proxmox profile expects besides root: `ops` (in the example's sudo group) with the
+//   controller's key and NOPASSWD sudo (test-hosts.ts sudoAdmin), so a PVE-aware harden (root only
+//   from the cluster nodes) keeps the admin; the controller may also log in as root until then.
 // Two stand-ins for what this one machine cannot give the nodes, in root's ssh_config (every
 // client run as root on the node reads it, PVE's ssh too): `Port` (the test hosts share one free
 // port instead of 22) and `BindAddress` (all test hosts share one network namespace, where a
@@ -118,8 +119,6 @@ function setupNode(dir: string, o: { name: string; address: string; source: stri
   writeFileSync(join(ssh, 'config'), `${ciphers.trimEnd()}\n    # Test stand-ins (test/helpers/pve-cluster.ts): port 22 and this node's routing.\n    Port ${o.port}\n    BindAddress ${o.source}\n`, { mode: 0o640 });
   writeFileSync(join(dir, 'etc/hostname'), `${o.name}\n`);
   writeFileSync(join(dir, 'etc/hosts'), `127.0.0.1 localhost.localdomain localhost\n${o.address} ${o.name}.pve.test ${o.name}\n\n::1     ip6-localhost ip6-loopback\n`);
-  const main = join(dir, 'etc/ssh/sshd_config');
-  writeFileSync(main, `${readFileSync(main, 'latin1').trimEnd()}\n\n# The admin's workstation (the test controller): root by key, whatever the cluster rules say.\nMatch Address 127.0.0.1\n\tPermitRootLogin prohibit-password\n`, 'latin1');
 }
 
 export async function startPveCluster(o: PveClusterOptions = {}): Promise<PveCluster> {
@@ -145,6 +144,7 @@ export async function startPveCluster(o: PveClusterOptions = {}): Promise<PveClu
       },
       ownDaemon: true,
       binds: { '/etc/pve': pveDir },
+      sudoAdmin: 'ops',
     }));
     fleet = await startTestFleet(specs);
     const f = fleet;
