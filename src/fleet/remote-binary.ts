@@ -57,11 +57,11 @@ export interface DirFact {
   readonly stat?: { readonly type: string; readonly uid: number; readonly mode: number };
 }
 
-/** Parses the facts script's `dir PATH TYPE|UID|MODE` / `dir PATH missing` lines. */
+/** Parses the facts script's `sshield-dir PATH TYPE|UID|MODE` / `sshield-dir PATH missing` lines (other lines: a login shell's noise). */
 export function parseDirFacts(text: string): DirFact[] | string {
   const out: DirFact[] = [];
   for (const line of text.split('\n')) {
-    const m = /^dir (\S+) (?:missing|(.+)\|(\d+)\|([0-7]{3,4}))$/.exec(line);
+    const m = /^sshield-dir (\S+) (?:missing|(.+)\|(\d+)\|([0-7]{3,4}))$/.exec(line);
     if (!m) continue;
     out.push(m[2] === undefined ? { path: m[1]! } : { path: m[1]!, stat: { type: m[2], uid: Number(m[3]), mode: parseInt(m[4]!, 8) } });
   }
@@ -174,12 +174,14 @@ export function runCommand(bin: Pick<RemoteBinary, 'path' | 'sha256' | 'sudo'>, 
   return rootScript(script, [bin.path, bin.sha256, ...args], bin.sudo);
 }
 
-const FACTS = `for d in ${CACHE_ROOT} ${CACHE_DIR}; do s=$(stat -c '%F|%u|%a' -- "$d" 2>/dev/null) && echo "dir $d $s" || echo "dir $d missing"; done`;
+// Every answer is a line with its own marker: a login shell may print lines of its own first (a
+// chatty .bashrc, which Debian's bash reads for ssh commands too).
+const FACTS = `for d in ${CACHE_ROOT} ${CACHE_DIR}; do s=$(stat -c '%F|%u|%a' -- "$d" 2>/dev/null) && echo "sshield-dir $d $s" || echo "sshield-dir $d missing"; done`;
 const MKDIRS = `umask 077; for d in ${CACHE_ROOT} ${CACHE_DIR}; do [ -e "$d" ] || [ -L "$d" ] || mkdir -m 0700 -- "$d" || exit 3; done; ${FACTS}`;
 /** $1 = the file's sha256: ok (verified, its time touched so pruning keeps it), missing, or bad. */
-const VERIFY = `f=${CACHE_DIR}/sshield-$1; if [ -L "$f" ] || { [ -e "$f" ] && [ ! -f "$f" ]; }; then echo bad; elif [ ! -e "$f" ]; then echo missing; elif [ "$(sha256sum < "$f" | cut -c1-64)" = "$1" ]; then touch -c -- "$f"; echo ok; else echo bad; fi`;
+const VERIFY = `f=${CACHE_DIR}/sshield-$1; if [ -L "$f" ] || { [ -e "$f" ] && [ ! -f "$f" ]; }; then s=bad; elif [ ! -e "$f" ]; then s=missing; elif [ "$(sha256sum < "$f" | cut -c1-64)" = "$1" ]; then touch -c -- "$f"; s=ok; else s=bad; fi; echo "sshield-cache $s"`;
 /** stdin -> a temp file in the cache dir, verified, 0700, renamed over sshield-$1. */
-const UPLOAD = `set -eu; umask 077; d=${CACHE_DIR}; t=$(mktemp "$d/.upload.XXXXXXXX"); trap 'rm -f -- "$t"' EXIT; cat > "$t"; got=$(sha256sum < "$t" | cut -c1-64); if [ "$got" != "$1" ]; then echo "the copy's sha256 is $got, expected $1" >&2; exit 3; fi; chmod 0700 -- "$t"; if [ -d "$d/sshield-$1" ] && [ ! -L "$d/sshield-$1" ]; then rm -rf -- "$d/sshield-$1"; fi; mv -f -T -- "$t" "$d/sshield-$1"; trap - EXIT; echo done`;
+const UPLOAD = `set -eu; umask 077; d=${CACHE_DIR}; t=$(mktemp "$d/.upload.XXXXXXXX"); trap 'rm -f -- "$t"' EXIT; cat > "$t"; got=$(sha256sum < "$t" | cut -c1-64); if [ "$got" != "$1" ]; then echo "the copy's sha256 is $got, expected $1" >&2; exit 3; fi; chmod 0700 -- "$t"; if [ -d "$d/sshield-$1" ] && [ ! -L "$d/sshield-$1" ]; then rm -rf -- "$d/sshield-$1"; fi; mv -f -T -- "$t" "$d/sshield-$1"; trap - EXIT; echo sshield-upload-done`;
 /** Keeps sshield-$1 and the KEEP_OLD most recently used others; drops uploads left by a killed copy. */
 const PRUNE = `cd ${CACHE_DIR} || exit 0; ls -1t | grep -E '^sshield-[0-9a-f]{64}$' | grep -vx "sshield-$1" | tail -n +${KEEP_OLD + 1} | while read -r f; do rm -f -- "$f"; done; find . -maxdepth 1 -name '.upload.*' -mmin +60 -exec rm -f -- {} + 2>/dev/null; true`;
 
@@ -197,10 +199,11 @@ export async function ensureRemoteBinary(pool: SshPool, target: FleetTarget, opt
     return undefined;
   };
 
-  const who = await call(`LC_ALL=C LANG=C exec sh -c ${shellQuote('uname -m; id -u')}`);
+  const who = await call(`LC_ALL=C LANG=C exec sh -c ${shellQuote('echo "sshield-host $(uname -m) $(id -u)"')}`);
   if (who.error || who.code === 255) return { ok: false, kind: 'unreachable', reason: who.error ?? sshFailure(who.stderr) };
-  const [machine = '', uidText = ''] = who.stdout.toString('utf8').split('\n');
-  if (who.code !== 0 || !/^\d+$/.test(uidText.trim())) return { ok: false, kind: 'failed', reason: `cannot tell the host's machine and user (uname -m; id -u): exit ${who.code}${lastLine(who.stderr) ? `: ${lastLine(who.stderr)}` : ''}` };
+  const wm = /^sshield-host (\S*) (\d+)$/m.exec(who.stdout.toString('utf8'));
+  const [machine = '', uidText = ''] = wm ? [wm[1]!, wm[2]!] : [];
+  if (who.code !== 0 || !wm) return { ok: false, kind: 'failed', reason: `cannot tell the host's machine and user (uname -m; id -u): exit ${who.code}${lastLine(who.stderr) ? `: ${lastLine(who.stderr)}` : ''}` };
   const arch = archOfUname(machine);
   if (!arch) return { ok: false, kind: 'refused', reason: `the host's machine is ${JSON.stringify(machine.slice(0, 40))}; sshield's single executable exists for x86_64 and aarch64 only` };
   const sudo = uidText.trim() !== '0';
@@ -251,8 +254,8 @@ export async function ensureRemoteBinary(pool: SshPool, target: FleetTarget, opt
   const v = await call(rootScript(VERIFY, [sha], sudo));
   const vb = broken(v, 'checking the cached executable');
   if (vb) return vb;
-  const state = v.stdout.toString('utf8').trim();
-  if (v.code !== 0 || !['ok', 'missing', 'bad'].includes(state)) return { ok: false, kind: 'failed', reason: `checking the cached executable: exit ${v.code}${lastLine(v.stderr) ? `: ${lastLine(v.stderr)}` : ''}` };
+  const state = /^sshield-cache (ok|missing|bad)$/m.exec(v.stdout.toString('utf8'))?.[1] ?? '';
+  if (v.code !== 0 || state === '') return { ok: false, kind: 'failed', reason: `checking the cached executable: exit ${v.code}${lastLine(v.stderr) ? `: ${lastLine(v.stderr)}` : ''}` };
   const path = `${CACHE_DIR}/sshield-${sha}`;
   if (state !== 'ok') {
     const size = statSync(local.path).size;
@@ -265,7 +268,7 @@ export async function ensureRemoteBinary(pool: SshPool, target: FleetTarget, opt
     }
     const ub = broken(up, `copying ${local.path} to ${path}`);
     if (ub) return ub;
-    if (up.code !== 0 || up.stdout.toString('utf8').trim() !== 'done') return { ok: false, kind: 'failed', reason: `copying ${local.path} to ${path}: ${lastLine(up.stderr) || `exit ${up.code}`}` };
+    if (up.code !== 0 || !/^sshield-upload-done$/m.test(up.stdout.toString('utf8'))) return { ok: false, kind: 'failed', reason: `copying ${local.path} to ${path}: ${lastLine(up.stderr) || `exit ${up.code}`}` };
   }
   // Pruning is housekeeping: its failure never fails the change.
   await call(rootScript(PRUNE, [sha], sudo));

@@ -90,6 +90,7 @@ function openProof(pool: SshPool, target: FleetTarget, bin: RemoteBinary, option
   let err = '';
   let over = false;
   let readyDone = false;
+  let noise = 0;
   let onReady: (v: { ok: true } | { ok: false; reason: string }) => void = () => undefined;
   const exited = new Promise<{ code: number | null; signal: string | null; error?: string }>((resolve) => {
     child.on('error', (e) => resolve({ code: null, signal: null, error: `cannot run ssh: ${e.message}` }));
@@ -114,13 +115,17 @@ function openProof(pool: SshPool, target: FleetTarget, bin: RemoteBinary, option
       return;
     }
     out = Buffer.concat([out, d]);
-    if (!readyDone) {
-      const nl = out.indexOf(10);
-      if (nl >= 0) {
-        const first = out.subarray(0, nl).toString('utf8');
-        out = out.subarray(nl + 1);
-        onReady(first === READY ? { ok: true } : { ok: false, reason: `the new connection's shell answered "${excerpt(first, 80)}" instead of running the proof` });
-      }
+    // Lines before READY are the login shell's own noise (a chatty .bashrc), skipped; READY must
+    // come within the first 64 KiB.
+    for (let nl = out.indexOf(10); !readyDone && nl >= 0; nl = out.indexOf(10)) {
+      const line = out.subarray(0, nl).toString('utf8');
+      out = out.subarray(nl + 1);
+      if (line === READY) onReady({ ok: true });
+      else noise += nl + 1;
+    }
+    if (!readyDone && noise + out.length > 65536) {
+      onReady({ ok: false, reason: 'the new connection\'s shell printed 64 KiB without running the proof' });
+      child.kill('SIGKILL');
     }
   });
   child.stderr.setEncoding('utf8');
@@ -179,6 +184,9 @@ export function remoteChangeRunner(o: RemoteChangeOptions): HostChangeRunner {
     if (!bin.ok) return done(bin.kind, bin.reason);
 
     await step('run', bin.value.uploaded ? `copied ${bin.value.path}` : `cached ${bin.value.path}`);
+    // The window's end as this machine's clock sees it: no later than the host's (it armed its
+    // window after this call started), whatever the two clocks say.
+    const windowEnd = Date.now() + windowSec * 1000;
     const r = await o.pool.exec(target, runCommand(bin.value, args), { timeoutMs: left(), maxStdout: maxAnswer, ...(signal ? { signal } : {}) });
     const broke = transportProblem(r);
     if (broke) return done('failed', dryRun ? broke : `${broke}; if the host applied the change, its watcher rolls it back when the ${windowSec} s window ends unconfirmed`);
@@ -213,7 +221,8 @@ export function remoteChangeRunner(o: RemoteChangeOptions): HostChangeRunner {
     if (signal?.aborted) return rejectOverMaster(`interrupted before the change was confirmed (${String(signal.reason ?? 'aborted')})`);
 
     await step('prove');
-    const readyMs = Math.min(left(), Math.max(1000, verdict.deadline - Date.now() - 2000), 60_000);
+    // The proof has the confirm window, not what the host deadline left (the window is extra).
+    const readyMs = Math.min(60_000, Math.max(5000, windowEnd - Date.now() - 2000));
     const proof = openProof(o.pool, target, bin.value, o.proofOptions ?? [], readyMs, maxAnswer);
     try {
       const ready = await proof.ready;
@@ -236,7 +245,7 @@ export function remoteChangeRunner(o: RemoteChangeOptions): HostChangeRunner {
         return afterReject(await proof.send('reject', 60_000), check.reason);
       }
       await step('confirm');
-      const c = await proof.send('confirm', Math.max(10_000, Math.min(60_000, verdict.deadline - Date.now() + 5000)));
+      const c = await proof.send('confirm', Math.max(10_000, Math.min(60_000, windowEnd - Date.now() + 5000)));
       const p = transportProblem(c);
       const lost = `the confirmation's answer was lost; unless the host confirmed it, its watcher rolls it back at ${when(verdict.deadline)} (check with \`sshield backups\` on the host)`;
       if (p) return done('failed', `${p}: ${lost}`);

@@ -42,7 +42,15 @@ export function parseEnvelope(stdout: string): HostEnvelope | { readonly error: 
   try {
     v = JSON.parse(text);
   } catch {
-    return { error: `the host's answer is not JSON: "${excerpt(text, 120)}"` };
+    // A login shell that prints before the command (a chatty .bashrc) leaves its lines in front of
+    // the envelope, which starts a line as sshield prints it: the rest must still parse.
+    const at = text.search(/\n\{\n {2}"schemaVersion": /);
+    try {
+      if (at < 0) throw new Error('no envelope');
+      v = JSON.parse(text.slice(at + 1));
+    } catch {
+      return { error: `the host's answer is not JSON: "${excerpt(text, 120)}"` };
+    }
   }
   if (!isObj(v)) return { error: 'the host\'s answer is not a change envelope (not an object)' };
   if (v.schemaVersion !== 1) return { error: `the host's envelope has schemaVersion ${excerpt(JSON.stringify(v.schemaVersion) ?? 'none', 20)}, expected 1 (a different sshield version?)` };

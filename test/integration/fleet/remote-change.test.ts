@@ -1,6 +1,7 @@
 // Changes where the files are (issue 17 item 4), against real test hosts that serve their own
 // sshd_config (ownDaemon), with the real single executable copied over real ssh: `sshield harden
-// --host` hardens a host through its admin's passwordless sudo (a cloud image's `debian`), the
+// --host` hardens a host through its admin's passwordless sudo (a cloud image's `debian`, whose
+// .bashrc prints a line before every command's output), the
 // change is confirmed over a NEW connection, the host re-audits clean for what was hardened, a
 // second run changes nothing and copies nothing, a cached copy changed on the host is caught and
 // replaced; the controller killed between the change and the confirmation leaves the host to roll
@@ -41,7 +42,8 @@ before(async () => {
   seaSha = h.digest('hex');
   work = mkdtempSync(join(tmpdir(), 'sshield-remote-test-'));
   fleet = await startTestFleet([
-    cloud('web1'),
+    // Its admin's .bashrc talks (Debian's bash reads it for ssh commands too): lines before every answer.
+    { ...cloud('web1'), setup: (dir) => writeFileSync(join(dir, 'home/debian/.bashrc'), 'echo "Welcome, debian! Disk 93% full."\n') },
     cloud('web2'),
     cloud('web3'),
     {

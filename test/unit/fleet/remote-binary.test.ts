@@ -40,7 +40,7 @@ test('the ELF header names the machine; anything else is a clear error', () => {
 });
 
 test('the cache directories: stat answers parsed; a symlink, a non-directory, not root\'s, or group/other writable are refused', () => {
-  const facts = (a: string, b: string) => parseDirFacts(`dir ${CACHE_ROOT} ${a}\ndir ${CACHE_DIR} ${b}\n`);
+  const facts = (a: string, b: string) => parseDirFacts(`hello from .bashrc\nsshield-dir ${CACHE_ROOT} ${a}\nsshield-dir ${CACHE_DIR} ${b}\n`);
   assert.deepEqual(facts('missing', 'missing'), [{ path: CACHE_ROOT }, { path: CACHE_DIR }]);
   const ok = facts('directory|0|755', 'directory|0|700');
   assert.ok(Array.isArray(ok));
@@ -57,7 +57,7 @@ test('the cache directories: stat answers parsed; a symlink, a non-directory, no
   for (const [a, b, re] of refuse) assert.match(judgeCacheDirs(facts(a, b) as never) ?? '', re, `${a} / ${b}`);
   // Answers that are not the facts script's: an error, never a verdict.
   assert.equal(typeof parseDirFacts('garbage'), 'string');
-  assert.equal(typeof parseDirFacts(`dir /etc directory|0|755\ndir ${CACHE_DIR} missing\n`), 'string');
+  assert.equal(typeof parseDirFacts(`sshield-dir /etc directory|0|755\nsshield-dir ${CACHE_DIR} missing\n`), 'string');
 });
 
 test('which executable: this single executable, else the given one, else dist/sshield-linux-<arch>, else how to build it', () => {

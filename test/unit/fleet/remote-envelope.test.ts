@@ -30,6 +30,11 @@ test('a well-formed envelope is read; hostile or foreign answers are reasons, ne
     assert.ok('error' in r, text);
     assert.match(r.error, re, text);
   }
+  // A login shell's noise before the envelope (as sshield prints it, pretty) is skipped; noise after is not.
+  const pretty = JSON.stringify(JSON.parse(env({ kind: 'nothing-to-do', exitCode: 0 })), null, 2);
+  const noisy = parseEnvelope(`Welcome!\nquota: 3 GB\n${pretty}\n`);
+  assert.ok(!('error' in noisy) && noisy.outcome.kind === 'nothing-to-do', JSON.stringify(noisy));
+  assert.ok('error' in parseEnvelope(`Welcome!\n${pretty}\ntrailing`));
   // Control characters and bidi overrides from a host never reach a report line.
   const r = parseEnvelope(env({ kind: 'refused', reason: 'a\u001b[31mred\u202e\nline', exitCode: 3 }));
   assert.ok(!('error' in r));
