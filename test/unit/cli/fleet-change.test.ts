@@ -231,3 +231,10 @@ test('without a remote runner in the build the changing commands refuse --host c
   }
   assert.match(msg, /not yet on remote hosts/);
 });
+
+test('the controller\'s own flags (--confirm-timeout, --verify-key, --remote-binary) go to the runner, never to the hosts', async () => {
+  const r = await sshield(['harden', '--host', 'a', '--yes', '--confirm-timeout', '60', '--verify-key', '/k', '--remote-binary', '/opt/sshield']);
+  assert.equal(r.code, 0, r.err);
+  assert.deepEqual(r.requests[0]!.controller, { verifyKey: '/k', confirmTimeout: '60', remoteBinary: '/opt/sshield' });
+  assert.deepEqual(r.requests[0]!.argv, ['harden', '--yes']);
+});
