@@ -16,7 +16,9 @@ What each command does:
                  --fix-permissions repairs owner/mode, otherwise it refuses with the exact fix.
                  DIR/upload (--upload NAME) is created owned by the user: the writable place.
   list           per account: shell, password state, whether it can log in (access lists
-                 evaluated with the effective config), keys, restrictions.
+                 evaluated with the effective config), keys, restrictions. With --host,
+                 --inventory or --cluster: every host's accounts over SSH (read-only, nothing
+                 installed), one table with a HOST column; an unreachable host is an error, exit 2.
 Refuses root and the account running the command (exit 3). Changes show a diff first, take
 --dry-run and --yes, -f FILE for a daemon started with -f (reloaded via its PidFile), and
 --root DIR for an offline root (files only, no reload).
@@ -25,4 +27,5 @@ Examples:
   sshield user nologin backup --dry-run
   sshield user add upload-bot --nologin --yes
   sshield user sftp alex --chroot /srv/sftp/alex --create --yes
-  sshield user list --json`;
+  sshield user list --json
+  sshield user list --cluster root@pve1 --all`;
