@@ -91,6 +91,35 @@ export function gatherCommand(requests: readonly GatherRequest[], perFileCap: nu
   return words.map(shellQuote).join(' ');
 }
 
+/**
+ * The longest command line one gather call sends. sshd hands the whole line to the login shell as
+ * ONE argument (`$SHELL -c LINE`), and Linux refuses a single argument over 128 KiB
+ * (MAX_ARG_STRLEN: E2BIG), so a round with many requests (a config naming a key file per user on a
+ * host with thousands of accounts, a backup directory with thousands of links) is sent as several
+ * calls.
+ */
+export const MAX_GATHER_COMMAND = 96 * 1024;
+
+/** The requests cut into batches whose command line stays within `max` (order kept; a request is never split). */
+export function gatherBatches(requests: readonly GatherRequest[], perFileCap: number, max = MAX_GATHER_COMMAND): GatherRequest[][] {
+  const base = gatherCommand([], perFileCap).length;
+  const out: GatherRequest[][] = [];
+  let batch: GatherRequest[] = [];
+  let size = base;
+  for (const r of requests) {
+    const len = shellQuote(OP_CODE[r.op]).length + shellQuote(r.op === 'keys' ? '-' : r.arg).length + 2;
+    if (batch.length > 0 && size + len > max) {
+      out.push(batch);
+      batch = [];
+      size = base;
+    }
+    batch.push(r);
+    size += len;
+  }
+  if (batch.length > 0 || out.length === 0) out.push(batch);
+  return out;
+}
+
 /** What round one asks of every host: what an audit of a Debian/PVE host reads, by experience. */
 export const PREFETCH: readonly GatherRequest[] = [
   { op: 'readdir', arg: '/etc/ssh' },

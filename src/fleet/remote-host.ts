@@ -3,12 +3,13 @@
 // (snapshot.ts), and the caller's judge (the audit, `effective`, ...) runs on it exactly as on an
 // offline root. Whatever the judge asked that no round answered (a non-default AuthorizedKeysFile,
 // an Include outside /etc/ssh, `pveversion`, `apt-cache policy`) becomes the next round, over
-// the same shared connection, until a pass asks nothing new (at most MAX_ROUNDS). One deadline
+// the same shared connection (a long list of requests as several calls, each command line within
+// what exec takes), until a pass asks nothing new (at most MAX_ROUNDS). One deadline
 // covers every round of the host; the answer's total size is capped; any transport or stream
 // problem is one error for this host, with the reason, never a silently partial verdict.
 import type { HostExecutor } from '../host/executor.js';
-import { gatherCommand, PREFETCH, type GatherRequest } from './gather-script.js';
-import { parseGatherStream } from './gather-stream.js';
+import { gatherBatches, gatherCommand, PREFETCH, type GatherRequest } from './gather-script.js';
+import { parseGatherStream, type GatherAnswer } from './gather-stream.js';
 import { Snapshot } from './snapshot.js';
 import type { SshPool } from './ssh.js';
 import type { FleetTarget } from './target.js';
@@ -43,6 +44,13 @@ function sshReason(stderr: string): string | undefined {
   return stderr.split('\n').map((l) => l.trim()).filter(Boolean).pop()?.slice(0, 300);
 }
 
+/** One round's answers (one per batch) as one. */
+function mergeAnswers(answers: readonly GatherAnswer[]): GatherAnswer {
+  if (answers.length === 1) return answers[0]!;
+  const merge = <K, V>(pick: (a: GatherAnswer) => ReadonlyMap<K, V>) => new Map(answers.flatMap((a) => [...pick(a)]));
+  return { stats: merge((a) => a.stats), contents: merge((a) => a.contents), listings: merge((a) => a.listings), commands: merge((a) => a.commands) };
+}
+
 export async function judgeRemote<T>(pool: SshPool, target: FleetTarget, judge: (exec: HostExecutor) => Promise<T>, opts: RemoteOptions = {}): Promise<RemoteOutcome<T>> {
   const cap = opts.perFileCap ?? 16 << 20;
   const totalCap = opts.totalCap ?? 32 << 20;
@@ -53,18 +61,23 @@ export async function judgeRemote<T>(pool: SshPool, target: FleetTarget, judge: 
   const stats = (): RemoteStats => ({ rounds: snap.rounds, bytes: received, ms: Date.now() - t0 });
   let requests: readonly GatherRequest[] = opts.prefetch ?? PREFETCH;
   for (let round = 1; ; round++) {
-    const left = deadline - Date.now();
-    if (left <= 0) return { ok: false, error: `no complete answer within the host deadline (${Math.round((opts.deadlineMs ?? 60_000) / 1000)} s)`, stats: stats() };
-    const r = await pool.exec(target, gatherCommand(requests, cap), { timeoutMs: left, maxStdout: totalCap - received, ...(opts.signal ? { signal: opts.signal } : {}) });
-    received += r.stdout.length;
-    if (r.error) return { ok: false, error: `${r.error}${r.code === 255 ? `: ${sshReason(r.stderr) ?? ''}` : ''}`.replace(/: $/, ''), stats: stats() };
-    if (r.code === 255) return { ok: false, error: `ssh failed: ${sshReason(r.stderr) ?? 'exit 255'}`, stats: stats() };
-    const parsed = parseGatherStream(r.stdout, cap);
-    if (!parsed.ok) {
-      const why = r.code !== 0 ? ` (remote exit ${r.code ?? r.signal}${sshReason(r.stderr) ? `: ${sshReason(r.stderr)}` : ''})` : '';
-      return { ok: false, error: `bad gather answer: ${parsed.error}${why}`, stats: stats() };
+    // One call per batch (a long request list is cut so no command line is over what exec takes).
+    const answers: GatherAnswer[] = [];
+    for (const batch of gatherBatches(requests, cap)) {
+      const left = deadline - Date.now();
+      if (left <= 0) return { ok: false, error: `no complete answer within the host deadline (${Math.round((opts.deadlineMs ?? 60_000) / 1000)} s)`, stats: stats() };
+      const r = await pool.exec(target, gatherCommand(batch, cap), { timeoutMs: left, maxStdout: totalCap - received, ...(opts.signal ? { signal: opts.signal } : {}) });
+      received += r.stdout.length;
+      if (r.error) return { ok: false, error: `${r.error}${r.code === 255 ? `: ${sshReason(r.stderr) ?? ''}` : ''}`.replace(/: $/, ''), stats: stats() };
+      if (r.code === 255) return { ok: false, error: `ssh failed: ${sshReason(r.stderr) ?? 'exit 255'}`, stats: stats() };
+      const parsed = parseGatherStream(r.stdout, cap);
+      if (!parsed.ok) {
+        const why = r.code !== 0 ? ` (remote exit ${r.code ?? r.signal}${sshReason(r.stderr) ? `: ${sshReason(r.stderr)}` : ''})` : '';
+        return { ok: false, error: `bad gather answer: ${parsed.error}${why}`, stats: stats() };
+      }
+      answers.push(parsed.answer);
     }
-    await snap.add(parsed.answer, requests);
+    await snap.add(mergeAnswers(answers), requests);
     snap.markAsked(requests);
     const misses = new Map<string, GatherRequest>();
     let value: T;
