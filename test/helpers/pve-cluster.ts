@@ -4,8 +4,8 @@
 // (src/PVE/Cluster/Setup.pm @004742c3; shared/research/proxmox-cves.md §1.3):
 // - one SHARED /etc/pve (pmxcfs stands in as one directory bound into every node): corosync.conf with
 //   each node's ring0_addr = its address, .members (pmxcfs's node list with the IPs PVE's ssh
-//   uses; its "nodename" is the first node's: pmxcfs shows each node its own name there, one
-//   shared file cannot), priv/authorized_keys (every node's cluster key and the admin's, 0600),
+//   uses; a virtual file of pmxcfs that names each node itself as "nodename", so every node gets
+//   its own copy bound over it), priv/authorized_keys (every node's cluster key and the admin's, 0600),
 //   priv/known_hosts (the legacy merged file: "<node> <rsa key>" and "<ip> <rsa key>") and
 //   nodes/<node>/ssh_known_hosts (the pinned "<node> ssh-rsa <key>", pve-cluster 8.0.6+);
 // - per node: host keys of its own (RSA, which PVE pins, and ed25519), root's cluster key
@@ -82,13 +82,18 @@ async function makeKeys(dir: string, names: readonly string[]): Promise<Map<stri
 const pub = (f: string) => readFileSync(`${f}.pub`, 'utf8').trim();
 const keyPart = (f: string) => pub(f).split(/\s+/).slice(0, 2).join(' ');
 
+/** pmxcfs's /etc/pve/.members as `node` sees it. */
+function membersOf(node: string, o: { names: readonly string[]; addressOf: (n: string) => string; clusterName: string }): string {
+  const list = o.names.map((n, i) => `  "${n}": { "id": ${i + 1}, "online": 1, "ip": "${o.addressOf(n)}"}`).join(',\n');
+  return `{\n"nodename": "${node}",\n"version": ${o.names.length + 4},\n"cluster": { "name": "${o.clusterName}", "version": ${o.names.length}, "nodes": ${o.names.length}, "quorate": 1 },\n"nodelist": {\n${list}\n  }\n}\n`;
+}
+
 /** The shared /etc/pve, written once every address is known. */
 function writeSharedPve(pveDir: string, o: { names: readonly string[]; addressOf: (n: string) => string; keys: Map<string, NodeKeys>; clusterName: string }): void {
   const { names, addressOf, keys } = o;
   const nodes = names.map((n, i) => `  node {\n    name: ${n}\n    nodeid: ${i + 1}\n    quorum_votes: 1\n    ring0_addr: ${addressOf(n)}\n  }\n`).join('');
   writeFileSync(join(pveDir, 'corosync.conf'), `logging {\n  debug: off\n  to_syslog: yes\n}\n\nnodelist {\n${nodes}}\n\nquorum {\n  provider: corosync_votequorum\n}\n\ntotem {\n  cluster_name: ${o.clusterName}\n  config_version: ${names.length}\n  interface {\n    linknumber: 0\n  }\n  ip_version: ipv4-6\n  link_mode: passive\n  secauth: on\n  version: 2\n}\n`);
-  const list = names.map((n, i) => `  "${n}": { "id": ${i + 1}, "online": 1, "ip": "${addressOf(n)}"}`).join(',\n');
-  writeFileSync(join(pveDir, '.members'), `{\n"nodename": "${names[0]}",\n"version": ${names.length + 4},\n"cluster": { "name": "${o.clusterName}", "version": ${names.length}, "nodes": ${names.length}, "quorate": 1 },\n"nodelist": {\n${list}\n  }\n}\n`);
+  writeFileSync(join(pveDir, '.members'), membersOf(names[0]!, o));
   mkdirSync(join(pveDir, 'priv'), { mode: 0o700 });
   // The admin's key is added by test-hosts.ts (ownDaemon follows root's symlink into the bind).
   writeFileSync(join(pveDir, 'priv', 'authorized_keys'), `${names.map((n) => pub(keys.get(n)!.rootRsa)).join('\n')}\n`, { mode: 0o600 });
@@ -107,9 +112,11 @@ function setupNode(dir: string, o: { name: string; address: string; source: stri
     writeFileSync(join(dir, `etc/ssh/ssh_host_${t}_key`), readFileSync(k), { mode: 0o600 });
     writeFileSync(join(dir, `etc/ssh/ssh_host_${t}_key.pub`), readFileSync(`${k}.pub`), { mode: 0o644 });
   }
-  // The mount point of the shared /etc/pve (empty underneath, as under a FUSE mount).
+  // The mount point of the shared /etc/pve (empty underneath, as under a FUSE mount), with a
+  // placeholder where the node's own .members is bound (test-hosts.ts makes a missing one a directory).
   rmSync(join(dir, 'etc/pve'), { recursive: true });
   mkdirSync(join(dir, 'etc/pve'), { mode: 0o755 });
+  writeFileSync(join(dir, 'etc/pve/.members'), '');
   symlinkSync('/etc/pve/priv/known_hosts', join(dir, 'etc/ssh/ssh_known_hosts'));
   const ssh = join(dir, 'root/.ssh');
   chmodSync(ssh, 0o700);
@@ -135,15 +142,17 @@ export async function startPveCluster(o: PveClusterOptions = {}): Promise<PveClu
       name,
       example: 'pve-cluster-node',
       setup: (dir, ctx) => {
+        const view = { names, addressOf: ctx.addressOf, clusterName: o.clusterName ?? 'testlab' };
         if (!shared) {
-          writeSharedPve(pveDir, { names, addressOf: ctx.addressOf, keys, clusterName: o.clusterName ?? 'testlab' });
+          writeSharedPve(pveDir, { ...view, keys });
           shared = true;
         }
+        writeFileSync(join(work, `members-${name}`), membersOf(name, view));
         const from = o.connectsFrom?.[name];
         setupNode(dir, { name, address: ctx.address, source: from ?? ctx.address, port: ctx.port, keys: keys.get(name)! });
       },
       ownDaemon: true,
-      binds: { '/etc/pve': pveDir },
+      binds: { '/etc/pve': pveDir, '/etc/pve/.members': join(work, `members-${name}`) },
       sudoAdmin: 'ops',
     }));
     fleet = await startTestFleet(specs);

@@ -76,6 +76,12 @@ test('every ordered pair of a 3-node cluster reaches root the PVE way; a wrong p
   const l = await prepareClusterChange(pool, seed(), { deadlineMs: 60_000, limit: 'pve1:pve3', preflight: false });
   assert.ok(l.ok, l.ok ? '' : l.message);
   assert.deepEqual([l.value.targets.map((t) => t.name), l.value.members.map((t) => t.name)], [['pve3', 'pve1'], ['pve1', 'pve2', 'pve3']]);
+  // Through pve2: pmxcfs names pve2 itself there, so pve2 goes last.
+  const via2 = parseHostSpec('pve2', '--cluster');
+  assert.ok(via2.ok);
+  const p2 = await prepareClusterChange(pool, via2.value, { deadlineMs: 60_000, preflight: false });
+  assert.ok(p2.ok, p2.ok ? '' : p2.message);
+  assert.deepEqual([p2.value.seedNode, p2.value.targets.map((t) => t.name)], ['pve2', ['pve1', 'pve3', 'pve2']]);
 });
 
 test('a harden every guard accepts but that cuts a peer connecting from an unnamed address: the peer check names that pair and ssh\'s reason', { skip, timeout: 180_000 }, async () => {
