@@ -6,8 +6,8 @@
 // second run changes nothing and copies nothing, a cached copy changed on the host is caught and
 // replaced; the controller killed between the change and the confirmation leaves the host to roll
 // back by itself within the window, still admitting the admin; a failed proof rolls back at once;
-// an executable that answers garbage is a failure with the reason; an unsafe cache directory is
-// refused with nothing copied.
+// an executable that answers garbage is a failure with the reason; an unsafe cache directory, an
+// executable for another machine and a sudo that wants a password are refused with nothing copied.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -46,6 +46,7 @@ before(async () => {
     { ...cloud('web1'), setup: (dir) => writeFileSync(join(dir, 'home/debian/.bashrc'), 'echo "Welcome, debian! Disk 93% full."\n') },
     cloud('web2'),
     cloud('web3'),
+    cloud('nosudo'),
     {
       name: 'junk',
       example: 'pve9-default',
@@ -136,6 +137,13 @@ async function journal(name: string, id: string): Promise<{ phase: string } & Re
 test('harden --host through sudo: applied on the host, confirmed over a new connection, re-audited clean; again: unchanged, nothing copied; a changed cached copy is caught and replaced', { skip }, async () => {
   const h = host('web1');
   const base = ['harden', '--host', 'debian@web1', '--ssh-config', fleet.sshConfig, '--remote-binary', sea, '--yes', '--json'];
+  // --dry-run: the host's plan, nothing written there.
+  const dry = await sshield(base.map((a) => (a === '--yes' ? '--dry-run' : a)));
+  assert.equal(dry.code, 0, dry.stderr);
+  const planned = JSON.parse(dry.stdout) as FleetJson;
+  assert.equal(planned.hosts[0]!.status, 'planned', JSON.stringify(planned.hosts[0]));
+  assert.ok(((planned.hosts[0]!.envelope as { plan?: { files?: unknown[] } }).plan?.files ?? []).length > 0);
+  assert.equal((await fleet.exec('web1', ['ls', '-A', '/var/backups'])).stdout, '', 'a dry run writes nothing on the host');
   const logins = accepted('web1');
   const r = await sshield(base);
   assert.equal(r.code, 0, `${r.stderr}\n${r.stdout}\n${fleet.log('web1')}`);
@@ -282,7 +290,7 @@ test('a host whose sshield answers garbage (text, a flood, nothing, a lying exit
   }
 });
 
-test('a cache directory that is a symlink, or group-writable: refused, nothing copied (exit 3 over the CLI)', { skip }, async () => {
+test('a cache directory that is a symlink, or group-writable (exit 3 over the CLI), an executable for another machine, a sudo that wants a password: refused, nothing copied', { skip }, async () => {
   const r = await sshield(['harden', '--host', 'link', '--ssh-config', fleet.sshConfig, '--remote-binary', sea, '--yes', '--json']);
   assert.equal(r.code, 3, r.stderr);
   const doc = JSON.parse(r.stdout) as FleetJson;
@@ -295,4 +303,24 @@ test('a cache directory that is a symlink, or group-writable: refused, nothing c
   assert.match(gd.hosts[0]!.reason!, /\/var\/lib\/sshield\/bin is group- or other-writable \(mode 0775\)/);
   assert.deepEqual(readdirSync(join(host('gw').dir, 'var/lib/sshield/bin')), []);
   for (const n of ['link', 'gw']) assert.deepEqual((await fleet.exec(n, ['ls', '-A', '/var/backups'])).stdout, '', `${n}: nothing ran`);
+  // An executable for another machine, and an admin whose sudo wants a password: refused before
+  // anything is copied or run.
+  const pool = new SshPool({ configFile: fleet.sshConfig });
+  try {
+    const arm = join(work, 'sshield-linux-arm64');
+    const head = Buffer.alloc(64);
+    head.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1], 0);
+    head.writeUInt16LE(183, 18);
+    writeFileSync(arm, head);
+    const wrongArch = await remoteChangeRunner({ pool, argv: ['harden'], deadlineMs: 60_000, binary: arm, sea: false })(target('gw'), {});
+    assert.equal(wrongArch.status, 'refused');
+    assert.match(wrongArch.reason!, /^the host is x86_64 but .*sshield-linux-arm64 \(--remote-binary \/ SSHIELD_REMOTE_BINARY\) is built for aarch64/);
+    assert.equal((await fleet.exec('nosudo', ['rm', '/etc/sudoers.d/90-test-admin'])).code, 0);
+    const noSudo = await remoteChangeRunner({ pool, argv: ['harden'], deadlineMs: 60_000, binary: sea })(target('nosudo', 'debian'), {});
+    assert.equal(noSudo.status, 'refused');
+    assert.match(noSudo.reason!, /^debian is not root and `sudo -n` does not run without a password \(sudo: a password is required\): connect as root, or give that user passwordless sudo/);
+    assert.equal((await fleet.exec('nosudo', ['sh', '-c', 'ls -A /var/backups; [ ! -e /var/lib/sshield ] && echo none'])).stdout, 'none\n', 'nothing made, copied or run');
+  } finally {
+    await pool.close();
+  }
 });
