@@ -3,7 +3,8 @@
 // which copies the single executable to each host and runs the change there (src/fleet/
 // remote-change.ts), canary first, then `--parallel 2`.
 //
-// 1. All five hardened: every host `changed`, its sshd serving the hardened config, and a fleet audit
+// 1. --dry-run shows every host's diff and writes nothing; without --yes and without a terminal
+//    the plans are shown and nothing changes (exit 3). Then all five hardened: every host `changed`, its sshd serving the hardened config, and a fleet audit
 //    over SSH afterwards passes every rule the harden remediated on that host. `restore` over the
 //    same hosts then puts every file back byte for byte (the restore rolled the same way).
 // 2. One host made to fail: its sshd rejects the candidate. The host's own /usr/sbin/sshd is, in its
@@ -132,8 +133,21 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('harden of five hosts, canary then --parallel 2: all changed, the audit over SSH passes every remediated rule; restore puts every file back', { skip }, async () => {
+test('harden of five hosts: --dry-run and no terminal write nothing; canary then --parallel 2: all changed, the audit over SSH passes every remediated rule; restore puts every file back', { skip }, async () => {
   const original = new Map(NAMES.map((n) => [n, snapshot(dirOf(n))]));
+  // --dry-run: every host's diff, nothing written anywhere.
+  const plan = await sshield(['harden', '--inventory', inventory, '--parallel', '2', '--dry-run']);
+  assert.equal(plan.code, 0, plan.stderr);
+  for (const n of NAMES) assert.match(plan.stdout, new RegExp(`^== ${n} \\(debian@${n}\\)\\n/etc/ssh/sshd_config:\\n`, 'm'), plan.stdout.slice(0, 3000));
+  assert.match(plan.stdout, /^\+PermitRootLogin no$/m);
+  assert.match(plan.stdout, /^changed 0, unchanged 0, rolled back 0, failed 0, refused 0, skipped 0, planned 5 \(\d+ ms\)$/m);
+  // Without --yes and without a terminal: the same plans, no question, nothing changed, exit 3.
+  const noTty = await sshield(['harden', '--inventory', inventory, '--parallel', '2']);
+  assert.equal(noTty.code, 3, noTty.stderr);
+  assert.match(noTty.stderr, /no terminal to ask on; re-run with --yes/);
+  assert.match(noTty.stdout, /^== h5 \(debian@h5\)$/m);
+  for (const n of NAMES) assert.deepEqual(snapshot(dirOf(n)), original.get(n), `${n}: nothing written by --dry-run or without --yes`);
+
   const r = await sshield(['harden', '--inventory', inventory, '--parallel', '2', '--yes', '--json']);
   assert.equal(r.code, 0, who(r.stdout, r.stderr));
   assertMatchesSchema('change-fleet', r.stdout);
