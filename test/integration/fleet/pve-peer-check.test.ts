@@ -2,14 +2,15 @@
 // member list read through pve1 (with pve1 as the seed node), every ordered pair's root SSH the
 // way PVE connects (each node's own cluster key, HostKeyAlias, the pinned known_hosts) run on the
 // peer over the controller's connection, and a broken pin (a node's ssh_known_hosts holding
-// another node's key) named pair by pair, refusing the run before any change. Then what the guards
+// another node's key) named pair by pair, refusing the run before any change; without the pin, the
+// legacy merged known_hosts decides, as for PVE's own ssh. Then what the guards
 // cannot see: pve2 connects from an address the cluster files do not name (127.0.2.x, its
 // "routing"), so a PVE-aware harden of pve3, which every guard accepts (root stays allowed from
 // every address corosync names), cuts pve2's root SSH to pve3, and the peer check says so.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startPveCluster, type PveCluster } from '../../helpers/pve-cluster.js';
 import { testHostsAvailable } from '../../helpers/test-hosts.js';
@@ -67,6 +68,21 @@ test('every ordered pair of a 3-node cluster reaches root the PVE way; a wrong p
     assert.match(p.ok ? '' : p.message, /already fails before any change .*pve1 -> pve2: Host key verification failed\.; pve3 -> pve2: Host key verification failed\..*nothing was changed/);
   } finally {
     writeFileSync(pin, good);
+  }
+  // Without the pinned file (clusters from before pve-cluster 8.0.6), PVE's ssh falls back to the
+  // merged /etc/pve/priv/known_hosts behind /etc/ssh/ssh_known_hosts, and so does the check.
+  renameSync(pin, `${pin}.away`);
+  try {
+    const r = await peerCheck(pool, v.value.members[1]!, v.value.members, { timeoutSec: 30 });
+    assert.deepEqual(r.results.map((x) => [x.from, x.to, x.verdict.ok]), [['pve1', 'pve2', true], ['pve3', 'pve2', true]]);
+    writeFileSync(join(cluster.pveDir, 'priv', 'known_hosts.new'), readFileSync(join(cluster.pveDir, 'priv', 'known_hosts'), 'utf8').replace(/^pve2 .*\n/m, ''));
+    renameSync(join(cluster.pveDir, 'priv', 'known_hosts'), join(cluster.pveDir, 'priv', 'known_hosts.old'));
+    renameSync(join(cluster.pveDir, 'priv', 'known_hosts.new'), join(cluster.pveDir, 'priv', 'known_hosts'));
+    const gone = await peerCheck(pool, v.value.members[1]!, v.value.members, { timeoutSec: 30 });
+    assert.deepEqual(gone.results.map((x) => [x.from, x.to, x.verdict]), [['pve1', 'pve2', { ok: false, reason: 'Host key verification failed.' }], ['pve3', 'pve2', { ok: false, reason: 'Host key verification failed.' }]]);
+  } finally {
+    if (existsSync(join(cluster.pveDir, 'priv', 'known_hosts.old'))) renameSync(join(cluster.pveDir, 'priv', 'known_hosts.old'), join(cluster.pveDir, 'priv', 'known_hosts'));
+    renameSync(`${pin}.away`, pin);
   }
   const p = await prepareClusterChange(pool, seed(), { deadlineMs: 60_000, peer: { timeoutSec: 30 } });
   assert.ok(p.ok, p.ok ? '' : p.message);
