@@ -127,7 +127,12 @@ export interface PeerCheckOptions {
 export async function checkPair(pool: SshPool, peer: FleetTarget, node: PveNode, o: PeerCheckOptions = {}): Promise<PeerResult> {
   const t0 = Date.now();
   const secs = o.timeoutSec ?? PEER_TIMEOUT_SEC;
-  const cmd = peerCommand(node, { timeoutSec: secs, sudo: peer.user !== undefined && peer.user !== 'root' });
+  let cmd: string;
+  try {
+    cmd = peerCommand(node, { timeoutSec: secs, sudo: peer.user !== undefined && peer.user !== 'root' });
+  } catch (e) {
+    return { from: peer.name, to: node.name, verdict: { ok: false, reason: `cannot be checked: ${(e as Error).message}` }, ms: 0 };
+  }
   const r = await pool.exec(peer, cmd, { timeoutMs: (secs + 15) * 1000, maxStdout: 256 * 1024, ...(o.signal ? { signal: o.signal } : {}) });
   return { from: peer.name, to: node.name, verdict: parsePeerAnswer(r.stdout.toString('utf8'), r, secs), ms: Date.now() - t0 };
 }

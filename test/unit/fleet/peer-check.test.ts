@@ -135,6 +135,9 @@ test('the --cluster hook asks every OTHER member, over the controller\'s connect
   for (const c of calls) assert.ok(c.cmd.includes('HostKeyAlias=pve3') && c.cmd.includes('root@10.0.0.3') && c.cmd.includes('/etc/pve/nodes/pve3/ssh_known_hosts'), c.cmd);
   answers.pve2 = 'SSHIELD-PEER 0\n\n';
   assert.deepEqual(await hooks.beforeConfirm!(members[2]!), { ok: true });
+  // A member whose address is no IP (a name no file resolved) is a failed check, never a throw.
+  const named = [...members.slice(0, 2), t('pve3', 'pve3.example')];
+  assert.deepEqual(await clusterHooks(pool, named).beforeConfirm!(named[2]!), { ok: false, reason: 'root SSH from the other cluster nodes fails (the way PVE connects): pve1 -> pve3: cannot be checked: not an IP address: "pve3.example"; pve2 -> pve3: cannot be checked: not an IP address: "pve3.example"' });
   // A one-node cluster has no peer to ask.
   assert.deepEqual(await clusterHooks(pool, members.slice(0, 1)).beforeConfirm!(members[0]!), { ok: true });
 });
