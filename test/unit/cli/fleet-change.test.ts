@@ -238,3 +238,21 @@ test('the controller\'s own flags (--confirm-timeout, --verify-key, --remote-bin
   assert.deepEqual(r.requests[0]!.controller, { verifyKey: '/k', confirmTimeout: '60', remoteBinary: '/opt/sshield' });
   assert.deepEqual(r.requests[0]!.argv, ['harden', '--yes']);
 });
+
+test('Ctrl-C during a rollout: no further host is started, the one in flight finishes; a second Ctrl-C reaches the hosts in flight; exit 3', async () => {
+  const r = await sshield(['harden', '--host', 'a', '--host', 'b', '--host', 'c', '--host', 'd', '--parallel', '2', '--yes'], {
+    answer: (name) => {
+      if (name === 'b') {
+        process.emit('SIGINT', 'SIGINT');
+        process.emit('SIGINT', 'SIGINT');
+      }
+      return { status: 'changed', backupId: 'B' };
+    },
+  });
+  assert.equal(r.code, 3, r.err);
+  assert.match(r.err, /SIGINT: no further host is started; the hosts in flight finish/);
+  assert.match(r.err, /SIGINT: stopping the hosts in flight/);
+  assert.ok(r.calls.length >= 2 && r.calls.length <= 3, r.calls.join());
+  assert.match(r.out, /not started: interrupted \(SIGINT\)/);
+  assert.equal(process.listenerCount('SIGINT'), 0, 'the handlers are removed after the run');
+});
