@@ -181,14 +181,14 @@ export function remoteChangeRunner(o: RemoteChangeOptions): HostChangeRunner {
 
     await step('copy');
     const bin = await ensureRemoteBinary(o.pool, target, { ...(o.binary !== undefined ? { binary: o.binary } : {}), timeoutMs: Math.min(60_000, left()), ...(signal ? { signal } : {}), ...(o.sea !== undefined ? { sea: o.sea } : {}) });
-    if (!bin.ok) return done(bin.kind, bin.reason);
+    if (!bin.ok) return signal?.aborted ? done('skipped', `interrupted before the change ran: ${String(signal.reason ?? 'aborted')}`) : done(bin.kind, bin.reason);
 
     await step('run', bin.value.uploaded ? `copied ${bin.value.path}` : `cached ${bin.value.path}`);
     // The window's end as this machine's clock sees it: no later than the host's (it armed its
     // window after this call started), whatever the two clocks say.
     const windowEnd = Date.now() + windowSec * 1000;
     const r = await o.pool.exec(target, runCommand(bin.value, args), { timeoutMs: left(), maxStdout: maxAnswer, ...(signal ? { signal } : {}) });
-    const broke = transportProblem(r);
+    const broke = signal?.aborted ? `interrupted while the host ran the change (${String(signal.reason ?? 'aborted')})` : transportProblem(r);
     if (broke) return done('failed', dryRun ? broke : `${broke}; if the host applied the change, its watcher rolls it back when the ${windowSec} s window ends unconfirmed`);
     const answer = readAnswer(r);
     if ('error' in answer) return done('failed', answer.error);
@@ -242,7 +242,9 @@ export function remoteChangeRunner(o: RemoteChangeOptions): HostChangeRunner {
       if (signal?.aborted) check = { ok: false, reason: `interrupted before the change was confirmed (${String(signal.reason ?? 'aborted')})` };
       if (!check.ok) {
         await step('reject', check.reason);
-        return afterReject(await proof.send('reject', 60_000), check.reason);
+        const rr = await proof.send('reject', 60_000);
+        // The proof's connection broke meanwhile: the run's own connection may still reach the host.
+        return transportProblem(rr) ? await rejectOverMaster(check.reason) : afterReject(rr, check.reason);
       }
       await step('confirm');
       const c = await proof.send('confirm', Math.max(10_000, Math.min(60_000, windowEnd - Date.now() + 5000)));
