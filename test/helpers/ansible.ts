@@ -3,7 +3,7 @@
 // aliases (ansible_ssh_common_args -F the fleet's ssh_config), every ANSIBLE_* directory (home,
 // local and remote temp, control sockets) inside one temp directory, never ~/.ansible, and the
 // test's JSON stdout callback (ansible-callback/) so a test reads each task's per-host result and the recap as data.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { run } from './sshd.js';
@@ -60,7 +60,12 @@ export function ansibleLab(sshConfig: string, hosts: readonly string[], vars: Re
   const dir = mkdtempSync(join(tmpdir(), 'sshield-ansible-'));
   // Short: ssh's control socket path must fit in 108 bytes.
   const cp = mkdtempSync('/tmp/sa-cp-');
-  for (const d of ['home', 'local', 'remote']) mkdirSync(join(dir, d), { mode: 0o700 });
+  for (const d of ['home', 'local']) mkdirSync(join(dir, d), { mode: 0o700 });
+  // The targets share this machine's /tmp: a remote user other than root (become) makes its own
+  // 0700 ansible-tmp-* directory here, as in /tmp (sticky, world-writable); nothing secret lives in dir.
+  chmodSync(dir, 0o755);
+  mkdirSync(join(dir, 'remote'));
+  chmodSync(join(dir, 'remote'), 0o1777);
   const inventory = join(dir, 'inventory.ini');
   const allVars = { ansible_ssh_common_args: `-F ${sshConfig}`, ansible_python_interpreter: '/usr/bin/python3', ...vars };
   writeFileSync(inventory, ['[lab]', ...hosts, '', '[lab:vars]', ...Object.entries(allVars).map(([k, v]) => `${k}=${v.includes(' ') ? `'${v}'` : v}`), ''].join('\n'));

@@ -9,9 +9,11 @@
 // nothing and reports changed with the diff; the real run hardens (sshd -T shows it, a new ssh
 // login works, the change is confirmed from a new connection and outlives its window); the second
 // run changes nothing; the lockout host fails with the guard's reason every time, untouched.
+// Also: sshield_change (allow add), the example playbook, Ansible as a sudo admin with become
+// (an unconfirmed change rolled back by the host itself), the wrong architecture, ansible-doc.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
@@ -32,6 +34,18 @@ const AUDIT_HOSTS = ['pve9', 'hardened', 'cloud'];
 const HARDEN_HOSTS = ['deb12', 'pve9', 'pve8'];
 const LOCKOUT = 'lockout';
 
+/**
+ * This machine's sudo inside the host (the test hosts hide it unless the host directory has its
+ * own), NOPASSWD for the sudo group as a fleet's Ansible user has it, and a PAM service for it.
+ */
+function withSudo(dir: string): void {
+  mkdirSync(join(dir, 'usr/bin'), { recursive: true });
+  copyFileSync('/usr/bin/sudo', join(dir, 'usr/bin/sudo'));
+  chmodSync(join(dir, 'usr/bin/sudo'), 0o4755);
+  writeFileSync(join(dir, 'etc/sudoers'), 'Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n%sudo ALL=(ALL:ALL) NOPASSWD: ALL\n', { mode: 0o440 });
+  writeFileSync(join(dir, 'etc/pam.d/sudo'), 'auth required pam_unix.so\naccount required pam_unix.so\nsession required pam_permit.so\n');
+}
+
 before(async () => {
   if (skip) return;
   sea = await ensureSea();
@@ -41,10 +55,13 @@ before(async () => {
     { name: 'pve8', example: 'pve8-default', ownDaemon: true },
     { name: LOCKOUT, example: 'debian12-cloud', ownDaemon: true },
     { name: 'fresh', example: 'debian12-cloud', ownDaemon: true },
+    // Ansible logs in as the sudo admin `debian` and becomes root through the host's own sudo.
+    { name: 'sudoer', example: 'debian12-cloud', ownDaemon: true, setup: withSudo },
     { name: 'cloud', example: 'debian12-cloud' },
     // Its KexAlgorithms name 10.x algorithms this machine's 9.2p1 sshd refuses to run: not its own daemon.
     { name: 'hardened', example: 'hardened' },
   ]);
+  appendFileSync(join(fleet.hosts.find((h) => h.name === 'sudoer')!.dir, 'home/debian/.ssh/authorized_keys'), readFileSync(join(fleet.dir, 'controller_keys'), 'utf8'));
   lab = ansibleLab(fleet.sshConfig, fleet.hosts.map((h) => h.name), { sshield_binary: sea });
 });
 
@@ -326,4 +343,53 @@ test('every module of the collection documents itself (ansible-doc parses DOCUME
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
+});
+
+test('Ansible as a sudo admin (become): plain baseline hardens (root login off, the admin keeps key access); unconfirmed (confirm: false) the host rolls the change back by itself, confirmed it stays', { skip }, async () => {
+  const play = (confirm: boolean) => `- hosts: sudoer\n  gather_facts: false\n  become: true\n  vars: { ansible_user: debian }\n  tasks:\n    - name: harden\n      sshield.openssh.sshield_harden:\n        confirm_timeout: 15\n        confirm: ${confirm}\n`;
+  const original = snapshot('sudoer');
+  const check = await lab.playbook(play(true), { check: true, diff: true });
+  const c = results(check, 'harden').sudoer!;
+  assert.ok(!c.failed, c.msg);
+  assert.equal(c.changed, true);
+  assert.deepEqual(snapshot('sudoer'), original);
+
+  // Not confirmed: applied, left pending with its deadline; the host's watcher rolls it back.
+  const pending = results(await lab.playbook(play(false)), 'harden').sudoer!;
+  assert.ok(!pending.failed, pending.msg);
+  assert.equal(pending.outcome, 'applied');
+  assert.equal(pending.confirmed, false);
+  assert.match(JSON.stringify(pending.warnings), /awaits `sshield confirm` from a new login/);
+  assert.equal((await sshdT('sudoer')).permitrootlogin, 'no');
+  const deadline = pending.confirm_deadline as number;
+  const end = deadline + 30_000;
+  const restored = () => {
+    const now = snapshot('sudoer');
+    return Object.entries(original).every(([f, bytes]) => now[f] === bytes) && Object.keys(now).every((f) => f in original || f.startsWith('var/backups/'));
+  };
+  while (Date.now() < end && !restored()) await new Promise((res) => setTimeout(res, 250));
+  const back = snapshot('sudoer');
+  console.log(`sudo admin, not confirmed: rolled back by the host ${Date.now() - deadline} ms after the deadline`);
+  // Only the backup directory is new: the files sshd reads are the original bytes again.
+  for (const [f, bytes] of Object.entries(original)) assert.equal(back[f], bytes, `${f} rolled back`);
+  assert.ok(Object.keys(back).filter((f) => !(f in original)).every((f) => f.startsWith('var/backups/')), Object.keys(back).join(', '));
+  assert.equal((await sshdT('sudoer')).permitrootlogin, 'without-password', 'the old config is live again');
+
+  // Confirmed from a new connection: it stays; root's key no longer gets in, the admin's does.
+  const real = results(await lab.playbook(play(true)), 'harden').sudoer!;
+  assert.ok(!real.failed, real.msg);
+  assert.equal(real.outcome, 'applied');
+  assert.equal(real.confirmed, true, JSON.stringify(real.confirm));
+  // (That a confirmed change outlives its window is shown by the harden test above.)
+  const t = await sshdT('sudoer');
+  assert.equal(t.permitrootlogin, 'no');
+  assert.equal(t.passwordauthentication, 'no');
+  const asRoot = await run('ssh', ['-F', fleet.sshConfig, 'sudoer', 'true'], { timeoutMs: 30_000 });
+  assert.notEqual(asRoot.code, 0, 'root is refused now');
+  const asAdmin = await run('ssh', ['-F', fleet.sshConfig, '-l', 'debian', 'sudoer', 'sudo -n id -u'], { timeoutMs: 30_000 });
+  assert.equal(asAdmin.code, 0, asAdmin.stderr);
+  assert.equal(asAdmin.stdout.trim(), '0');
+  const second = await lab.playbook(play(true));
+  assert.equal(second.stats.sudoer!.changed, 0, failures(second));
+  assert.equal(results(second, 'harden').sudoer!.outcome, 'nothing-to-do');
 });
