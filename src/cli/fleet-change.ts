@@ -4,15 +4,19 @@
 // --json), driven host by host by the rolling rollout (src/fleet/rollout.ts). The command's own
 // flags are forwarded as the controller parsed them (hostArgv: only those given on the command
 // line, so each host applies its own defaults), without the fleet flags and the flags the
-// controller acts on itself. Asking, as for one host: without --yes every host first plans
-// (--dry-run, bounded), the diffs are shown and the admin is asked once (never without a
-// terminal: exit 3); a host that cannot be planned or would refuse stops the run before any host
-// changes. Then the rollout with --yes: canary first, stop at the first failure. --dry-run plans
-// only. Ctrl-C: no further host is started (a second one stops the hosts in flight, whose own
-// watchers roll back what was not confirmed). Not a command: the command files route here.
+// controller acts on itself; a file the command names is read here (controllerInputs), never
+// left for each host to read at its own path. Asking, as for one host: without --yes every host
+// first plans (--dry-run, bounded), the diffs are shown and the admin is asked once (never
+// without a terminal: exit 3); a host that cannot be planned or would refuse stops the run before
+// any host changes. Then the rollout with --yes: canary first, stop at the first failure.
+// --dry-run plans only. Ctrl-C: no further host is started (a second one stops the hosts in
+// flight, whose own watchers roll back what was not confirmed). Not a command: the command files
+// route here.
 import type { Command } from '@commander-js/extra-typings';
 import { readFile } from 'node:fs/promises';
 import { isBuiltinProfile } from '../policy/profiles.js';
+import { MAX_POLICY_BYTES } from '../policy/policy-file.js';
+import { policyFromText } from './policy-option.js';
 import type { HostChangeHooks, HostChangeRunner } from '../fleet/change-types.js';
 import { prepareClusterChange, describeOrder } from '../fleet/cluster-rollout.js';
 import { exitCodeOfRollout, rollout, type RolloutResult } from '../fleet/rollout.js';
@@ -101,13 +105,27 @@ export function hostArgv(cmd: Command<any, any, any>, edits: HostArgvEdits = {})
 
 /**
  * Flags that name a file on THIS machine: forwarded as they are, each host would read its own path.
- * The key of `keys add` is read here and passed as --key; the others are refused with the reason.
+ * The key of `keys add` is read here and passed as --key, harden's policy file read, checked and
+ * passed as --profile-text; the others are refused with the reason.
  */
 async function controllerInputs(path: string, cmd: Command<any, any, any>, deps: FleetChangeDeps): Promise<HostArgvEdits | string> {
   const o = cmd.opts() as Record<string, unknown>;
   if (o.root !== undefined) return '--root is an offline directory on this machine; it cannot be combined with --host/--inventory/--cluster';
   if (path === 'harden' && typeof o.profile === 'string' && !isBuiltinProfile(o.profile)) {
-    return `--profile ${o.profile}: a policy file on this machine; over --host each host would read its own path. Give a built-in profile (baseline, proxmox, strict) or run harden on the host`;
+    // A policy file of this machine: read and checked here (errors as FILE:LINE before any host is
+    // reached), its text sent to every host, which parses it the same way.
+    const bad: string[] = [];
+    const sink: Output = { out: () => undefined, err: (t) => void bad.push(t.replace(/^sshield harden: /gm, '')), errRaw: () => undefined, stdoutIsTTY: false, stdinIsTTY: false, stderrIsTTY: false };
+    let text: string;
+    try {
+      const buf = await readFile(o.profile);
+      if (buf.length > MAX_POLICY_BYTES) return `--profile ${o.profile}: policy file is over the limit of ${MAX_POLICY_BYTES} bytes`;
+      text = buf.toString('utf8');
+    } catch (e) {
+      return `--profile ${o.profile}: not a built-in profile (baseline, proxmox, strict) and not a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+    }
+    if (typeof policyFromText(sink, 'harden', text, o.profile) === 'number') return bad.join('\n');
+    return { drop: new Set(['--profile']), add: ['--profile-text', text] };
   }
   if (path === 'ca trust') {
     return '--user-ca (and --revoked) name files on this machine, which are not copied to the hosts yet; run `sshield ca trust` on each host with the CA public key there';

@@ -4,7 +4,7 @@ import { Command } from '@commander-js/extra-typings';
 import type { ReadOnlyFs } from '../host/fs.js';
 import { hasSystemd } from '../host/executor.js';
 import type { Policy } from '../policy/policy-file.js';
-import { builtinPolicy, policyFromFile } from './policy-option.js';
+import { builtinPolicy, policyFromFile, policyFromText } from './policy-option.js';
 import { buildHardenPlan } from '../apply/harden.js';
 import { GUARDS } from '../apply/guards/index.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -26,7 +26,7 @@ Examples:
   sshield harden --root /mnt/image --yes
 `;
 
-type HardenOpts = CommonChangeFlags & { profile?: string; admin?: string; config?: string; sshd: string } & Record<string, unknown>;
+type HardenOpts = CommonChangeFlags & { profile?: string; profileText?: string; admin?: string; config?: string; sshd: string } & Record<string, unknown>;
 
 export function register(program: Command): void {
   const c = program
@@ -35,7 +35,8 @@ export function register(program: Command): void {
     .option('--profile <name|file>', 'baseline, proxmox, strict, or a YAML policy file (default: proxmox on PVE hosts, else baseline)')
     .option('--admin <user>', 'the admin account the audit evaluates (default: $SUDO_USER, else the first sudo member)')
     .option('--sshd <path>', 'the sshd binary that validates candidates', '/usr/sbin/sshd')
-    .addOption(hidden('--config <file>', 'old spelling of -f/--file'));
+    .addOption(hidden('--config <file>', 'old spelling of -f/--file'))
+    .addOption(hidden('--profile-text <YAML>', "a policy file's text (what `harden --profile FILE --host H` sends each host)"));
   withChangeFlags(c, 'sshd_config to harden (a test daemon started with -f FILE is reloaded by SIGHUP to its PidFile)');
   c.addHelpText('after', HELP).action(async (_o, cmd) => {
     process.exitCode = await orFleet(cmd, () => runHarden(processOutput, cmd.opts() as HardenOpts));
@@ -43,10 +44,14 @@ export function register(program: Command): void {
 }
 
 
-/** The policy: a built-in profile, or a policy file of this machine read through its file view. */
-async function loadPolicy(io: Output, profile: string | undefined, machine: ReadOnlyFs): Promise<Policy | undefined | ExitCode> {
-  if (profile === undefined) return undefined;
-  return builtinPolicy(profile) ?? (await policyFromFile(io, 'harden', profile, machine));
+/** The policy: a built-in profile, a policy file of this machine read through its file view, or a policy file's text. */
+async function loadPolicy(io: Output, o: Pick<HardenOpts, 'profile' | 'profileText'>, machine: ReadOnlyFs): Promise<Policy | undefined | ExitCode> {
+  if (o.profileText !== undefined) {
+    if (o.profile !== undefined) return (io.err('sshield harden: give --profile or --profile-text, not both'), EXIT.error);
+    return policyFromText(io, 'harden', o.profileText, 'the policy sent by the controller');
+  }
+  if (o.profile === undefined) return undefined;
+  return builtinPolicy(o.profile) ?? (await policyFromFile(io, 'harden', o.profile, machine));
 }
 
 async function runHarden(io: Output, o: HardenOpts): Promise<ExitCode> {
@@ -55,7 +60,7 @@ async function runHarden(io: Output, o: HardenOpts): Promise<ExitCode> {
   const t = await open({ ...(file !== undefined ? { file } : {}), ...(o.root !== undefined ? { root: o.root } : {}) });
   if (typeof t === 'string') return report(io, { command, outcome: { kind: 'error', reason: t } }, o);
   const host = t.machine;
-  const policy = await loadPolicy(io, o.profile, host.fs);
+  const policy = await loadPolicy(io, o, host.fs);
   if (typeof policy === 'number') return policy;
   const stop = await recoverOrStop(io, command, host, o, o.sshd, t.root);
   if (stop !== undefined) return stop;

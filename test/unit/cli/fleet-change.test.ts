@@ -8,9 +8,10 @@
 // issue 17's list routes to the rollout instead of acting on this machine.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { buildProgram } from '../../../src/cli/program.js';
 import { CONTROLLER_FLAGS, useFleetRunner, type RunnerRequest } from '../../../src/cli/fleet-change.js';
 import { FLEET_CHANGES } from '../../../src/cli/fleet.js';
@@ -162,9 +163,9 @@ test('keys add --file KEY.pub: the key is read on this machine and passed as --k
   }
 });
 
-test('files of this machine are refused rather than read on the hosts: a policy file, ca trust\'s CA, --root; nothing runs', async () => {
+test('files of this machine are never read on the hosts: a missing policy file, ca trust\'s CA, --root are refused; nothing runs', async () => {
   for (const [args, re] of [
-    [['harden', '--profile', './mine.yaml', '--host', 'a', '--yes'], /--profile \.\/mine\.yaml: a policy file on this machine/],
+    [['harden', '--profile', './no-such-policy.yaml', '--host', 'a', '--yes'], /--profile \.\/no-such-policy\.yaml: not a built-in profile \(baseline, proxmox, strict\) and not a readable file \(ENOENT\)/],
     [['ca', 'trust', '--user-ca', 'ca.pub', '--host', 'a', '--yes'], /--user-ca .* name files on this machine/],
     [['harden', '--root', '/mnt/x', '--host', 'a', '--yes'], /--root is an offline directory on this machine/],
   ] as const) {
@@ -255,4 +256,44 @@ test('Ctrl-C during a rollout: no further host is started, the one in flight fin
   assert.ok(r.calls.length >= 2 && r.calls.length <= 3, r.calls.join());
   assert.match(r.out, /not started: interrupted \(SIGINT\)/);
   assert.equal(process.listenerCount('SIGINT'), 0, 'the handlers are removed after the run');
+});
+
+test('harden --profile FILE over --host: the file is read and checked here (errors as FILE:LINE, nothing reached) and its text sent to each host', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sshield-fc-'));
+  try {
+    const good = join(dir, 'fleet.yaml');
+    const text = 'extends: baseline\nrules:\n  sshd/no-root-login: off\n';
+    writeFileSync(good, text);
+    const r = await sshield(['harden', '--profile', good, '--host', 'a', '--yes']);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(r.requests[0]!.argv, ['harden', '--profile-text', text, '--yes']);
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'extends: baseline\nrules:\n  sshd/no-such-rule: off\n');
+    const b = await sshield(['harden', '--profile', bad, '--host', 'a', '--yes']);
+    assert.equal(b.code, 2);
+    assert.match(b.err, new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:3:\\d+: .*no-such-rule`));
+    assert.equal(b.requests.length, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the host side: harden --profile-text is the policy file\'s text, judged the same way (a rule turned off is not remediated)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sshield-fc-'));
+  try {
+    cpSync(resolve('examples/debian12-cloud'), dir, { recursive: true, verbatimSymlinks: true });
+    const main = resolve('src/cli/main.ts');
+    const harden = (extra: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, 'harden', '--root', dir, '--dry-run', '--json', ...extra], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const plain = JSON.parse(harden([]).stdout) as { plan: { remediated: string[] } };
+    assert.ok(plain.plan.remediated.includes('sshd/no-root-login'));
+    const x = harden(['--profile-text', 'extends: baseline\nrules:\n  sshd/no-root-login: off\n']);
+    assert.equal(x.status, 0, x.stderr);
+    const doc = JSON.parse(x.stdout) as { plan: { remediated: string[] } };
+    assert.deepEqual(doc.plan.remediated, plain.plan.remediated.filter((id) => id !== 'sshd/no-root-login'));
+    const both = harden(['--profile', 'strict', '--profile-text', 'extends: baseline\n']);
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /give --profile or --profile-text, not both/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
