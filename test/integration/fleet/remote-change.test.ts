@@ -227,7 +227,7 @@ test('the controller SIGKILLed after the host applied and before it confirmed: t
   for (const d of readdirSync(tmp)) for (const s of readdirSync(join(tmp, d))) await run('ssh', ['-F', 'none', '-o', `ControlPath=${join(tmp, d, s)}`, '-O', 'exit', 'x']);
 });
 
-test('the proof\'s new connection fails after the change: rolled back now over the run\'s connection, not at the deadline', { skip }, async () => {
+test('the proof\'s new connection fails after the change: rolled back now over the run\'s connection, not at the deadline; when nothing reaches the host, its watcher does at the deadline', { skip }, async () => {
   const h = host('web3');
   const before = sshFiles(h.dir);
   const pool = new SshPool({ configFile: fleet.sshConfig });
@@ -257,6 +257,18 @@ test('the proof\'s new connection fails after the change: rolled back now over t
   } finally {
     await pool.close();
   }
+  // Neither the proof nor the run's own connection reaches the host any more (its master gone
+  // right after the change): nothing can be undone from here, and the reason says the host's
+  // watcher will; it does, at the end of the 10 s window.
+  const lost = new SshPool({ configFile: fleet.sshConfig });
+  const cut = await remoteChangeRunner({ pool: lost, argv: ['harden'], deadlineMs: 120_000, binary: sea, confirmTimeoutSec: 10, proofOptions: ['User=sshield-t-nobody'], onStep: async (_t, s) => void (s === 'applied' && (await lost.close())) })(target('web3', 'debian'), {});
+  assert.equal(cut.status, 'failed', JSON.stringify(cut));
+  assert.match(cut.reason!, /^access not proven after the change: .*Permission denied.*; rolling back now failed \(the SSH pool is closed\): the host's watcher rolls it back at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(the end of the confirm window\)$/);
+  assert.notDeepEqual(sshFiles(h.dir), before, 'still applied, awaiting the deadline');
+  let phase = '';
+  for (const end = Date.now() + 60_000; Date.now() < end && phase !== 'rolled-back'; await new Promise((r) => setTimeout(r, 250))) phase = (await journal('web3', cut.backupId!)).phase;
+  assert.equal(phase, 'rolled-back');
+  assert.deepEqual(sshFiles(h.dir), before);
 });
 
 test('a host whose sshield answers garbage (text, a flood, nothing, a lying exit code, terminal escapes) fails or is refused with the reason; nothing is believed', { skip }, async () => {
