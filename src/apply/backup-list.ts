@@ -74,6 +74,14 @@ export function backupRow(b: BackupRecord): BackupRow {
   };
 }
 
-export async function listBackupRows(host: { readonly fs: ReadOnlyFs }, backupDir: string): Promise<BackupListing> {
+/**
+ * The backups in `backupDir`; none when it does not exist. A message when it exists but cannot be
+ * listed (not a directory, or not readable by whoever reads it: a remote account that is not root),
+ * so that an unreadable directory is never reported as one without backups.
+ */
+export async function listBackupRows(host: { readonly fs: ReadOnlyFs }, backupDir: string): Promise<BackupListing | string> {
+  const st = await host.fs.stat(backupDir);
+  if (st && st.kind !== 'directory') return `${backupDir} is not a directory`;
+  if (st && (await host.fs.readDir(backupDir)) === undefined) return `cannot list ${backupDir} (mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}, owner uid ${st.uid}): read it as its owner, or name another --backup-dir`;
   return { backupDir, backups: (await listBackups(host, backupDir)).map(backupRow) };
 }

@@ -36,6 +36,11 @@ export function register(program: Command): void {
       return;
     }
     const listing = await listBackupRows(await openMachine(), o.backupDir);
+    if (typeof listing === 'string') {
+      processOutput.err(`sshield backups: ${listing}`);
+      process.exitCode = EXIT.error;
+      return;
+    }
     if (o.json) processOutput.out(JSON.stringify(versioned('backups', listing), null, 2));
     else for (const line of renderListView(backupsListView(listing), color).out) processOutput.out(line);
     process.exitCode = EXIT.ok;

@@ -55,7 +55,10 @@ const cliSync = (args: string[]) => execFileSync(process.execPath, [BIN, ...args
 const busy: TestHostSpec = {
   name: 'busy',
   example: 'hardened',
+  // alice (not root) logs in with the controller's key from her own authorized_keys (sshd reads it as her).
+  daemon: 'Match User alice\n  AuthorizedKeysFile .ssh/authorized_keys',
   setup: (dir) => {
+    appendFileSync(join(dir, 'home/alice/.ssh/authorized_keys'), readFileSync(join(dir, '..', '..', 'controller_keys')));
     const users = [
       ['bob', 1002],
       ['carol', 1003],
@@ -260,6 +263,10 @@ test('backups --host equals `backups --backup-dir DIR/var/backups/sshield` of ea
   assert.equal((JSON.parse(otherJson.stdout) as Fleet<BackupsDoc>).hosts[0]!.listing!.backupDir, '/var/backups/sshield');
   const none = await sshield(['backups', '--host', 'pve9', '--ssh-config', fleet.sshConfig]);
   assert.equal(none.stdout, 'pve9  No backups in /var/backups/sshield.\n');
+  // An account that is not root cannot list root's backup directory: an error with the reason, never "no backups".
+  const alice = await sshield(['backups', '--host', 'alice@busy', '--ssh-config', fleet.sshConfig]);
+  assert.equal(alice.code, 2, alice.stderr);
+  assert.match(alice.stdout, /^alice@busy +ERROR cannot list \/var\/backups\/sshield \(mode 0700, owner uid 0\): read it as its owner, or name another --backup-dir$/m);
   const rel = await sshield(['backups', '--host', 'pve9', '--backup-dir', 'rel', '--ssh-config', fleet.sshConfig]);
   assert.equal(rel.code, 2);
   assert.match(rel.stderr, /--backup-dir rel: an absolute path on the hosts/);

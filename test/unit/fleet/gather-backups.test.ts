@@ -13,8 +13,15 @@ import { join } from 'node:path';
 import { gatherCommand, type GatherRequest } from '../../../src/fleet/gather-script.js';
 import { parseGatherStream } from '../../../src/fleet/gather-stream.js';
 import { Snapshot } from '../../../src/fleet/snapshot.js';
-import { listBackupRows } from '../../../src/apply/backup-list.js';
+import { listBackupRows as listOrError, type BackupListing } from '../../../src/apply/backup-list.js';
 import { localFs } from '../../../src/host/local-fs.js';
+
+/** The listing (the directories here are readable: never the refusal). */
+async function listBackupRows(...a: Parameters<typeof listOrError>): Promise<BackupListing> {
+  const l = await listOrError(...a);
+  assert.notEqual(typeof l, 'string', String(l));
+  return l as BackupListing;
+}
 
 const dir = mkdtempSync(join(tmpdir(), 'sshield-gather-backups-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -95,4 +102,14 @@ test('a backups request of a missing directory answers "none": no error, nothing
   const misses = new Map<string, GatherRequest>();
   assert.deepEqual((await listBackupRows(snap.view(misses), missing[0]!.arg)).backups, []);
   assert.equal(misses.size, 0);
+});
+
+test('a backup directory that exists but cannot be listed (a remote account that is not root) is a refusal with the reason, never "no backups"', async () => {
+  const fs = { ...localFs(), readDir: async () => undefined };
+  const r = await listOrError({ fs }, dir);
+  assert.equal(typeof r, 'string');
+  assert.match(r as string, /^cannot list .* \(mode 0700, owner uid \d+\): read it as its owner, or name another --backup-dir$/);
+  const file = join(dir, 'plain-file');
+  writeFileSync(file, 'x');
+  assert.equal(await listOrError({ fs: localFs() }, file), `${file} is not a directory`);
 });
