@@ -7,7 +7,8 @@
 // namespaces on 127.0.1.x, the example roots in turn, each with a private host key so that its own
 // `sshd -T` runs. Every run starts cold: no SSH master survives between runs (sshield closes its
 // own; Ansible gets a fresh ControlPath directory per run). Install the peer with
-// scripts/peer-ansible.sh; without it the peer rows say so.
+// scripts/peer-ansible.sh; without it the peer rows say so. With it, also the repository's Ansible
+// collection: sshield_audit through ansible-playbook on the same hosts.
 //
 // Default export: async () => rows (bench/run.ts's Row contract); run directly with
 // `node --import tsx bench/fleet.bench.ts [N]`.
@@ -19,6 +20,8 @@ import { pathToFileURL } from 'node:url';
 import { run } from '../test/helpers/sshd.js';
 import { startTestFleet, testHostsAvailable, type TestFleet } from '../test/helpers/test-hosts.js';
 import { median, printRows, type Row } from './run.js';
+import { ansibleAvailable, ansibleLab } from '../test/helpers/ansible.js';
+import { ensureSea } from '../test/helpers/sea.js';
 
 const EXAMPLES = ['pve8-default', 'pve9-default', 'pve-cluster-node', 'debian12-cloud', 'hardened'];
 const RUNS = 5;
@@ -44,6 +47,35 @@ async function floor(fleet: TestFleet): Promise<{ ms: number; failed: number }> 
     ),
   );
   return { ms: performance.now() - t0, failed: codes.filter((c) => c !== 0).length };
+}
+
+/**
+ * The Ansible collection (ansible/collections/.../sshield/openssh) on the same hosts: a playbook
+ * with sshield_audit, which ships the single executable to each host by sha256 (the first run) and
+ * then only verifies it (the timed runs), and runs the audit ON each host. Against the ad-hoc
+ * `sshd -T` rows above, this is what judging costs once Ansible is the transport.
+ */
+async function collectionRows(fleet: TestFleet, n: number, oursMed: number): Promise<(Row | string)[]> {
+  if (ansibleAvailable()) return [];
+  const lab = ansibleLab(fleet.sshConfig, fleet.hosts.map((h) => h.name), { sshield_binary: await ensureSea() }, { forks: n });
+  try {
+    const play = '- hosts: lab\n  gather_facts: false\n  tasks:\n    - name: audit\n      sshield.openssh.sshield_audit: {}\n';
+    const runOnce = async () => {
+      const r = await lab.playbook(play);
+      const bad = Object.entries(r.stats).filter(([, s]) => s.failures || s.unreachable).map(([h]) => h);
+      if (bad.length || Object.keys(r.stats).length !== n) throw new Error(`sshield_audit via ansible-playbook: failed on ${bad.join(', ')}: ${r.stderr.slice(0, 300)}`);
+      return r.ms;
+    };
+    const first = await runOnce();
+    const times: number[] = [];
+    for (let r = 0; r < RUNS_PEER; r++) times.push(await runOnce());
+    return [
+      { name: `the same fleet audit`, median_ms: oursMed, peer: `ansible-playbook sshield.openssh.sshield_audit, forks ${n} (executable cached)`, peer_median_ms: median(times), ratio: median(times) / oursMed },
+      `sshield_audit via ansible-playbook: first run ${Math.round(first)} ms (ships the executable to ${n} hosts), then ${list(times)} ms (verified by sha256, audited on each host)`,
+    ];
+  } finally {
+    await lab.cleanup();
+  }
 }
 
 const list = (xs: readonly number[]) => `[${xs.map((x) => Math.round(x)).join(', ')}]`;
@@ -128,6 +160,7 @@ export default async function bench(n = Number(process.env.SSHIELD_BENCH_HOSTS ?
       rows.push({ name: `the same fleet audit`, median_ms: oursMed, peer: `ansible all -m ${mod} -a 'sshd -T' -f ${n}`, peer_median_ms: median(times), ratio: median(times) / oursMed });
       rows.push(`ansible -m ${mod}: runs ${list(times)} ms${failed ? `; ${failed}` : ''}`);
     }
+    rows.push(...(await collectionRows(fleet, n, oursMed)));
     return rows;
   } finally {
     process.off('SIGINT', onSignal);

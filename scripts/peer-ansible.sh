@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs Debian's ansible-core (12: 2.14) on this machine for bench/fleet.bench.ts, which
 # compares `sshield audit` of 20 hosts with `ansible all -m command -a 'sshd -T'` on the same
-# hosts. Benchmarks only: .ci/run does not call this (benchmarks do not run in CI, and no test
-# needs Ansible yet). Idempotent. Exit: 0 installed (or already there), 2 it could not be.
+# hosts. .ci/run installs the same package for the Ansible collection's tests
+# (test/integration/fleet/ansible.test.ts); this script is for a bench machine without CI's setup. Idempotent. Exit: 0 installed (or already there), 2 it could not be.
 set -uo pipefail
 fail() { echo "peer-ansible: $*" >&2; exit 2; }
 [ "$(id -u)" -eq 0 ] || fail "needs root (apt-get)"

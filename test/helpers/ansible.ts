@@ -56,7 +56,7 @@ export interface AnsibleLab {
 }
 
 /** A lab over the fleet's ssh_config: hosts are aliases there; vars per host optional. */
-export function ansibleLab(sshConfig: string, hosts: readonly string[], vars: Readonly<Record<string, string>> = {}): AnsibleLab {
+export function ansibleLab(sshConfig: string, hosts: readonly string[], vars: Readonly<Record<string, string>> = {}, opts: { readonly forks?: number } = {}): AnsibleLab {
   const dir = mkdtempSync(join(tmpdir(), 'sshield-ansible-'));
   // Short: ssh's control socket path must fit in 108 bytes.
   const cp = mkdtempSync('/tmp/sa-cp-');
@@ -86,7 +86,7 @@ export function ansibleLab(sshConfig: string, hosts: readonly string[], vars: Re
     ANSIBLE_CALLBACK_PLUGINS: join(import.meta.dirname, 'ansible-callback'),
     ANSIBLE_RETRY_FILES_ENABLED: 'false',
     ANSIBLE_NOCOLOR: '1',
-    ANSIBLE_FORKS: '5',
+    ANSIBLE_FORKS: String(opts.forks ?? 5),
     ANSIBLE_GATHERING: 'explicit',
     ANSIBLE_HOST_KEY_CHECKING: 'true',
     ANSIBLE_DEPRECATION_WARNINGS: 'false',
