@@ -11,12 +11,13 @@
 //   pair that fails already would fail every node's check, and sshield cannot tell a change's
 //   breakage from an existing one, so the run refuses to start and names the pairs;
 // - the hook: after a node's change and the admin's new connection, before confirming, every
-//   other member tries the node's root SSH (beforeConfirm); a failure rolls that node back and
-//   the rollout stops, the remaining nodes untouched.
+//   other member tries the node's root SSH, and every other pair is tried again too (root's keys
+//   live in one cluster-wide file: peer-check.ts); a failure rolls that node back and the rollout
+//   stops, the remaining nodes untouched.
 import type { HostChangeHooks } from './change-types.js';
 import { clusterView } from './cluster.js';
 import { applyLimit } from './limit.js';
-import { checkPairs, describeFailures, peerCheck, type PeerCheckOptions, type PeerResult } from './peer-check.js';
+import { checkMesh, describeFailures, peerCheck, type PeerCheckOptions, type PeerResult } from './peer-check.js';
 import type { SshPool } from './ssh.js';
 import { targetText, type FleetTarget, type Parsed } from './target.js';
 
@@ -26,18 +27,13 @@ export function clusterOrder(members: readonly FleetTarget[], seedNode?: string)
   return [...members.filter((m) => m.name !== seedNode), ...seed];
 }
 
-/** Every ordered pair (from, to) of distinct members, from-major in member order. */
-export function orderedPairs(members: readonly FleetTarget[]): Array<readonly [FleetTarget, FleetTarget]> {
-  return members.flatMap((a) => members.filter((b) => b.name !== a.name).map((b) => [a, b] as const));
-}
-
 export interface ClusterChange {
   /** The nodes to change, in order (the seed last). */
   readonly targets: FleetTarget[];
   /** Every member (the peers of the checks). */
   readonly members: readonly FleetTarget[];
   readonly seedNode?: string;
-  /** beforeConfirm: every other member's root SSH to the node, the PVE way. */
+  /** beforeConfirm: every ordered pair's root SSH (those into the node first), the PVE way. */
   readonly hooks: HostChangeHooks;
   /** Always 1: one node at a time. */
   readonly parallel: 1;
@@ -55,7 +51,7 @@ export interface ClusterChangeOptions {
   readonly preflight?: boolean;
 }
 
-/** The check of every other member to one node, as the rollout's beforeConfirm. */
+/** The check after one node's change (every pair, those into the node first), as the rollout's beforeConfirm. */
 export function clusterHooks(pool: SshPool, members: readonly FleetTarget[], o: PeerCheckOptions = {}): HostChangeHooks {
   return {
     beforeConfirm: async (target) => {
@@ -79,7 +75,7 @@ export async function prepareClusterChange(pool: SshPool, seed: FleetTarget, o: 
   if (chosen.length === 0) return { ok: false, message: `--cluster ${seed.name}: --limit ${o.limit} leaves no node` };
   let preflight: PeerResult[] = [];
   if (o.preflight !== false && members.length > 1) {
-    preflight = await checkPairs(pool, orderedPairs(members), o.peer);
+    preflight = await checkMesh(pool, members, o.peer);
     const bad = describeFailures(preflight);
     if (bad.length) {
       return {

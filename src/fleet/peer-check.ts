@@ -13,8 +13,13 @@
 // (qemu-server src/PVE/QemuMigrate.pm @096a1ac2, prepare: "test ssh connection"). The same here:
 // as root on the peer (its /root/.ssh: the cluster key id_rsa, its ssh_config), with the argv
 // unchanged; only `timeout` around it bounds the time (PVE sets no ConnectTimeout).
-// The command builder and the result parser are pure; peerCheck runs them over the controller's
-// own connection to each peer (ssh.ts), never a new trust path between the nodes.
+// After a node's change EVERY ordered pair is tried, not only the pairs into that node: root's
+// authorized_keys on a PVE node is /etc/pve/priv/authorized_keys, one file for the whole cluster
+// (pve-cluster Setup.pm setup_ssh_keys), so a key change made through one node can cut the logins
+// between two others, or the changed node's own way out. Each peer tries all its targets at
+// once, in one command over the controller's own connection to it (ssh.ts): one round for the
+// whole cluster, and never a new trust path between the nodes. The command builder and the
+// answer parser are pure.
 import { mapPool } from '../scan/pool.js';
 import type { CheckResult } from './change-types.js';
 import { shellQuote, type SshPool } from './ssh.js';
@@ -49,31 +54,46 @@ export function pveKnownHostsFile(node: string): string {
 }
 
 const NODE_RE = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,62})$/;
+const IP_RE = /^[0-9A-Fa-f.:]+$/;
+
+/** Why `node` cannot be put on the peer's command line (a name or IP that is not one plain word); undefined when it can. */
+export function unusableNode(node: PveNode): string | undefined {
+  if (!NODE_RE.test(node.name)) return `not a PVE node name: ${JSON.stringify(node.name)}`;
+  if (!IP_RE.test(node.ip)) return `not an IP address: ${JSON.stringify(node.ip)}`;
+  return undefined;
+}
+
+/** Bytes of each check's stderr sent back (its last line is the reason). */
+const ERR_CAP = 600;
 
 /**
- * The remote command line run on the peer: PVE's argv (the known-hosts pair decided there, as
- * SSHInfo.pm's `-f` test does), bounded by coreutils `timeout`, stdin closed, its stdout dropped
- * and its stderr returned after a `SSHIELD-PEER <exit>` line, so the peer's verdict is told apart
- * from the controller's own transport. As root: through `sudo -n` when the controller logs in as
- * another user. Throws on a node name or IP that could not be one argument (callers validated
- * them: cluster.ts).
+ * The remote command line run on one peer: for each node, in parallel, PVE's argv (the
+ * known-hosts pair decided there, as SSHInfo.pm's `-f` test does), bounded by coreutils
+ * `timeout`, stdin closed, stdout dropped; each check answers with ONE line, `SSHIELD-PEER
+ * <index> <exit> <base64 of its stderr tail>`, short enough to reach the pipe in one write, so
+ * parallel answers never interleave. As root: through `sudo -n` when the controller logs in as
+ * another user. Throws on a node that unusableNode refuses (checkFrom never passes one).
  */
-export function peerCommand(node: PveNode, o: { readonly timeoutSec?: number; readonly sudo?: boolean; /** Tests only: another ssh binary. */ readonly ssh?: string } = {}): string {
-  if (!NODE_RE.test(node.name)) throw new TypeError(`not a PVE node name: ${JSON.stringify(node.name)}`);
-  if (!/^[0-9A-Fa-f.:]+$/.test(node.ip)) throw new TypeError(`not an IP address: ${JSON.stringify(node.ip)}`);
+export function peerCommand(nodes: readonly PveNode[], o: { readonly timeoutSec?: number; readonly sudo?: boolean; /** Tests only: another ssh binary. */ readonly ssh?: string } = {}): string {
+  for (const n of nodes) {
+    const why = unusableNode(n);
+    if (why) throw new TypeError(why);
+  }
   const secs = o.timeoutSec ?? PEER_TIMEOUT_SEC;
-  const q = (a: readonly string[]) => a.map(shellQuote).join(' ');
-  const [pveSsh, ...base] = pveSshArgv(node, false);
-  const ssh = o.ssh ?? pveSsh!;
-  const head = base.slice(0, base.length - 2);
-  const tail = base.slice(base.length - 2);
-  const script = [
-    `f=${shellQuote(pveKnownHostsFile(node.name))}`,
-    `if [ -f "$f" ]; then set -- -o "UserKnownHostsFile=$f" -o GlobalKnownHostsFile=none; else set --; fi`,
-    `err=$(LC_ALL=C timeout -k 3 ${secs} ${shellQuote(ssh)} ${q(head)} "$@" ${q(tail)} 2>&1 </dev/null >/dev/null)`,
-    'rc=$?',
-    `printf '${PEER_MARK} %s\\n%s\\n' "$rc" "$err"`,
-  ].join('; ');
+  if (!Number.isInteger(secs) || secs < 1) throw new TypeError(`not a timeout: ${secs}`);
+  const ssh = shellQuote(o.ssh ?? '/usr/bin/ssh');
+  // The argv of pveSshArgv, with the node's name and IP from the function's arguments.
+  const check = [
+    'c() {',
+    'i=$1; n=$2; ip=$3; f=/etc/pve/nodes/$n/ssh_known_hosts;',
+    'if [ -f "$f" ]; then set -- -o "UserKnownHostsFile=$f" -o GlobalKnownHostsFile=none; else set --; fi;',
+    `e=$(LC_ALL=C timeout -k 3 ${secs} ${ssh} -e none -o BatchMode=yes -o "HostKeyAlias=$n" "$@" "root@$ip" /bin/true 2>&1 </dev/null >/dev/null);`,
+    'r=$?;',
+    `printf '${PEER_MARK} %s %s %s\\n' "$i" "$r" "$(printf %s "$e" | tail -c ${ERR_CAP} | base64 -w0)";`,
+    '}',
+  ].join(' ');
+  const calls = nodes.map((n, i) => `c ${i} ${shellQuote(n.name)} ${shellQuote(n.ip)} &`).join(' ');
+  const script = `${check}; ${calls} wait`;
   return `${o.sudo ? 'exec sudo -n -- ' : 'exec '}sh -c ${shellQuote(script)}`;
 }
 
@@ -84,26 +104,33 @@ function lastLine(s: string): string | undefined {
   return s.split('\n').map((l) => l.trim()).filter(Boolean).pop()?.slice(0, 300);
 }
 
-/**
- * The peer's answer (stdout of peerCommand) and the controller's exit/error for the call. Exit 0:
- * reached. 124/137: `timeout` ended it. 255: ssh's own failure (refused, permission denied, host
- * key verification), with ssh's last line. Else the remote `/bin/true` did not run as asked (a
- * ForceCommand, a shell that fails).
- */
-export function parsePeerAnswer(stdout: string, controller: { readonly code: number | null; readonly error?: string; readonly stderr: string }, timeoutSec = PEER_TIMEOUT_SEC): PeerVerdict {
-  // Anything a login script printed first (root's .bashrc on a non-interactive ssh) is skipped.
-  const m = new RegExp(`(?:^|\\n)${PEER_MARK} (\\d+)\\n([\\s\\S]*)$`).exec(stdout);
-  if (!m) {
-    const why = controller.error ?? lastLine(controller.stderr) ?? (controller.code === null ? 'no answer' : `exit ${controller.code}`);
-    return { ok: false, reason: `the check could not run there (${why})` };
-  }
-  const rc = Number(m[1]);
-  const err = lastLine(m[2]!);
+/** One check's verdict from its exit status and stderr. */
+function verdictOf(rc: number, stderr: string, timeoutSec: number): PeerVerdict {
+  const err = lastLine(stderr);
   if (rc === 0) return { ok: true };
   if (rc === 124 || rc === 137) return { ok: false, reason: `no answer within ${timeoutSec} s${err ? ` (${err})` : ''}` };
   if (rc === 255) return { ok: false, reason: err ?? 'ssh failed (exit 255)' };
   if (rc === 127 && /^timeout:/.test(err ?? '')) return { ok: false, reason: `the check could not run there (${err})` };
   return { ok: false, reason: `logged in, but /bin/true exited ${rc}${err ? ` (${err})` : ''}` };
+}
+
+/**
+ * A peer's answer to peerCommand (its stdout, and the controller's exit/error for the call): one
+ * verdict per node, in the nodes' order. Exit 0: reached. 124/137: `timeout` ended it. 255: ssh's
+ * own failure (refused, permission denied, host key verification), with ssh's last line. Else the
+ * remote `/bin/true` did not run as asked (a ForceCommand, a shell that fails). A node without its
+ * line: the check could not run there (the controller's reason). Lines a login script printed
+ * (root's .bashrc on a non-interactive ssh) are ignored.
+ */
+export function parsePeerAnswer(stdout: string, count: number, controller: { readonly code: number | null; readonly error?: string; readonly stderr: string }, timeoutSec = PEER_TIMEOUT_SEC): PeerVerdict[] {
+  const got = new Map<number, PeerVerdict>();
+  for (const line of stdout.split('\n')) {
+    const m = new RegExp(`^${PEER_MARK} (\\d+) (\\d+) ([A-Za-z0-9+/=]*)$`).exec(line);
+    if (!m || Number(m[1]) >= count || got.has(Number(m[1]))) continue;
+    got.set(Number(m[1]), verdictOf(Number(m[2]), Buffer.from(m[3]!, 'base64').toString('utf8'), timeoutSec));
+  }
+  const why = controller.error ?? lastLine(controller.stderr) ?? (controller.code === null ? 'no answer' : `exit ${controller.code}`);
+  return Array.from({ length: count }, (_, i) => got.get(i) ?? { ok: false, reason: `the check could not run there (${why})` });
 }
 
 export interface PeerResult {
@@ -112,29 +139,16 @@ export interface PeerResult {
   /** The node it tried to reach. */
   readonly to: string;
   readonly verdict: PeerVerdict;
+  /** The peer's whole answer, all its checks together. */
   readonly ms: number;
 }
 
 export interface PeerCheckOptions {
-  /** Seconds the peer's ssh may take (default 20). */
+  /** Seconds each ssh may take (default 20). */
   readonly timeoutSec?: number;
-  /** Checks in flight at once (default 8). */
+  /** Peers asked at once (default 8). */
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
-}
-
-/** One check: from `peer` (reached over the controller's connection) to `node`. */
-export async function checkPair(pool: SshPool, peer: FleetTarget, node: PveNode, o: PeerCheckOptions = {}): Promise<PeerResult> {
-  const t0 = Date.now();
-  const secs = o.timeoutSec ?? PEER_TIMEOUT_SEC;
-  let cmd: string;
-  try {
-    cmd = peerCommand(node, { timeoutSec: secs, sudo: peer.user !== undefined && peer.user !== 'root' });
-  } catch (e) {
-    return { from: peer.name, to: node.name, verdict: { ok: false, reason: `cannot be checked: ${(e as Error).message}` }, ms: 0 };
-  }
-  const r = await pool.exec(peer, cmd, { timeoutMs: (secs + 15) * 1000, maxStdout: 256 * 1024, ...(o.signal ? { signal: o.signal } : {}) });
-  return { from: peer.name, to: node.name, verdict: parsePeerAnswer(r.stdout.toString('utf8'), r, secs), ms: Date.now() - t0 };
 }
 
 /** The node as PVE's ssh names it, from its --cluster target (name = node name, address = its .members IP). */
@@ -142,9 +156,29 @@ export function pveNodeOf(t: FleetTarget): PveNode {
   return { name: t.name, ip: t.address };
 }
 
-/** Every ordered pair (from, to) with from != to, checked; results in pair order. */
-export async function checkPairs(pool: SshPool, pairs: ReadonlyArray<readonly [FleetTarget, FleetTarget]>, o: PeerCheckOptions = {}): Promise<PeerResult[]> {
-  return mapPool(pairs, o.concurrency ?? 8, ([from, to]) => checkPair(pool, from, pveNodeOf(to), o));
+/** From `peer` (reached over the controller's connection) to each of `nodes`, at once; results in the nodes' order. */
+export async function checkFrom(pool: SshPool, peer: FleetTarget, nodes: readonly FleetTarget[], o: PeerCheckOptions = {}): Promise<PeerResult[]> {
+  const t0 = Date.now();
+  const secs = o.timeoutSec ?? PEER_TIMEOUT_SEC;
+  const out = new Map<string, PeerVerdict>();
+  const usable = nodes.filter((n) => {
+    const why = unusableNode(pveNodeOf(n));
+    if (why) out.set(n.name, { ok: false, reason: `cannot be checked: ${why}` });
+    return !why;
+  });
+  if (usable.length) {
+    const cmd = peerCommand(usable.map(pveNodeOf), { timeoutSec: secs, sudo: peer.user !== undefined && peer.user !== 'root' });
+    const r = await pool.exec(peer, cmd, { timeoutMs: (secs + 15) * 1000, maxStdout: 256 * 1024, ...(o.signal ? { signal: o.signal } : {}) });
+    parsePeerAnswer(r.stdout.toString('utf8'), usable.length, r, secs).forEach((v, i) => out.set(usable[i]!.name, v));
+  }
+  const ms = Date.now() - t0;
+  return nodes.map((n) => ({ from: peer.name, to: n.name, verdict: out.get(n.name)!, ms }));
+}
+
+/** Every ordered pair (from, to) of distinct members, one command per member; results from-major in member order. */
+export async function checkMesh(pool: SshPool, members: readonly FleetTarget[], o: PeerCheckOptions = {}): Promise<PeerResult[]> {
+  const per = await mapPool(members, o.concurrency ?? 8, (m) => checkFrom(pool, m, members.filter((x) => x.name !== m.name), o));
+  return per.flat();
 }
 
 /** One line per failed pair: "pve2 -> pve3: Permission denied (publickey)." */
@@ -152,11 +186,14 @@ export function describeFailures(results: readonly PeerResult[]): string[] {
   return results.flatMap((r) => (r.verdict.ok ? [] : [`${r.from} -> ${r.to}: ${r.verdict.reason}`]));
 }
 
-/** The CheckResult of every other member's root SSH to `node` (the beforeConfirm of --cluster). */
+/**
+ * The beforeConfirm of --cluster after `node`'s change: every ordered pair of members, the pairs
+ * into `node` first in the reason (they are what the change most likely cut).
+ */
 export async function peerCheck(pool: SshPool, node: FleetTarget, members: readonly FleetTarget[], o: PeerCheckOptions = {}): Promise<CheckResult & { readonly results: readonly PeerResult[] }> {
-  const peers = members.filter((m) => m.name !== node.name);
-  const results = await checkPairs(pool, peers.map((p) => [p, node] as const), o);
-  const bad = describeFailures(results);
+  const results = await checkMesh(pool, members, o);
+  const into = results.filter((r) => r.to === node.name);
+  const bad = describeFailures([...into, ...results.filter((r) => r.to !== node.name)]);
   if (bad.length === 0) return { ok: true, results };
-  return { ok: false, reason: `root SSH from the other cluster nodes fails (the way PVE connects): ${bad.join('; ')}`, results };
+  return { ok: false, reason: `root SSH between the cluster nodes fails after ${node.name}'s change (tried the way PVE connects): ${bad.join('; ')}`, results };
 }

@@ -12,6 +12,10 @@
 // pve3's (which every guard accepts) would cut pve2's root SSH to pve3, so pve3 is rolled back (its
 // sshd_config and drop-ins byte-identical, pve2 logs in to it again), the run stops with exit 2 and
 // pve1 is untouched.
+// Proof 3: root's authorized_keys is ONE file for the whole cluster (/etc/pve/priv): removing
+// pve2's own cluster key through pve2 leaves every way INTO pve2 working (the guards see root
+// keep other keys) but cuts pve2's way out to every other node; the check tries every pair, so
+// pve2 is rolled back (the shared file byte-identical) before any other node is touched.
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -129,6 +133,29 @@ test('harden --cluster: a node whose change would cut a peer that connects from 
     for (const d of ['var/backups/sshield', 'var/lib/sshield']) assert.equal(existsSync(join(pve1.dir, d)) && readdirSync(join(pve1.dir, d)).length > 0, false, `pve1 ${d}`);
     // pve2 kept its change (it was proven by its peers before pve3 started).
     assert.notDeepEqual(sshdFiles(pve2), before.pve2);
+  } finally {
+    await c.stop();
+  }
+});
+
+test('keys remove --cluster: a change to the cluster-wide authorized_keys that cuts the changed node\'s own way out is rolled back before the next node', { skip, timeout: 900_000 }, async () => {
+  const c = await startPveCluster();
+  try {
+    const shared = join(c.pveDir, 'priv', 'authorized_keys');
+    const before = readFileSync(shared, 'latin1');
+    const r = await sshield(['keys', 'remove', '--user', 'root', '--comment', 'root@pve2', '--cluster', 'ops@pve1', '--yes', '--json', '--ssh-config', c.fleet.sshConfig]);
+    assert.equal(r.code, 2, `${r.stdout}\n${r.stderr}\n${logs(c)}`);
+    assertMatchesSchema('change-fleet', r.stdout);
+    const doc = JSON.parse(r.stdout) as ChangeFleetJson;
+    assert.deepEqual(doc.hosts.map((h) => [h.name, h.status]), [['pve2', 'rolled-back'], ['pve3', 'skipped'], ['pve1', 'skipped']], r.stdout);
+    const [pve1, pve2, pve3] = c.nodes as [PveNodeInfo, PveNodeInfo, PveNodeInfo];
+    for (const to of [pve1, pve3]) assert.match(doc.hosts[0]!.reason ?? '', new RegExp(`pve2 -> ${to.name}: root@${to.address.replace(/\./g, '\\.')}: Permission denied`));
+    assert.doesNotMatch(doc.hosts[0]!.reason ?? '', /-> pve2:/);
+    assert.equal(readFileSync(shared, 'latin1'), before);
+    for (const to of [pve1, pve3]) {
+      const x = await pveSsh(c, pve2, to);
+      assert.equal(x.code, 0, `pve2 -> ${to.name} after the rollback: ${x.stderr}`);
+    }
   } finally {
     await c.stop();
   }
