@@ -20,7 +20,7 @@ import { versioned } from '../report/document.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { processOutput, type Output } from './io.js';
 import { applyAndReport, recoverOrStop, report, sshdFor } from './change.js';
-import { guardOverrides, withChangeFlags, type CommonChangeFlags } from './flags.js';
+import { guardOverrides, hidden, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { configOf, open, sessionOfProcess } from './target.js';
 import { CA_HELP, CA_INIT_HELP, CA_REVOKE_HELP, CA_SIGN_HELP, CA_SIGN_HOST_HELP, CA_TRUST_HELP } from './ca-help.js';
 import { orFleet } from './fleet-change.js';
@@ -33,7 +33,7 @@ type SignOpts = {
 };
 type RevokeOpts = { dir: string; serial?: string; key?: string; json?: true };
 type ListOpts = { dir: string; json?: true };
-type TrustOpts = CommonChangeFlags & { userCa: string; principals?: string[]; principalsDir?: string; revoked?: string; allowRootPrincipals?: true; allowPrincipalsChange?: true } & Record<string, unknown>;
+type TrustOpts = CommonChangeFlags & { userCa?: string; userCaKey?: string; principals?: string[]; principalsDir?: string; revoked?: string; allowRootPrincipals?: true; allowPrincipalsChange?: true } & Record<string, unknown>;
 type SignHostOpts = CommonChangeFlags & { dir: string; hostnames: string; validity: string; pattern?: string; allowLongValidity?: true; agent?: true } & Record<string, unknown>;
 
 function owner(): Owner {
@@ -193,10 +193,13 @@ async function runTrust(io: Output, o: TrustOpts): Promise<ExitCode> {
   const t = await open(o, process.env);
   if (typeof t === 'string') return bad(t);
   const host = t.machine;
-  const caPub = await readPublic(host, abs(o.userCa));
+  if ((o.userCa === undefined) === (o.userCaKey === undefined)) return bad(o.userCa === undefined ? "required option '--user-ca <CA.pub>' not specified" : 'give --user-ca or --user-ca-key, not both');
+  const caPub = o.userCa !== undefined ? await readPublic(host, abs(o.userCa)) : { ok: true as const, value: o.userCaKey! };
   if (!caPub.ok) return bad(`--user-ca: ${caPub.message}`);
   let revoked: { source: string; bytes: Uint8Array; readable: string | true } | undefined;
   if (o.revoked !== undefined) {
+    // ssh-keygen -Q checks the list against the CA's file.
+    if (o.userCa === undefined) return bad('--revoked needs the CA as a file (--user-ca)');
     const src = abs(o.revoked);
     const r = await host.fs.readFile(src, 64 << 20);
     if (!r.ok) return bad(`--revoked ${src}: ${r.detail}`);
@@ -317,7 +320,8 @@ export function register(program: Command): void {
   const trust = ca
     .command('trust')
     .description('On a server: trust a user CA, with principals files per account and a revocation list')
-    .requiredOption('--user-ca <CA.pub>', 'the user CA public key (DIR/user_ca.pub)')
+    .option('--user-ca <CA.pub>', 'the user CA public key (DIR/user_ca.pub) (required)')
+    .addOption(hidden('--user-ca-key <LINE>', "the user CA public key's text (what `ca trust --user-ca FILE --host H` sends each host)"))
     .option('--principals <USER:LIST>', 'principals that log in as USER (repeatable), e.g. alice:alice,ops', (v: string, prev: string[] = []) => [...prev, v])
     .option('--principals-dir <DIR>', 'where the per-user principals files live (default: beside sshd_config, auth_principals)')
     .option('--revoked <KRL>', 'install this revocation list as RevokedKeys (from `sshield ca revoke`)')

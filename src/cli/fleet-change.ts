@@ -106,7 +106,8 @@ export function hostArgv(cmd: Command<any, any, any>, edits: HostArgvEdits = {})
 /**
  * Flags that name a file on THIS machine: forwarded as they are, each host would read its own path.
  * The key of `keys add` is read here and passed as --key, harden's policy file read, checked and
- * passed as --profile-text; the others are refused with the reason.
+ * passed as --profile-text, ca trust's CA public key passed as --user-ca-key; the others are
+ * refused with the reason.
  */
 async function controllerInputs(path: string, cmd: Command<any, any, any>, deps: FleetChangeDeps): Promise<HostArgvEdits | string> {
   const o = cmd.opts() as Record<string, unknown>;
@@ -128,7 +129,20 @@ async function controllerInputs(path: string, cmd: Command<any, any, any>, deps:
     return { drop: new Set(['--profile']), add: ['--profile-text', text] };
   }
   if (path === 'ca trust') {
-    return '--user-ca (and --revoked) name files on this machine, which are not copied to the hosts yet; run `sshield ca trust` on each host with the CA public key there';
+    // The CA's public key is one line: read here, its text sent (the host parses and checks it as
+    // from its own file). A revocation list is binary and checked against the CA file by ssh-keygen.
+    if (o.revoked !== undefined) return '--revoked names a file on this machine, which is not sent to the hosts: run `sshield ca trust --revoked` on each host with the list there';
+    if (typeof o.userCa !== 'string') return {};
+    let key: string;
+    try {
+      const buf = await readFile(o.userCa);
+      if (buf.length > 64 * 1024) return `--user-ca ${o.userCa}: larger than a public key (64 KiB)`;
+      key = buf.toString('utf8');
+    } catch (e) {
+      return `--user-ca ${o.userCa}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+    }
+    if (key.includes('\0')) return `--user-ca ${o.userCa}: not a public key file (NUL byte)`;
+    return { drop: new Set(['--user-ca']), add: ['--user-ca-key', key] };
   }
   if (path === 'keys add') {
     const file = (o.file ?? o.keyFile) as string | undefined;

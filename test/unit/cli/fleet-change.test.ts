@@ -8,7 +8,7 @@
 // issue 17's list routes to the rollout instead of acting on this machine.
 import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -163,10 +163,11 @@ test('keys add --file KEY.pub: the key is read on this machine and passed as --k
   }
 });
 
-test('files of this machine are never read on the hosts: a missing policy file, ca trust\'s CA, --root are refused; nothing runs', async () => {
+test('files of this machine are never read on the hosts: a missing policy or CA file, a revocation list, --root are refused; nothing runs', async () => {
   for (const [args, re] of [
     [['harden', '--profile', './no-such-policy.yaml', '--host', 'a', '--yes'], /--profile \.\/no-such-policy\.yaml: not a built-in profile \(baseline, proxmox, strict\) and not a readable file \(ENOENT\)/],
-    [['ca', 'trust', '--user-ca', 'ca.pub', '--host', 'a', '--yes'], /--user-ca .* name files on this machine/],
+    [['ca', 'trust', '--user-ca', 'no-such-ca.pub', '--host', 'a', '--yes'], /--user-ca no-such-ca\.pub: ENOENT/],
+    [['ca', 'trust', '--user-ca', 'ca.pub', '--revoked', 'revoked.krl', '--host', 'a', '--yes'], /--revoked names a file on this machine/],
     [['harden', '--root', '/mnt/x', '--host', 'a', '--yes'], /--root is an offline directory on this machine/],
   ] as const) {
     const r = await sshield([...args]);
@@ -205,7 +206,7 @@ test('every changing command of issue 17 routes to the rollout over --host (neve
     upgrade: ['upgrade'],
     restore: ['restore', '20261205T010000Z'],
   };
-  assert.deepEqual(Object.keys(sample).sort(), [...FLEET_CHANGES].filter((c) => c !== 'ca trust').sort(), 'every routed command is sampled (ca trust: refused above for its CA file)');
+  assert.deepEqual(Object.keys(sample).sort(), [...FLEET_CHANGES].filter((c) => c !== 'ca trust').sort(), 'every routed command is sampled (ca trust: its CA file, below)');
   // (the samples are written as the host gets them: the command's options, then its operands)
   for (const [name, args] of Object.entries(sample)) {
     const r = await sshield([...args, '--host', 'a', '--dry-run']);
@@ -293,6 +294,34 @@ test('the host side: harden --profile-text is the policy file\'s text, judged th
     const both = harden(['--profile', 'strict', '--profile-text', 'extends: baseline\n']);
     assert.equal(both.status, 2);
     assert.match(both.stderr, /give --profile or --profile-text, not both/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ca trust --user-ca FILE over --host: the CA public key is read here and sent as --user-ca-key; the host trusts it as from its own file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sshield-fc-'));
+  try {
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'user-ca', '-f', join(dir, 'user_ca')]);
+    const key = readFileSync(join(dir, 'user_ca.pub'), 'utf8');
+    const r = await sshield(['ca', 'trust', '--user-ca', join(dir, 'user_ca.pub'), '--principals', 'alice:alice,ops', '--host', 'a', '--yes']);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(r.requests[0]!.argv, ['ca', 'trust', '--principals', 'alice:alice,ops', '--user-ca-key', key, '--yes']);
+    // The host side, on a copy of an example root: the same plan from the key's text as from the file.
+    const root = join(dir, 'root');
+    cpSync(resolve('examples/debian12-cloud'), root, { recursive: true, verbatimSymlinks: true });
+    const main = resolve('src/cli/main.ts');
+    const trust = (extra: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, 'ca', 'trust', '--root', root, '--principals', 'debian:debian', '--dry-run', '--json', ...extra], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const fromFile = trust(['--user-ca', join(dir, 'user_ca.pub')]);
+    const fromText = trust(['--user-ca-key', key]);
+    assert.equal(fromText.status, 0, fromText.stderr);
+    assert.equal(fromFile.status, 0, fromFile.stderr);
+    const files = (x: { stdout: string }) => (JSON.parse(x.stdout) as { plan: { files: { path: string; after: string }[] } }).plan.files.map((f) => [f.path, f.after]);
+    assert.deepEqual(files(fromText), files(fromFile));
+    assert.ok(files(fromText).some(([, after]) => after!.includes(key.trim())), 'the CA key is installed');
+    const neither = trust([]);
+    assert.equal(neither.status, 2);
+    assert.match(neither.stdout, /required option '--user-ca <CA\.pub>' not specified/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
