@@ -232,6 +232,17 @@ test('sshield_harden on 3 hosts + 1 that would lock Ansible out: check mode writ
   }
   assert.equal(s2[LOCKOUT]!.failed, true);
 
+  // The guard's override passes through (allow: [session-lockout] -> --allow-session-lockout):
+  // in check mode the lockout host's plan goes through, the guard marked overridden; nothing written.
+  const lockBefore = snapshot(LOCKOUT);
+  const over = await lab.playbook(`- hosts: ${LOCKOUT}\n  gather_facts: false\n  tasks:\n    - name: harden\n      sshield.openssh.sshield_harden:\n        allow: [session-lockout]\n`, { check: true });
+  const o = results(over, 'harden')[LOCKOUT]!;
+  assert.ok(!o.failed, o.msg);
+  assert.equal(o.changed, true);
+  const guards = (o.sshield as { plan: { guards: { overrideFlag: string; ok: boolean; overridden: boolean }[] } }).plan.guards;
+  assert.ok(guards.some((g) => g.overrideFlag === '--allow-session-lockout' && !g.ok && g.overridden), JSON.stringify(guards));
+  assert.deepEqual(snapshot(LOCKOUT), lockBefore);
+
   // Confirmed: the host's journal says committed (its watcher rolls back only what awaits
   // confirmation; that an unconfirmed change is rolled back is the sudo admin test below).
   for (const h of HARDEN_HOSTS) {
