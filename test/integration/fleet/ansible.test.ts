@@ -333,7 +333,7 @@ test('the example playbook (ansible/examples/harden.yml) on a fresh host: check 
   assert.equal(second.stats.fresh!.changed, 0);
 });
 
-test('every module of the collection documents itself (ansible-doc parses DOCUMENTATION, EXAMPLES, RETURN) and the example playbook passes --syntax-check', { skip: ansibleAvailable() }, async () => {
+test('every module of the collection documents itself (ansible-doc parses DOCUMENTATION, EXAMPLES, RETURN), the collection builds with ansible-galaxy, and the example playbook passes --syntax-check', { skip: ansibleAvailable() }, async () => {
   const home = mkdtempSync(join(tmpdir(), 'sshield-ansible-doc-'));
   try {
     const env = { HOME: home, LC_ALL: 'C.UTF-8', ANSIBLE_HOME: home, ANSIBLE_LOCAL_TEMP: home, ANSIBLE_CONFIG: join(home, 'none.cfg'), ANSIBLE_COLLECTIONS_PATH: join(REPO, 'ansible', 'collections'), ANSIBLE_COLLECTIONS_SCAN_SYS_PATH: 'false', ANSIBLE_NOCOLOR: '1' };
@@ -350,6 +350,13 @@ test('every module of the collection documents itself (ansible-doc parses DOCUME
       assert.ok(doc.examples.includes(m), `${m}: its examples use it`);
       assert.ok(Object.keys(doc.return).length > 0, m);
     }
+    // It builds as a collection artifact (galaxy.yml, README, plugins, no stray bytecode).
+    const built = await run('/usr/bin/ansible-galaxy', ['collection', 'build', join(REPO, 'ansible', 'collections', 'ansible_collections', 'sshield', 'openssh'), '--output-path', home], { env });
+    assert.equal(built.code, 0, built.stdout + built.stderr);
+    const tar = await run('tar', ['tzf', join(home, 'sshield-openssh-0.1.0.tar.gz')]);
+    const files = tar.stdout.split('\n').filter(Boolean);
+    for (const f of ['MANIFEST.json', 'README.md', 'meta/runtime.yml', 'plugins/action/sshield_harden.py', 'plugins/modules/sshield_harden.py', 'plugins/plugin_utils/ship.py', 'plugins/module_utils/sshield.py']) assert.ok(files.includes(f), `${f} in the artifact`);
+    assert.ok(!files.some((f) => f.includes('__pycache__')), 'no bytecode in the artifact');
     const syn = await run('/usr/bin/ansible-playbook', ['--syntax-check', '-i', join(REPO, 'ansible', 'examples', 'inventory.ini'), join(REPO, 'ansible', 'examples', 'harden.yml')], { env });
     assert.equal(syn.code, 0, syn.stdout + syn.stderr);
   } finally {
