@@ -28,6 +28,8 @@ export const KEEP_OLD = 2;
 /** The exit status and marker of the remote run wrapper when the cached copy no longer matches. */
 export const TAMPERED_EXIT = 126;
 export const TAMPERED_MARK = 'sshield-remote: the cached executable does not have the expected sha256';
+/** The PATH the copied sshield runs with (Debian's root and sudo secure_path). */
+export const ROOT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** The sshield architecture name (build-sea.sh's x64/arm64) of a `uname -m` answer. */
 export function archOfUname(machine: string): 'x64' | 'arm64' | undefined {
@@ -170,7 +172,9 @@ export function rootScript(script: string, args: readonly string[], sudo: boolea
 
 /** The remote command that verifies the cached copy and runs it with `args` (one command: nothing runs unverified). */
 export function runCommand(bin: Pick<RemoteBinary, 'path' | 'sha256' | 'sudo'>, args: readonly string[]): string {
-  const script = `f=$1; want=$2; shift 2; got=$(sha256sum < "$f" 2>/dev/null | cut -c1-64); if [ "$got" != "$want" ]; then echo "${TAMPERED_MARK} ($f): not run" >&2; exit ${TAMPERED_EXIT}; fi; exec "$f" "$@"`;
+  // root's PATH whoever logged in: a sudo without secure_path keeps the user's, without the sbin
+  // directories where usermod, useradd and sshd live.
+  const script = `PATH=${ROOT_PATH}; export PATH; f=$1; want=$2; shift 2; got=$(sha256sum < "$f" 2>/dev/null | cut -c1-64); if [ "$got" != "$want" ]; then echo "${TAMPERED_MARK} ($f): not run" >&2; exit ${TAMPERED_EXIT}; fi; exec "$f" "$@"`;
   return rootScript(script, [bin.path, bin.sha256, ...args], bin.sudo);
 }
 

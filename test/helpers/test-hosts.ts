@@ -172,7 +172,7 @@ function prepareSudoAdmin(hdir: string, name: string, user: string, controllerPu
   copyFileSync('/usr/bin/sudo', join(hdir, 'usr/bin/sudo'));
   chmodSync(join(hdir, 'usr/bin/sudo'), 0o4755);
   mkdirSync(join(hdir, 'etc/sudoers.d'), { recursive: true, mode: 0o755 });
-  if (!existsSync(join(hdir, 'etc/sudoers'))) writeFileSync(join(hdir, 'etc/sudoers'), 'Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n', { mode: 0o440 });
+  if (!existsSync(join(hdir, 'etc/sudoers'))) writeFileSync(join(hdir, 'etc/sudoers'), 'Defaults env_reset\nDefaults secure_path="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"\nroot ALL=(ALL:ALL) ALL\n@includedir /etc/sudoers.d\n', { mode: 0o440 });
   writeFileSync(join(hdir, 'etc/sudoers.d/90-test-admin'), `${user} ALL=(ALL) NOPASSWD:ALL\n`, { mode: 0o440 });
   mkdirSync(join(hdir, 'etc/pam.d'), { recursive: true });
   if (!existsSync(join(hdir, 'etc/pam.d/sudo'))) writeFileSync(join(hdir, 'etc/pam.d/sudo'), 'auth sufficient pam_rootok.so\n@include common-auth\n@include common-account\nsession required pam_permit.so\n');

@@ -336,3 +336,21 @@ test('a cache directory that is a symlink, or group-writable (exit 3 over the CL
     await pool.close();
   }
 });
+
+test('user nologin and keys add over --host through a sudo without secure_path: the host\'s sshield runs with root\'s PATH (usermod is in /usr/sbin) and both are confirmed', { skip }, async () => {
+  const h = host('web3');
+  execFileSync('useradd', ['-R', h.dir, '-m', '-s', '/bin/bash', 'sshield-t-bob']);
+  assert.equal((await fleet.exec('web3', ['sed', '-i', '/secure_path/d', '/etc/sudoers'])).code, 0);
+  const common = ['--host', 'debian@web3', '--ssh-config', fleet.sshConfig, '--remote-binary', sea, '--yes', '--json', '--confirm-timeout', '30'];
+  const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl bob@laptop';
+  const k = await sshield(['keys', 'add', '--user', 'sshield-t-bob', '--key', key, ...common]);
+  assert.equal(k.code, 0, k.stderr + k.stdout);
+  assert.equal((JSON.parse(k.stdout) as FleetJson).hosts[0]!.status, 'changed');
+  assert.ok(readFileSync(join(h.dir, 'home/sshield-t-bob/.ssh/authorized_keys'), 'utf8').includes(key));
+  const n = await sshield(['user', 'nologin', 'sshield-t-bob', ...common]);
+  assert.equal(n.code, 0, n.stderr + n.stdout);
+  const doc = JSON.parse(n.stdout) as FleetJson;
+  assert.equal(doc.hosts[0]!.status, 'changed', JSON.stringify(doc.hosts[0]));
+  assert.match(readFileSync(join(h.dir, 'etc/passwd'), 'utf8'), /^sshield-t-bob:.*:\/usr\/sbin\/nologin$/m);
+  assert.equal((await journal('web3', doc.hosts[0]!.backupId!)).phase, 'committed');
+});

@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { archOfElf, archOfUname, judgeCacheDirs, localBinaryFor, parseDirFacts, runCommand, rootScript, CACHE_DIR, CACHE_ROOT, TAMPERED_EXIT, TAMPERED_MARK } from '../../../src/fleet/remote-binary.js';
+import { archOfElf, archOfUname, judgeCacheDirs, localBinaryFor, parseDirFacts, runCommand, rootScript, CACHE_DIR, CACHE_ROOT, ROOT_PATH, TAMPERED_EXIT, TAMPERED_MARK } from '../../../src/fleet/remote-binary.js';
 
 function elf(machine: number, { bits = 2, little = true } = {}): Uint8Array {
   const b = Buffer.alloc(64);
@@ -76,12 +76,15 @@ test('the run wrapper checks the sha256 and runs with argv intact, or refuses to
   const dir = mkdtempSync(join(tmpdir(), 'sshield-rb-'));
   try {
     const f = join(dir, 'prog');
-    writeFileSync(f, '#!/bin/sh\nprintf "%s|" "$@"\n');
+    writeFileSync(f, '#!/bin/sh\nprintf "%s|" "$@"\nprintf "%s" "$PATH" >&2\n');
     chmodSync(f, 0o700);
     const sha = createHash('sha256').update(execFileSync('cat', [f])).digest('hex');
     const args = ["it's", 'a b', '$HOME', '*', '`id`', ''];
     const line = runCommand({ path: f, sha256: sha, sudo: false }, args);
-    assert.equal(execFileSync('sh', ['-c', line], { encoding: 'utf8' }), args.map((a) => `${a}|`).join(''));
+    assert.equal(execFileSync('sh', ['-c', line], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }), args.map((a) => `${a}|`).join(''));
+    // It runs with root's PATH (sbin included) whatever PATH the login had.
+    const path = execFileSync('sh', ['-c', `${line} 2>&1 >/dev/null`], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+    assert.equal(path, ROOT_PATH);
     writeFileSync(f, '#!/bin/sh\necho tampered\n');
     let code = 0;
     let stderr = '';
