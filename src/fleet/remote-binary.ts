@@ -215,7 +215,11 @@ export async function ensureRemoteBinary(pool: SshPool, target: FleetTarget, opt
     const s = await call('LC_ALL=C LANG=C exec sudo -n true');
     const b = broken(s, 'sudo -n true');
     if (b) return b;
-    if (s.code !== 0) return { ok: false, kind: 'refused', reason: `${target.user ?? 'the remote user'} is not root and \`sudo -n\` does not run without a password (${lastLine(s.stderr) || `exit ${s.code}`}): connect as root, or give that user passwordless sudo (NOPASSWD) for sshield's commands` };
+    if (s.code !== 0) {
+      const why = lastLine(s.stderr) || `exit ${s.code}`;
+      const what = /password/i.test(why) ? 'does not run without a password' : 'cannot run';
+      return { ok: false, kind: 'refused', reason: `${target.user ?? 'the remote user'} is not root and \`sudo -n\` ${what} (${why}): connect as root, or give that user passwordless sudo (NOPASSWD) for sshield's commands` };
+    }
   }
 
   const env = process.env.SSHIELD_REMOTE_BINARY;
