@@ -100,19 +100,23 @@ function packageDirs(): string[] {
   return [here, resolve(here, '..', 'dist'), resolve(here, '..', '..', 'dist')];
 }
 
-const shaCache = new Map<string, string>();
+const shaCache = new Map<string, Promise<string>>();
 
-/** The sha256 of a local file (hex), remembered per path, size and mtime. */
-export async function sha256File(path: string): Promise<string> {
+/** The sha256 of a local file (hex), computed once per path, size and mtime (hosts in parallel share it). */
+export function sha256File(path: string): Promise<string> {
   const st = statSync(path);
   const key = `${path}\0${st.size}\0${st.mtimeMs}`;
-  const known = shaCache.get(key);
-  if (known) return known;
-  const h = createHash('sha256');
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  const hex = h.digest('hex');
-  shaCache.set(key, hex);
-  return hex;
+  let p = shaCache.get(key);
+  if (!p) {
+    p = (async () => {
+      const h = createHash('sha256');
+      for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
+      return h.digest('hex');
+    })();
+    shaCache.set(key, p);
+    p.catch(() => shaCache.delete(key));
+  }
+  return p;
 }
 
 function elfHead(path: string): Uint8Array {

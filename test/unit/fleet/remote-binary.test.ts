@@ -8,7 +8,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { archOfElf, archOfUname, judgeCacheDirs, localBinaryFor, parseDirFacts, runCommand, rootScript, CACHE_DIR, CACHE_ROOT, ROOT_PATH, TAMPERED_EXIT, TAMPERED_MARK } from '../../../src/fleet/remote-binary.js';
+import { archOfElf, archOfUname, judgeCacheDirs, localBinaryFor, parseDirFacts, runCommand, rootScript, CACHE_DIR, CACHE_ROOT, ROOT_PATH, sha256File, TAMPERED_EXIT, TAMPERED_MARK } from '../../../src/fleet/remote-binary.js';
 
 function elf(machine: number, { bits = 2, little = true } = {}): Uint8Array {
   const b = Buffer.alloc(64);
@@ -98,6 +98,22 @@ test('the run wrapper checks the sha256 and runs with argv intact, or refuses to
     assert.ok(stderr.includes(TAMPERED_MARK), stderr);
     assert.match(rootScript('true', [], true), /exec sudo -n sh -c/);
     assert.doesNotMatch(rootScript('true', [], false), /sudo/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the local sha256 is computed once for hosts asking at the same time, again when the file changes', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sshield-rb-'));
+  try {
+    const f = join(dir, 'bin');
+    writeFileSync(f, 'one');
+    const [a, b] = [sha256File(f), sha256File(f)];
+    assert.equal(a, b, 'one computation shared');
+    assert.equal(await a, createHash('sha256').update('one').digest('hex'));
+    writeFileSync(f, 'twotwo');
+    assert.equal(await sha256File(f), createHash('sha256').update('twotwo').digest('hex'));
+    await assert.rejects(async () => sha256File(join(dir, 'missing')), /ENOENT/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
