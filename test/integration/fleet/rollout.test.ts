@@ -6,7 +6,8 @@
 // 1. --dry-run shows every host's diff and writes nothing; without --yes and without a terminal
 //    the plans are shown and nothing changes (exit 3). Then all five hardened: every host `changed`, its sshd serving the hardened config, and a fleet audit
 //    over SSH afterwards passes every rule the harden remediated on that host. `restore` over the
-//    same hosts then puts every file back byte for byte (the restore rolled the same way).
+//    same hosts, asked on a terminal (every host plans, one question), then puts every file back
+//    byte for byte.
 // 2. One host made to fail: its sshd rejects the candidate. The host's own /usr/sbin/sshd is, in its
 //    namespace only, a wrapper that answers `sshd -t -f <candidate>` with an error and passes every
 //    other call (the daemon itself, `sshd -t` of the live file, `sshd -T`) to the real binary. It
@@ -22,7 +23,7 @@
 // Wall time: one build, one fleet of five daemons, four rollouts.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -93,6 +94,36 @@ async function sshield(args: string[], timeoutMs = 300_000) {
   return run(process.execPath, [BIN, ...args, '--ssh-config', fleet.sshConfig, '--remote-binary', sea], { env: { NO_COLOR: '1' }, timeoutMs });
 }
 
+/**
+ * The built CLI on a terminal (util-linux `script` gives it a pty): `answer` is typed once
+ * `question` has been shown (readline follows it with cursor movements). Output is stdout and stderr as the terminal showed them.
+ */
+function onTerminal(args: string[], question: RegExp, answer: string, timeoutMs = 300_000): Promise<{ code: number | null; output: string; asked: number }> {
+  const q = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+  const line = [process.execPath, BIN, ...args, '--ssh-config', fleet.sshConfig, '--remote-binary', sea].map(q).join(' ');
+  return new Promise((done) => {
+    const child = spawn('script', ['-qefc', line, '/dev/null'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    let asked = 0;
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const seen = (d: Buffer) => {
+      output += d.toString('utf8');
+      if (asked === 0 && question.test(output)) {
+        asked++;
+        output += '\n';
+        child.stdin.write(answer);
+      }
+    };
+    child.stdout.on('data', seen);
+    child.stderr.on('data', seen);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      child.stdin.destroy();
+      done({ code, output, asked });
+    });
+  });
+}
+
 interface FleetDoc {
   hosts: { name: string; status: string; reason?: string; backupId?: string; envelope: { plan: { remediated: string[] } | null; outcome: { kind: string } } | null }[];
   summary: { exitCode: number; changed: number; failed: number; skipped: number };
@@ -133,7 +164,7 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('harden of five hosts: --dry-run and no terminal write nothing; canary then --parallel 2: all changed, the audit over SSH passes every remediated rule; restore puts every file back', { skip }, async () => {
+test('harden of five hosts: --dry-run and no terminal write nothing; canary then --parallel 2: all changed, the audit over SSH passes every remediated rule; restore, asked once on a terminal, puts every file back', { skip }, async () => {
   const original = new Map(NAMES.map((n) => [n, snapshot(dirOf(n))]));
   // --dry-run: every host's diff, nothing written anywhere.
   const plan = await sshield(['harden', '--inventory', inventory, '--parallel', '2', '--dry-run']);
@@ -172,10 +203,14 @@ test('harden of five hosts: --dry-run and no terminal write nothing; canary then
   assert.equal(again.code, 0, again.stderr);
   assert.match(again.stdout, /changed 0, unchanged 5, rolled back 0, failed 0, refused 0, skipped 0/);
 
-  // Back to the start for the failure run: restore over the same hosts (each host's newest backup).
-  const back = await sshield(['restore', '--inventory', inventory, '--parallel', '2', '--yes', '--json']);
-  assert.equal(back.code, 0, who(back.stdout, back.stderr));
-  assert.deepEqual((JSON.parse(back.stdout) as FleetDoc).hosts.map((h) => h.status), NAMES.map(() => 'changed'));
+  // Back to the start for the failure run: restore over the same hosts (each host's newest
+  // backup), asked on a terminal: every host plans, the question comes once, "y" rolls it out.
+  const back = await onTerminal(['restore', '--inventory', inventory, '--parallel', '2'], /Apply this change to 5 hosts \(the first host alone, then 2 at a time, stopping at the first failure\)\? \[y\/N\] /, 'y\n');
+  assert.equal(back.code, 0, back.output);
+  assert.equal(back.asked, 1, back.output);
+  assert.equal(back.output.match(/Apply this change/g)?.length, 1, 'one question for all hosts');
+  assert.match(back.output, /== h1 \(debian@h1\)\r?$/m, 'the plans come first (after the progress line is cleared)');
+  assert.match(back.output, /^changed 5, unchanged 0, rolled back 0, failed 0, refused 0, skipped 0 \(\d+ ms\)\r?$/m);
   for (const n of NAMES) assert.deepEqual(snapshot(dirOf(n)), original.get(n), `${n}: restored byte for byte`);
 });
 
