@@ -29,7 +29,6 @@ import { FLEET_CHANGES, fleetBasics, fleetRequested, resolveFleet, type FleetFla
 import { confirm, NO_TTY_MESSAGE, processOutput, progress, type ConfirmOutcome, type Output } from './io.js';
 import { VERSION } from './version.js';
 
-
 /** Flags the controller acts on: never forwarded to the hosts (--yes/--dry-run are set per phase, --json always). */
 export const CONTROLLER_FLAGS: ReadonlySet<string> = new Set([
   '--host', '--inventory', '--limit', '--cluster', '--parallel', '--host-timeout', '--ssh-config', '--ssh-option',
