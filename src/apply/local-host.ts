@@ -4,7 +4,8 @@
 // authentication is refused with the list of methods the daemon offers (RFC 4252 §5.2).
 import { spawn } from 'node:child_process';
 import { constants as C } from 'node:fs';
-import { mkdir, mkdtemp, open, rename, rm, rmdir, unlink } from 'node:fs/promises';
+import { link, mkdir, mkdtemp, open, rename, rm, rmdir, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type ssh2 from 'ssh2';
@@ -47,22 +48,28 @@ export function localApplyHost(fs: ReadOnlyFs, opts: LocalHostOptions = {}): App
     pid: process.pid,
     ...(process.geteuid && process.geteuid() !== 0 ? { self: { uid: process.geteuid(), gid: process.getegid?.() ?? process.geteuid() } } : {}),
     async createExclusive(path, bytes, mode) {
+      // The name appears only with its whole content: written under a private temporary name,
+      // then hard-linked to the name (link(2) fails with EEXIST when it exists). With open(O_EXCL)
+      // on the name itself, another run could read it empty between the create and the write and
+      // take it for a crashed run's lock (lock.ts), so two runs would both hold it.
       return inParent(path, async (p) => {
-        let fh;
+        const tmp = p.dir.at(`.${p.name}.${randomBytes(6).toString('hex')}.new`);
+        const fh = await open(tmp, C.O_RDWR | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, mode);
         try {
-          fh = await open(p.dir.at(p.name), C.O_RDWR | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, mode);
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
-          throw e;
+          try {
+            await writeAllVerified(fh, bytes, path, opts.writeSeam);
+          } finally {
+            await fh.close().catch(() => undefined);
+          }
+          try {
+            await link(tmp, p.dir.at(p.name));
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'exists';
+            throw e;
+          }
+        } finally {
+          await unlink(tmp).catch(() => undefined);
         }
-        try {
-          await writeAllVerified(fh, bytes, path, opts.writeSeam);
-        } catch (e) {
-          await fh.close().catch(() => undefined);
-          await unlink(p.dir.at(p.name)).catch(() => undefined);
-          throw e;
-        }
-        await fh.close();
         await p.dir.fh.sync().catch(() => undefined);
         return 'ok';
       });

@@ -1,4 +1,4 @@
-// The apply lock: one file created with O_EXCL holding the owner's pid, so two sshield runs never
+// The apply lock: one file, created exclusively and appearing only with the owner's pid in it, so two sshield runs never
 // change the same host at once. A lock whose pid no longer exists is stale (the owner was killed)
 // and is taken over; the journal then tells the new owner what the dead one left behind.
 import { bytesToText } from '../text/bytes.js';
@@ -46,8 +46,26 @@ export async function acquireLock(host: ApplyHost, lockPath: string, waitMs = 0,
       attempt--; // a live owner is not a failed attempt: wait for it
       continue;
     }
-    // Dead owner (or an unreadable / empty lock left by a crash between create and write): stale.
-    await host.remove(lockPath);
+    // Dead owner (or an unreadable / empty lock, which no run of this version leaves: its lock
+    // appears with its content, local-host.ts createExclusive): stale. Taken away only if it is
+    // still the lock judged stale: moved aside under a name of this run's own, read back, and
+    // given back when another run's fresh lock was moved instead (it took the stale lock over
+    // between our read and our move), so two runs never both take over one stale lock.
+    const aside = `${lockPath}.stale.${host.pid}`;
+    try {
+      await host.rename(lockPath, aside);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // another run removed it first
+      throw e;
+    }
+    const moved = await readOwner(host, aside);
+    if (moved !== owner) {
+      const r = await host.fs.readFile(aside, 64);
+      if (r.ok) await host.createExclusive(lockPath, r.bytes, 0o600);
+      await host.remove(aside);
+      continue;
+    }
+    await host.remove(aside);
     tookOverStale = true;
   }
   throw new LockHeldError(lockPath, (await readOwner(host, lockPath)) ?? -1);
