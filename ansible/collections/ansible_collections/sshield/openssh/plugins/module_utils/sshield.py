@@ -233,6 +233,31 @@ def profile_flags(module):
     return []
 
 
+# What sshield_audit and sshield_harden are told alike: the policy, the admin and the files.
+TARGET_ARGS = dict(
+    profile=dict(type='str'),
+    policy=dict(type='raw'),
+    admin=dict(type='str'),
+    config_file=dict(type='path'),
+    root=dict(type='path'),
+)
+TARGET_EXCLUSIVE = [('config_file', 'root'), ('profile', 'policy')]
+
+
+def value_flags(params, pairs):
+    """FLAG VALUE for each (option, FLAG) of pairs that is set, in the order of pairs."""
+    argv = []
+    for opt, flag in pairs:
+        if params.get(opt):
+            argv += [flag, params[opt]]
+    return argv
+
+
+def target_flags(module):
+    """The flags of TARGET_ARGS, in sshield's words."""
+    return profile_flags(module) + value_flags(module.params, (('admin', '--admin'), ('config_file', '--file'), ('root', '--root')))
+
+
 def change_flags(params):
     """The flags of the shared change options, in sshield's words."""
     argv = []

@@ -95,30 +95,25 @@ binary:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.sshield.openssh.plugins.module_utils.sshield import profile_flags, BINARY_ARGS, ensure_binary, parse_json, run_sshield
+from ansible_collections.sshield.openssh.plugins.module_utils.sshield import BINARY_ARGS, TARGET_ARGS, TARGET_EXCLUSIVE, ensure_binary, parse_json, run_sshield, target_flags, value_flags
 
 
 def main():
     module = AnsibleModule(
         argument_spec=dict(
             BINARY_ARGS,
-            profile=dict(type='str'),
-            policy=dict(type='raw'),
-            fail_on=dict(type='str', choices=['info', 'low', 'medium', 'high', 'critical']),
-            admin=dict(type='str'),
-            openssh=dict(type='str'),
-            config_file=dict(type='path'),
-            root=dict(type='path'),
+            **dict(
+                TARGET_ARGS,
+                fail_on=dict(type='str', choices=['info', 'low', 'medium', 'high', 'critical']),
+                openssh=dict(type='str'),
+            )
         ),
-        mutually_exclusive=[('config_file', 'root'), ('profile', 'policy')],
+        mutually_exclusive=TARGET_EXCLUSIVE,
         supports_check_mode=True,
     )
     p = module.params
     path, binary = ensure_binary(module)
-    argv = ['audit', '--json'] + profile_flags(module)
-    for opt, flag in (('fail_on', '--fail-on'), ('admin', '--admin'), ('openssh', '--openssh'), ('config_file', '--file'), ('root', '--root')):
-        if p.get(opt):
-            argv += [flag, p[opt]]
+    argv = ['audit', '--json'] + target_flags(module) + value_flags(p, (('fail_on', '--fail-on'), ('openssh', '--openssh')))
     rc, out, err = run_sshield(module, path, argv)
     if rc not in (0, 1):
         module.fail_json(msg='sshield audit: %s' % (err.strip() or 'exit %d' % rc), rc=rc, stderr=err, binary=binary)

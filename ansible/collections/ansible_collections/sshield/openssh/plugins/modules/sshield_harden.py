@@ -112,32 +112,17 @@ rc:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.sshield.openssh.plugins.module_utils.sshield import profile_flags, BINARY_ARGS, CHANGE_ARGS, change_flags, change_result, ensure_binary, parse_json, run_sshield
+from ansible_collections.sshield.openssh.plugins.module_utils.sshield import BINARY_ARGS, CHANGE_ARGS, TARGET_ARGS, TARGET_EXCLUSIVE, change_flags, change_result, ensure_binary, parse_json, run_sshield, target_flags
 
 
 def main():
     module = AnsibleModule(
-        argument_spec=dict(
-            BINARY_ARGS,
-            **dict(
-                CHANGE_ARGS,
-                profile=dict(type='str'),
-            policy=dict(type='raw'),
-                admin=dict(type='str'),
-                config_file=dict(type='path'),
-                root=dict(type='path'),
-            )
-        ),
-        mutually_exclusive=[('config_file', 'root'), ('profile', 'policy')],
+        argument_spec=dict(BINARY_ARGS, **dict(CHANGE_ARGS, **TARGET_ARGS)),
+        mutually_exclusive=TARGET_EXCLUSIVE,
         supports_check_mode=True,
     )
-    p = module.params
     path, binary = ensure_binary(module)
-    argv = ['harden', '--json', '--dry-run' if module.check_mode else '--yes'] + profile_flags(module)
-    for opt, flag in (('admin', '--admin'), ('config_file', '--file'), ('root', '--root')):
-        if p.get(opt):
-            argv += [flag, p[opt]]
-    argv += change_flags(p)
+    argv = ['harden', '--json', '--dry-run' if module.check_mode else '--yes'] + target_flags(module) + change_flags(module.params)
     rc, out, err = run_sshield(module, path, argv)
     change_result(module, parse_json(module, rc, out, err, argv), rc, err, binary, argv)
 
