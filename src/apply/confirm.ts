@@ -8,7 +8,7 @@
 // new connection or peer check failed does not wait for the deadline. A watcher that died is
 // covered by the next run's recovery (pipeline.ts).
 import type { ApplyHost } from './host.js';
-import { listBackups, loadBackup, writeJournal } from './backup.js';
+import { listBackups, loadBackup, writeJournal, type BackupRecord } from './backup.js';
 import type { PipelineOptions } from './pipeline.js';
 import { rollback, withRunLocks } from './pipeline.js';
 
@@ -25,19 +25,27 @@ export function sameSession(a: string, b: string): boolean {
 }
 
 /**
+ * The backups whose change awaits confirmation, or, when there are none, why: the last change was
+ * already rolled back at its deadline (too late) or nothing is pending.
+ */
+async function awaitingConfirm(host: ApplyHost, opts: PipelineOptions): Promise<BackupRecord[] | { readonly status: 'too-late'; readonly backupId: string } | { readonly status: 'nothing-pending' }> {
+  const all = await listBackups(host, opts.backupRoot);
+  const pending = all.filter((b) => b.journal?.phase === 'awaiting-confirm');
+  if (pending.length > 0) return pending;
+  const last = all.at(-1);
+  if (last?.journal?.phase === 'rolled-back' && last.journal.confirmDeadline !== undefined) return { status: 'too-late', backupId: last.id };
+  return { status: 'nothing-pending' };
+}
+
+/**
  * Keeps the changes awaiting confirmation. `from` is the SSH_CONNECTION of the session asking:
  * when it is the session that made a change, nothing is confirmed (only a NEW login proves that
  * access still works); a run outside SSH (a console) may confirm.
  */
 export async function confirmChange(host: ApplyHost, opts: PipelineOptions, from?: string): Promise<ConfirmOutcome> {
   return withRunLocks(host, opts, undefined, async () => {
-    const all = await listBackups(host, opts.backupRoot);
-    const pending = all.filter((b) => b.journal?.phase === 'awaiting-confirm');
-    if (pending.length === 0) {
-      const last = all.at(-1);
-      if (last?.journal?.phase === 'rolled-back' && last.journal.confirmDeadline !== undefined) return { status: 'too-late', backupId: last.id };
-      return { status: 'nothing-pending' };
-    }
+    const pending = await awaitingConfirm(host, opts);
+    if (!Array.isArray(pending)) return pending;
     const same = from === undefined ? undefined : pending.find((b) => b.manifest?.madeFrom !== undefined && sameSession(b.manifest.madeFrom, from));
     if (same) return { status: 'same-session', backupId: same.id, session: from! };
     let id = '';
@@ -61,13 +69,8 @@ export type RejectOutcome =
  * never needs the proof that confirming does. `why` goes into the journal.
  */
 export async function rejectChange(host: ApplyHost, opts: PipelineOptions, why: string): Promise<RejectOutcome> {
-  const all = await listBackups(host, opts.backupRoot);
-  const pending = all.filter((b) => b.journal?.phase === 'awaiting-confirm');
-  if (pending.length === 0) {
-    const last = all.at(-1);
-    if (last?.journal?.phase === 'rolled-back' && last.journal.confirmDeadline !== undefined) return { status: 'too-late', backupId: last.id };
-    return { status: 'nothing-pending' };
-  }
+  const pending = await awaitingConfirm(host, opts);
+  if (!Array.isArray(pending)) return pending;
   const done: string[] = [];
   const problems: string[] = [];
   for (const b of pending) {
