@@ -6,8 +6,7 @@
 // Plus: a hostile host's strings cannot reach the terminal as control characters.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { buildHardenPlan } from '../../../src/apply/harden.js';
 import { offlineExecutor } from '../../../src/host/executor.js';
 import { rootFs } from '../../../src/host/root-fs.js';
@@ -19,19 +18,12 @@ import { rollout } from '../../../src/fleet/rollout.js';
 import type { FleetTarget } from '../../../src/fleet/target.js';
 import { changeFleetReport, printable, renderChangeFleetJson, renderChangeFleetText, renderFleetPlans, wouldRefuseOf } from '../../../src/report/change-fleet.js';
 import { assertMatchesSchema } from '../../helpers/json-schema.js';
+import { assertGolden } from '../../helpers/golden.js';
 
 const GOLDEN = resolve('test/golden/change-fleet');
 const EXAMPLE = resolve('examples/pve9-default');
 
-function golden(name: string, actual: string): void {
-  const p = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(p, actual);
-  }
-  assert.ok(existsSync(p), `${p} missing: run with UPDATE_GOLDEN=1 after checking the output`);
-  assert.equal(actual, readFileSync(p, 'utf8'), `${name} differs from the golden file (UPDATE_GOLDEN=1 to accept)`);
-}
+const golden = (name: string, actual: string): void => assertGolden(GOLDEN, name, actual);
 
 async function hardenPlan(): Promise<Plan> {
   const fs = rootFs(EXAMPLE);

@@ -5,7 +5,6 @@
 // test/golden/fleet/. Update only with UPDATE_GOLDEN=1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { FleetListReport, FleetListHost, ListCommand } from '../../../src/fleet/list.js';
 import { listKeys } from '../../../src/keys/listing.js';
@@ -17,20 +16,13 @@ import { versioned } from '../../../src/report/document.js';
 import { renderFleetListJson, renderFleetListText } from '../../../src/report/fleet-list.js';
 import { backupsListView, keysListView, userListView, type ListView } from '../../../src/report/lists.js';
 import { assertMatchesSchema } from '../../helpers/json-schema.js';
+import { assertGolden } from '../../helpers/golden.js';
 
 const REPO = resolve(import.meta.dirname, '..', '..', '..');
 const GOLDEN = join(REPO, 'test', 'golden', 'fleet');
 const HOSTS = ['pve9-default', 'pve-cluster-node', 'hardened'] as const;
 
-function golden(name: string, actual: string): void {
-  const p = join(GOLDEN, name);
-  if (process.env.UPDATE_GOLDEN === '1') {
-    mkdirSync(GOLDEN, { recursive: true });
-    writeFileSync(p, actual);
-  }
-  assert.ok(existsSync(p), `${p} missing: run with UPDATE_GOLDEN=1 after checking the output`);
-  assert.equal(actual, readFileSync(p, 'utf8'), `${name} differs from the golden file (UPDATE_GOLDEN=1 to accept)`);
-}
+const golden = (name: string, actual: string): void => assertGolden(GOLDEN, name, actual);
 
 const gather = { rounds: 1, bytes: 1000, ms: 10 };
 
