@@ -10,29 +10,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { run } from '../../helpers/sshd.js';
-import { startTestFleet, testHostsAvailable, type TestFleet, type TestHostSpec } from '../../helpers/test-hosts.js';
+import { testHostsAvailable, type TestFleet, type TestHostSpec } from '../../helpers/test-hosts.js';
 import { assertMatchesSchema } from '../../helpers/json-schema.js';
+import { BIN, REPO, pveExampleNode, runSshield, startFleetLab, stopFleetLab } from '../../helpers/fleet-lab.js';
 import { mapPool } from '../../../src/scan/pool.js';
 
-const REPO = resolve(import.meta.dirname, '..', '..', '..');
-const BIN = join(REPO, 'bin', 'sshield.js');
 const skip = testHostsAvailable();
 
-/** The three nodes of examples/pve-cluster-node, renumbered onto the test hosts' addresses. */
-function clusterNode(n: 1 | 2 | 3): TestHostSpec {
-  return {
-    name: `pve-node${n}`,
-    example: 'pve-cluster-node',
-    setup: (dir, { addressOf }) => {
-      const map = (t: string) => t.replace(/10\.10\.10\.1([123])/g, (_, k: string) => addressOf(`pve-node${k}`));
-      for (const f of ['etc/pve/corosync.conf', 'etc/pve/.members', 'etc/hosts', 'etc/ssh/sshd_config']) writeFileSync(join(dir, f), map(readFileSync(join(dir, f), 'latin1')), 'latin1');
-      writeFileSync(join(dir, 'etc/hostname'), `pve-node${n}\n`);
-    },
-  };
-}
 
 const GOOD: TestHostSpec[] = [
   {
@@ -46,9 +32,9 @@ const GOOD: TestHostSpec[] = [
     },
   },
   { name: 'pve9', example: 'pve9-default' },
-  clusterNode(1),
-  clusterNode(2),
-  clusterNode(3),
+  pveExampleNode(1),
+  pveExampleNode(2),
+  pveExampleNode(3),
   {
     // With a private host key in its /etc/ssh (the examples ship only .pub files), so that its own
     // `sshd -T` runs; the audit never reads it (stat only) and the gather never sends it.
@@ -107,15 +93,9 @@ let fleet: TestFleet;
 let work = '';
 
 before(async () => {
-  if (skip) return;
-  execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO, stdio: 'ignore' });
-  work = mkdtempSync(join(tmpdir(), 'sshield-fleet-test-'));
-  fleet = await startTestFleet([...GOOD, ...HOSTILE]);
+  if (!skip) ({ fleet, work } = await startFleetLab([...GOOD, ...HOSTILE], 'sshield-fleet-test-'));
 });
-after(async () => {
-  await fleet?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+after(() => stopFleetLab(fleet, work));
 
 /** A TMPDIR short enough for control sockets (else sshield falls back to /tmp, where the test cannot look). */
 function shortTmp(): string {
@@ -127,11 +107,7 @@ const tmps: string[] = [];
 after(() => tmps.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 /** The built CLI with its own TMPDIR (to see what it leaves behind); the fleet's ssh_config. */
-async function sshield(args: string[], tmp?: string) {
-  const t0 = Date.now();
-  const r = await run(process.execPath, [BIN, ...args], { env: { NO_COLOR: '1', SSHIELD_TODAY: '2026-12-01', ...(tmp ? { TMPDIR: tmp } : {}) }, timeoutMs: 240_000 });
-  return { ...r, ms: Date.now() - t0 };
-}
+const sshield = (args: string[], tmp?: string) => runSshield(args, { SSHIELD_TODAY: '2026-12-01', ...(tmp ? { TMPDIR: tmp } : {}) });
 
 interface FleetJson {
   hosts: { name: string; status: string; error?: string; gather: { rounds: number; bytes: number }; report?: { results: unknown[]; specs: unknown; summary: unknown; vulns?: unknown } }[];

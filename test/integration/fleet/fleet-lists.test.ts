@@ -12,27 +12,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { run } from '../../helpers/sshd.js';
-import { startTestFleet, testHostsAvailable, type TestFleet, type TestHostSpec } from '../../helpers/test-hosts.js';
+import { testHostsAvailable, type TestFleet, type TestHostSpec } from '../../helpers/test-hosts.js';
 import { assertMatchesSchema } from '../../helpers/json-schema.js';
+import { BIN, REPO, pveExampleNode, runSshield, startFleetLab, stopFleetLab } from '../../helpers/fleet-lab.js';
 
-const REPO = resolve(import.meta.dirname, '..', '..', '..');
-const BIN = join(REPO, 'bin', 'sshield.js');
 const skip = testHostsAvailable();
 
-function clusterNode(n: 1 | 2 | 3): TestHostSpec {
-  return {
-    name: `pve-node${n}`,
-    example: 'pve-cluster-node',
-    setup: (dir, { addressOf }) => {
-      const map = (t: string) => t.replace(/10\.10\.10\.1([123])/g, (_, k: string) => addressOf(`pve-node${k}`));
-      for (const f of ['etc/pve/corosync.conf', 'etc/pve/.members', 'etc/hosts', 'etc/ssh/sshd_config']) writeFileSync(join(dir, f), map(readFileSync(join(dir, f), 'latin1')), 'latin1');
-      writeFileSync(join(dir, 'etc/hostname'), `pve-node${n}\n`);
-    },
-  };
-}
 
 const keygen = (dir: string, name: string, type = 'ed25519'): string => {
   const f = join(dir, `key-${name}`);
@@ -115,7 +102,7 @@ function withHostShells(spec: TestHostSpec): TestHostSpec {
   };
 }
 
-const GOOD: TestHostSpec[] = [{ name: 'pve8', example: 'pve8-default' }, { name: 'pve9', example: 'pve9-default' }, clusterNode(1), clusterNode(2), clusterNode(3), { name: 'cloud', example: 'debian12-cloud' }, busy].map(withHostShells);
+const GOOD: TestHostSpec[] = [{ name: 'pve8', example: 'pve8-default' }, { name: 'pve9', example: 'pve9-default' }, pveExampleNode(1), pveExampleNode(2), pveExampleNode(3), { name: 'cloud', example: 'debian12-cloud' }, busy].map(withHostShells);
 
 const HOSTILE: TestHostSpec[] = [
   { name: 'gone', unreachable: true },
@@ -129,21 +116,11 @@ let fleet: TestFleet;
 let work = '';
 
 before(async () => {
-  if (skip) return;
-  execFileSync('npm', ['run', '-s', 'build'], { cwd: REPO, stdio: 'ignore' });
-  work = mkdtempSync(join(tmpdir(), 'sshield-fleet-lists-'));
-  fleet = await startTestFleet([...GOOD, ...HOSTILE]);
+  if (!skip) ({ fleet, work } = await startFleetLab([...GOOD, ...HOSTILE], 'sshield-fleet-lists-'));
 });
-after(async () => {
-  await fleet?.stop();
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+after(() => stopFleetLab(fleet, work));
 
-async function sshield(args: string[]) {
-  const t0 = Date.now();
-  const r = await run(process.execPath, [BIN, ...args], { env: { NO_COLOR: '1' }, timeoutMs: 240_000 });
-  return { ...r, ms: Date.now() - t0 };
-}
+const sshield = (args: string[]) => runSshield(args);
 
 const dirOf = (name: string) => fleet.hosts.find((h) => h.name === name)!.dir;
 
