@@ -62,11 +62,3 @@ export async function configOf(t: OpenedHost): Promise<LoadedConfig | string> {
   const loaded = await loadConfig(t.target, t.mainPath);
   return loaded.ok ? loaded.value : loaded.message;
 }
-
-/** The opened host and its loaded config tree (for commands that only read), or a message. */
-export async function loadTarget(o: { file?: string; root?: string }, env: NodeJS.ProcessEnv = process.env): Promise<{ t: OpenedHost; cfg: LoadedConfig } | string> {
-  const t = await open(o, env);
-  if (typeof t === 'string') return t;
-  const cfg = await configOf(t);
-  return typeof cfg === 'string' ? cfg : { t, cfg };
-}

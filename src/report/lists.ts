@@ -1,10 +1,11 @@
-// Text of the listings (`keys list`, `user list`, `backups`) of one host, as rows: the command prints
+// Text of the listings (`keys list`, `user list`, `backups`, `allow list`) of one host, as rows: the command prints
 // them for this machine or an offline root, and the fleet renderer (fleet-list.ts) prints the same
 // rows with the host in front, so the text is one code path too. Warnings (lines sshd ignores,
 // unreadable files) go to stderr, never between the rows. Pure.
 import type { KeysListing } from '../keys/listing.js';
 import type { UserListing } from '../users/list.js';
 import type { BackupListing } from '../apply/backup-list.js';
+import type { AllowListing } from '../allow/listing.js';
 import { formatDiagnostic } from '../sshd/diagnostics.js';
 import { NO_COLOR, type Palette } from './text.js';
 
@@ -46,6 +47,15 @@ export function backupsListView(l: BackupListing): ListView {
     warnings: [],
   };
 }
+
+/** Free lines: each managed allowlist with where it is set, then the other access lists in effect. */
+export function allowListView(l: AllowListing): ListView {
+  const lists = l.lists.map((x) => [`${x.user === '*' ? 'everyone' : `user ${x.user}`}: only from ${x.addresses.join(', ')}  (${x.file}:${x.line})`]);
+  const other = Object.entries(l.otherAccessLists).flatMap(([k, v]) => (v.length ? [[`${k}: ${v.join(' ')}`]] : []));
+  return { rows: [...(lists.length ? lists : [[NO_ALLOWLIST]]), ...other], empty: NO_ALLOWLIST, warnings: [] };
+}
+
+const NO_ALLOWLIST = 'no allowlist: logins are accepted from any address (subject to the rules below)';
 
 /** Rows as lines: a table's columns padded to the widest cell (the last column never), free rows as they are. */
 export function renderRows(head: readonly string[] | undefined, rows: readonly (readonly string[])[], c: Palette = NO_COLOR): string[] {
