@@ -23,6 +23,7 @@ Examples:
   sshield allow add 10.0.0.5 --user root --yes
   sshield allow remove 192.0.2.0/24 --yes
   sshield allow list --json
+  sshield allow list --inventory hosts.ini --limit pve   # every host's lists, read over SSH (nothing installed)
   sshield allow add 127.0.0.1 -f /srv/test/sshd_config --yes   # a daemon run with -f (reloaded via its PidFile)
   sshield allow add 10.0.0.0/8 --root /mnt/image --yes        # offline root: files only
 

@@ -1,10 +1,10 @@
 // `sshield allow add|remove|list`: the IP allowlist. Parses addresses (all errors, nothing
 // changed, exit 2), has the allow planner (src/allow/change-plan.ts) make and prove the plan,
-// shows it with the proof and hands it to the one change flow (./change.ts).
+// shows it with the proof and hands it to the one change flow (./change.ts). `list` is
+// src/allow/listing.ts on this machine, an offline root, or hosts over SSH (./list-fleet.ts).
 import type { Command } from '@commander-js/extra-typings';
 import { parseAllowAddresses } from '../allow/address.js';
-import { evaluateWith } from '../allow/engine.js';
-import { currentAllowlist } from '../allow/planner.js';
+import { listAllow } from '../allow/listing.js';
 import { OVERRIDE_CLUSTER, OVERRIDE_SESSION, planAllowChange } from '../allow/change-plan.js';
 import { renderAllowProof } from '../report/allow-proof.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
@@ -12,11 +12,16 @@ import { color, processOutput, type Output } from './io.js';
 import { applyAndReport, recoverOrStop, report, sshdFor } from './change.js';
 import { guardOverrides, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { hasSystemd } from '../host/executor.js';
-import { configOf, loadTarget, open } from './target.js';
+import { configOf, open } from './target.js';
 import { ALLOW_HELP } from './allow-help.js';
 import { versioned } from '../report/document.js';
 import { orFleet } from './fleet-change.js';
+import { fleetRequested, withFleetFlags, type FleetFlags } from './fleet.js';
+import { runFleetList } from './list-fleet.js';
+import { allowListView, renderListView } from '../report/lists.js';
+import { DEFAULT_CONFIG } from '../apply/open-host.js';
 
+type ListOpts = FleetFlags & { file?: string; root?: string; json?: true };
 type AllowOpts = CommonChangeFlags & { user?: string; allowSessionLockout?: true; allowClusterLockout?: true } & Record<string, unknown>;
 
 export function register(program: Command): void {
@@ -33,15 +38,15 @@ export function register(program: Command): void {
       process.exitCode = await orFleet(cmd, () => runAllowChange(processOutput, op, addresses, cmd.opts() as AllowOpts, process.env));
     });
   }
-  allow
+  const list = allow
     .command('list')
     .description('Show the allowlists and what they mean')
     .option('-f, --file <FILE>', 'sshd_config to read')
     .option('--root <DIR>', 'read an offline root')
-    .option('--json', 'machine-readable output')
-    .action(async (o) => {
-      process.exitCode = await runAllowList(processOutput, o);
-    });
+    .option('--json', 'machine-readable output');
+  withFleetFlags(list).action(async (o) => {
+    process.exitCode = await runAllowList(processOutput, o, process.env);
+  });
 }
 
 function usage(io: Output, msg: string): ExitCode {
@@ -49,20 +54,20 @@ function usage(io: Output, msg: string): ExitCode {
   return EXIT.error;
 }
 
-async function runAllowList(io: Output, o: { file?: string; root?: string; json?: true }): Promise<ExitCode> {
-  const loaded = await loadTarget(o, {});
-  if (typeof loaded === 'string') return usage(io, loaded);
-  const { t, cfg } = loaded;
-  const lists = currentAllowlist(cfg.main);
-  const eff = await evaluateWith(cfg, new Map(), undefined);
-  const other = { allowusers: eff.get('allowusers')?.values ?? [], denyusers: (eff.get('denyusers')?.values ?? []).filter((v) => !lists.some((l) => v.startsWith(`${l.user}@!`))), allowgroups: eff.get('allowgroups')?.values ?? [], denygroups: eff.get('denygroups')?.values ?? [] };
+async function runAllowList(io: Output, o: ListOpts, env: NodeJS.ProcessEnv): Promise<ExitCode> {
+  if (fleetRequested(o)) {
+    if (o.root !== undefined || o.file !== undefined) return usage(io, 'allow list: --root/-f name files on this machine; --host/--inventory/--cluster remote hosts: choose one');
+    return runFleetList(io, o, env, { command: 'allow list', list: (exec) => listAllow(exec, { mainPath: DEFAULT_CONFIG }), view: allowListView });
+  }
+  const t = await open(o, {});
+  if (typeof t === 'string') return usage(io, t);
+  const l = await listAllow(t.target, { mainPath: t.mainPath });
+  if (typeof l === 'string') return usage(io, l);
   if (o.json) {
-    io.out(JSON.stringify(versioned('allow list', { config: t.mainPath, restricted: lists.length > 0, lists, otherAccessLists: other }), null, 2));
+    io.out(JSON.stringify(versioned('allow list', l), null, 2));
     return EXIT.ok;
   }
-  if (lists.length === 0) io.out('no allowlist: logins are accepted from any address (subject to the rules below)');
-  for (const l of lists) io.out(`${l.user === '*' ? 'everyone' : `user ${l.user}`}: only from ${l.addresses.join(', ')}  (${l.file}:${l.line})`);
-  for (const [k, v] of Object.entries(other)) if (v.length) io.out(`${k}: ${v.join(' ')}`);
+  for (const line of renderListView(allowListView(l)).out) io.out(line);
   return EXIT.ok;
 }
 

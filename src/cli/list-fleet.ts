@@ -1,8 +1,8 @@
-// `sshield keys list|user list|backups --host/--inventory/--cluster`: resolves the targets, lists
-// each host over SSH with the command's own listing function (src/fleet/list.ts: nothing is
-// installed on the hosts), shows progress on stderr when it is a terminal, renders text or JSON,
-// and exits 2 when any host could not be listed (its reason is in the output, never an empty
-// listing), else 0. The SSH masters are closed however the run ends.
+// `sshield keys list|user list|backups|allow list --host/--inventory/--cluster`: resolves the
+// targets, lists each host over SSH with the command's own listing function (src/fleet/list.ts:
+// nothing is installed on the hosts), shows progress on stderr when it is a terminal, renders text
+// or JSON, and exits 2 when any host could not be listed (its reason is in the output, never an
+// empty listing), else 0. The SSH masters are closed however the run ends.
 import type { HostExecutor } from '../host/executor.js';
 import { listFleet, type ListCommand } from '../fleet/list.js';
 import type { RemoteOptions } from '../fleet/remote-host.js';

@@ -1,16 +1,16 @@
-// The read-only listings (`keys list`, `user list`, `backups`) over many hosts: each host gathered
-// and judged by judge-fleet.ts with the very listing function the command runs on this machine or
-// an offline root (src/keys/listing.ts, src/users/list.ts, src/apply/backup-list.ts), nothing
-// installed. A host's result is exactly what `sshield COMMAND --json` prints for one host; a host
-// that could not be reached or read, or whose listing refused (no such user, unreadable accounts),
-// is an error with the reason, never an empty listing. The envelope is FleetListReport
-// (schemas/<command>-fleet.schema.json).
+// The read-only listings (`keys list`, `user list`, `backups`, `allow list`) over many hosts: each
+// host gathered and judged by judge-fleet.ts with the very listing function the command runs on
+// this machine or an offline root (src/keys/listing.ts, src/users/list.ts,
+// src/apply/backup-list.ts, src/allow/listing.ts), nothing installed. A host's result is exactly
+// what `sshield COMMAND --json` prints for one host; a host that could not be reached or read, or
+// whose listing refused (no such user, unreadable accounts), is an error with the reason, never an
+// empty listing. The envelope is FleetListReport (schemas/<command>-fleet.schema.json).
 import type { HostExecutor } from '../host/executor.js';
 import { versioned, type Versioned } from '../report/document.js';
 import { judgeFleet, type FleetHostBase, type FleetJudgeOptions } from './judge-fleet.js';
 import type { FleetTarget } from './target.js';
 
-export type ListCommand = 'keys list' | 'user list' | 'backups';
+export type ListCommand = 'keys list' | 'user list' | 'backups' | 'allow list';
 
 export type FleetListHost<C extends ListCommand, B extends object> = FleetHostBase &
   ({ readonly status: 'listed'; readonly notes: readonly string[]; readonly listing: Versioned<C, B> } | { readonly status: 'error'; readonly error: string; readonly notes: readonly string[] });

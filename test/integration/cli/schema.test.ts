@@ -60,10 +60,10 @@ test('every command that takes --json has its schema, and every schema is valid 
   assert.ok(commands.length >= 20 && commands.includes('keys-list') && commands.includes('harden'), commands.join(' '));
   // The change envelope is shared by the changing commands' schemas; audit-fleet is `audit --host ...`'s
   // envelope (tested in test/integration/fleet/), change-fleet a changing command's over fleet flags
-  // (test/unit/report/change-fleet-golden.test.ts), and keys-list-fleet, user-list-fleet,
+  // (test/unit/report/change-fleet-golden.test.ts), and keys-list-fleet, user-list-fleet, allow-list-fleet,
   // backups-fleet the listings' (test/integration/fleet/fleet-lists.test.ts); every other schema is
   // a command's.
-  assert.deepEqual(names, [...commands, 'change', 'audit-fleet', 'change-fleet', 'keys-list-fleet', 'user-list-fleet', 'backups-fleet'].sort());
+  assert.deepEqual(names, [...commands, 'change', 'audit-fleet', 'change-fleet', 'keys-list-fleet', 'user-list-fleet', 'backups-fleet', 'allow-list-fleet'].sort());
   for (const n of names) {
     const s = loadSchema(n);
     assert.equal(s.$schema, 'https://json-schema.org/draft/2020-12/schema', n);

@@ -326,7 +326,7 @@ test('the SSH executor runs programs live with argv intact (quotes, $, globs, ne
 });
 
 test('commands that cannot run on remote hosts refuse --host (exit 2); changing commands go to the hosts, never this machine; bad targets are usage errors', { skip }, async () => {
-  for (const args of [['confirm', '--host', 'pve9'], ['allow', 'list', '--inventory', '/nonexistent']]) {
+  for (const args of [['confirm', '--host', 'pve9'], ['ca', 'list', '--dir', '/nonexistent', '--inventory', '/nonexistent']]) {
     const r = await sshield(args);
     assert.equal(r.code, 2, args.join(' '));
     assert.match(r.stderr, /not (yet )?on remote hosts/, args.join(' '));

@@ -1,13 +1,13 @@
-// `sshield keys list`, `user list` and `backups` over SSH against real test hosts
+// `sshield keys list`, `user list`, `backups` and `allow list` over SSH against real test hosts
 // (test/helpers/test-hosts.ts: a Debian sshd per loopback address, each in its own mount namespace
 // with its own /etc, /root, /home, /srv, /var/backups...) through the built CLI, nothing installed
 // on the hosts. The oracle is the same command on each host's directory (`--root DIR`, and for
 // backups `--backup-dir DIR/var/backups/sshield`): the remote listing must equal it field for
 // field. Also: a host with several users, keys (options, a line sshd ignores, keys under /srv named
-// by a drop-in) and real backups; a PVE cluster through one node; an inventory with --limit; text
-// with a HOST column; an unreachable host (exit 2 with the reason, never an empty listing); hostile
-// hosts (garbage, a flood, a host whose backups are larger than a host may send, a stall) refused
-// one by one in bounded time.
+// by a drop-in), allowlists and real backups; a PVE cluster through one node; an inventory with
+// --limit; text with a HOST column; an unreachable host (exit 2 with the reason, never an empty
+// listing); hostile hosts (garbage, a flood, a host whose backups are larger than a host may send,
+// a stall) refused one by one in bounded time.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -66,6 +66,11 @@ const busy: TestHostSpec = {
     cliSync(['user', 'nologin', 'files', '--root', dir, '--backup-dir', backups, '--yes']);
     mkdirSync(join(backups, '20200101T000000Z'));
     mkdirSync(join(backups, 'not-a-backup'));
+    // Two allowlists as `allow add` writes them, and a DenyUsers of the admin's own, at the top (the
+    // global section: `user nologin` ended the file with a Match block). Data only: the test daemon
+    // runs its own config.
+    const main = join(dir, 'etc/ssh/sshd_config');
+    writeFileSync(main, `# sshield allow: logins only from the "!" addresses below; DenyUsers refuses all others (sshield allow list)\nDenyUsers *@!127.0.0.0/8,!192.0.2.0/24,*\nDenyUsers bob@!10.0.0.0/8,*\nDenyUsers mallory\n${readFileSync(main, 'latin1')}`, 'latin1');
   },
 };
 
@@ -145,6 +150,12 @@ interface KeysDoc {
 interface UsersDoc {
   config: string;
   accounts: { name: string; keys: number }[];
+}
+interface AllowDoc {
+  config: string;
+  restricted: boolean;
+  lists: { user: string; addresses: string[]; file: string; line: number }[];
+  otherAccessLists: Record<'allowusers' | 'denyusers' | 'allowgroups' | 'denygroups', string[]>;
 }
 interface BackupsDoc {
   backupDir: string;
@@ -249,6 +260,39 @@ test('backups --host equals `backups --backup-dir DIR/var/backups/sshield` of ea
   assert.match(rel.stderr, /--backup-dir rel: an absolute path on the hosts/);
 });
 
+test('allow list --host of 7 hosts equals `allow list --root DIR` of each host\'s directory, field for field; text with a HOST column; --cluster lists every PVE node', { skip }, async () => {
+  const r = await sshield(['allow', 'list', ...hostArgs(names), '--ssh-config', fleet.sshConfig, '--json', '--parallel', '4']);
+  assert.equal(r.code, 0, r.stderr);
+  assertMatchesSchema('allow-list-fleet', r.stdout);
+  const doc = JSON.parse(r.stdout) as Fleet<AllowDoc>;
+  assert.equal(doc.command, 'allow list');
+  assert.deepEqual(doc.summary, { hosts: 7, listed: 7, errors: 0, wallMs: doc.summary.wallMs });
+  assert.deepEqual(doc.hosts.map((h) => h.name), names, 'in the order named');
+  for (const name of names) {
+    const remote = doc.hosts.find((h) => h.name === name)!;
+    assert.equal(remote.status, 'listed', `${name}: ${remote.error}`);
+    const l = await sshield(['allow', 'list', '--root', dirOf(name), '--json']);
+    assert.equal(l.code, 0, l.stderr);
+    assert.deepEqual(remote.listing, JSON.parse(l.stdout), name);
+  }
+  // The busy host's two lists (where they are set), its own DenyUsers apart from them, the example's AllowGroups.
+  const b = doc.hosts.find((h) => h.name === 'busy')!.listing!;
+  assert.equal(b.restricted, true);
+  assert.deepEqual(b.lists.map((x) => [x.user, x.addresses, x.file]), [['*', ['127.0.0.0/8', '192.0.2.0/24'], '/etc/ssh/sshd_config'], ['bob', ['10.0.0.0/8'], '/etc/ssh/sshd_config']]);
+  assert.equal(b.lists[1]!.line, b.lists[0]!.line + 1);
+  assert.deepEqual(b.otherAccessLists, { allowusers: [], denyusers: ['mallory'], allowgroups: ['sshusers', 'sftponly'], denygroups: [] });
+  assert.equal(doc.hosts.find((h) => h.name === 'pve9')!.listing!.restricted, false);
+  // Text: the host in front of each of its lines, as `allow list` prints them for one host.
+  const text = await sshield(['allow', 'list', '--host', 'busy', '--host', 'pve9', '--ssh-config', fleet.sshConfig]);
+  assert.equal(text.code, 0, text.stderr);
+  const one = await sshield(['allow', 'list', '--root', dirOf('busy')]);
+  assert.equal(text.stdout, [...one.stdout.trimEnd().split('\n').map((l) => `busy  ${l}`), 'pve9  no allowlist: logins are accepted from any address (subject to the rules below)', ''].join('\n'));
+  assert.match(text.stdout, /^busy  everyone: only from 127\.0\.0\.0\/8, 192\.0\.2\.0\/24  \(\/etc\/ssh\/sshd_config:\d+\)$/m);
+  const c = await sshield(['allow', 'list', '--cluster', 'pve-node2', '--ssh-config', fleet.sshConfig, '--json']);
+  assert.equal(c.code, 0, c.stderr);
+  assert.deepEqual((JSON.parse(c.stdout) as Fleet<AllowDoc>).hosts.map((h) => [h.name, h.status]).sort(), [['pve-node1', 'listed'], ['pve-node2', 'listed'], ['pve-node3', 'listed']]);
+});
+
 test('an inventory with --limit; text has a HOST column; --root or -f with --host is a usage error', { skip }, async () => {
   const inv = join(work, 'inventory.ini');
   writeFileSync(inv, '[pve]\npve8\npve9\npve-node[1:3]\n\n[vms]\ncloud\nbusy\n');
@@ -257,7 +301,7 @@ test('an inventory with --limit; text has a HOST column; --root or -f with --hos
   const hostsSeen = new Set(r.stdout.trimEnd().split('\n').map((l) => l.split(' ')[0]));
   assert.deepEqual([...hostsSeen], ['pve8', 'pve9']);
   assert.match(r.stdout, /^pve9  root  \/root\/\.ssh\/authorized_keys:\d+  /m);
-  for (const args of [['keys', 'list', '--root', '/'], ['keys', 'list', '-f', '/etc/x'], ['user', 'list', '--root', '/']]) {
+  for (const args of [['keys', 'list', '--root', '/'], ['keys', 'list', '-f', '/etc/x'], ['user', 'list', '--root', '/'], ['allow', 'list', '--root', '/'], ['allow', 'list', '-f', '/etc/x']]) {
     const u = await sshield([...args, '--host', 'pve9', '--ssh-config', fleet.sshConfig]);
     assert.equal(u.code, 2, args.join(' '));
     assert.match(u.stderr, /--root\/-f name files on this machine/);
@@ -265,8 +309,8 @@ test('an inventory with --limit; text has a HOST column; --root or -f with --hos
 });
 
 test('unreachable and hostile hosts: each an error with its reason (exit 2), in bounded time, never an empty listing; the others listed', { skip }, async () => {
-  // The three commands at once (each waits out the stalling host's deadline).
-  const cmds = [['keys', 'list'], ['user', 'list'], ['backups']];
+  // The four commands at once (each waits out the stalling host's deadline).
+  const cmds = [['keys', 'list'], ['user', 'list'], ['backups'], ['allow', 'list']];
   const runs = await Promise.all(cmds.map((cmd) => sshield([...cmd, ...hostArgs(['pve9', 'gone', 'garbage', 'flood', 'huge', 'stall']), '--ssh-config', fleet.sshConfig, '--json', '--host-timeout', '15'])));
   for (const [i, cmd] of cmds.entries()) {
     const r = runs[i]!;
@@ -283,12 +327,14 @@ test('unreachable and hostile hosts: each an error with its reason (exit 2), in 
     if (cmd[0] === 'backups') assert.match(err.huge!, /sent more than 33554432 bytes/);
     else assert.equal(err.huge, 'listed');
     assert.deepEqual(doc.summary, { hosts: 6, listed: cmd[0] === 'backups' ? 1 : 2, errors: cmd[0] === 'backups' ? 5 : 4, wallMs: doc.summary.wallMs });
-    assert.match(r.stderr, /sshield (keys list|user list|backups): gone \(gone\): ssh failed: .*Connection refused/);
+    assert.match(r.stderr, /sshield (keys list|user list|backups|allow list): gone \(gone\): ssh failed: .*Connection refused/);
     assert.ok(r.ms < 90_000, `${cmd.join(' ')} took ${r.ms} ms`);
   }
-  const text = await sshield(['user', 'list', '--host', 'gone', '--ssh-config', fleet.sshConfig]);
-  assert.equal(text.code, 2);
-  assert.match(text.stdout, /^gone +ERROR ssh failed: .*Connection refused$/m);
+  for (const cmd of [['user', 'list'], ['allow', 'list']]) {
+    const text = await sshield([...cmd, '--host', 'gone', '--ssh-config', fleet.sshConfig]);
+    assert.equal(text.code, 2, cmd.join(' '));
+    assert.match(text.stdout, /^gone +ERROR ssh failed: .*Connection refused$/m, cmd.join(' '));
+  }
 });
 
 test('progress on a real terminal (one done/total line per host); stdout stays clean JSON; no master left behind', { skip }, async () => {

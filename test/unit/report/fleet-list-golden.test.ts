@@ -1,20 +1,23 @@
 // The listings over many hosts, rendered: each example root listed by the very function of
-// `keys list` / `user list` / `backups` (as a host gathered over SSH would be), plus an
+// `keys list` / `user list` / `backups` / `allow list` (as a host gathered over SSH would be), plus an
 // unreachable host, then the JSON envelope (valid against schemas/<command>-fleet) and the text
 // (HOST column, the host's own rows, ERROR with the reason) compared with golden files in
 // test/golden/fleet/. Update only with UPDATE_GOLDEN=1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { appendFileSync, cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { FleetListReport, FleetListHost, ListCommand } from '../../../src/fleet/list.js';
 import { listKeys } from '../../../src/keys/listing.js';
 import { userListing } from '../../../src/users/list.js';
+import { listAllow } from '../../../src/allow/listing.js';
 import type { BackupListing } from '../../../src/apply/backup-list.js';
 import { offlineExecutor } from '../../../src/host/executor.js';
 import { rootFs } from '../../../src/host/root-fs.js';
 import { versioned } from '../../../src/report/document.js';
 import { renderFleetListJson, renderFleetListText } from '../../../src/report/fleet-list.js';
-import { backupsListView, keysListView, userListView, type ListView } from '../../../src/report/lists.js';
+import { allowListView, backupsListView, keysListView, userListView, type ListView } from '../../../src/report/lists.js';
 import { assertMatchesSchema } from '../../helpers/json-schema.js';
 import { assertGolden } from '../../helpers/golden.js';
 
@@ -77,4 +80,20 @@ test('backups over hosts: rows as on one host, a host without backups says so (g
         }
       : { backupDir: '/var/backups/sshield', backups: [] };
   check('backups', await report('backups', async (name) => listing(name)), backupsListView as never);
+});
+
+test('allow list over hosts: the managed lists with file:line and the other access lists, one host restricted (golden)', async () => {
+  // examples/hardened with two managed allowlists (everyone, one user) and a DenyUsers of its own.
+  const dir = mkdtempSync(join(tmpdir(), 'sshield-allow-golden-'));
+  try {
+    cpSync(join(REPO, 'examples', 'hardened'), dir, { recursive: true });
+    appendFileSync(join(dir, 'etc/ssh/sshd_config'), '# sshield allow: logins only from the "!" addresses below; DenyUsers refuses all others (sshield allow list)\nDenyUsers *@!192.0.2.0/24,!2001:db8::1,*\nDenyUsers alice@!198.51.100.7,*\nDenyUsers mallory\n');
+    const r = await report('allow list', (name) => listAllow(name === 'hardened' ? offlineExecutor(rootFs(dir), 'root') : exec(name), { mainPath: '/etc/ssh/sshd_config' }));
+    const hardened = r.hosts[2]!;
+    assert.ok(hardened.status === 'listed' && hardened.listing.restricted && hardened.listing.lists.length === 2);
+    assert.deepEqual(hardened.listing.otherAccessLists.denyusers, ['mallory'], 'the managed lines are lists, not other DenyUsers');
+    check('allow-list', r, allowListView as never);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
