@@ -187,7 +187,7 @@ async function fleetOf(o: FleetFlags): Promise<Fleet | string> {
     await b.pool.close();
     return c.message;
   }
-  return { targets: c.value.targets, pool: b.pool, parallel: 1, deadlineMs: b.deadlineMs, hooks: c.value.hooks, note: describeOrder(c.value) };
+  return { targets: c.value.targets, pool: b.pool, parallel: 1, deadlineMs: b.deadlineMs, hooks: c.value.hooks, note: [describeOrder(c.value), ...c.value.notes].join('\n') };
 }
 
 /** Ctrl-C during a rollout: first stop starting hosts, then stop those in flight, then leave (closing the masters). */

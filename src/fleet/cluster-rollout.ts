@@ -13,11 +13,15 @@
 // - the hook: after a node's change and the admin's new connection, before confirming, every
 //   other member tries the node's root SSH, and every other pair is tried again too (root's keys
 //   live in one cluster-wide file: peer-check.ts); a failure rolls that node back and the rollout
-//   stops, the remaining nodes untouched.
+//   stops, the remaining nodes untouched;
+// - forwarding (peer-forwarding.ts): the preflight also records, per pair, TCP forwarding (a live
+//   channel) and Unix-socket forwarding (the node's sshd -T) for root; the hook fails a node whose
+//   change took one that a pair had. A pair that never had it is noted, not judged.
 import type { HostChangeHooks } from './change-types.js';
 import { clusterView } from './cluster.js';
 import { applyLimit } from './limit.js';
 import { checkMesh, describeFailures, peerCheck, type PeerCheckOptions, type PeerResult } from './peer-check.js';
+import { forwardingNotes } from './peer-forwarding.js';
 import type { SshPool } from './ssh.js';
 import { targetText, type FleetTarget, type Parsed } from './target.js';
 
@@ -39,6 +43,8 @@ export interface ClusterChange {
   readonly parallel: 1;
   /** The pairs checked before any change (empty when skipped). */
   readonly preflight: readonly PeerResult[];
+  /** Forwarding already off/unknown before any change (not judged), one line per pair and kind. */
+  readonly notes: readonly string[];
 }
 
 export interface ClusterChangeOptions {
@@ -51,11 +57,14 @@ export interface ClusterChangeOptions {
   readonly preflight?: boolean;
 }
 
-/** The check after one node's change (every pair, those into the node first), as the rollout's beforeConfirm. */
-export function clusterHooks(pool: SshPool, members: readonly FleetTarget[], o: PeerCheckOptions = {}): HostChangeHooks {
+/**
+ * The check after one node's change (every pair, those into the node first), as the rollout's
+ * beforeConfirm; with `before` (the preflight), a forwarding a pair had and lost fails it too.
+ */
+export function clusterHooks(pool: SshPool, members: readonly FleetTarget[], o: PeerCheckOptions = {}, before?: readonly PeerResult[]): HostChangeHooks {
   return {
     beforeConfirm: async (target) => {
-      const r = await peerCheck(pool, target, members, o);
+      const r = await peerCheck(pool, target, members, { ...o, ...(before ? { before } : {}) });
       return r.ok ? { ok: true } : { ok: false, reason: r.reason };
     },
   };
@@ -88,7 +97,15 @@ export async function prepareClusterChange(pool: SshPool, seed: FleetTarget, o: 
   }
   return {
     ok: true,
-    value: { targets: clusterOrder(chosen, seedNode), members, ...(seedNode !== undefined ? { seedNode } : {}), hooks: clusterHooks(pool, members, o.peer), parallel: 1, preflight },
+    value: {
+      targets: clusterOrder(chosen, seedNode),
+      members,
+      ...(seedNode !== undefined ? { seedNode } : {}),
+      hooks: clusterHooks(pool, members, o.peer, preflight.length ? preflight : undefined),
+      parallel: 1,
+      preflight,
+      notes: forwardingNotes(preflight),
+    },
   };
 }
 

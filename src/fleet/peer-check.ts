@@ -18,10 +18,13 @@
 // (pve-cluster Setup.pm setup_ssh_keys), so a key change made through one node can cut the logins
 // between two others, or the changed node's own way out. Each peer tries all its targets at
 // once, in one command over the controller's own connection to it (ssh.ts): one round for the
-// whole cluster, and never a new trust path between the nodes. The command builder and the
-// answer parser are pure.
+// whole cluster, and never a new trust path between the nodes. The same command tries the
+// forwarding PVE's migration tunnels need (peer-forwarding.ts: a live TCP channel from the peer,
+// the node's own sshd -T for Unix sockets), judged against the preflight's answer for the pair.
+// The command builder and the answer parser are pure.
 import { mapPool } from '../scan/pool.js';
 import type { CheckResult } from './change-types.js';
+import { forwardingLosses, forwardingSnippet, parseTcpProbes, parseUnixOracles, type ForwardingProbe, type PeerForwarding } from './peer-forwarding.js';
 import { shellQuote, type SshPool } from './ssh.js';
 import type { FleetTarget } from './target.js';
 
@@ -74,7 +77,19 @@ const ERR_CAP = 600;
  * parallel answers never interleave. As root: through `sudo -n` when the controller logs in as
  * another user. Throws on a node that unusableNode refuses (checkFrom never passes one).
  */
-export function peerCommand(nodes: readonly PveNode[], o: { readonly timeoutSec?: number; readonly sudo?: boolean; /** Tests only: another ssh binary. */ readonly ssh?: string } = {}): string {
+export function peerCommand(
+  nodes: readonly PveNode[],
+  o: {
+    readonly timeoutSec?: number;
+    readonly sudo?: boolean;
+    /** Also the forwarding probes (peer-forwarding.ts): after a good login, ssh -W to the node; and this node's sshd -T for root from each node. */
+    readonly forwarding?: boolean;
+    /** Tests only: another ssh binary. */
+    readonly ssh?: string;
+    /** Tests only: another sshd binary (the -T oracle). */
+    readonly sshd?: string;
+  } = {},
+): string {
   for (const n of nodes) {
     const why = unusableNode(n);
     if (why) throw new TypeError(why);
@@ -90,6 +105,7 @@ export function peerCommand(nodes: readonly PveNode[], o: { readonly timeoutSec?
     `e=$(LC_ALL=C timeout -k 3 ${secs} ${ssh} -e none -o BatchMode=yes -o "HostKeyAlias=$n" "$@" "root@$ip" /bin/true 2>&1 </dev/null >/dev/null);`,
     'r=$?;',
     `printf '${PEER_MARK} %s %s %s\\n' "$i" "$r" "$(printf %s "$e" | tail -c ${ERR_CAP} | base64 -w0)";`,
+    ...(o.forwarding ? [forwardingSnippet({ ssh, sshd: shellQuote(o.sshd ?? '/usr/sbin/sshd'), timeoutSec: secs, errCap: ERR_CAP })] : []),
     '}',
   ].join(' ');
   const calls = nodes.map((n, i) => `c ${i} ${shellQuote(n.name)} ${shellQuote(n.ip)} &`).join(' ');
@@ -139,6 +155,8 @@ export interface PeerResult {
   /** The node it tried to reach. */
   readonly to: string;
   readonly verdict: PeerVerdict;
+  /** TCP (tried from `from`) and Unix-socket forwarding (`to`'s sshd -T) for root; only when the login worked and forwarding was asked. */
+  readonly forwarding?: PeerForwarding;
   /** The peer's whole answer, all its checks together. */
   readonly ms: number;
 }
@@ -149,6 +167,8 @@ export interface PeerCheckOptions {
   /** Peers asked at once (default 8). */
   readonly concurrency?: number;
   readonly signal?: AbortSignal;
+  /** Try forwarding too (default true). */
+  readonly forwarding?: boolean;
 }
 
 /** The node as PVE's ssh names it, from its --cluster target (name = node name, address = its .members IP). */
@@ -156,29 +176,59 @@ export function pveNodeOf(t: FleetTarget): PveNode {
   return { name: t.name, ip: t.address };
 }
 
-/** From `peer` (reached over the controller's connection) to each of `nodes`, at once; results in the nodes' order. */
-export async function checkFrom(pool: SshPool, peer: FleetTarget, nodes: readonly FleetTarget[], o: PeerCheckOptions = {}): Promise<PeerResult[]> {
+interface PeerAnswer {
+  readonly results: PeerResult[];
+  /** TCP forwarding from `peer` to each node, by node name. */
+  readonly tcp: Map<string, ForwardingProbe>;
+  /** Unix-socket forwarding for root from each node into `peer` (peer's sshd -T), by node name. */
+  readonly unixFrom: Map<string, ForwardingProbe>;
+}
+
+async function askPeer(pool: SshPool, peer: FleetTarget, nodes: readonly FleetTarget[], o: PeerCheckOptions): Promise<PeerAnswer> {
   const t0 = Date.now();
   const secs = o.timeoutSec ?? PEER_TIMEOUT_SEC;
   const out = new Map<string, PeerVerdict>();
+  const tcp = new Map<string, ForwardingProbe>();
+  const unixFrom = new Map<string, ForwardingProbe>();
   const usable = nodes.filter((n) => {
     const why = unusableNode(pveNodeOf(n));
     if (why) out.set(n.name, { ok: false, reason: `cannot be checked: ${why}` });
     return !why;
   });
   if (usable.length) {
-    const cmd = peerCommand(usable.map(pveNodeOf), { timeoutSec: secs, sudo: peer.user !== undefined && peer.user !== 'root' });
-    const r = await pool.exec(peer, cmd, { timeoutMs: (secs + 15) * 1000, maxStdout: 256 * 1024, ...(o.signal ? { signal: o.signal } : {}) });
-    parsePeerAnswer(r.stdout.toString('utf8'), usable.length, r, secs).forEach((v, i) => out.set(usable[i]!.name, v));
+    const forwarding = o.forwarding !== false;
+    const cmd = peerCommand(usable.map(pveNodeOf), { timeoutSec: secs, sudo: peer.user !== undefined && peer.user !== 'root', forwarding });
+    // Each node's login and TCP probe run one after the other (bounded by `secs` each), the oracle after them.
+    const r = await pool.exec(peer, cmd, { timeoutMs: ((forwarding ? 3 : 1) * secs + 15) * 1000, maxStdout: 256 * 1024, ...(o.signal ? { signal: o.signal } : {}) });
+    const stdout = r.stdout.toString('utf8');
+    parsePeerAnswer(stdout, usable.length, r, secs).forEach((v, i) => out.set(usable[i]!.name, v));
+    if (forwarding) {
+      parseTcpProbes(stdout, usable.length).forEach((p, i) => tcp.set(usable[i]!.name, p));
+      parseUnixOracles(stdout, usable.length).forEach((p, i) => unixFrom.set(usable[i]!.name, p));
+    }
   }
   const ms = Date.now() - t0;
-  return nodes.map((n) => ({ from: peer.name, to: n.name, verdict: out.get(n.name)!, ms }));
+  return { results: nodes.map((n) => ({ from: peer.name, to: n.name, verdict: out.get(n.name)!, ms })), tcp, unixFrom };
 }
 
-/** Every ordered pair (from, to) of distinct members, one command per member; results from-major in member order. */
+/** From `peer` (reached over the controller's connection) to each of `nodes`, at once; results in the nodes' order (login only: forwarding needs both ends, checkMesh). */
+export async function checkFrom(pool: SshPool, peer: FleetTarget, nodes: readonly FleetTarget[], o: PeerCheckOptions = {}): Promise<PeerResult[]> {
+  return (await askPeer(pool, peer, nodes, { ...o, forwarding: false })).results;
+}
+
+const NOT_TRIED: ForwardingProbe = { state: 'unknown', why: 'no answer' };
+
+/**
+ * Every ordered pair (from, to) of distinct members, one command per member; results from-major in
+ * member order. With forwarding (default), a pair whose login worked carries its TCP probe (from
+ * `from`'s answer) and its Unix-socket oracle (from `to`'s answer).
+ */
 export async function checkMesh(pool: SshPool, members: readonly FleetTarget[], o: PeerCheckOptions = {}): Promise<PeerResult[]> {
-  const per = await mapPool(members, o.concurrency ?? 8, (m) => checkFrom(pool, m, members.filter((x) => x.name !== m.name), o));
-  return per.flat();
+  const per = await mapPool(members, o.concurrency ?? 8, (m) => askPeer(pool, m, members.filter((x) => x.name !== m.name), o));
+  const byName = new Map(members.map((m, i) => [m.name, per[i]!]));
+  return per.flatMap((a) =>
+    a.results.map((r) => (o.forwarding === false || !r.verdict.ok ? r : { ...r, forwarding: { tcp: a.tcp.get(r.to) ?? NOT_TRIED, unix: byName.get(r.to)?.unixFrom.get(r.from) ?? NOT_TRIED } })),
+  );
 }
 
 /** One line per failed pair: "pve2 -> pve3: Permission denied (publickey)." */
@@ -188,12 +238,18 @@ export function describeFailures(results: readonly PeerResult[]): string[] {
 
 /**
  * The beforeConfirm of --cluster after `node`'s change: every ordered pair of members, the pairs
- * into `node` first in the reason (they are what the change most likely cut).
+ * into `node` first in the reason (they are what the change most likely cut); with `before` (the
+ * preflight's results), also every forwarding a pair had before and lacks now.
  */
-export async function peerCheck(pool: SshPool, node: FleetTarget, members: readonly FleetTarget[], o: PeerCheckOptions = {}): Promise<CheckResult & { readonly results: readonly PeerResult[] }> {
+export async function peerCheck(pool: SshPool, node: FleetTarget, members: readonly FleetTarget[], o: PeerCheckOptions & { readonly before?: readonly PeerResult[] } = {}): Promise<CheckResult & { readonly results: readonly PeerResult[] }> {
   const results = await checkMesh(pool, members, o);
-  const into = results.filter((r) => r.to === node.name);
-  const bad = describeFailures([...into, ...results.filter((r) => r.to !== node.name)]);
-  if (bad.length === 0) return { ok: true, results };
-  return { ok: false, reason: `root SSH between the cluster nodes fails after ${node.name}'s change (tried the way PVE connects): ${bad.join('; ')}`, results };
+  const ordered = [...results.filter((r) => r.to === node.name), ...results.filter((r) => r.to !== node.name)];
+  const bad = describeFailures(ordered);
+  const lost = o.before && o.forwarding !== false ? forwardingLosses(o.before, ordered) : [];
+  if (bad.length === 0 && lost.length === 0) return { ok: true, results };
+  const parts = [
+    ...(bad.length ? [`root SSH between the cluster nodes fails after ${node.name}'s change (tried the way PVE connects): ${bad.join('; ')}`] : []),
+    ...(lost.length ? [`forwarding between the cluster nodes lost by ${node.name}'s change (tried from each node as root): ${lost.join('; ')}`] : []),
+  ];
+  return { ok: false, reason: parts.join('. '), results };
 }
