@@ -4,6 +4,11 @@
 // sshield copies itself to each node and changes it there, node by node (pve2, pve3, then pve1, the
 // node named), each node proven by the admin's new connection and then by every other node's root
 // SSH the PVE way before it is confirmed.
+// Proof 0 (same cluster, first): a change that keeps root's login from the peers but takes their
+// forwarding (a --profile that is not PVE-aware: baseline with root login left alone, so harden
+// sets AllowTcpForwarding no for everyone, the peers included, and no guard objects) is caught by
+// the check's forwarding probe (peer-forwarding.ts), rolled back byte-identical at the first node,
+// and the run stops with exit 2 naming the pairs and what they lost.
 // Proof 1: afterwards root SSH works between EVERY ordered pair, checked from inside each node with
 // PVE's own command (its cluster key, HostKeyAlias, the pinned known_hosts), independently of
 // sshield; the change is live (root from an address outside the cluster is refused for real); an
@@ -19,7 +24,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { run } from '../../helpers/sshd.js';
 import { ensureSea } from '../../helpers/sea.js';
@@ -68,10 +73,37 @@ function logs(c: PveCluster): string {
   return c.nodes.map((n) => `--- ${n.name}\n${c.fleet.log(n.name).slice(-2000)}`).join('\n');
 }
 
-test('harden --cluster: node by node, every pair of nodes keeps root SSH the PVE way, the change is live, the audit passes what was fixed, a second run changes nothing', { skip, timeout: 900_000 }, async () => {
+/** PVE's ssh with a direct-tcpip channel to a closed port of the node (a TCP forwarding, as qemu-server's -L), run inside `from` as root. */
+function pveForward(c: PveCluster, from: PveNodeInfo, to: PveNodeInfo) {
+  return c.fleet.exec(from.name, [
+    '/usr/bin/ssh', '-e', 'none', '-o', 'BatchMode=yes', '-o', `HostKeyAlias=${to.name}`,
+    '-o', `UserKnownHostsFile=/etc/pve/nodes/${to.name}/ssh_known_hosts`, '-o', 'GlobalKnownHostsFile=none',
+    '-W', '127.0.0.1:1', `root@${to.address}`,
+  ], { timeoutMs: 60_000 });
+}
+
+test('harden --cluster: a change that keeps root login for the peers but takes their forwarding is rolled back and stops the run; then node by node, every pair of nodes keeps root SSH and forwarding the PVE way, the change is live, the audit passes what was fixed, a second run changes nothing', { skip, timeout: 900_000 }, async () => {
   const c = await startPveCluster();
   try {
     const cfg = c.fleet.sshConfig;
+    const [pve1, pve2, pve3] = c.nodes as [PveNodeInfo, PveNodeInfo, PveNodeInfo];
+    const profile = join(c.pveDir, '..', 'not-pve-aware.yaml');
+    writeFileSync(profile, 'extends: baseline\nrules:\n  sshd/no-root-login: off\n');
+    const untouched = c.nodes.map(sshdFiles);
+    const lost = await sshield(['harden', '--cluster', 'ops@pve1', '--profile', profile, '--yes', '--json', '--ssh-config', cfg]);
+    assert.equal(lost.code, 2, `${lost.stdout}\n${lost.stderr}\n${logs(c)}`);
+    assertMatchesSchema('change-fleet', lost.stdout);
+    const ldoc = JSON.parse(lost.stdout) as ChangeFleetJson;
+    assert.deepEqual(ldoc.hosts.map((h) => [h.name, h.status]), [['pve2', 'rolled-back'], ['pve3', 'skipped'], ['pve1', 'skipped']], lost.stdout);
+    const why = ldoc.hosts[0]!.reason ?? '';
+    for (const from of [pve1, pve3]) assert.match(why, new RegExp(`${from.name} -> pve2: lost TCP forwarding \\(the node's sshd refused a direct-tcpip channel \\(open failed: administratively prohibited`), why);
+    assert.doesNotMatch(why, /root SSH between the cluster nodes fails|Unix-socket/, why);
+    assert.deepEqual(c.nodes.map(sshdFiles), untouched, 'every node byte-identical after the rollback');
+    for (const from of [pve1, pve3]) {
+      const x = await pveForward(c, from, pve2);
+      assert.match(x.stderr, /open failed: connect failed/, `${from.name} -> pve2 forwarding after the rollback: ${x.stderr}`);
+    }
+
     const r = await sshield(['harden', '--cluster', 'ops@pve1', '--yes', '--json', '--ssh-config', cfg]);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}\n${logs(c)}`);
     assertMatchesSchema('change-fleet', r.stdout);
@@ -83,6 +115,9 @@ test('harden --cluster: node by node, every pair of nodes keeps root SSH the PVE
         if (from === to) continue;
         const x = await pveSsh(c, from, to);
         assert.equal(x.code, 0, `${from.name} -> ${to.name}: ${x.stderr}`);
+        // Forwarding kept for the peers: the node's sshd tries the port instead of refusing the channel.
+        const fwd = await pveForward(c, from, to);
+        assert.match(fwd.stderr, /open failed: connect failed/, `${from.name} -> ${to.name} forwarding: ${fwd.stderr}`);
         // The same from an address outside the cluster: refused by the node's live sshd.
         const out = await pveSsh(c, from, to, ['-o', `BindAddress=${OUTSIDE}`]);
         assert.equal(out.code, 255, `${from.name} -> ${to.name} from ${OUTSIDE}: ${out.stderr}`);

@@ -52,6 +52,13 @@ test('every ordered pair of a 3-node cluster reaches root the PVE way; a wrong p
   const all = await checkMesh(pool, v.value.members, { timeoutSec: 30 });
   assert.equal(all.length, 6);
   assert.deepEqual(describeFailures(all), [], `${describeFailures(all).join('\n')}\n${cluster.nodes.map((n) => cluster.fleet.log(n.name)).join('\n')}`);
+  // PVE's default sshd_config forwards for everyone: every pair's live TCP channel reaches the
+  // node's port (sshd tried it), and every node's sshd -T allows root Unix-socket forwarding from each peer.
+  for (const r of all) {
+    assert.deepEqual([r.forwarding?.tcp.state, r.forwarding?.unix.state], ['on', 'on'], `${r.from} -> ${r.to}: ${JSON.stringify(r.forwarding)}`);
+    assert.match(r.forwarding!.tcp.why, /open failed: connect failed: Connection refused/);
+    assert.equal(r.forwarding!.unix.why, 'sshd -T: allowstreamlocalforwarding yes');
+  }
 
   const pin = join(cluster.pveDir, 'nodes', 'pve2', 'ssh_known_hosts');
   const good = readFileSync(pin, 'utf8');
