@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Option documentation shared by the sshield.openssh modules: the executable the controller ships
-# (BINARY) and the options of every change (CHANGE). Copyright: sshield contributors; MIT License.
+# (DOCUMENTATION), the options of every change (CHANGE) and the inline policy of sshield_audit and
+# sshield_harden (POLICY). Copyright: sshield contributors; MIT License.
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
@@ -86,4 +87,16 @@ options:
       - Without it (and without an agent, which Ansible does not forward) the result says "not proven with your
         credentials"; the new connection's banner and methods are still checked, and the confirm window proves Ansible's own login.
     type: path
+'''
+
+    # The inline policy of sshield_audit and sshield_harden (module_utils TARGET_ARGS).
+    POLICY = r'''
+options:
+  policy:
+    description:
+      - An sshield policy given inline, as a mapping (C(extends), C(rules), C(waivers)) or as the YAML text of a policy
+        file; written to the module's temporary directory on the target and passed as C(--profile FILE). sshield checks it
+        (a mistake fails the task with the line).
+      - Mutually exclusive with O(profile).
+    type: raw
 '''

@@ -17,7 +17,7 @@ description:
   - Fails only when O(fail_on) is set and a rule at or above that severity fails, or when the audit cannot run.
 version_added: 0.1.0
 author: sshield contributors
-extends_documentation_fragment: [sshield.openssh.sshield]
+extends_documentation_fragment: [sshield.openssh.sshield, sshield.openssh.sshield.policy]
 options:
   profile:
     description: C(baseline), C(proxmox), C(strict), or the path ON THE TARGET of a YAML policy file (default as sshield decides, proxmox on PVE hosts).
@@ -26,13 +26,6 @@ options:
     description: Fail the task when a rule at or above this severity fails (sshield's C(--fail-on)). Unset, findings never fail the task.
     type: str
     choices: [info, low, medium, high, critical]
-  policy:
-    description:
-      - An sshield policy given inline, as a mapping (C(extends), C(rules), C(waivers)) or as the YAML text of a policy
-        file; written to the module's temporary directory on the target and passed as C(--profile FILE). sshield checks it
-        (a mistake fails the task with the line).
-      - Mutually exclusive with O(profile).
-    type: raw
   admin:
     description: The admin account the audit evaluates (C(--admin)).
     type: str

@@ -21,18 +21,11 @@ description:
     reason and the override flag), when a step failed (the files are rolled back), or on an error.
 version_added: 0.1.0
 author: sshield contributors
-extends_documentation_fragment: [sshield.openssh.sshield, sshield.openssh.sshield.change]
+extends_documentation_fragment: [sshield.openssh.sshield, sshield.openssh.sshield.change, sshield.openssh.sshield.policy]
 options:
   profile:
     description: C(baseline), C(proxmox), C(strict), or the path ON THE TARGET of a YAML policy file (default proxmox on PVE hosts, else baseline).
     type: str
-  policy:
-    description:
-      - An sshield policy given inline, as a mapping (C(extends), C(rules), C(waivers)) or as the YAML text of a policy
-        file; written to the module's temporary directory on the target and passed as C(--profile FILE). sshield checks it
-        (a mistake fails the task with the line).
-      - Mutually exclusive with O(profile).
-    type: raw
   admin:
     description: The admin account the audit and the guards evaluate (C(--admin)).
     type: str
