@@ -33,7 +33,7 @@ type SignOpts = {
 };
 type RevokeOpts = { dir: string; serial?: string; key?: string; json?: true };
 type ListOpts = { dir: string; json?: true };
-type TrustOpts = CommonChangeFlags & { userCa?: string; userCaKey?: string; principals?: string[]; principalsDir?: string; revoked?: string; allowRootPrincipals?: true; allowPrincipalsChange?: true } & Record<string, unknown>;
+type TrustOpts = CommonChangeFlags & { userCa?: string; userCaKey?: string; principals?: string[]; principalsDir?: string; revoked?: string; revokedBase64?: string; allowRootPrincipals?: true; allowPrincipalsChange?: true } & Record<string, unknown>;
 type SignHostOpts = CommonChangeFlags & { dir: string; hostnames: string; validity: string; pattern?: string; allowLongValidity?: true; agent?: true } & Record<string, unknown>;
 
 function owner(): Owner {
@@ -185,6 +185,13 @@ function parseGrants(list: readonly string[]): Parsed<PrincipalsGrant[]> {
   return { ok: true, value: out };
 }
 
+/** The bytes of --revoked-base64 (strict base64: a truncated or mangled argument is an error, never a shorter list). */
+export function revokedFromBase64(b64: string): Uint8Array | string {
+  const t = b64.trim();
+  if (!t || t.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(t)) return '--revoked-base64: not base64';
+  return new Uint8Array(Buffer.from(t, 'base64'));
+}
+
 async function runTrust(io: Output, o: TrustOpts): Promise<ExitCode> {
   const command = 'ca trust';
   const bad = (reason: string): ExitCode => report(io, { command, outcome: { kind: 'error', reason } }, o);
@@ -197,6 +204,7 @@ async function runTrust(io: Output, o: TrustOpts): Promise<ExitCode> {
   const caPub = o.userCa !== undefined ? await readPublic(host, abs(o.userCa)) : { ok: true as const, value: o.userCaKey! };
   if (!caPub.ok) return bad(`--user-ca: ${caPub.message}`);
   let revoked: { source: string; bytes: Uint8Array; readable: string | true } | undefined;
+  if (o.revoked !== undefined && o.revokedBase64 !== undefined) return bad('give --revoked or --revoked-base64, not both');
   if (o.revoked !== undefined) {
     // ssh-keygen -Q checks the list against the CA's file.
     if (o.userCa === undefined) return bad('--revoked needs the CA as a file (--user-ca)');
@@ -206,6 +214,23 @@ async function runTrust(io: Output, o: TrustOpts): Promise<ExitCode> {
     // ssh-keygen -Q reads the list as sshd will: 0 or 1 (a key revoked or not), anything else: unreadable.
     const q = await host.run('ssh-keygen', queryArgs(src, abs(o.userCa)), { timeoutMs: 30_000 });
     revoked = { source: src, bytes: r.bytes, readable: q.code === 0 || q.code === 1 ? true : (q.error ?? q.stderr.trim()) || `ssh-keygen -Q exit ${q.code}` };
+  } else if (o.revokedBase64 !== undefined) {
+    // The list `ca trust --revoked FILE --host H` read and checked on the controller: the same
+    // check, planner and guard as a file here. ssh-keygen of THIS host reads it as sshd will,
+    // against the CA key, both staged in a private temporary directory removed at once (not
+    // /dev/stdin: a socket under Node, which ssh-keygen cannot open).
+    const bytes = revokedFromBase64(o.revokedBase64);
+    if (typeof bytes === 'string') return bad(bytes);
+    const tmp = await host.tempDir('sshield-krl-');
+    let q;
+    try {
+      await host.writeFile(`${tmp}/revoked`, bytes);
+      await host.writeFile(`${tmp}/user_ca.pub`, new TextEncoder().encode(caPub.value.endsWith('\n') ? caPub.value : `${caPub.value}\n`));
+      q = await host.run('ssh-keygen', queryArgs(`${tmp}/revoked`, `${tmp}/user_ca.pub`), { timeoutMs: 30_000 });
+    } finally {
+      await host.removeTree(tmp);
+    }
+    revoked = { source: `the controller's revocation list (${bytes.length} bytes)`, bytes, readable: q.code === 0 || q.code === 1 ? true : (q.error ?? q.stderr.trim().replaceAll(`${tmp}/revoked`, 'the list')) || `ssh-keygen -Q exit ${q.code}` };
   }
   const sshd = await sshdFor(host);
   const stop = await recoverOrStop(io, command, host, o, sshd, t.root);
@@ -325,6 +350,7 @@ export function register(program: Command): void {
     .option('--principals <USER:LIST>', 'principals that log in as USER (repeatable), e.g. alice:alice,ops', (v: string, prev: string[] = []) => [...prev, v])
     .option('--principals-dir <DIR>', 'where the per-user principals files live (default: beside sshd_config, auth_principals)')
     .option('--revoked <KRL>', 'install this revocation list as RevokedKeys (from `sshield ca revoke`)')
+    .addOption(hidden('--revoked-base64 <B64>', "the revocation list's bytes in base64 (what `ca trust --revoked FILE --host H` sends each host)"))
     .option(ROOT_PRINCIPALS_FLAG, 'allow --principals root:... (certificates that log in as root)')
     .option(OVERRIDE_PRINCIPALS_CHANGE, 'apply even though certificates trusted today by user name would need a principals file');
   withChangeFlags(trust).addHelpText('after', CA_TRUST_HELP).action(async (_o, cmd) => {

@@ -13,7 +13,10 @@
 // flight, whose own watchers roll back what was not confirmed). Not a command: the command files
 // route here.
 import type { Command } from '@commander-js/extra-typings';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { queryArgs } from '../ca/keygen.js';
+import { localExecutor } from '../host/executor.js';
+import { localFs } from '../host/local-fs.js';
 import { isBuiltinProfile } from '../policy/profiles.js';
 import { MAX_POLICY_BYTES } from '../policy/policy-file.js';
 import { policyFromText } from './policy-option.js';
@@ -105,8 +108,8 @@ export function hostArgv(cmd: Command<any, any, any>, edits: HostArgvEdits = {})
 /**
  * Flags that name a file on THIS machine: forwarded as they are, each host would read its own path.
  * The key of `keys add` is read here and passed as --key, harden's policy file read, checked and
- * passed as --profile-text, ca trust's CA public key passed as --user-ca-key; the others are
- * refused with the reason.
+ * passed as --profile-text, ca trust's CA public key passed as --user-ca-key and its revocation
+ * list read, checked and passed as --revoked-base64; the others are refused with the reason.
  */
 async function controllerInputs(path: string, cmd: Command<any, any, any>, deps: FleetChangeDeps): Promise<HostArgvEdits | string> {
   const o = cmd.opts() as Record<string, unknown>;
@@ -129,9 +132,9 @@ async function controllerInputs(path: string, cmd: Command<any, any, any>, deps:
   }
   if (path === 'ca trust') {
     // The CA's public key is one line: read here, its text sent (the host parses and checks it as
-    // from its own file). A revocation list is binary and checked against the CA file by ssh-keygen.
-    if (o.revoked !== undefined) return '--revoked names a file on this machine, which is not sent to the hosts: run `sshield ca trust --revoked` on each host with the list there';
-    if (typeof o.userCa !== 'string') return {};
+    // from its own file). A revocation list is binary: checked here against the CA file by
+    // ssh-keygen, sent base64, checked again on each host by its own ssh-keygen.
+    if (typeof o.userCa !== 'string') return o.revoked !== undefined ? '--revoked needs the CA as a file (--user-ca)' : {};
     let key: string;
     try {
       const buf = await readFile(o.userCa);
@@ -141,7 +144,10 @@ async function controllerInputs(path: string, cmd: Command<any, any, any>, deps:
       return `--user-ca ${o.userCa}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
     }
     if (key.includes('\0')) return `--user-ca ${o.userCa}: not a public key file (NUL byte)`;
-    return { drop: new Set(['--user-ca']), add: ['--user-ca-key', key] };
+    if (typeof o.revoked !== 'string') return { drop: new Set(['--user-ca']), add: ['--user-ca-key', key] };
+    const krl = await revokedForHosts(o.revoked, o.userCa);
+    if (typeof krl === 'string') return krl;
+    return { drop: new Set(['--user-ca', '--revoked']), add: ['--user-ca-key', key, '--revoked-base64', krl.b64] };
   }
   if (path === 'keys add') {
     const file = (o.file ?? o.keyFile) as string | undefined;
@@ -158,6 +164,39 @@ async function controllerInputs(path: string, cmd: Command<any, any, any>, deps:
     return { drop: new Set(['--file', '--key-file']), add: ['--key', text.replace(/\n+$/, '')], operands: [] };
   }
   return {};
+}
+
+/**
+ * The most bytes of a revocation list `ca trust --revoked FILE` sends over the fleet flags: it
+ * travels base64 on the host's command line, which sshd hands the shell as ONE argument, and Linux
+ * refuses an argument over 128 KiB (MAX_ARG_STRLEN); 64 KiB is 87 384 base64 characters, leaving
+ * room for the rest of the command. A larger list: copy it to each host and run it there.
+ */
+export const MAX_FORWARDED_REVOKED_BYTES = 64 * 1024;
+
+/**
+ * The revocation list of `ca trust --revoked FILE`, read on this machine and checked as the local
+ * command checks it (`ssh-keygen -Q -f FILE CA.pub`: 0 or 1 = read, anything else = a list sshd
+ * could not read, which would refuse every key): base64 for --revoked-base64, or why not. Each host
+ * checks the bytes again with its own ssh-keygen before anything is written.
+ */
+async function revokedForHosts(file: string, caFile: string): Promise<string | { b64: string }> {
+  let bytes: Buffer;
+  try {
+    const st = await stat(file);
+    if (!st.isFile()) return `--revoked ${file}: not a regular file`;
+    if (st.size > MAX_FORWARDED_REVOKED_BYTES) return `--revoked ${file}: ${st.size} bytes, over the ${MAX_FORWARDED_REVOKED_BYTES} bytes sent to the hosts on their command line; copy it to each host and run \`sshield ca trust --revoked FILE\` there`;
+    bytes = await readFile(file);
+  } catch (e) {
+    return `--revoked ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+  }
+  if (bytes.length > MAX_FORWARDED_REVOKED_BYTES) return `--revoked ${file}: over the ${MAX_FORWARDED_REVOKED_BYTES} bytes sent to the hosts`;
+  const q = (await localExecutor(localFs()).run('ssh-keygen', queryArgs(file, caFile), { timeoutMs: 30_000 }))!;
+  // No ssh-keygen here: each host's check (the same one) decides.
+  if (!/ENOENT/.test(q.error ?? '') && q.code !== 0 && q.code !== 1) {
+    return `--revoked ${file}: not a revocation list ssh-keygen can read (sshd would refuse every public key): ${q.error ?? (q.stderr.trim() || `ssh-keygen -Q exit ${q.code}`)}`;
+  }
+  return { b64: bytes.toString('base64') };
 }
 
 interface Fleet {

@@ -13,7 +13,8 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildProgram } from '../../../src/cli/program.js';
-import { CONTROLLER_FLAGS, useFleetRunner, type RunnerRequest } from '../../../src/cli/fleet-change.js';
+import { CONTROLLER_FLAGS, MAX_FORWARDED_REVOKED_BYTES, useFleetRunner, type RunnerRequest } from '../../../src/cli/fleet-change.js';
+import { revokedFromBase64 } from '../../../src/cli/ca.js';
 import { FLEET_CHANGES } from '../../../src/cli/fleet.js';
 import type { Output, ConfirmOutcome } from '../../../src/cli/io.js';
 import type { HostChangeResult, HostChangeStatus } from '../../../src/fleet/change-types.js';
@@ -163,11 +164,11 @@ test('keys add --file KEY.pub: the key is read on this machine and passed as --k
   }
 });
 
-test('files of this machine are never read on the hosts: a missing policy or CA file, a revocation list, --root are refused; nothing runs', async () => {
+test('files of this machine are never read on the hosts: a missing policy or CA file, --root are refused; nothing runs', async () => {
   for (const [args, re] of [
     [['harden', '--profile', './no-such-policy.yaml', '--host', 'a', '--yes'], /--profile \.\/no-such-policy\.yaml: not a built-in profile \(baseline, proxmox, strict\) and not a readable file \(ENOENT\)/],
     [['ca', 'trust', '--user-ca', 'no-such-ca.pub', '--host', 'a', '--yes'], /--user-ca no-such-ca\.pub: ENOENT/],
-    [['ca', 'trust', '--user-ca', 'ca.pub', '--revoked', 'revoked.krl', '--host', 'a', '--yes'], /--revoked names a file on this machine/],
+    [['ca', 'trust', '--user-ca', 'no-such-ca.pub', '--revoked', 'revoked.krl', '--host', 'a', '--yes'], /--user-ca no-such-ca\.pub: ENOENT/],
     [['harden', '--root', '/mnt/x', '--host', 'a', '--yes'], /--root is an offline directory on this machine/],
   ] as const) {
     const r = await sshield([...args]);
@@ -322,6 +323,47 @@ test('ca trust --user-ca FILE over --host: the CA public key is read here and se
     const neither = trust([]);
     assert.equal(neither.status, 2);
     assert.match(neither.stdout, /required option '--user-ca <CA\.pub>' not specified/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('ca trust --revoked FILE over --host: the list is read and checked here, sent as --revoked-base64; the host plans the same KRL as from its own file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sshield-fc-'));
+  try {
+    const ca = join(dir, 'user_ca');
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'user-ca', '-f', ca]);
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'u')]);
+    writeFileSync(join(dir, 'spec'), 'serial: 7\n');
+    const krl = join(dir, 'revoked.krl');
+    const made = spawnSync('ssh-keygen', ['-q', '-k', '-f', krl, '-s', `${ca}.pub`, join(dir, 'spec')], { encoding: 'utf8' });
+    assert.equal(made.status, 0, made.stderr);
+    const key = readFileSync(`${ca}.pub`, 'utf8');
+    const bytes = readFileSync(krl);
+    const r = await sshield(['ca', 'trust', '--user-ca', `${ca}.pub`, '--revoked', krl, '--principals', 'alice:alice', '--host', 'a', '--yes']);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(r.requests[0]!.argv, ['ca', 'trust', '--principals', 'alice:alice', '--user-ca-key', key, '--revoked-base64', bytes.toString('base64'), '--yes']);
+    assert.deepEqual(Buffer.from(revokedFromBase64(r.requests[0]!.argv[7]!) as Uint8Array), bytes, 'the bytes arrive whole');
+
+    // Refused here, nothing reached: a list ssh-keygen cannot read (sshd would refuse every key), a
+    // missing one, one too large for the host's command line, no CA file to check it against.
+    writeFileSync(join(dir, 'garbage'), 'not a krl\n');
+    writeFileSync(join(dir, 'big'), Buffer.alloc(MAX_FORWARDED_REVOKED_BYTES + 1, 0x41));
+    for (const [args, re] of [
+      [['--user-ca', `${ca}.pub`, '--revoked', join(dir, 'garbage')], /--revoked .*garbage: not a revocation list ssh-keygen can read .*invalid magic/],
+      [['--user-ca', `${ca}.pub`, '--revoked', join(dir, 'nope.krl')], /--revoked .*nope\.krl: ENOENT/],
+      [['--user-ca', `${ca}.pub`, '--revoked', join(dir, 'big')], /--revoked .*big: 65537 bytes, over the 65536 bytes sent to the hosts on their command line; copy it to each host/],
+      [['--user-ca-key', key, '--revoked', krl], /--revoked needs the CA as a file \(--user-ca\)/],
+    ] as const) {
+      const x = await sshield(['ca', 'trust', ...args, '--host', 'a', '--yes']);
+      assert.equal(x.code, 2, args.join(' '));
+      assert.match(x.err, re);
+      assert.equal(x.requests.length, 0);
+    }
+
+    // The host decodes strictly: a mangled argument is an error, never a shorter list.
+    assert.equal(revokedFromBase64('QUJD=x'), '--revoked-base64: not base64');
+    assert.deepEqual(Buffer.from(revokedFromBase64('QUJD') as Uint8Array), Buffer.from('ABC'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
