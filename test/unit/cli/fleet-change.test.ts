@@ -361,6 +361,29 @@ test('ca trust --revoked FILE over --host: the list is read and checked here, se
       assert.equal(x.requests.length, 0);
     }
 
+    // The host side, on a copy of an example root: the same plan from the base64 as from the file
+    // (the KRL written byte for byte, RevokedKeys added); a list its ssh-keygen cannot read is
+    // refused by the same guard as a local file.
+    const root = join(dir, 'root');
+    cpSync(resolve('examples/debian12-cloud'), root, { recursive: true, verbatimSymlinks: true });
+    const main = resolve('src/cli/main.ts');
+    const trust = (extra: string[]) => spawnSync(process.execPath, ['--import', 'tsx', main, 'ca', 'trust', '--root', root, '--principals', 'debian:debian', '--dry-run', '--json', ...extra], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const fromFile = trust(['--user-ca', `${ca}.pub`, '--revoked', krl]);
+    const fromText = trust(['--user-ca-key', key, '--revoked-base64', bytes.toString('base64')]);
+    assert.equal(fromFile.status, 0, fromFile.stdout);
+    assert.equal(fromText.status, 0, fromText.stdout);
+    const files = (x: { stdout: string }) => (JSON.parse(x.stdout) as { plan: { files: { path: string; after: string }[] } }).plan.files.map((f) => [f.path, f.after]);
+    assert.deepEqual(files(fromText), files(fromFile));
+    assert.ok(files(fromText).some(([p, after]) => p!.endsWith('/sshield_revoked_keys') && Buffer.from(after!, 'latin1').equals(bytes)), 'the KRL, byte for byte');
+    assert.ok(files(fromText).some(([p, after]) => p === '/etc/ssh/sshd_config.d/00-sshield.conf' && /^RevokedKeys \/etc\/ssh\/sshield_revoked_keys$/m.test(after!)), JSON.stringify(files(fromText).map(([p]) => p)));
+    const garbage = trust(['--user-ca-key', key, '--revoked-base64', Buffer.from('not a krl\n').toString('base64')]);
+    assert.equal(garbage.status, 0, garbage.stdout);
+    assert.match((JSON.parse(garbage.stdout) as { outcome: { wouldRefuse?: string } }).outcome.wouldRefuse ?? '', /sshd refuses every public key when RevokedKeys cannot be read, and the controller's revocation list \(10 bytes\) cannot be: .*invalid magic/);
+    assert.doesNotMatch(garbage.stdout, /sshield-krl-/, 'no temporary path in the message');
+    const both = trust(['--user-ca', `${ca}.pub`, '--revoked', krl, '--revoked-base64', 'QUJD']);
+    assert.equal(both.status, 2);
+    assert.match(both.stdout, /give --revoked or --revoked-base64, not both/);
+
     // The host decodes strictly: a mangled argument is an error, never a shorter list.
     assert.equal(revokedFromBase64('QUJD=x'), '--revoked-base64: not base64');
     assert.deepEqual(Buffer.from(revokedFromBase64('QUJD') as Uint8Array), Buffer.from('ABC'));
