@@ -53,6 +53,30 @@ export function queryArgs(krlFile: string, keyFile: string): string[] {
   return ['-Q', '-f', krlFile, keyFile];
 }
 
+/** The first bytes of a binary KRL (krl.h KRL_MAGIC "SSHKRL\n\0"). */
+const KRL_MAGIC = 'SSHKRL\n\0';
+
+/**
+ * Whether sshd can read a revocation list, from `ssh-keygen -Q -f LIST KEY` (0 or 1: a KRL it
+ * read) and the list's bytes: a file without the KRL magic is read by sshd as a text list of
+ * public keys (krl.c ssh_krl_file_contains_key -> sshkey_in_file), which ssh-keygen -Q does not
+ * accept ("invalid magic number"). sshd skips a line it cannot parse, so a mangled file would
+ * quietly revoke nothing: a text list counts only when every line is blank, a comment or a key.
+ * true, or why not.
+ */
+export function revocationListReadable(q: { code: number | null; stderr: string; error?: string }, bytes: Uint8Array): true | string {
+  if (q.code === 0 || q.code === 1) return true;
+  const head = Buffer.from(bytes.subarray(0, KRL_MAGIC.length)).toString('latin1');
+  if (q.error === undefined && head !== KRL_MAGIC) {
+    const text = Buffer.from(bytes).toString('utf8');
+    const lines = text.split('\n');
+    const bad = lines.findIndex((l) => l.trim() !== '' && !l.trim().startsWith('#') && publicKeyLine(l) === undefined);
+    if (bad < 0 && !text.includes('\0')) return true;
+    return `neither a KRL nor a text list of public keys (line ${bad < 0 ? 1 : bad + 1} is not a key)`;
+  }
+  return (q.error ?? q.stderr.trim()) || `ssh-keygen -Q exit ${q.code}`;
+}
+
 /** One public key line: `type base64 [comment]`, without options; undefined when it is not one. */
 export function publicKeyLine(text: string): { type: string; blob: string; comment: string } | undefined {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() && !l.startsWith('#'));

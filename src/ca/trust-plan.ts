@@ -10,7 +10,7 @@
 // must appear in a certificate's principals list"; with it, a user without a file has no
 // principals, so no certificate logs in as root unless root's file is written. RevokedKeys:
 // "If this file is not readable, then public key authentication will be refused for all users":
-// the planner refuses bytes that `ssh-keygen -Q` cannot read (checked by the caller, `krlReadable`).
+// the planner refuses bytes that sshd could not read (checked by the caller: ca/keygen.ts revocationListReadable).
 // Pure apart from reads through the config's file view.
 import { planHarden, fileChange } from '../apply/planner.js';
 import type { FileChange, GuardVerdict, MakeDirStep, Plan } from '../apply/plan.js';
@@ -141,7 +141,7 @@ export async function planTrust(r: TrustRequest): Promise<TrustPlan> {
     const krlPath = `${confDir}/${KRL_NAME}`;
     if (revokedKeys !== null && revokedKeys !== krlPath) return { ok: false, message: `RevokedKeys already names ${revokedKeys}: sshield will not replace a revocation list it did not write (merge ${r.revoked.source} into it with ssh-keygen -k -u)` };
     const readable = r.revoked.readable;
-    guards.push({ id: 'revoked-keys-readable', ok: readable === true, message: readable === true ? `${r.revoked.source} is a revocation list ssh-keygen reads; it is installed root-owned 0644 at ${krlPath} before sshd is reloaded` : `sshd refuses every public key when RevokedKeys cannot be read, and ${r.revoked.source} cannot be: ${readable}`, overrideFlag: '(none: fix the file)', overridden: false });
+    guards.push({ id: 'revoked-keys-readable', ok: readable === true, message: readable === true ? `${r.revoked.source} is a revocation list sshd reads (a KRL ssh-keygen -Q reads, or a text list of public keys); it is installed root-owned 0644 at ${krlPath} before sshd is reloaded` : `sshd refuses every public key when RevokedKeys cannot be read, and ${r.revoked.source} cannot be: ${readable}`, overrideFlag: '(none: fix the file)', overridden: false });
     const st = await cfg.fs.lstat(krlPath);
     if (st && st.kind !== 'file') return { ok: false, message: `${krlPath} exists and is not a regular file` };
     const before = await readText(cfg, krlPath);

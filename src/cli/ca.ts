@@ -13,7 +13,7 @@ import { LONG_VALIDITY_FLAG, caPublicPath, parsePrincipals, policyRefusal, signC
 import { formatDuration, isoOf, parseDuration, parseValidity } from '../ca/validity.js';
 import { OVERRIDE_PRINCIPALS_CHANGE, ROOT_PRINCIPALS_FLAG, planTrust, type PrincipalsGrant } from '../ca/trust-plan.js';
 import { certAuthorityLine, hostKeysToSign, planHostCertificates } from '../ca/host-plan.js';
-import { publicKeyLine, queryArgs } from '../ca/keygen.js';
+import { publicKeyLine, queryArgs, revocationListReadable } from '../ca/keygen.js';
 import { daemonOf } from '../allow/target.js';
 import { hasSystemd } from '../host/executor.js';
 import { versioned } from '../report/document.js';
@@ -211,9 +211,10 @@ async function runTrust(io: Output, o: TrustOpts): Promise<ExitCode> {
     const src = abs(o.revoked);
     const r = await host.fs.readFile(src, 64 << 20);
     if (!r.ok) return bad(`--revoked ${src}: ${r.detail}`);
-    // ssh-keygen -Q reads the list as sshd will: 0 or 1 (a key revoked or not), anything else: unreadable.
+    // ssh-keygen -Q reads a KRL as sshd will: 0 or 1 (a key revoked or not), anything else: unreadable;
+    // a text list of public keys (no KRL magic), which -Q refuses, is read line by line.
     const q = await host.run('ssh-keygen', queryArgs(src, abs(o.userCa)), { timeoutMs: 30_000 });
-    revoked = { source: src, bytes: r.bytes, readable: q.code === 0 || q.code === 1 ? true : (q.error ?? q.stderr.trim()) || `ssh-keygen -Q exit ${q.code}` };
+    revoked = { source: src, bytes: r.bytes, readable: revocationListReadable(q, r.bytes) };
   } else if (o.revokedBase64 !== undefined) {
     // The list `ca trust --revoked FILE --host H` read and checked on the controller: the same
     // check, planner and guard as a file here. ssh-keygen of THIS host reads it as sshd will,
@@ -230,7 +231,9 @@ async function runTrust(io: Output, o: TrustOpts): Promise<ExitCode> {
     } finally {
       await host.removeTree(tmp);
     }
-    revoked = { source: `the controller's revocation list (${bytes.length} bytes)`, bytes, readable: q.code === 0 || q.code === 1 ? true : (q.error ?? q.stderr.trim().replaceAll(`${tmp}/revoked`, 'the list')) || `ssh-keygen -Q exit ${q.code}` };
+    const source = `the controller's revocation list (${bytes.length} bytes)`;
+    const readable = revocationListReadable(q, bytes);
+    revoked = { source, bytes, readable: readable === true ? true : readable.replaceAll(`${tmp}/revoked`, 'the list') };
   }
   const sshd = await sshdFor(host);
   const stop = await recoverOrStop(io, command, host, o, sshd, t.root);

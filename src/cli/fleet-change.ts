@@ -14,7 +14,7 @@
 // route here.
 import type { Command } from '@commander-js/extra-typings';
 import { readFile, stat } from 'node:fs/promises';
-import { queryArgs } from '../ca/keygen.js';
+import { queryArgs, revocationListReadable } from '../ca/keygen.js';
 import { localExecutor } from '../host/executor.js';
 import { localFs } from '../host/local-fs.js';
 import { isBuiltinProfile } from '../policy/profiles.js';
@@ -193,9 +193,8 @@ async function revokedForHosts(file: string, caFile: string): Promise<string | {
   if (bytes.length > MAX_FORWARDED_REVOKED_BYTES) return `--revoked ${file}: over the ${MAX_FORWARDED_REVOKED_BYTES} bytes sent to the hosts`;
   const q = (await localExecutor(localFs()).run('ssh-keygen', queryArgs(file, caFile), { timeoutMs: 30_000 }))!;
   // No ssh-keygen here: each host's check (the same one) decides.
-  if (!/ENOENT/.test(q.error ?? '') && q.code !== 0 && q.code !== 1) {
-    return `--revoked ${file}: not a revocation list ssh-keygen can read (sshd would refuse every public key): ${q.error ?? (q.stderr.trim() || `ssh-keygen -Q exit ${q.code}`)}`;
-  }
+  const readable = /ENOENT/.test(q.error ?? '') ? true : revocationListReadable(q, bytes);
+  if (readable !== true) return `--revoked ${file}: not a revocation list sshd can read (it would refuse every public key): ${readable}`;
   return { b64: bytes.toString('base64') };
 }
 

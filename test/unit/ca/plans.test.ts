@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { memoryFs, type MemoryFsSpec } from '../../../src/host/memory-fs.js';
 import { loadConfig, type LoadedConfig } from '../../../src/allow/engine.js';
 import { planTrust } from '../../../src/ca/trust-plan.js';
+import { revocationListReadable } from '../../../src/ca/keygen.js';
 import { certAuthorityLine, hostKeysToSign, planHostCertificates } from '../../../src/ca/host-plan.js';
 
 const CA = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeCaKeyForTests sshield user CA';
@@ -107,4 +108,20 @@ test('ca sign-host: with the default host keys (no HostKey line) the lines go be
   assert.ok(p.ok);
   const main = byPath(p.plan.files)['/etc/ssh/sshd_config']!;
   assert.equal(main, `PasswordAuthentication no\n${keys.map((k) => `HostCertificate ${k.certPath}\n`).join('')}Match User bob\n\tX11Forwarding yes\n`);
+});
+
+test('a revocation list sshd can read: a KRL ssh-keygen -Q read, or a text list whose every line is blank, a comment or a public key', () => {
+  const refused = { code: 255, stderr: 'Invalid KRL file x: KRL file has invalid magic number\n' };
+  const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl alice';
+  const enc = (t: string) => new TextEncoder().encode(t);
+  assert.equal(revocationListReadable({ code: 0, stderr: '' }, enc('SSHKRL\n\0...')), true);
+  assert.equal(revocationListReadable({ code: 1, stderr: '' }, enc('SSHKRL\n\0...')), true);
+  assert.equal(revocationListReadable(refused, enc(`# revoked\n${key}\n\n${key.replace('alice', 'bob')}\n`)), true);
+  assert.equal(revocationListReadable(refused, enc('')), true, 'an empty list revokes nothing and is read');
+  assert.equal(revocationListReadable(refused, enc(`${key}\nnot a key\n`)), 'neither a KRL nor a text list of public keys (line 2 is not a key)');
+  assert.equal(revocationListReadable(refused, enc(`from="10.0.0.1" ${key}\n`)), 'neither a KRL nor a text list of public keys (line 1 is not a key)', 'sshd reads no options in a revocation list');
+  // A KRL ssh-keygen cannot read (truncated, a newer format): its own words.
+  assert.equal(revocationListReadable({ code: 255, stderr: 'Invalid KRL file x: bad format\n' }, enc('SSHKRL\n\0\0\0')), 'Invalid KRL file x: bad format');
+  // ssh-keygen did not run: never taken for a text list.
+  assert.equal(revocationListReadable({ code: null, stderr: '', error: 'spawn ssh-keygen ENOENT' }, enc(key)), 'spawn ssh-keygen ENOENT');
 });

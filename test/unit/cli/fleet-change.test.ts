@@ -350,7 +350,7 @@ test('ca trust --revoked FILE over --host: the list is read and checked here, se
     writeFileSync(join(dir, 'garbage'), 'not a krl\n');
     writeFileSync(join(dir, 'big'), Buffer.alloc(MAX_FORWARDED_REVOKED_BYTES + 1, 0x41));
     for (const [args, re] of [
-      [['--user-ca', `${ca}.pub`, '--revoked', join(dir, 'garbage')], /--revoked .*garbage: not a revocation list ssh-keygen can read .*invalid magic/],
+      [['--user-ca', `${ca}.pub`, '--revoked', join(dir, 'garbage')], /--revoked .*garbage: not a revocation list sshd can read \(it would refuse every public key\): neither a KRL nor a text list of public keys \(line 1 is not a key\)/],
       [['--user-ca', `${ca}.pub`, '--revoked', join(dir, 'nope.krl')], /--revoked .*nope\.krl: ENOENT/],
       [['--user-ca', `${ca}.pub`, '--revoked', join(dir, 'big')], /--revoked .*big: 65537 bytes, over the 65536 bytes sent to the hosts on their command line; copy it to each host/],
       [['--user-ca-key', key, '--revoked', krl], /--revoked needs the CA as a file \(--user-ca\)/],
@@ -378,8 +378,19 @@ test('ca trust --revoked FILE over --host: the list is read and checked here, se
     assert.ok(files(fromText).some(([p, after]) => p === '/etc/ssh/sshd_config.d/00-sshield.conf' && /^RevokedKeys \/etc\/ssh\/sshield_revoked_keys$/m.test(after!)), JSON.stringify(files(fromText).map(([p]) => p)));
     const garbage = trust(['--user-ca-key', key, '--revoked-base64', Buffer.from('not a krl\n').toString('base64')]);
     assert.equal(garbage.status, 0, garbage.stdout);
-    assert.match((JSON.parse(garbage.stdout) as { outcome: { wouldRefuse?: string } }).outcome.wouldRefuse ?? '', /sshd refuses every public key when RevokedKeys cannot be read, and the controller's revocation list \(10 bytes\) cannot be: .*invalid magic/);
+    assert.match((JSON.parse(garbage.stdout) as { outcome: { wouldRefuse?: string } }).outcome.wouldRefuse ?? '', /sshd refuses every public key when RevokedKeys cannot be read, and the controller's revocation list \(10 bytes\) cannot be: neither a KRL nor a text list of public keys \(line 1 is not a key\)/);
     assert.doesNotMatch(garbage.stdout, /sshield-krl-/, 'no temporary path in the message');
+    // A text list of public keys (sshd reads one when the file is no KRL; ssh-keygen -Q does not):
+    // accepted here, sent the same way, and the host plans it as from its own file, unrefused.
+    const list = join(dir, 'revoked.txt');
+    writeFileSync(list, `# left the company\n${readFileSync(join(dir, 'u.pub'), 'utf8')}`);
+    const sent = await sshield(['ca', 'trust', '--user-ca', `${ca}.pub`, '--revoked', list, '--host', 'a', '--yes']);
+    assert.equal(sent.code, 0, sent.err);
+    assert.deepEqual(sent.requests[0]!.argv, ['ca', 'trust', '--user-ca-key', key, '--revoked-base64', readFileSync(list).toString('base64'), '--yes']);
+    const textFile = trust(['--user-ca', `${ca}.pub`, '--revoked', list]);
+    const textSent = trust(['--user-ca-key', key, '--revoked-base64', readFileSync(list).toString('base64')]);
+    assert.deepEqual(files(textSent), files(textFile));
+    for (const x of [textFile, textSent]) assert.doesNotMatch((JSON.parse(x.stdout) as { outcome: { wouldRefuse?: string } }).outcome.wouldRefuse ?? '', /RevokedKeys cannot be read/);
     const both = trust(['--user-ca', `${ca}.pub`, '--revoked', krl, '--revoked-base64', 'QUJD']);
     assert.equal(both.status, 2);
     assert.match(both.stdout, /give --revoked or --revoked-base64, not both/);
