@@ -2,7 +2,7 @@
 // are files of THIS machine, read and checked here and sent to the host (--user-ca-key,
 // --revoked-base64), which plans, writes and checks them as from its own files. Proof by the host's
 // real sshd (ownDaemon: its own sshd_config): a certificate of that CA whose serial the list revokes
-// is refused, one it does not revoke logs in.
+// is refused, one it does not revoke logs in; then a text list of public keys in its place.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -68,4 +68,14 @@ test('ca trust --user-ca --revoked over --host: the host trusts the CA and insta
   const again = await runSshield(['ca', 'trust', '--user-ca', `${ca}.pub`, '--revoked', join(work, 'revoked.krl'), '--principals', 'debian:debian', '--host', 'debian@web1', '--ssh-config', f.sshConfig, '--remote-binary', sea, '--yes', '--json']);
   assert.equal(again.code, 0, `${again.stderr}\n${again.stdout}`);
   assert.equal((JSON.parse(again.stdout) as { hosts: { status: string }[] }).hosts[0]?.status, 'unchanged', again.stdout);
+
+  // A text list of public keys replaces the KRL (sshd reads one; ssh-keygen -Q does not): the key
+  // of the good certificate listed there is refused, the other certificate no longer revoked.
+  writeFileSync(join(work, 'revoked.txt'), `# lost laptop\n${readFileSync(join(work, 'good.pub'), 'utf8')}`);
+  const text = await runSshield(['ca', 'trust', '--user-ca', `${ca}.pub`, '--revoked', join(work, 'revoked.txt'), '--host', 'debian@web1', '--ssh-config', f.sshConfig, '--remote-binary', sea, '--yes', '--json']);
+  assert.equal(text.code, 0, `${text.stderr}\n${text.stdout}`);
+  assert.deepEqual(readFileSync(join(h.dir, 'etc/ssh/sshield_revoked_keys')), readFileSync(join(work, 'revoked.txt')));
+  assert.notEqual((await login('good')).code, 0, 'the listed key is refused, certificate or not');
+  const now = await login('bad');
+  assert.equal(now.code, 0, `${now.stderr}\n${f.log('web1')}`);
 });
