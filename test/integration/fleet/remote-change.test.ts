@@ -190,7 +190,9 @@ test('harden --host through sudo: applied on the host, confirmed over a new conn
 test('the controller SIGKILLed after the host applied and before it confirmed: the host rolls back by itself within the window and still admits the admin', { skip }, async () => {
   const h = host('web2');
   const before = sshFiles(h.dir);
-  const tmp = mkdtempSync(join(work, 'k'));
+  // A short TMPDIR (the pool puts its socket directory there only when the path leaves room for
+  // ssh's socket names, else in /tmp), so the killed controller's master and directory are found below.
+  const tmp = mkdtempSync('/tmp/sk-');
   const child = spawn(process.execPath, [BIN, 'harden', '--host', 'debian@web2', '--ssh-config', fleet.sshConfig, '--remote-binary', sea, '--yes', '--confirm-timeout', '10'], {
     env: { ...process.env, NO_COLOR: '1', TMPDIR: tmp, SSHIELD_TEST_PAUSE_AT: 'remote-applied' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -224,7 +226,10 @@ test('the controller SIGKILLed after the host applied and before it confirmed: t
   const t = await fleet.exec('web2', ['/usr/sbin/sshd', '-T']);
   assert.match(t.stdout, /^passwordauthentication yes$/m, 'the daemon serves the old config again');
   // The killed controller's ssh master is told to go (it would otherwise linger for ControlPersist).
-  for (const d of readdirSync(tmp)) for (const s of readdirSync(join(tmp, d))) await run('ssh', ['-F', 'none', '-o', `ControlPath=${join(tmp, d, s)}`, '-O', 'exit', 'x']);
+  const dirs = readdirSync(tmp);
+  assert.equal(dirs.length, 1, 'the killed controller left its socket directory in its TMPDIR');
+  for (const d of dirs) for (const s of readdirSync(join(tmp, d))) await run('ssh', ['-F', 'none', '-o', `ControlPath=${join(tmp, d, s)}`, '-O', 'exit', 'x']);
+  rmSync(tmp, { recursive: true, force: true });
 });
 
 test('the proof\'s new connection fails after the change: rolled back now over the run\'s connection, not at the deadline; when nothing reaches the host, its watcher does at the deadline', { skip }, async () => {
