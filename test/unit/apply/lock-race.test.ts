@@ -3,7 +3,7 @@
 //   second run that read it in between took it for a crashed run's lock, removed it and took its
 //   own, while the first went on writing into the removed file and also "held" it (seen as two
 //   concurrent `ca sign` runs handed the same serial under load);
-// - two runs that find one dead run's lock do not both take it over.
+// - two runs that find one dead run's lock do not both take it over (the interleaving forced).
 // On the real file system (local-host.ts), with the first run's write held at will by a WriteSeam.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -58,21 +58,31 @@ test('a lock being written is not taken for a crashed run\'s: the second run nev
   }
 });
 
-test('two runs finding one dead run\'s lock: exactly one takes it over, the other waits for it', async () => {
+test('two runs finding one dead run\'s lock: the one that judged it stale last does not take away the lock the other took meanwhile', async () => {
+  // The interleaving that loses the lock, forced: run A reads the dead owner, then run B takes the
+  // stale lock over completely, then A goes on to take away "the stale lock" (by removing or
+  // moving it, whichever A does first). A must find B's lock there and wait for B.
   const dir = mkdtempSync(join(tmpdir(), 'sshield-lock-'));
   try {
     const path = join(dir, 'run.lock');
-    for (let round = 0; round < 20; round++) {
-      writeFileSync(path, '999999999\n'); // no such process: stale
-      const { a, b } = hosts();
-      const rs = await Promise.allSettled([acquireLock(a, path, 0), acquireLock(b, path, 0)]);
-      const won = rs.filter((x) => x.status === 'fulfilled');
-      assert.equal(won.length, 1, `round ${round}: ${rs.map((x) => (x.status === 'fulfilled' ? 'held' : String(x.reason))).join(' / ')}`);
-      const lost = rs.find((x) => x.status === 'rejected');
-      assert.ok(lost && lost.reason instanceof LockHeldError, String(lost && lost.reason));
-      await won[0]!.value.release();
-      assert.deepEqual(readdirSync(dir), [], `round ${round}: nothing left beside the lock`);
-    }
+    writeFileSync(path, '999999999\n'); // no such process: stale
+    const { a: plainA, b } = hosts();
+    let bLock: Awaited<ReturnType<typeof acquireLock>> | undefined;
+    const letBIn = async (p: string) => {
+      if (p === path && !bLock) bLock = await acquireLock(b, path, 0);
+    };
+    const a: ApplyHost = {
+      ...plainA,
+      remove: async (p) => (await letBIn(p), plainA.remove(p)),
+      rename: async (from, to) => (await letBIn(from), plainA.rename(from, to)),
+    };
+    const r = await acquireLock(a, path, 0).then((l) => ({ ok: true as const, l }), (e: unknown) => ({ ok: false as const, e }));
+    assert.ok(bLock, 'B took the stale lock over while A was about to');
+    assert.equal(r.ok, false, 'A must not hold the lock B holds');
+    assert.ok(!r.ok && r.e instanceof LockHeldError && r.e.ownerPid === OTHER, String(!r.ok && r.e));
+    assert.equal(readFileSync(path, 'utf8'), `${OTHER}\n`, "B's lock is in place");
+    await bLock.release();
+    assert.deepEqual(readdirSync(dir), [], 'nothing left beside the lock');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
