@@ -25,7 +25,7 @@
 import { mapPool } from '../scan/pool.js';
 import type { CheckResult } from './change-types.js';
 import { forwardingLosses, forwardingSnippet, parseTcpProbes, parseUnixOracles, type ForwardingProbe, type PeerForwarding } from './peer-forwarding.js';
-import { shellQuote, type SshPool } from './ssh.js';
+import { lastLine, shellQuote, type SshPool } from './ssh.js';
 import type { FleetTarget } from './target.js';
 
 /** A node as PVE's ssh names it: the node name (HostKeyAlias, its known_hosts file) and its IP. */
@@ -74,14 +74,13 @@ const ERR_CAP = 600;
  * known-hosts pair decided there, as SSHInfo.pm's `-f` test does), bounded by coreutils
  * `timeout`, stdin closed, stdout dropped; each check answers with ONE line, `SSHIELD-PEER
  * <index> <exit> <base64 of its stderr tail>`, short enough to reach the pipe in one write, so
- * parallel answers never interleave. As root: through `sudo -n` when the controller logs in as
- * another user. Throws on a node that unusableNode refuses (checkFrom never passes one).
+ * parallel answers never interleave. As root: through `sudo -n` when the login is not root, as
+ * the peer itself says (`id -u`): the user may come from the admin's ssh_config, unknown here. Throws on a node that unusableNode refuses (checkFrom never passes one).
  */
 export function peerCommand(
   nodes: readonly PveNode[],
   o: {
     readonly timeoutSec?: number;
-    readonly sudo?: boolean;
     /** Also the forwarding probes (peer-forwarding.ts): after a good login, ssh -W to the node; and this node's sshd -T for root from each node. */
     readonly forwarding?: boolean;
     /** Tests only: another ssh binary. */
@@ -110,15 +109,10 @@ export function peerCommand(
   ].join(' ');
   const calls = nodes.map((n, i) => `c ${i} ${shellQuote(n.name)} ${shellQuote(n.ip)} &`).join(' ');
   const script = `${check}; ${calls} wait`;
-  return `${o.sudo ? 'exec sudo -n -- ' : 'exec '}sh -c ${shellQuote(script)}`;
+  return `s=${shellQuote(script)}; if [ "$(id -u)" = 0 ]; then exec sh -c "$s"; else exec sudo -n -- sh -c "$s"; fi`;
 }
 
 export type PeerVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
-
-/** The last meaningful line of ssh's stderr (its own errors end with the reason). */
-function lastLine(s: string): string | undefined {
-  return s.split('\n').map((l) => l.trim()).filter(Boolean).pop()?.slice(0, 300);
-}
 
 /** One check's verdict from its exit status and stderr. */
 function verdictOf(rc: number, stderr: string, timeoutSec: number): PeerVerdict {
@@ -197,7 +191,7 @@ async function askPeer(pool: SshPool, peer: FleetTarget, nodes: readonly FleetTa
   });
   if (usable.length) {
     const forwarding = o.forwarding !== false;
-    const cmd = peerCommand(usable.map(pveNodeOf), { timeoutSec: secs, sudo: peer.user !== undefined && peer.user !== 'root', forwarding });
+    const cmd = peerCommand(usable.map(pveNodeOf), { timeoutSec: secs, forwarding });
     // Each node's login and TCP probe run one after the other (bounded by `secs` each), the oracle after them.
     const r = await pool.exec(peer, cmd, { timeoutMs: ((forwarding ? 3 : 1) * secs + 15) * 1000, maxStdout: 256 * 1024, ...(o.signal ? { signal: o.signal } : {}) });
     const stdout = r.stdout.toString('utf8');

@@ -118,7 +118,7 @@ function standIn(tcpOff: Set<string>, unixOff: Set<string>): SshPool {
         `SSHIELD-FWD ${i} 255 ${b64(tcpOff.has(`${peer.name}>${name}`) ? PROHIBITED : TRIED)}`,
         `SSHIELD-SSHDT ${i} 0 ${b64(SSHD_T('yes', unixOff.has(`${ipName.get(ip!)}>${peer.name}`) ? 'no' : 'yes', 'no'))}`,
       ]);
-      assert.match(cmd, /^exec sudo -n -- sh -c /);
+      assert.match(cmd, /; else exec sudo -n -- sh -c "\$s"; fi$/);
       return { code: 0, signal: null, stdout: Buffer.from(`${lines.reverse().join('\n')}\n`), stderr: '' };
     },
   } as unknown as SshPool;
