@@ -22,6 +22,8 @@
 // only noted (the cluster never migrated that way, the change did not take it).
 // Pure: the shell pieces, the parsers and the judgement; nothing here runs anything.
 
+import { lastLine } from './ssh.js';
+
 /** On, off, or not known (the probe could not tell: why in `why`). */
 export type ForwardingState = 'on' | 'off' | 'unknown';
 
@@ -67,10 +69,6 @@ export function forwardingSnippet(o: { readonly ssh: string; readonly sshd: stri
   ].join(' ');
 }
 
-function lastLine(s: string): string | undefined {
-  return s.split('\n').map((l) => l.trim()).filter(Boolean).pop()?.slice(0, 200);
-}
-
 /** The TCP probe's state from ssh's exit and stderr (ssh -W, OpenSSH 9.2/10.0 client messages). */
 export function tcpProbeOf(rc: number, stderr: string): ForwardingProbe {
   const refused = /open failed: administratively prohibited[^\n]*/.exec(stderr);
@@ -78,14 +76,14 @@ export function tcpProbeOf(rc: number, stderr: string): ForwardingProbe {
   const tried = /open failed: connect failed[^\n]*/.exec(stderr);
   if (tried || rc === 0) return { state: 'on', why: tried ? `the node's sshd tried the port (${tried[0].trim()})` : 'the channel opened' };
   if (rc === 124 || rc === 137) return { state: 'unknown', why: 'the probe got no answer in time' };
-  return { state: 'unknown', why: `the probe failed: ${lastLine(stderr) ?? `exit ${rc}`}` };
+  return { state: 'unknown', why: `the probe failed: ${lastLine(stderr, 200) ?? `exit ${rc}`}` };
 }
 
 const STREAMLOCAL_ON = new Set(['yes', 'all', 'local']);
 
 /** Unix-socket forwarding for the peer from the node's `sshd -T -C ...` (its exit and the keyword lines). */
 export function unixOracleOf(rc: number, out: string): ForwardingProbe {
-  if (rc !== 0) return { state: 'unknown', why: `sshd -T failed there: ${lastLine(out) ?? `exit ${rc}`}` };
+  if (rc !== 0) return { state: 'unknown', why: `sshd -T failed there: ${lastLine(out, 200) ?? `exit ${rc}`}` };
   const v = new Map<string, string>();
   for (const line of out.split('\n')) {
     const m = /^(\S+) (.*)$/.exec(line.trim());

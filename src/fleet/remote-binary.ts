@@ -18,7 +18,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isSea } from 'node:sea';
 import type { Readable } from 'node:stream';
-import { shellQuote, type SshPool, type SshResult } from './ssh.js';
+import { lastLine, shellQuote, type SshPool, type SshResult } from './ssh.js';
 import type { FleetTarget } from './target.js';
 
 export const CACHE_ROOT = '/var/lib/sshield';
@@ -158,15 +158,10 @@ export interface RemoteBinaryOptions {
   readonly sea?: boolean;
 }
 
-/** The last meaningful line of a stderr. */
-export function lastLine(stderr: string): string {
-  return stderr.split('\n').map((l) => l.trim()).filter(Boolean).pop()?.slice(0, 300) ?? '';
-}
-
 /** ssh's own failure, said once: "ssh: <its last line>" (its messages often start with "ssh:" already). */
 export function sshFailure(stderr: string): string {
   const l = lastLine(stderr);
-  return l === '' ? 'ssh: exit 255' : l.startsWith('ssh: ') ? l : `ssh: ${l}`;
+  return l === undefined ? 'ssh: exit 255' : l.startsWith('ssh: ') ? l : `ssh: ${l}`;
 }
 
 /** A short sh script as one remote command line, as root (through `sudo -n` when not root). */

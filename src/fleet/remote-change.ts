@@ -15,10 +15,10 @@
 // The watcher the host starts is detached with its stdio on /dev/null (local-host.ts
 // spawnDetached), so the run's ssh session ends when sshield does.
 import type { HostChangeHooks, HostChangeResult, HostChangeRunner, HostChangeStatus, CheckResult } from './change-types.js';
-import { ensureRemoteBinary, lastLine, runCommand, sshFailure, TAMPERED_EXIT, TAMPERED_MARK, type RemoteBinary } from './remote-binary.js';
+import { ensureRemoteBinary, runCommand, sshFailure, TAMPERED_EXIT, TAMPERED_MARK, type RemoteBinary } from './remote-binary.js';
 import { excerpt, hostArgs, parseEnvelope, verdictOfConfirm, verdictOfRun, type HostEnvelope } from './remote-envelope.js';
 import { spawn } from 'node:child_process';
-import type { SshPool, SshResult } from './ssh.js';
+import { lastLine, type SshPool, type SshResult } from './ssh.js';
 import { targetText, type FleetTarget } from './target.js';
 import { DEFAULT_CONFIRM_WINDOW_SEC } from '../apply/confirm.js';
 
@@ -48,14 +48,15 @@ export interface RemoteChangeOptions {
 function transportProblem(r: SshResult): string | undefined {
   if (r.error) return r.error;
   if (r.code === 255 && /^(ssh|kex_exchange|Connection|Host key|Permission denied|mux_client|Control socket)/m.test(r.stderr)) return sshFailure(r.stderr);
-  if (r.code === TAMPERED_EXIT && r.stderr.includes(TAMPERED_MARK)) return excerpt(lastLine(r.stderr), 300);
+  if (r.code === TAMPERED_EXIT && r.stderr.includes(TAMPERED_MARK)) return excerpt(lastLine(r.stderr) ?? '', 300);
   return undefined;
 }
 
 /** The envelope of a host's answer whose exit code agrees with it, or why not. */
 function readAnswer(r: SshResult): HostEnvelope | { readonly error: string } {
   const e = parseEnvelope(r.stdout.toString('utf8'));
-  const tail = lastLine(r.stderr) ? `; stderr: ${excerpt(lastLine(r.stderr), 200)}` : '';
+  const last = lastLine(r.stderr);
+  const tail = last ? `; stderr: ${excerpt(last, 200)}` : '';
   if ('error' in e) return { error: `${e.error} (exit ${r.code ?? r.signal}${tail})` };
   if (r.code !== e.outcome.exitCode) return { error: `the host's sshield exited ${r.code ?? r.signal} but its envelope says ${e.outcome.kind} (exit ${e.outcome.exitCode})${tail}` };
   return e;

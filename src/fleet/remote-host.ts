@@ -11,7 +11,7 @@ import type { HostExecutor } from '../host/executor.js';
 import { gatherBatches, gatherCommand, PREFETCH, type GatherRequest } from './gather-script.js';
 import { parseGatherStream, type GatherAnswer } from './gather-stream.js';
 import { Snapshot } from './snapshot.js';
-import type { SshPool } from './ssh.js';
+import { lastLine, type SshPool } from './ssh.js';
 import type { FleetTarget } from './target.js';
 
 export const MAX_ROUNDS = 4;
@@ -39,11 +39,6 @@ export type RemoteOutcome<T> =
   | { readonly ok: true; readonly value: T; readonly stats: RemoteStats; readonly notes: readonly string[] }
   | { readonly ok: false; readonly error: string; readonly stats: RemoteStats };
 
-/** The last meaningful line ssh printed (its own errors end with the reason). */
-function sshReason(stderr: string): string | undefined {
-  return stderr.split('\n').map((l) => l.trim()).filter(Boolean).pop()?.slice(0, 300);
-}
-
 /** One round's answers (one per batch) as one. */
 function mergeAnswers(answers: readonly GatherAnswer[]): GatherAnswer {
   if (answers.length === 1) return answers[0]!;
@@ -68,11 +63,11 @@ export async function judgeRemote<T>(pool: SshPool, target: FleetTarget, judge: 
       if (left <= 0) return { ok: false, error: `no complete answer within the host deadline (${Math.round((opts.deadlineMs ?? 60_000) / 1000)} s)`, stats: stats() };
       const r = await pool.exec(target, gatherCommand(batch, cap), { timeoutMs: left, maxStdout: totalCap - received, ...(opts.signal ? { signal: opts.signal } : {}) });
       received += r.stdout.length;
-      if (r.error) return { ok: false, error: `${r.error}${r.code === 255 ? `: ${sshReason(r.stderr) ?? ''}` : ''}`.replace(/: $/, ''), stats: stats() };
-      if (r.code === 255) return { ok: false, error: `ssh failed: ${sshReason(r.stderr) ?? 'exit 255'}`, stats: stats() };
+      if (r.error) return { ok: false, error: `${r.error}${r.code === 255 ? `: ${lastLine(r.stderr) ?? ''}` : ''}`.replace(/: $/, ''), stats: stats() };
+      if (r.code === 255) return { ok: false, error: `ssh failed: ${lastLine(r.stderr) ?? 'exit 255'}`, stats: stats() };
       const parsed = parseGatherStream(r.stdout, cap);
       if (!parsed.ok) {
-        const why = r.code !== 0 ? ` (remote exit ${r.code ?? r.signal}${sshReason(r.stderr) ? `: ${sshReason(r.stderr)}` : ''})` : '';
+        const why = r.code !== 0 ? ` (remote exit ${r.code ?? r.signal}${lastLine(r.stderr) ? `: ${lastLine(r.stderr)}` : ''})` : '';
         return { ok: false, error: `bad gather answer: ${parsed.error}${why}`, stats: stats() };
       }
       answers.push(parsed.answer);

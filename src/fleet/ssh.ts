@@ -71,6 +71,11 @@ export function commandLine(cmd: string, args: readonly string[]): string {
 
 const MAX_STDERR = 64 * 1024;
 
+/** The last non-blank line of a program's output, trimmed and cut to `max` (ssh's own errors end with the reason); undefined when there is none. */
+export function lastLine(s: string, max = 300): string | undefined {
+  return s.split('\n').map((l) => l.trim()).filter(Boolean).pop()?.slice(0, max);
+}
+
 export class SshPool {
   private dir: string | undefined;
   private closed = false;
