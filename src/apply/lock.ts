@@ -58,10 +58,9 @@ export async function acquireLock(host: ApplyHost, lockPath: string, waitMs = 0,
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // another run removed it first
       throw e;
     }
-    const moved = await readOwner(host, aside);
-    if (moved !== owner) {
-      const r = await host.fs.readFile(aside, 64);
-      if (r.ok) await host.createExclusive(lockPath, r.bytes, 0o600);
+    const moved = await host.fs.readFile(aside, 64);
+    if ((moved.ok ? ownerOf(moved.bytes) : undefined) !== owner) {
+      if (moved.ok) await host.createExclusive(lockPath, moved.bytes, 0o600);
       await host.remove(aside);
       continue;
     }
@@ -73,8 +72,11 @@ export async function acquireLock(host: ApplyHost, lockPath: string, waitMs = 0,
 
 async function readOwner(host: ApplyHost, lockPath: string): Promise<number | undefined> {
   const r = await host.fs.readFile(lockPath, 64);
-  if (!r.ok) return undefined;
-  const n = Number.parseInt(bytesToText(r.bytes).trim(), 10);
+  return r.ok ? ownerOf(r.bytes) : undefined;
+}
+
+function ownerOf(bytes: Uint8Array): number | undefined {
+  const n = Number.parseInt(bytesToText(bytes).trim(), 10);
   return Number.isSafeInteger(n) && n > 0 ? n : undefined;
 }
 
