@@ -29,7 +29,7 @@ import { changeFleetReport, planChanges, renderChangeFleetJson, renderChangeFlee
 import { paletteFor } from './color.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import { FLEET_CHANGES, fleetBasics, fleetRequested, resolveFleet, type FleetFlags } from './fleet.js';
-import { confirm, NO_TTY_MESSAGE, processOutput, progress, type ConfirmOutcome, type Output } from './io.js';
+import { confirm, NO_TTY_MESSAGE, processOutput, progress, readStdin, type ConfirmOutcome, type Output } from './io.js';
 import { VERSION } from './version.js';
 
 /** Flags the controller acts on: never forwarded to the hosts (--yes/--dry-run are set per phase, --json always). */
@@ -128,6 +128,8 @@ async function controllerInputs(path: string, cmd: Command<any, any, any>, deps:
       return `--profile ${o.profile}: not a built-in profile (baseline, proxmox, strict) and not a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
     }
     if (typeof policyFromText(sink, 'harden', text, o.profile) === 'number') return bad.join('\n');
+    const over = overForwardLimit('--profile', o.profile, Buffer.byteLength(text));
+    if (over) return over;
     return { drop: new Set(['--profile']), add: ['--profile-text', text] };
   }
   if (path === 'ca trust') {
@@ -161,18 +163,26 @@ async function controllerInputs(path: string, cmd: Command<any, any, any>, deps:
       return `cannot read ${file ?? 'stdin'}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
     }
     if (text.includes('\0')) return `${file ?? 'stdin'}: not a public key file (NUL byte)`;
+    const over = overForwardLimit(file !== undefined ? '--file' : 'stdin', file ?? '-', Buffer.byteLength(text));
+    if (over) return over;
     return { drop: new Set(['--file', '--key-file']), add: ['--key', text.replace(/\n+$/, '')], operands: [] };
   }
   return {};
 }
 
 /**
- * The most bytes of a revocation list `ca trust --revoked FILE` sends over the fleet flags: it
- * travels base64 on the host's command line, which sshd hands the shell as ONE argument, and Linux
- * refuses an argument over 128 KiB (MAX_ARG_STRLEN); 64 KiB is 87 384 base64 characters, leaving
- * room for the rest of the command. A larger list: copy it to each host and run it there.
+ * The most bytes of a file of this machine sent to the hosts as text (a policy, a key) or base64
+ * (a revocation list): it travels on the host's command line, which sshd hands the shell as ONE
+ * argument, and Linux refuses an argument over 128 KiB (MAX_ARG_STRLEN); 64 KiB is 87 384 base64
+ * characters, leaving room for the rest of the command. A larger file: copy it to each host and
+ * run the command there.
  */
 export const MAX_FORWARDED_REVOKED_BYTES = 64 * 1024;
+
+/** Why a file's text cannot be sent to the hosts (over the command-line budget), or undefined. */
+function overForwardLimit(flag: string, name: string, bytes: number): string | undefined {
+  return bytes > MAX_FORWARDED_REVOKED_BYTES ? `${flag} ${name}: ${bytes} bytes, over the ${MAX_FORWARDED_REVOKED_BYTES} bytes sent to the hosts on their command line; copy it to each host and run the command there` : undefined;
+}
 
 /**
  * The revocation list of `ca trust --revoked FILE`, read on this machine and checked as the local
@@ -332,11 +342,7 @@ export async function fleetChangeFlow(io: Output, x: FleetFlowInput, deps: Fleet
 
 export const DEFAULT_DEPS: Omit<FleetChangeDeps, 'runnerFor'> = {
   ask: (q, io) => confirm(q, {}, io),
-  readStdin: async () => {
-    const chunks: Buffer[] = [];
-    for await (const ch of process.stdin) chunks.push(ch as Buffer);
-    return Buffer.concat(chunks);
-  },
+  readStdin,
 };
 
 /** The whole run of a changing command over the fleet flags, from its parsed commander command. */

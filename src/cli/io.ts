@@ -59,3 +59,10 @@ export function progress(io: Output = processOutput): { update(done: number, tot
     },
   };
 }
+
+/** All of this process's stdin (`keys add -`: a key, or a few). */
+export async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}

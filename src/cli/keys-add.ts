@@ -12,7 +12,7 @@ import type { RestrictRequest } from '../keys/restrict.js';
 import { selectorProblem, type KeySelector } from '../keys/select.js';
 import { bytesToText, utf8ToByteString, type ByteString } from '../text/bytes.js';
 import type { ExitCode } from './exit-codes.js';
-import { processOutput, type Output } from './io.js';
+import { processOutput, readStdin, type Output } from './io.js';
 import { report } from './change.js';
 import { hidden, withChangeFlags, type CommonChangeFlags } from './flags.js';
 import { keysSessionOf, MAIN_CONFIG, runKeys, withKeySelectors } from './keys-common.js';
@@ -37,12 +37,6 @@ async function offeredText(o: AddOpts, source: string | undefined, stdin: () => 
     const err = e as NodeJS.ErrnoException;
     return `cannot read ${file ?? 'stdin'}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'a directory' : err.message}`;
   }
-}
-
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks);
 }
 
 function restrictRequestOf(o: KeyChangeFlags): { value?: RestrictRequest } | string {

@@ -159,6 +159,21 @@ test('keys add --file KEY.pub: the key is read on this machine and passed as --k
     assert.equal(missing.code, 2);
     assert.match(missing.err, /cannot read .*nope\.pub: ENOENT/);
     assert.equal(missing.requests.length, 0);
+    // Text over the host's one-argument budget is refused here, before any host is reached (it
+    // would fail on every host with E2BIG): a key file, stdin and a policy file alike.
+    const big = `${key} ${'x'.repeat(MAX_FORWARDED_REVOKED_BYTES)}`;
+    writeFileSync(join(dir, 'big.pub'), `${big}\n`);
+    writeFileSync(join(dir, 'big.yaml'), `extends: baseline\n${`# ${'x'.repeat(78)}\n`.repeat(1000)}`);
+    for (const [args, stdin, re] of [
+      [['keys', 'add', '--user', 'root', '--file', join(dir, 'big.pub')], undefined, /--file .*big\.pub: 65\d{3} bytes, over the 65536 bytes sent to the hosts on their command line; copy it to each host/],
+      [['keys', 'add', '-', '--user', 'root'], `${big}\n`, /stdin -: 65\d{3} bytes, over the 65536 bytes sent to the hosts/],
+      [['harden', '--profile', join(dir, 'big.yaml')], undefined, /--profile .*big\.yaml: 81\d{3} bytes, over the 65536 bytes sent to the hosts/],
+    ] as const) {
+      const x = await sshield([...args, '--host', 'a', '--yes'], stdin === undefined ? {} : { stdin });
+      assert.equal(x.code, 2, args.join(' '));
+      assert.match(x.err, re);
+      assert.equal(x.requests.length, 0);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
