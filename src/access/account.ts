@@ -12,6 +12,7 @@ import { shadowState, type PasswdUser } from '../host/facts/accounts.js';
 import { accessListsOf, checkAccess } from '../sshd/access.js';
 import { matchPattern } from '../sshd/values/pattern.js';
 import type { ConnectionSpec, EffectiveConfig } from '../sshd/evaluate/types.js';
+import { hostNamed } from './keys.js';
 import { pamStack, unknownModules } from './pam.js';
 
 export interface AccountCheck {
@@ -86,7 +87,7 @@ export function checkAccount(facts: AccessFacts, cfg: EffectiveConfig, user: Pas
   if (cfg.value('usedns') === 'yes') {
     const named = [...lists.denyUsers, ...lists.allowUsers].filter((p) => {
       const at = p.indexOf('@');
-      return at >= 0 && matchPattern(user.name, p.slice(0, at)) && p.slice(at + 1).split(',').some((h) => /[a-z]/i.test(h.replace(/^!/, '')) && !h.includes(':'));
+      return at >= 0 && matchPattern(user.name, p.slice(0, at)) && hostNamed(p.slice(at + 1));
     });
     if (named.length > 0) {
       unknown.push(`UseDNS yes: ${named.join(', ')} names hosts; whether ${addr}'s reverse-DNS name matches is unknown`);

@@ -89,7 +89,8 @@ const flag = (o: readonly KeyOption[], name: string): boolean | undefined => {
   return v;
 };
 
-const hostNamed = (list: string): boolean => list.split(',').some((h) => /[a-z]/i.test(h.replace(/^!/, '')) && !h.includes(':'));
+/** Whether a comma list of host patterns names a host (letters, not an address): matched against a reverse-DNS name only with UseDNS yes. */
+export const hostNamed = (list: string): boolean => list.split(',').some((h) => /[a-z]/i.test(h.replace(/^!/, '')) && !h.includes(':'));
 
 /** auth_authorise_keyopts for a plain key line: why it is refused, or undefined. `spec` undefined (the client unknown): from= is not judged. */
 export function keyOptionsProblem(o: readonly KeyOption[], spec: ConnectionSpec | undefined, nowSeconds: number): string | undefined {
