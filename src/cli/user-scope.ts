@@ -16,14 +16,19 @@ export interface Caller {
   readonly home?: string;
 }
 
+let known: Caller | undefined;
+
+/** This process's own identity, looked up once (command registration asks for it a dozen times). */
 export function caller(): Caller {
+  if (known) return known;
   const uid = process.geteuid?.() ?? 0;
   try {
     const u = userInfo();
-    return { root: uid === 0, uid, name: u.username, home: u.homedir };
+    known = { root: uid === 0, uid, name: u.username, home: u.homedir };
   } catch {
-    return { root: uid === 0, uid };
+    known = { root: uid === 0, uid };
   }
+  return known;
 }
 
 /** $XDG_STATE_HOME/sshield (only an absolute value counts, as the XDG spec says), else <home>/.local/state/sshield. */
